@@ -1,0 +1,67 @@
+//! Who is acting, in which tenant, with which role. Only this crate constructs an `Actor`, from a
+//! verified session, a verified API token, or the local operator's command line.
+use crate::{AppError, AppResult};
+use crosswalk_domain::{Permission, Role, TenantId, UserId};
+
+/// How the actor authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMethod {
+    Session,
+    Token,
+    /// The operator of this installation, on its command line (has database access anyway).
+    Operator,
+}
+
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub(crate) tenant: TenantId,
+    pub(crate) tenant_slug: String,
+    pub(crate) tenant_name: String,
+    pub(crate) user: Option<UserId>,
+    pub(crate) email: Option<String>,
+    pub(crate) role: Role,
+    pub(crate) method: AuthMethod,
+}
+
+impl Actor {
+    pub fn tenant(&self) -> TenantId {
+        self.tenant
+    }
+    pub fn tenant_slug(&self) -> &str {
+        &self.tenant_slug
+    }
+    pub fn tenant_name(&self) -> &str {
+        &self.tenant_name
+    }
+    pub fn user(&self) -> Option<UserId> {
+        self.user
+    }
+    pub fn email(&self) -> Option<&str> {
+        self.email.as_deref()
+    }
+    pub fn role(&self) -> Role {
+        self.role
+    }
+    pub fn method(&self) -> AuthMethod {
+        self.method
+    }
+
+    /// May this actor do `p`?
+    pub fn can(&self, p: Permission) -> bool {
+        self.role.allows(p)
+    }
+
+    /// Refuse with 403 unless the role allows `p`; `what` completes "your role does not allow …".
+    pub fn require(&self, p: Permission, what: &str) -> AppResult<()> {
+        if self.can(p) { Ok(()) } else { Err(AppError::Forbidden(what.to_owned())) }
+    }
+
+    /// How the actor is named in journal entries: stable id plus the e-mail at the time.
+    pub(crate) fn journal_name(&self) -> String {
+        match (self.user, &self.email) {
+            (Some(u), Some(e)) => format!("user:{u}:{e}"),
+            (Some(u), None) => format!("user:{u}"),
+            _ => "operator:cli".to_owned(),
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! Authentication: password login with throttling, database-backed sessions, API tokens.
+//!
+//! Secrets (session cookies, API tokens) are 256-bit random values; only their SHA-256 is stored, so a
+//! copy of the database grants no access. Sessions expire after `session_idle` without use and
+//! `session_absolute` after login; a new session is created at every login (rotation).
+use crate::actor::{Actor, AuthMethod};
+use crate::{App, AppError, AppResult};
+use crosswalk_domain::{Email, Role, TenantId, UserId};
+use crosswalk_store::repo::{login_failures, memberships, sessions, tenants, tokens, users};
+use rand::RngCore;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+/// A fresh random secret as hex.
+pub(crate) fn random_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+pub(crate) fn sha256_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+/// What the front end needs to keep a session: the cookie secret and the CSRF token.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    /// Goes into the cookie; never stored.
+    pub secret: String,
+    pub csrf_token: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A successful login.
+#[derive(Debug, Clone)]
+pub struct LoginOutcome {
+    pub session: SessionInfo,
+    pub actor: Actor,
+}
+
+/// Generic on purpose: never reveal whether the e-mail or the password was wrong.
+const BAD_LOGIN: &str = "invalid e-mail or password";
+
+impl App {
+    /// Log in with e-mail and password from `address`. Refuses (429) after too many recent failures
+    /// for the account or the address; every failure counts against both.
+    pub async fn login(&self, email: &str, password: &str, address: &str) -> AppResult<LoginOutcome> {
+        let cfg = self.config().clone();
+        let now = self.now();
+        let since = now - cfg.login_window;
+        let email_key = format!("account:{}", email.trim().to_lowercase());
+        let address_key = format!("address:{address}");
+        let (per_account, per_address) = (
+            login_failures::count_since(self.db(), &email_key, since).await?,
+            login_failures::count_since(self.db(), &address_key, since).await?,
+        );
+        if per_account >= cfg.login_max_per_account || per_address >= cfg.login_max_per_address {
+            return Err(AppError::TooManyAttempts { retry_after_secs: cfg.login_window.num_seconds().max(1) as u64 });
+        }
+        let user = match Email::parse("email", email) {
+            Ok(e) => users::by_email(self.db(), e.as_str()).await?,
+            Err(_) => None,
+        };
+        let ok = crate::passwords::verify(cfg.password_cost, password.to_owned(), user.as_ref().and_then(|u| u.password_hash.clone())).await;
+        let membership = match (&user, ok) {
+            (Some(u), true) => memberships::of_user(self.db(), u.id).await?.into_iter().next(),
+            _ => None,
+        };
+        let (Some(user), Some(membership)) = (user, membership) else {
+            login_failures::record(self.db(), &email_key, now).await?;
+            login_failures::record(self.db(), &address_key, now).await?;
+            return Err(AppError::Unauthenticated(BAD_LOGIN.into()));
+        };
+        login_failures::clear(self.db(), &email_key).await?;
+        let tenant = tenants::by_id(self.db(), membership.tenant_id).await?.ok_or_else(|| AppError::NotFound("tenant".into()))?;
+        let actor = Actor {
+            tenant: TenantId(tenant.id),
+            tenant_slug: tenant.slug,
+            tenant_name: tenant.name,
+            user: Some(UserId(user.id)),
+            email: Some(user.email.clone()),
+            role: parse_role(&membership.role)?,
+            method: AuthMethod::Session,
+        };
+        let session = self.open_session(&actor, address).await?;
+        Ok(LoginOutcome { session, actor })
+    }
+
+    async fn open_session(&self, actor: &Actor, address: &str) -> AppResult<SessionInfo> {
+        let now = self.now();
+        let secret = random_secret();
+        let csrf_token = random_secret();
+        let expires_at = now + self.config().session_idle;
+        let user = actor.user.ok_or_else(|| AppError::Internal("sessions need a user".into()))?;
+        let tx = self.begin().await?;
+        sessions::insert(
+            &tx,
+            sessions::Session {
+                id_hash: sha256_hex(&secret),
+                user_id: user.0,
+                tenant_id: actor.tenant.0,
+                csrf_token: csrf_token.clone(),
+                created_at: now,
+                last_seen_at: now,
+                expires_at,
+            },
+        )
+        .await?;
+        self.journal(&tx, actor, "session.login", "user", user, json!({"address": address})).await?;
+        tx.commit().await?;
+        Ok(SessionInfo { secret, csrf_token, expires_at })
+    }
+
+    /// The actor behind a session cookie, and the session's CSRF token. `None` when the session does
+    /// not exist, has expired or its membership was removed: the caller sends the person to log in.
+    pub async fn resolve_session(&self, secret: &str) -> AppResult<Option<(Actor, String)>> {
+        let now = self.now();
+        let id_hash = sha256_hex(secret);
+        let Some(s) = sessions::get(self.db(), &id_hash).await? else { return Ok(None) };
+        if s.expires_at <= now || s.created_at + self.config().session_absolute <= now {
+            return Ok(None);
+        }
+        let Some(actor) = self.member_actor(s.tenant_id, s.user_id, AuthMethod::Session).await? else { return Ok(None) };
+        // Slide the idle expiry at most once a minute, so reads do not all become writes.
+        if now - s.last_seen_at > chrono::Duration::minutes(1) {
+            sessions::touch(self.db(), &id_hash, now, now + self.config().session_idle).await?;
+        }
+        Ok(Some((actor, s.csrf_token)))
+    }
+
+    /// End a session (logout).
+    pub async fn logout(&self, actor: &Actor, secret: &str) -> AppResult<()> {
+        let tx = self.begin().await?;
+        sessions::delete(&tx, &sha256_hex(secret)).await?;
+        if let Some(u) = actor.user {
+            self.journal(&tx, actor, "session.logout", "user", u, json!({})).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The actor behind an API token (`Authorization: Bearer …`).
+    pub async fn resolve_token(&self, secret: &str) -> AppResult<Actor> {
+        let bad = || AppError::Unauthenticated("invalid or revoked API token".into());
+        let t = tokens::by_secret_hash(self.db(), &sha256_hex(secret)).await?.ok_or_else(bad)?;
+        if t.revoked_at.is_some() {
+            return Err(bad());
+        }
+        let actor = self.member_actor(t.tenant_id, t.user_id, AuthMethod::Token).await?.ok_or_else(bad)?;
+        let now = self.now();
+        if t.last_used_at.is_none_or(|at| now - at > chrono::Duration::minutes(1)) {
+            tokens::touch(self.db(), t.id, now).await?;
+        }
+        Ok(actor)
+    }
+
+    /// The actor for an enabled member, or `None`.
+    async fn member_actor(&self, tenant: uuid::Uuid, user: uuid::Uuid, method: AuthMethod) -> AppResult<Option<Actor>> {
+        let Some(m) = memberships::get(self.db(), tenant, user).await? else { return Ok(None) };
+        if m.disabled {
+            return Ok(None);
+        }
+        let (Some(t), Some(u)) = (tenants::by_id(self.db(), tenant).await?, users::by_id(self.db(), user).await?) else {
+            return Ok(None);
+        };
+        Ok(Some(Actor {
+            tenant: TenantId(t.id),
+            tenant_slug: t.slug,
+            tenant_name: t.name,
+            user: Some(UserId(u.id)),
+            email: Some(u.email),
+            role: parse_role(&m.role)?,
+            method,
+        }))
+    }
+
+    /// The local operator acting on tenant `slug` from the command line, with admin rights.
+    pub async fn operator(&self, slug: &str) -> AppResult<Actor> {
+        let t = tenants::by_slug(self.db(), slug).await?.ok_or_else(|| AppError::NotFound(format!("tenant '{slug}'")))?;
+        Ok(Actor {
+            tenant: TenantId(t.id),
+            tenant_slug: t.slug,
+            tenant_name: t.name,
+            user: None,
+            email: None,
+            role: Role::Admin,
+            method: AuthMethod::Operator,
+        })
+    }
+
+    /// Remove expired sessions and old failed-login records (housekeeping, run periodically).
+    pub async fn prune_expired(&self) -> AppResult<()> {
+        let now = self.now();
+        sessions::delete_expired(self.db(), now).await?;
+        login_failures::prune(self.db(), now - self.config().login_window).await?;
+        Ok(())
+    }
+}
+
+pub(crate) fn parse_role(s: &str) -> AppResult<Role> {
+    s.parse::<Role>().map_err(|e| AppError::Internal(format!("stored role: {e}")))
+}

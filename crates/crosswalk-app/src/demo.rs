@@ -1,0 +1,53 @@
+//! The demo organisation, "Acme Demo": created by `crosswalk serve --demo`, idempotently. Later
+//! capabilities add their demo data here.
+use crate::users::NewMember;
+use crate::{App, AppError, AppResult};
+use crosswalk_domain::Role;
+
+pub const DEMO_SLUG: &str = "acme-demo";
+pub const DEMO_NAME: &str = "Acme Demo";
+pub const DEMO_ADMIN_EMAIL: &str = "admin@acme-demo.example";
+/// Public on purpose: this is a demo. Never use `--demo` on an installation holding real data.
+pub const DEMO_ADMIN_PASSWORD: &str = "crosswalk-demo-2026";
+
+/// Who to log in as.
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    pub email: String,
+    pub password: String,
+    pub created: bool,
+}
+
+impl App {
+    pub async fn ensure_demo(&self) -> AppResult<DemoLogin> {
+        let created = match self.create_tenant(DEMO_SLUG, DEMO_NAME).await {
+            Ok(_) => true,
+            Err(AppError::Conflict(_)) => false,
+            Err(e) => return Err(e),
+        };
+        let op = self.operator(DEMO_SLUG).await?;
+        let people = [
+            (DEMO_ADMIN_EMAIL, Role::Admin, "Ada Admin"),
+            ("ciso@acme-demo.example", Role::Manager, "Chris CISO"),
+            ("owner@acme-demo.example", Role::Contributor, "Olga Owner"),
+            ("auditor@acme-demo.example", Role::Auditor, "Ian Auditor"),
+            ("board@acme-demo.example", Role::Viewer, "Bea Board"),
+        ];
+        for (email, role, name) in people {
+            if self.member_by_email(&op, email).await.is_ok() {
+                continue;
+            }
+            self.add_member(
+                &op,
+                NewMember {
+                    email: email.into(),
+                    role,
+                    display_name: Some(name.into()),
+                    password: Some(DEMO_ADMIN_PASSWORD.into()),
+                },
+            )
+            .await?;
+        }
+        Ok(DemoLogin { email: DEMO_ADMIN_EMAIL.into(), password: DEMO_ADMIN_PASSWORD.into(), created })
+    }
+}

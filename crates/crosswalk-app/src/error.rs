@@ -1,0 +1,46 @@
+//! The one error type of the app layer. Each variant says which HTTP status and exit code it means;
+//! the front ends map them in one place each.
+use crosswalk_domain::ValidationError;
+use crosswalk_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// No valid credentials (401). The message never says which part of a login was wrong.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Authenticated, but the role does not allow this (403).
+    #[error("your role does not allow {0}")]
+    Forbidden(String),
+    /// No such object in the actor's tenant (404); objects of other tenants are reported the same way.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// Input that failed validation (422), naming the field.
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    /// The change conflicts with existing data (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many failed logins (429).
+    #[error("too many failed logins; try again in {retry_after_secs} seconds")]
+    TooManyAttempts { retry_after_secs: u64 },
+    /// A fault of ours or of the database (500); logged, never shown in detail.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Duplicate(m) => AppError::Conflict(format!("already exists ({m})")),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl AppError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        AppError::Invalid(ValidationError::new(field, message))
+    }
+}

@@ -1,0 +1,158 @@
+//! Crosswalk's use cases. The web and CLI front ends call these and nothing below them.
+//!
+//! Two rules are enforced here, once:
+//! - **Authorisation and tenant scoping.** Every use case takes an [`Actor`], which only this crate can
+//!   make (from a session, an API token, or the local operator), checks the actor's role against the
+//!   policy in [`crosswalk_domain::Role::allows`], and passes the actor's tenant to every store call.
+//!   An object of another tenant is simply not found.
+//! - **Journaling.** Every mutation appends an entry to the tenant's hash chain in the same
+//!   transaction as the change itself ([`App::journal`]).
+#![forbid(unsafe_code)]
+
+mod actor;
+mod auth;
+mod clock;
+pub mod demo;
+mod error;
+pub mod journal;
+pub mod keys;
+mod passwords;
+pub mod tenants;
+pub mod tokens;
+pub mod users;
+
+pub use actor::{Actor, AuthMethod};
+pub use auth::{LoginOutcome, SessionInfo};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{AppError, AppResult};
+
+use chrono::Duration;
+use crosswalk_journal::{canonical_json, Checkpoint, Entry, NewEntry, SigningKey};
+use crosswalk_store::{Store, WriteTx};
+use std::sync::Arc;
+
+/// Tunables of the app layer, with production defaults.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// A session ends after this long without a request.
+    pub session_idle: Duration,
+    /// A session ends this long after login, however active (forces re-authentication daily).
+    pub session_absolute: Duration,
+    /// Failed logins allowed per account within `login_window` before further attempts are refused.
+    pub login_max_per_account: u64,
+    /// Failed logins allowed per client address within `login_window`.
+    pub login_max_per_address: u64,
+    pub login_window: Duration,
+    /// Sign a checkpoint automatically every this many entries of a tenant's chain.
+    pub checkpoint_every: i64,
+    /// argon2id cost; tests lower it, production keeps OWASP's recommendation.
+    pub password_cost: passwords::PasswordCost,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        Self {
+            session_idle: Duration::hours(8),
+            session_absolute: Duration::hours(24),
+            login_max_per_account: 5,
+            login_max_per_address: 50,
+            login_window: Duration::minutes(15),
+            checkpoint_every: 1000,
+            password_cost: passwords::PasswordCost::Owasp,
+        }
+    }
+}
+
+pub use passwords::PasswordCost;
+
+/// The application service: store, clock, signing key and configuration. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    signing_key: SigningKey,
+    config: AppConfig,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("store", &self.inner.store).field("config", &self.inner.config).finish_non_exhaustive()
+    }
+}
+
+impl App {
+    pub fn new(store: Store, clock: Arc<dyn Clock>, signing_key: SigningKey, config: AppConfig) -> Self {
+        Self { inner: Arc::new(Inner { store, clock, signing_key, config }) }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn config(&self) -> &AppConfig {
+        &self.inner.config
+    }
+
+    pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        crosswalk_store::truncate_micros(self.inner.clock.now())
+    }
+
+    pub(crate) fn db(&self) -> &crosswalk_store::DatabaseConnection {
+        self.inner.store.db()
+    }
+
+    pub(crate) async fn begin(&self) -> AppResult<WriteTx> {
+        Ok(self.inner.store.begin_write().await?)
+    }
+
+    /// The instance's public key, which verifies every checkpoint it signs.
+    pub fn verifying_key(&self) -> crosswalk_journal::VerifyingKey {
+        self.inner.signing_key.verifying_key()
+    }
+
+    /// Is the database answering?
+    pub async fn health(&self) -> AppResult<()> {
+        Ok(self.inner.store.ping().await?)
+    }
+
+    /// Append the journal entry for a mutation, inside the mutation's transaction, and sign a
+    /// checkpoint when the chain reaches the next multiple of `checkpoint_every`.
+    pub(crate) async fn journal(
+        &self,
+        tx: &WriteTx,
+        actor: &Actor,
+        action: &str,
+        entity: &str,
+        entity_id: impl std::fmt::Display,
+        payload: serde_json::Value,
+    ) -> AppResult<Entry> {
+        let at = self.now();
+        let entry = crosswalk_store::journal::append(
+            tx,
+            actor.tenant.0,
+            NewEntry {
+                at_micros: at.timestamp_micros(),
+                actor: actor.journal_name(),
+                action: action.to_owned(),
+                entity: entity.to_owned(),
+                entity_id: entity_id.to_string(),
+                payload: canonical_json(&payload),
+            },
+        )
+        .await?;
+        if entry.seq % self.inner.config.checkpoint_every == 0 {
+            self.sign_checkpoint(tx, &entry).await?;
+        }
+        Ok(entry)
+    }
+
+    pub(crate) async fn sign_checkpoint(&self, tx: &WriteTx, head: &Entry) -> AppResult<Checkpoint> {
+        let cp = Checkpoint::sign(&self.inner.signing_key, &head.tenant, head.seq, &head.hash, self.now().timestamp_micros());
+        crosswalk_store::journal::insert_checkpoint(tx, uuid::Uuid::parse_str(&head.tenant).map_err(|e| AppError::Internal(e.to_string()))?, &cp).await?;
+        Ok(cp)
+    }
+}

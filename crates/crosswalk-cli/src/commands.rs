@@ -1,0 +1,208 @@
+//! Each command: open what it needs, make app calls, print. Errors become one line and exit 2;
+//! a failed check (journal verification) exits 1.
+use crate::config::{Cli, Command, Format, JournalCommand, ServeArgs, TenantCommand, TokenCommand, UserCommand};
+use crate::output;
+use anyhow::{anyhow, bail, Context};
+use crosswalk_app::users::NewMember;
+use crosswalk_app::{App, AppConfig, AppError, SystemClock};
+use crosswalk_domain::Role;
+use crosswalk_store::Store;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Open the database, apply migrations, load the signing key: everything a command needs.
+pub async fn open_app(cli: &Cli) -> anyhow::Result<App> {
+    if let Some(blob) = &cli.blob_store {
+        if !(blob.starts_with("file://") || blob.starts_with("s3://")) {
+            bail!("unsupported blob store '{blob}' (expected file://DIR or s3://bucket/prefix)");
+        }
+    }
+    let store = Store::connect(&cli.database_url()).await?;
+    store.migrate().await?;
+    let key = crosswalk_app::keys::load_or_create_signing_key(&cli.data_dir).map_err(|e| anyhow!(e))?;
+    Ok(App::new(store, Arc::new(SystemClock), key, AppConfig::default()))
+}
+
+/// App errors as CLI errors: the message already names what is wrong.
+fn app_err(e: AppError) -> anyhow::Error {
+    anyhow!(e.to_string())
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        Command::Serve(args) => serve(&cli, args).await,
+        Command::Migrate => {
+            open_app(&cli).await?;
+            eprintln!("migrations applied to {}", crosswalk_store::redact_url(&cli.database_url()));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Tenant(c) => tenant(&cli, c).await,
+        Command::User(c) => user(&cli, c).await,
+        Command::Token(c) => token(&cli, c).await,
+        Command::Journal(c) => journal(&cli, c).await,
+        Command::Bench(args) => crate::bench::run(&cli, args).await,
+    }
+}
+
+async fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let app = open_app(cli).await?;
+    let listener = tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
+    let addr = listener.local_addr()?;
+    let url = format!("http://{addr}/");
+    if args.demo {
+        let demo = app.ensure_demo().await.map_err(app_err)?;
+        output::line(&format!("Crosswalk demo is running at {url}"))?;
+        output::line(&format!("Log in as {} with password {}", demo.email, demo.password))?;
+    } else {
+        output::line(&format!("Crosswalk is running at {url}"))?;
+    }
+    tracing::info!(%addr, database = %crosswalk_store::redact_url(&cli.database_url()), "serving");
+    let housekeeping = {
+        let app = app.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+            loop {
+                tick.tick().await;
+                if let Err(e) = app.prune_expired().await {
+                    tracing::warn!(error = %e, "housekeeping failed");
+                }
+            }
+        })
+    };
+    let router = crosswalk_web::router(app, crosswalk_web::WebConfig { secure_cookies: !args.insecure_cookies });
+    axum_serve(listener, router).await?;
+    housekeeping.abort();
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn axum_serve(listener: tokio::net::TcpListener, router: axum::Router) -> anyhow::Result<()> {
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server failed")
+}
+
+/// Ctrl-C or SIGTERM: stop accepting, finish in-flight requests, exit.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutting down");
+}
+
+async fn tenant(cli: &Cli, c: &TenantCommand) -> anyhow::Result<ExitCode> {
+    let app = open_app(cli).await?;
+    match c {
+        TenantCommand::Create { slug, name } => {
+            let t = app.create_tenant(slug, name).await.map_err(app_err)?;
+            output::print(cli.format, &t, &["id", "slug", "name"], vec![vec![t.id.to_string(), t.slug.clone(), t.name.clone()]])?;
+        }
+        TenantCommand::List => {
+            let ts = app.list_all_tenants().await.map_err(app_err)?;
+            let rows = ts.iter().map(|t| vec![t.slug.clone(), t.name.clone(), t.created_at.to_rfc3339()]).collect();
+            output::print(cli.format, &ts, &["slug", "name", "created"], rows)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn generate_password() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 12];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+async fn user(cli: &Cli, c: &UserCommand) -> anyhow::Result<ExitCode> {
+    let app = open_app(cli).await?;
+    match c {
+        UserCommand::Create { tenant, email, role, name, password_stdin } => {
+            let role: Role = role.parse().map_err(|e| anyhow!("--role: {e}"))?;
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let (password, generated) = if *password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line).context("cannot read the password from standard input")?;
+                (line.trim_end_matches(['\n', '\r']).to_owned(), false)
+            } else {
+                (generate_password(), true)
+            };
+            let m = app
+                .add_member(&op, NewMember { email: email.clone(), role, display_name: name.clone(), password: Some(password.clone()) })
+                .await
+                .map_err(app_err)?;
+            if cli.format == Format::Json {
+                let mut v = serde_json::to_value(&m)?;
+                if generated {
+                    v["password"] = serde_json::Value::String(password);
+                }
+                output::line(&serde_json::to_string_pretty(&v)?)?;
+            } else {
+                output::line(&format!("added {} to {} as {}", m.email, tenant, m.role))?;
+                if generated {
+                    output::line(&format!("initial password: {password}"))?;
+                }
+            }
+        }
+        UserCommand::List { tenant } => {
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let ms = app.list_members(&op).await.map_err(app_err)?;
+            let rows = ms
+                .iter()
+                .map(|m| vec![m.email.clone(), m.display_name.clone(), m.role.to_string(), if m.disabled { "disabled".into() } else { "active".into() }])
+                .collect();
+            output::print(cli.format, &ms, &["email", "name", "role", "status"], rows)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn token(cli: &Cli, c: &TokenCommand) -> anyhow::Result<ExitCode> {
+    let app = open_app(cli).await?;
+    match c {
+        TokenCommand::Create { tenant, email, name } => {
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let member = app.member_by_email(&op, email).await.map_err(app_err)?;
+            let created = app.create_token(&op, Some(crosswalk_domain::UserId(member.id)), name).await.map_err(app_err)?;
+            // The contract: the token on stdout and nothing else, whatever the format.
+            output::line(&created.secret)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn journal(cli: &Cli, c: &JournalCommand) -> anyhow::Result<ExitCode> {
+    let app = open_app(cli).await?;
+    match c {
+        JournalCommand::Verify { tenant } => {
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            // Verification only reads: no checkpoint is signed from the command line.
+            let r = app.verify_journal(&op, false).await.map_err(app_err)?;
+            if cli.format == Format::Json {
+                output::line(&serde_json::to_string_pretty(&r)?)?;
+            } else if r.ok {
+                output::line(&format!(
+                    "ok: {} entries, head {} {}, {} signed checkpoint(s) valid ({:.1} ms)",
+                    r.entries, r.head_seq, r.head_hash, r.checkpoints_verified, r.elapsed_ms
+                ))?;
+            }
+            if !r.ok {
+                eprintln!("verification failed: {}", r.problem.as_deref().unwrap_or("unknown problem"));
+                return Ok(ExitCode::from(1));
+            }
+        }
+        JournalCommand::PublicKey => output::line(app.public_key_pem().map_err(app_err)?.trim_end())?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,153 @@
+//! Command-line interface and configuration (flags, each also a `CROSSWALK_*` environment variable).
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "crosswalk", version, about = "Crosswalk: implement a control once, collect evidence once, prove it to every framework.")]
+pub struct Cli {
+    /// Database: sqlite://PATH or postgres://USER@HOST:PORT/DB (default: sqlite in the data directory)
+    #[arg(long, global = true, env = "CROSSWALK_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Where the default database, evidence blobs and the journal signing key live
+    #[arg(long, global = true, env = "CROSSWALK_DATA_DIR", default_value = "./crosswalk-data")]
+    pub data_dir: PathBuf,
+    /// Evidence blob store: file://DIR (default: DATA_DIR/blobs) or s3://bucket/prefix
+    #[arg(long, global = true, env = "CROSSWALK_BLOB_STORE")]
+    pub blob_store: Option<String>,
+    /// Output format of listings and reports
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+impl Cli {
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", self.data_dir.join("crosswalk.db").display()))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run migrations and serve the web UI and API
+    Serve(ServeArgs),
+    /// Apply database migrations and exit
+    Migrate,
+    /// Organisations
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// People and their roles
+    #[command(subcommand)]
+    User(UserCommand),
+    /// API tokens
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// The tamper-evident journal
+    #[command(subcommand)]
+    Journal(JournalCommand),
+    /// Run the built-in benchmark on a generated organisation and print figures
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on
+    #[arg(long, env = "CROSSWALK_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Seed the demo organisation "Acme Demo" (idempotent) and print how to log in
+    #[arg(long)]
+    pub demo: bool,
+    /// Send cookies without the Secure flag (only for plain HTTP on an address other than localhost)
+    #[arg(long, env = "CROSSWALK_INSECURE_COOKIES")]
+    pub insecure_cookies: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Create an organisation
+    Create {
+        /// URL-safe identifier, e.g. acme
+        slug: String,
+        /// Display name
+        #[arg(long)]
+        name: String,
+    },
+    /// List organisations
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a person to an organisation (creating their account if new)
+    Create {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+        /// admin, manager, contributor, auditor or viewer
+        #[arg(long)]
+        role: String,
+        /// Display name (default: the part of the e-mail before @)
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from standard input (first line) instead of generating one
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List an organisation's members
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a member; prints the token on stdout and nothing else
+    Create {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JournalCommand {
+    /// Recompute an organisation's hash chain and checkpoints; exit 1 naming the first bad entry
+    Verify {
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Print the instance's public key (PEM), which verifies every signed checkpoint
+    PublicKey,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Scale {
+    Small,
+    Medium,
+    Large,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    #[arg(long, value_enum, default_value_t = Scale::Small)]
+    pub scale: Scale,
+    /// Only run benchmarks whose name starts with this
+    #[arg(long)]
+    pub only: Option<String>,
+    /// PostgreSQL server for the postgres figures (a fresh database is created and dropped)
+    #[arg(long, env = "CROSSWALK_BENCH_POSTGRES_URL", default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    pub postgres_url: String,
+}

@@ -1,0 +1,13 @@
+//! Crosswalk's domain: the types and rules every other crate speaks in.
+//!
+//! Nothing here does IO (no database, network, filesystem or clock): callers pass time and data in.
+//! Later capabilities (catalog, mappings, scoring, clocks, scoping) live here as further modules.
+#![forbid(unsafe_code)]
+
+pub mod ids;
+pub mod role;
+pub mod validate;
+
+pub use ids::{TenantId, TokenId, UserId};
+pub use role::{Permission, Role};
+pub use validate::{Email, Slug, ValidationError};

@@ -1,0 +1,146 @@
+//! Signed checkpoints: the instance's ed25519 key signs (tenant, seq, head hash, time), so a chain can
+//! be shown to be unchanged since the checkpoint even by someone holding only the public key.
+use crate::canonical::Hash;
+use ed25519_dalek::{Signature, Signer, Verifier};
+use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, DecodePublicKey};
+use sha2::{Digest, Sha256};
+
+pub use ed25519_dalek::{SigningKey, VerifyingKey};
+
+const CHECKPOINT_TAG: &[u8] = b"crosswalk-journal-checkpoint-v1\0";
+
+/// A signed statement that `tenant`'s chain had `head_hash` at `seq`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Checkpoint {
+    pub tenant: String,
+    pub seq: i64,
+    pub head_hash: String,
+    pub signed_at_micros: i64,
+    /// Hex of the 32-byte ed25519 public key that signed.
+    pub public_key: String,
+    /// Hex of the 64-byte signature.
+    pub signature: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckpointError {
+    #[error("checkpoint at entry {seq}: signed by key {found}, not the instance key {expected}")]
+    UnknownKey { seq: i64, found: String, expected: String },
+    #[error("checkpoint at entry {seq}: the signature is invalid")]
+    BadSignature { seq: i64 },
+    #[error("checkpoint at entry {seq}: the chain's hash there is {actual}, but the checkpoint signed {signed}")]
+    HeadDiffers { seq: i64, signed: String, actual: String },
+    #[error("checkpoint at entry {seq}: the chain has no such entry (entries were removed)")]
+    Missing { seq: i64 },
+    #[error("key: {0}")]
+    Key(String),
+}
+
+fn message(tenant: &str, seq: i64, head_hash: &str, signed_at_micros: i64) -> Hash {
+    let mut h = Sha256::new();
+    h.update(CHECKPOINT_TAG);
+    h.update((tenant.len() as u64).to_be_bytes());
+    h.update(tenant.as_bytes());
+    h.update(seq.to_be_bytes());
+    h.update(head_hash.as_bytes());
+    h.update(signed_at_micros.to_be_bytes());
+    h.finalize().into()
+}
+
+impl Checkpoint {
+    pub fn sign(key: &SigningKey, tenant: &str, seq: i64, head_hash: &Hash, signed_at_micros: i64) -> Self {
+        let head_hash = hex::encode(head_hash);
+        let sig = key.sign(&message(tenant, seq, &head_hash, signed_at_micros));
+        Self {
+            tenant: tenant.into(),
+            seq,
+            head_hash,
+            signed_at_micros,
+            public_key: hex::encode(key.verifying_key().as_bytes()),
+            signature: hex::encode(sig.to_bytes()),
+        }
+    }
+
+    /// Check the signature (against `trusted` when given, else against the embedded key) and that
+    /// the chain's hash at `seq` is the signed one. `hash_at(seq)` looks the entry up.
+    pub fn verify(&self, trusted: Option<&VerifyingKey>, hash_at: impl Fn(i64) -> Option<Hash>) -> Result<(), CheckpointError> {
+        let seq = self.seq;
+        if let Some(t) = trusted {
+            let expected = hex::encode(t.as_bytes());
+            if expected != self.public_key {
+                return Err(CheckpointError::UnknownKey { seq, found: self.public_key.clone(), expected });
+            }
+        }
+        let key = decode_public_key_hex(&self.public_key).map_err(|_| CheckpointError::BadSignature { seq })?;
+        let mut sig = [0u8; 64];
+        hex::decode_to_slice(&self.signature, &mut sig).map_err(|_| CheckpointError::BadSignature { seq })?;
+        key.verify(&message(&self.tenant, seq, &self.head_hash, self.signed_at_micros), &Signature::from_bytes(&sig))
+            .map_err(|_| CheckpointError::BadSignature { seq })?;
+        match hash_at(seq) {
+            None => Err(CheckpointError::Missing { seq }),
+            Some(h) if hex::encode(h) != self.head_hash => {
+                Err(CheckpointError::HeadDiffers { seq, signed: self.head_hash.clone(), actual: hex::encode(h) })
+            }
+            Some(_) => Ok(()),
+        }
+    }
+}
+
+pub fn decode_public_key_hex(hex_key: &str) -> Result<VerifyingKey, CheckpointError> {
+    let mut bytes = [0u8; 32];
+    hex::decode_to_slice(hex_key, &mut bytes).map_err(|e| CheckpointError::Key(e.to_string()))?;
+    VerifyingKey::from_bytes(&bytes).map_err(|e| CheckpointError::Key(e.to_string()))
+}
+
+/// A new random signing key.
+pub fn generate_signing_key() -> SigningKey {
+    SigningKey::generate(&mut rand::rngs::OsRng)
+}
+
+/// PKCS#8 PEM of a signing key, for the key file in the data directory.
+pub fn signing_key_to_pem(key: &SigningKey) -> Result<String, CheckpointError> {
+    key.to_pkcs8_pem(Default::default()).map(|p| p.to_string()).map_err(|e| CheckpointError::Key(e.to_string()))
+}
+
+pub fn signing_key_from_pem(pem: &str) -> Result<SigningKey, CheckpointError> {
+    SigningKey::from_pkcs8_pem(pem).map_err(|e| CheckpointError::Key(e.to_string()))
+}
+
+/// SPKI PEM of a public key, for exporting to auditors.
+pub fn public_key_to_pem(key: &VerifyingKey) -> Result<String, CheckpointError> {
+    key.to_public_key_pem(Default::default()).map_err(|e| CheckpointError::Key(e.to_string()))
+}
+
+pub fn public_key_from_pem(pem: &str) -> Result<VerifyingKey, CheckpointError> {
+    VerifyingKey::from_public_key_pem(pem).map_err(|e| CheckpointError::Key(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signed_checkpoint_verifies_and_detects_changes() {
+        let key = generate_signing_key();
+        let head = [7u8; 32];
+        let cp = Checkpoint::sign(&key, "t", 3, &head, 42);
+        let vk = key.verifying_key();
+        assert!(cp.verify(Some(&vk), |s| (s == 3).then_some(head)).is_ok());
+        assert!(matches!(cp.verify(Some(&vk), |_| Some([8u8; 32])), Err(CheckpointError::HeadDiffers { .. })));
+        assert!(matches!(cp.verify(Some(&vk), |_| None), Err(CheckpointError::Missing { seq: 3 })));
+        let mut forged = cp.clone();
+        forged.seq = 2;
+        assert!(matches!(forged.verify(Some(&vk), |_| Some(head)), Err(CheckpointError::BadSignature { .. })));
+        let other = generate_signing_key().verifying_key();
+        assert!(matches!(cp.verify(Some(&other), |_| Some(head)), Err(CheckpointError::UnknownKey { .. })));
+    }
+
+    #[test]
+    fn keys_round_trip_through_pem() {
+        let key = generate_signing_key();
+        let back = signing_key_from_pem(&signing_key_to_pem(&key).unwrap()).unwrap();
+        assert_eq!(back.to_bytes(), key.to_bytes());
+        let pk = public_key_from_pem(&public_key_to_pem(&key.verifying_key()).unwrap()).unwrap();
+        assert_eq!(pk, key.verifying_key());
+    }
+}

@@ -1,0 +1,10 @@
+//! sea-orm entities, one module per table. Only this crate sees them; other crates get domain values.
+pub mod api_token;
+pub mod journal_checkpoint;
+pub mod journal_entry;
+pub mod journal_head;
+pub mod login_failure;
+pub mod membership;
+pub mod session;
+pub mod tenant;
+pub mod user;

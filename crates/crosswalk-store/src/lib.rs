@@ -1,0 +1,224 @@
+//! Crosswalk's store: the only crate that talks to the database.
+//!
+//! One code path serves SQLite and PostgreSQL (sea-orm); the URL chooses. Reads go through
+//! [`Store::db`]; every write goes through a [`WriteTx`] from [`Store::begin_write`], which the app layer
+//! commits together with the journal entry for that write. Every function for tenant-owned rows takes
+//! the tenant id.
+#![forbid(unsafe_code)]
+
+pub mod entities;
+pub mod journal;
+pub mod migration;
+pub mod repo;
+pub mod testing;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use sea_orm::{ConnectOptions, DatabaseTransaction, DbBackend, DbErr, SqlErr, TransactionTrait};
+use sea_orm_migration::MigratorTrait;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr as DatabaseError};
+
+/// Failures of the store, each naming what went wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL '{0}' (expected sqlite://PATH or postgres://USER@HOST:PORT/DB)")]
+    UnsupportedUrl(String),
+    #[error("cannot open database {url}: {message}")]
+    Connect { url: String, message: String },
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("journal head missing for tenant {0}: the tenant was not created through the app layer")]
+    NoJournalHead(uuid::Uuid),
+    #[error("already exists: {0}")]
+    Duplicate(String),
+    #[error("database error: {0}")]
+    Db(DbErr),
+}
+
+impl From<DbErr> for StoreError {
+    fn from(e: DbErr) -> Self {
+        match e.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(m)) => StoreError::Duplicate(m),
+            _ => StoreError::Db(e),
+        }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Which engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A handle to the database; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+    engine: Engine,
+    /// SQLite allows one writer at a time; queueing writers here instead of in SQLite's busy loop keeps
+    /// write latency flat. PostgreSQL serialises on row locks instead, so it has no such lock.
+    write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
+    url_redacted: String,
+}
+
+/// Hide the password of a database URL for logs and errors.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Timestamps are stored truncated to microseconds, the finest precision both engines keep, so a
+/// value reads back identically on SQLite and PostgreSQL and hashes identically in the journal.
+pub fn truncate_micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(6)
+}
+
+impl Store {
+    /// Open the database named by `url` (`sqlite://PATH` creates the file and its folder on first use).
+    pub async fn connect(url: &str) -> StoreResult<Store> {
+        let redacted = redact_url(url);
+        let engine = if url.starts_with("sqlite:") {
+            Engine::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Engine::Postgres
+        } else {
+            return Err(StoreError::UnsupportedUrl(redacted));
+        };
+        let mut opts = ConnectOptions::new(url.to_owned());
+        opts.sqlx_logging(false).connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(30));
+        if engine == Engine::Sqlite {
+            if let Some(dir) = sqlite_parent_dir(url) {
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| StoreError::Connect { url: redacted.clone(), message: format!("cannot create {}: {e}", dir.display()) })?;
+            }
+            opts.max_connections(8).min_connections(1);
+            opts.map_sqlx_sqlite_opts(|o| {
+                use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+                // WAL lets readers run beside the writer; NORMAL sync is durable at checkpoint in WAL mode.
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+            });
+        } else {
+            opts.max_connections(20).min_connections(1);
+        }
+        #[allow(clippy::disallowed_methods)] // this is the one place that opens connections
+        let db = sea_orm::Database::connect(opts)
+            .await
+            .map_err(|e| StoreError::Connect { url: redacted.clone(), message: e.to_string() })?;
+        Ok(Store {
+            db,
+            engine,
+            write_lock: (engine == Engine::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(()))),
+            url_redacted: redacted,
+        })
+    }
+
+    /// Apply pending migrations.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        migration::Migrator::up(&self.db, None).await.map_err(|e| StoreError::Migration(e.to_string()))
+    }
+
+    /// The connection for reads.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        match self.engine {
+            Engine::Sqlite => DbBackend::Sqlite,
+            Engine::Postgres => DbBackend::Postgres,
+        }
+    }
+
+    pub fn url_redacted(&self) -> &str {
+        &self.url_redacted
+    }
+
+    /// Is the database answering?
+    pub async fn ping(&self) -> StoreResult<()> {
+        self.db.ping().await.map_err(StoreError::from)
+    }
+
+    /// Start a write transaction. Dropping it without `commit` rolls everything back.
+    pub async fn begin_write(&self) -> StoreResult<WriteTx> {
+        let guard = match &self.write_lock {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        };
+        let tx = self.db.begin().await?;
+        Ok(WriteTx { tx, engine: self.engine, _guard: guard })
+    }
+
+    pub async fn close(self) -> StoreResult<()> {
+        self.db.close().await.map_err(StoreError::from)
+    }
+}
+
+fn sqlite_parent_dir(url: &str) -> Option<std::path::PathBuf> {
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = path.split('?').next()?;
+    if path.is_empty() || path == ":memory:" {
+        return None;
+    }
+    std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()).map(|p| p.to_path_buf())
+}
+
+/// An open write transaction (plus, on SQLite, the writer slot).
+#[derive(Debug)]
+pub struct WriteTx {
+    tx: DatabaseTransaction,
+    engine: Engine,
+    _guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> StoreResult<()> {
+        self.tx.commit().await.map_err(StoreError::from)
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = DatabaseTransaction;
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.tx
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact_url("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
+    }
+
+    #[test]
+    fn sqlite_parent_dir_is_found() {
+        assert_eq!(sqlite_parent_dir("sqlite://./data/x.db?mode=rwc"), Some("./data".into()));
+        assert_eq!(sqlite_parent_dir("sqlite://x.db"), None);
+        assert_eq!(sqlite_parent_dir("sqlite::memory:"), None);
+    }
+}

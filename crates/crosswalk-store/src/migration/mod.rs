@@ -1,0 +1,15 @@
+//! Schema migrations, in code and embedded in the binary. Run at start-up and by `crosswalk migrate`.
+//! Uses the portable schema builder so SQLite and PostgreSQL share one definition.
+use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_foundation;
+
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261127_000001_foundation::Migration)]
+    }
+}

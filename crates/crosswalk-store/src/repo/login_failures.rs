@@ -1,0 +1,28 @@
+//! Failed logins, counted per key within a window. Shared through the database, so the bound holds
+//! across several server instances.
+use crate::entities::login_failure;
+use crate::StoreResult;
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, PaginatorTrait, QueryFilter, Set};
+
+pub async fn record(db: &impl ConnectionTrait, key: &str, at: DateTime<Utc>) -> StoreResult<()> {
+    login_failure::ActiveModel { id: NotSet, key: Set(key.to_owned()), at: Set(at) }.insert(db).await?;
+    Ok(())
+}
+
+pub async fn count_since(db: &impl ConnectionTrait, key: &str, since: DateTime<Utc>) -> StoreResult<u64> {
+    Ok(login_failure::Entity::find()
+        .filter(login_failure::Column::Key.eq(key))
+        .filter(login_failure::Column::At.gte(since))
+        .count(db)
+        .await?)
+}
+
+pub async fn clear(db: &impl ConnectionTrait, key: &str) -> StoreResult<()> {
+    login_failure::Entity::delete_many().filter(login_failure::Column::Key.eq(key)).exec(db).await?;
+    Ok(())
+}
+
+pub async fn prune(db: &impl ConnectionTrait, before: DateTime<Utc>) -> StoreResult<u64> {
+    Ok(login_failure::Entity::delete_many().filter(login_failure::Column::At.lt(before)).exec(db).await?.rows_affected)
+}

@@ -1,0 +1,64 @@
+//! Memberships: a user's role in a tenant. Every query is scoped by tenant.
+use crate::entities::{membership, user};
+use crate::{StoreResult, WriteTx};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use uuid::Uuid;
+
+pub use membership::Model as Membership;
+
+pub async fn insert(tx: &WriteTx, m: Membership) -> StoreResult<Membership> {
+    Ok(membership::ActiveModel::from(m).insert(&**tx).await?)
+}
+
+pub async fn get(db: &impl ConnectionTrait, tenant: Uuid, user: Uuid) -> StoreResult<Option<Membership>> {
+    Ok(membership::Entity::find_by_id((tenant, user)).one(db).await?)
+}
+
+/// A tenant's members with their user records, in one query.
+pub async fn list_with_users(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<Vec<(Membership, user::Model)>> {
+    let rows = membership::Entity::find()
+        .filter(membership::Column::TenantId.eq(tenant))
+        .find_also_related(user::Entity)
+        .order_by_asc(user::Column::Email)
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().filter_map(|(m, u)| u.map(|u| (m, u))).collect())
+}
+
+/// The tenants a user belongs to (enabled memberships only).
+pub async fn of_user(db: &impl ConnectionTrait, user: Uuid) -> StoreResult<Vec<Membership>> {
+    Ok(membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user))
+        .filter(membership::Column::Disabled.eq(false))
+        .order_by_asc(membership::Column::CreatedAt)
+        .all(db)
+        .await?)
+}
+
+pub async fn update(tx: &WriteTx, tenant: Uuid, user: Uuid, role: Option<&str>, disabled: Option<bool>) -> StoreResult<()> {
+    let mut am = membership::ActiveModel { tenant_id: Set(tenant), user_id: Set(user), ..Default::default() };
+    if let Some(r) = role {
+        am.role = Set(r.to_owned());
+    }
+    if let Some(d) = disabled {
+        am.disabled = Set(d);
+    }
+    am.update(&**tx).await?;
+    Ok(())
+}
+
+pub async fn delete(tx: &WriteTx, tenant: Uuid, user: Uuid) -> StoreResult<()> {
+    membership::Entity::delete_by_id((tenant, user)).exec(&**tx).await?;
+    Ok(())
+}
+
+/// How many enabled admins a tenant has (a tenant must keep at least one).
+pub async fn count_admins(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(membership::Entity::find()
+        .filter(membership::Column::TenantId.eq(tenant))
+        .filter(membership::Column::Role.eq("admin"))
+        .filter(membership::Column::Disabled.eq(false))
+        .count(db)
+        .await?)
+}

@@ -1,0 +1,8 @@
+//! Repositories: typed queries per table. Functions for tenant-owned rows take the tenant id, and
+//! write functions take a [`crate::WriteTx`] so they can only run inside a journaled transaction.
+pub mod login_failures;
+pub mod memberships;
+pub mod sessions;
+pub mod tenants;
+pub mod tokens;
+pub mod users;

@@ -1,0 +1,51 @@
+//! Browser sessions. Rows are keyed by the hash of the cookie secret.
+use crate::entities::session;
+use crate::{StoreResult, WriteTx};
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+pub use session::Model as Session;
+
+pub async fn insert(tx: &WriteTx, s: Session) -> StoreResult<Session> {
+    Ok(session::ActiveModel::from(s).insert(&**tx).await?)
+}
+
+pub async fn get(db: &impl ConnectionTrait, id_hash: &str) -> StoreResult<Option<Session>> {
+    Ok(session::Entity::find_by_id(id_hash.to_owned()).one(db).await?)
+}
+
+/// Slide the idle expiry forward. Not journaled: it records activity, not a change of any record.
+pub async fn touch(db: &impl ConnectionTrait, id_hash: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> StoreResult<()> {
+    session::Entity::update_many()
+        .col_expr(session::Column::LastSeenAt, now.into())
+        .col_expr(session::Column::ExpiresAt, expires_at.into())
+        .filter(session::Column::IdHash.eq(id_hash))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_tenant(tx: &WriteTx, id_hash: &str, tenant: Uuid) -> StoreResult<()> {
+    session::ActiveModel { id_hash: Set(id_hash.to_owned()), tenant_id: Set(tenant), ..Default::default() }.update(&**tx).await?;
+    Ok(())
+}
+
+pub async fn delete(tx: &WriteTx, id_hash: &str) -> StoreResult<()> {
+    session::Entity::delete_by_id(id_hash.to_owned()).exec(&**tx).await?;
+    Ok(())
+}
+
+/// End every session of a user in a tenant (after removal, disabling or a role change).
+pub async fn delete_for_member(tx: &WriteTx, tenant: Uuid, user: Uuid) -> StoreResult<()> {
+    session::Entity::delete_many()
+        .filter(session::Column::TenantId.eq(tenant))
+        .filter(session::Column::UserId.eq(user))
+        .exec(&**tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_expired(db: &impl ConnectionTrait, now: DateTime<Utc>) -> StoreResult<u64> {
+    Ok(session::Entity::delete_many().filter(session::Column::ExpiresAt.lt(now)).exec(db).await?.rows_affected)
+}

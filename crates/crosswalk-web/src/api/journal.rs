@@ -1,0 +1,51 @@
+//! `/api/v1/journal`: entries, verification, the instance's public key.
+use crate::auth::ApiActor;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use crosswalk_app::journal::{EntryView, VerifyReport};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct EntriesQuery {
+    /// Only entries with a sequence number below this (for paging backwards).
+    pub before: Option<i64>,
+    /// At most this many entries (1–500, default 50).
+    pub limit: Option<u64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/journal/entries", tag = "journal", params(EntriesQuery),
+    responses((status = 200, body = [EntryView], description = "Newest first"), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn list_entries(State(s): State<AppState>, ApiActor(actor): ApiActor, Query(q): Query<EntriesQuery>) -> ApiResult<Json<Vec<EntryView>>> {
+    Ok(Json(s.app.journal_entries(&actor, q.before, q.limit.unwrap_or(50)).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/journal/entries/{seq}", tag = "journal", params(("seq" = i64, Path, description = "Sequence number")),
+    responses((status = 200, body = EntryView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_entry(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(seq): Path<String>) -> Result<Json<EntryView>, Response> {
+    let seq: i64 = super::parse_id("seq", &seq).map_err(IntoResponse::into_response)?;
+    s.app.journal_entry(&actor, seq).await.map(Json).map_err(|e| ApiError(e).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/journal/verify", tag = "journal",
+    responses((status = 200, body = VerifyReport, description = "`ok` false names the first bad entry"), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn verify(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<VerifyReport>> {
+    Ok(Json(s.app.verify_journal(&actor, true).await?))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PublicKey {
+    pub algorithm: &'static str,
+    /// Raw 32-byte key, hex.
+    pub hex: String,
+    /// SubjectPublicKeyInfo PEM.
+    pub pem: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/journal/public-key", tag = "journal",
+    responses((status = 200, body = PublicKey, description = "The key that signs checkpoints"), (status = 401, body = Problem)))]
+pub async fn public_key(State(s): State<AppState>, ApiActor(_actor): ApiActor) -> ApiResult<Json<PublicKey>> {
+    Ok(Json(PublicKey { algorithm: "ed25519", hex: hex::encode(s.app.verifying_key().as_bytes()), pem: s.app.public_key_pem()? }))
+}

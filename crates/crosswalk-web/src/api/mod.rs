@@ -1,0 +1,74 @@
+//! The JSON API under `/api/v1`. Each handler carries its `#[utoipa::path]`, and `routes!` registers
+//! route and documentation together, so the OpenAPI document cannot drift from the router.
+use crate::AppState;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::extract::State;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+mod journal;
+mod tenants;
+mod tokens;
+mod users;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Crosswalk API", description = "Crosswalk ISMS/GRC: organisations, members, API tokens and the tamper-evident journal. Errors are RFC 9457 problem documents.", license(name = "Apache-2.0")),
+    modifiers(&Security),
+    security(("bearer" = []), ("session" = [])),
+    components(schemas(crate::error::Problem)),
+    tags(
+        (name = "tenants", description = "The caller's organisations"),
+        (name = "users", description = "Members and their roles"),
+        (name = "tokens", description = "API tokens"),
+        (name = "journal", description = "The hash-chained journal of every change")
+    )
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::SESSION_COOKIE,
+                "Browser session; unsafe methods also need the X-CSRF-Token header",
+            ))),
+        );
+    }
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(tenants::me))
+        .routes(routes!(tenants::list_tenants))
+        .routes(routes!(tenants::current_tenant, tenants::rename_tenant))
+        .routes(routes!(users::list_users, users::add_user))
+        .routes(routes!(users::get_user, users::change_user, users::remove_user))
+        .routes(routes!(tokens::list_tokens, tokens::create_token))
+        .routes(routes!(tokens::revoke_token))
+        .routes(routes!(journal::list_entries))
+        .routes(routes!(journal::get_entry))
+        .routes(routes!(journal::verify))
+        .routes(routes!(journal::public_key))
+}
+
+/// `GET /healthz`: 200 when the database answers, 503 otherwise.
+pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
+    match state.app.health().await {
+        Ok(()) => (StatusCode::OK, "ok"),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    }
+}
+
+/// Parse an id from a path segment, or 422 naming the parameter.
+pub(crate) fn parse_id<T: std::str::FromStr>(name: &str, raw: &str) -> Result<T, crate::error::Problem> {
+    raw.parse().map_err(|_| crate::error::Problem::invalid(name, format!("{name}: '{raw}' is not a valid id")))
+}

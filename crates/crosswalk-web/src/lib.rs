@@ -1,0 +1,77 @@
+//! Crosswalk's web front end: HTML pages (askama + htmx) and the JSON API under `/api/v1`, documented
+//! by an OpenAPI 3.1 document generated from the same route definitions.
+//!
+//! Handlers extract an authenticated actor, make one app call and render; no SQL and no policy here.
+#![forbid(unsafe_code)]
+
+mod api;
+mod assets;
+mod auth;
+mod error;
+mod json;
+mod pages;
+
+use axum::http::{header, HeaderValue};
+use axum::Router;
+use crosswalk_app::App;
+use std::time::Duration;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use auth::SESSION_COOKIE;
+pub use error::Problem;
+
+/// Front-end settings.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure`. Browsers accept secure cookies from http://localhost and 127.0.0.1, so
+    /// this stays on unless the server is reached over plain HTTP on another address.
+    pub secure_cookies: bool,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self { secure_cookies: true }
+    }
+}
+
+/// Shared state of every handler.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub app: App,
+    pub config: WebConfig,
+}
+
+/// The OpenAPI document of the JSON API.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api::router().split_for_parts().1
+}
+
+/// The whole HTTP application: pages, API, OpenAPI, health and static assets.
+pub fn router(app: App, config: WebConfig) -> Router {
+    let state = AppState { app, config };
+    let (api_router, spec) = api::router().split_for_parts();
+    let spec_json = std::sync::Arc::new(spec.to_pretty_json().unwrap_or_default());
+    Router::new()
+        .merge(api_router)
+        .merge(pages::router())
+        .merge(assets::router())
+        .route("/healthz", axum::routing::get(api::health))
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(move || {
+                let body = spec_json.clone();
+                async move { ([(header::CONTENT_TYPE, "application/json")], (*body).clone()) }
+            }),
+        )
+        .fallback(error::not_found_fallback)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,109 @@
+//! `/login` and `/logout`. The login form is protected against CSRF by a double-submit cookie, since
+//! there is no session yet; a new session (new secret, new CSRF token) is created at every login.
+use super::render_with;
+use crate::auth::{cookie_value, set_cookie, PageActor, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::Extension;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use crosswalk_app::AppError;
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    csrf: String,
+    email: String,
+    error: Option<String>,
+    expired: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginQuery {
+    #[serde(default)]
+    expired: Option<String>,
+}
+
+fn login_page(state: &AppState, status: StatusCode, email: String, error: Option<String>, expired: bool) -> Response {
+    let csrf = crate::auth::random_token();
+    let mut resp = render_with(status, &LoginPage { csrf: csrf.clone(), email, error, expired });
+    let mut set = vec![set_cookie(LOGIN_CSRF_COOKIE, &csrf, Some(3600), state.config.secure_cookies)];
+    if expired {
+        set.push(set_cookie(SESSION_COOKIE, "", Some(0), state.config.secure_cookies));
+    }
+    for c in set {
+        if let Ok(v) = c.parse() {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    resp
+}
+
+pub async fn form(State(state): State<AppState>, session: Option<PageActor>, Query(q): Query<LoginQuery>) -> Response {
+    if session.is_some() {
+        return Redirect::to("/").into_response();
+    }
+    login_page(&state, StatusCode::OK, String::new(), None, q.expired.is_some())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+/// The client address: the socket peer. (Behind a reverse proxy, configure the proxy to limit too.)
+fn client_address(connect: Option<Extension<ConnectInfo<SocketAddr>>>) -> String {
+    connect.map_or_else(|| "unknown".to_owned(), |Extension(ConnectInfo(a))| a.ip().to_string())
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let cookie_csrf = cookie_value(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if cookie_csrf.is_empty() || cookie_csrf != f.csrf {
+        return login_page(&state, StatusCode::FORBIDDEN, f.email, Some("The form expired; please try again.".into()), false);
+    }
+    match state.app.login(&f.email, &f.password, &client_address(connect)).await {
+        Ok(outcome) => {
+            let mut resp = Redirect::to("/").into_response();
+            // A session cookie (no Max-Age): the server decides expiry; closing the browser ends it too.
+            for c in [
+                set_cookie(SESSION_COOKIE, &outcome.session.secret, None, state.config.secure_cookies),
+                set_cookie(LOGIN_CSRF_COOKIE, "", Some(0), state.config.secure_cookies),
+            ] {
+                if let Ok(v) = c.parse() {
+                    resp.headers_mut().append(header::SET_COOKIE, v);
+                }
+            }
+            resp
+        }
+        Err(e @ (AppError::Unauthenticated(_) | AppError::TooManyAttempts { .. })) => {
+            let status = crate::error::status_of(&e);
+            login_page(&state, status, f.email, Some(e.to_string()), false)
+        }
+        Err(e) => super::error_page(&e),
+    }
+}
+
+pub async fn logout(State(state): State<AppState>, session: Option<PageActor>) -> Response {
+    if let Some(p) = session {
+        if let Err(e) = state.app.logout(&p.actor, &p.secret).await {
+            return super::error_page(&e);
+        }
+    }
+    let mut resp = Redirect::to("/login").into_response();
+    if let Ok(v) = set_cookie(SESSION_COOKIE, "", Some(0), state.config.secure_cookies).parse() {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    resp
+}

@@ -1,0 +1,90 @@
+//! HTML pages. Each handler takes a [`PageActor`], calls the app once or twice, and renders a template.
+//! Pages work without JavaScript; htmx only makes some actions (journal verification) update in place.
+use crate::auth::PageActor;
+use crate::error::{public_message, status_of};
+use crate::AppState;
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use crosswalk_app::AppError;
+use crosswalk_domain::Permission;
+
+mod dashboard;
+mod journal;
+mod login;
+mod tokens;
+mod users;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(dashboard::show))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/users", get(users::list).post(users::add))
+        .route("/users/{user_id}", post(users::change))
+        .route("/users/{user_id}/remove", post(users::remove))
+        .route("/tokens", get(tokens::list).post(tokens::create))
+        .route("/tokens/{token_id}/revoke", post(tokens::revoke))
+        .route("/journal", get(journal::list))
+        .route("/journal/verify", post(journal::verify))
+        .route("/journal/public-key.pem", get(journal::public_key_pem))
+}
+
+/// What the layout shows: organisation, person, navigation, CSRF token.
+#[derive(Debug, Clone)]
+pub struct Nav {
+    pub org_name: String,
+    pub email: String,
+    pub role: String,
+    pub csrf: String,
+    pub active: &'static str,
+    pub can_manage_users: bool,
+    pub can_read_journal: bool,
+}
+
+impl Nav {
+    pub fn new(p: &PageActor, active: &'static str) -> Self {
+        Self {
+            org_name: p.actor.tenant_name().to_owned(),
+            email: p.actor.email().unwrap_or_default().to_owned(),
+            role: p.actor.role().to_string(),
+            csrf: p.csrf.clone(),
+            active,
+            can_manage_users: p.actor.can(Permission::ManageUsers),
+            can_read_journal: p.actor.can(Permission::ReadJournal),
+        }
+    }
+}
+
+/// Render a template; a render failure is logged and shown as a plain 500.
+pub fn render(t: &impl Template) -> Response {
+    render_with(StatusCode::OK, t)
+}
+
+pub fn render_with(status: StatusCode, t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template rendering failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "page could not be rendered").into_response()
+        }
+    }
+}
+
+/// A page-level error: the status the app error means, with a minimal readable page.
+pub fn error_page(e: &AppError) -> Response {
+    let status = status_of(e);
+    let msg = public_message(e);
+    let body = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Error</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main><div class=\"flash bad\" role=\"alert\">{}</div><p><a href=\"/\">Back to the dashboard</a></p></main></body></html>",
+        askama::filters::escape(&msg, askama::filters::Html).map(|s| s.to_string()).unwrap_or_default()
+    );
+    (status, Html(body)).into_response()
+}
+
+/// The display string of a (field, message) pair for forms.
+pub fn form_error(e: &AppError) -> String {
+    public_message(e)
+}
