@@ -95,7 +95,8 @@ impl Store {
             return Err(StoreError::UnsupportedUrl(redacted));
         };
         let mut opts = ConnectOptions::new(url.to_owned());
-        opts.sqlx_logging(false).connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(30));
+        // Fail fast when the server is unreachable; under load, waits for a pooled connection stay far below this.
+        opts.sqlx_logging(false).connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(8));
         if engine == Engine::Sqlite {
             if let Some(dir) = sqlite_parent_dir(url) {
                 std::fs::create_dir_all(&dir)
