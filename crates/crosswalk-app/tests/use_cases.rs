@@ -271,7 +271,7 @@ async fn checkpoints_are_signed_periodically_and_catch_a_rewritten_head() {
     let tenant = admin.tenant().0;
     je::Entity::delete_many().filter(je::Column::TenantId.eq(tenant)).filter(je::Column::Seq.gt(5)).exec(db).await.unwrap();
     let e5 = crosswalk_store::journal::get(db, tenant, 5).await.unwrap().unwrap();
-    jh::Entity::update_many().col_expr(jh::Column::Seq, 5.into()).col_expr(jh::Column::Hash, e5.hash.into()).filter(jh::Column::TenantId.eq(tenant)).exec(db).await.unwrap();
+    jh::Entity::update_many().col_expr(jh::Column::Seq, 5i64.into()).col_expr(jh::Column::Hash, e5.hash.into()).filter(jh::Column::TenantId.eq(tenant)).exec(db).await.unwrap();
     let report = w.app.verify_journal(&op, false).await.unwrap();
     assert!(!report.ok);
     assert_eq!(report.first_bad_seq, Some(8), "{report:?}");

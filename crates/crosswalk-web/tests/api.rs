@@ -1,0 +1,100 @@
+//! JSON API behaviour: OpenAPI snapshot, problem documents, 422 naming fields, journal verify.
+mod common;
+
+use axum::http::{header, Method, Request, StatusCode};
+use axum::body::Body;
+use common::*;
+use serde_json::json;
+
+#[test]
+fn openapi_document_is_stable() {
+    let spec = serde_json::to_value(crosswalk_web::openapi()).unwrap();
+    assert_eq!(spec["openapi"], "3.1.0");
+    insta::assert_json_snapshot!("openapi", spec);
+}
+
+#[tokio::test]
+async fn openapi_and_health_are_served() {
+    let h = harness().await;
+    let r = send(&h.router, Request::get("/api/openapi.json").body(Body::empty()).unwrap()).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.json()["paths"]["/api/v1/users"].is_object());
+    let r = send(&h.router, Request::get("/healthz").body(Body::empty()).unwrap()).await;
+    assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "ok"));
+}
+
+#[tokio::test]
+async fn malformed_json_is_422_naming_the_field() {
+    let h = harness().await;
+    let a = org_with_tokens(&h.app, "acme").await;
+    let admin = a[0].1.as_str();
+    let cases = [
+        (json!({"role": "viewer", "password": "long enough password"}), "email"),
+        (json!({"email": "x@acme.example", "role": "root", "password": "long enough password"}), "role"),
+        (json!({"email": "x@acme.example", "role": "viewer", "password": 5}), "password"),
+        (json!({"email": "x@acme.example", "role": "viewer", "password": "short"}), "password"),
+        (json!({"email": "nonsense", "role": "viewer", "password": "long enough password"}), "email"),
+        (json!({"email": "x@acme.example", "role": "viewer", "password": "long enough password", "admin": true}), "admin"),
+    ];
+    for (body, field) in cases {
+        let r = send(&h.router, api(Method::POST, "/api/v1/users", Some(admin), Some(body.clone()))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", r.body);
+        let p = r.json();
+        assert!(p["field"].as_str().unwrap_or_default().contains(field) || p["detail"].as_str().unwrap_or_default().contains(field), "{body} should name {field}: {p}");
+    }
+    let raw = Request::post("/api/v1/users")
+        .header(header::AUTHORIZATION, format!("Bearer {admin}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{not json"))
+        .unwrap();
+    let r = send(&h.router, raw).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["field"], "body");
+    // Nothing was created by any of these.
+    let users = send(&h.router, api(Method::GET, "/api/v1/users", Some(admin), None)).await;
+    assert_eq!(users.json().as_array().unwrap().len(), 5);
+}
+
+#[tokio::test]
+async fn users_and_tokens_round_trip_through_the_api() {
+    let h = harness().await;
+    let a = org_with_tokens(&h.app, "acme").await;
+    let admin = a[0].1.as_str();
+    let r = send(&h.router, api(Method::POST, "/api/v1/users", Some(admin), Some(json!({"email": "new@acme.example", "role": "contributor", "password": "a long password 1"})))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    let r = send(&h.router, api(Method::PATCH, &format!("/api/v1/users/{id}"), Some(admin), Some(json!({"role": "manager"})))).await;
+    assert_eq!(r.json()["role"], "manager");
+    let r = send(&h.router, api(Method::POST, "/api/v1/users", Some(admin), Some(json!({"email": "new@acme.example", "role": "viewer"})))).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let r = send(&h.router, api(Method::POST, "/api/v1/tokens", Some(admin), Some(json!({"name": "deploy"})))).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let created = r.json();
+    let secret = created["secret"].as_str().unwrap().to_owned();
+    let me = send(&h.router, api(Method::GET, "/api/v1/me", Some(&secret), None)).await;
+    assert_eq!(me.json()["role"], "admin");
+    let tid = created["token"]["id"].as_str().unwrap();
+    let r = send(&h.router, api(Method::DELETE, &format!("/api/v1/tokens/{tid}"), Some(admin), None)).await;
+    assert!(r.json()["revoked_at"].is_string());
+    let me = send(&h.router, api(Method::GET, "/api/v1/me", Some(&secret), None)).await;
+    assert_eq!(me.status, StatusCode::UNAUTHORIZED);
+    let r = send(&h.router, api(Method::DELETE, &format!("/api/v1/users/{id}"), Some(admin), None)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn journal_lists_and_verifies() {
+    let h = harness().await;
+    let a = org_with_tokens(&h.app, "acme").await;
+    let auditor = a.iter().find(|(r, _)| r.as_str() == "auditor").unwrap().1.as_str();
+    let r = send(&h.router, api(Method::GET, "/api/v1/journal/entries?limit=3", Some(auditor), None)).await;
+    let entries = r.json();
+    assert_eq!(entries.as_array().unwrap().len(), 3);
+    assert_eq!(entries[0]["hash"].as_str().unwrap().len(), 64);
+    let r = send(&h.router, api(Method::POST, "/api/v1/journal/verify", Some(auditor), None)).await;
+    let report = r.json();
+    assert_eq!(report["ok"], true, "{report}");
+    assert!(report["entries"].as_u64().unwrap() >= 11);
+    let r = send(&h.router, api(Method::GET, "/api/v1/journal/public-key", Some(auditor), None)).await;
+    assert!(r.json()["pem"].as_str().unwrap().starts_with("-----BEGIN PUBLIC KEY-----"));
+}

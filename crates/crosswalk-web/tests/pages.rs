@@ -1,0 +1,117 @@
+//! The HTML shell: login, layout, CSRF, expiry, admin pages, journal page.
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+
+#[tokio::test]
+async fn login_shows_the_dashboard_with_the_organisation_name() {
+    let h = harness().await;
+    org_with_tokens(&h.app, "acme").await;
+    let (reply, session) = browser_login(&h.router, "admin@acme.example", PASSWORD).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let cookie_line = reply.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).find(|v| v.starts_with("crosswalk_session=")).unwrap();
+    for flag in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+        assert!(cookie_line.contains(flag), "session cookie lacks {flag}: {cookie_line}");
+    }
+    let page = send(&h.router, page("/", &session.unwrap())).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("acme Ltd"));
+    assert!(page.body.contains("href=\"/users\""), "admins see user administration");
+}
+
+#[tokio::test]
+async fn wrong_password_is_401_without_saying_which_part() {
+    let h = harness().await;
+    org_with_tokens(&h.app, "acme").await;
+    let (reply, session) = browser_login(&h.router, "admin@acme.example", "not the password").await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert!(session.is_none());
+    assert!(reply.body.contains("invalid e-mail or password"));
+}
+
+#[tokio::test]
+async fn pages_need_a_session_and_an_expired_one_goes_back_to_login() {
+    let h = harness().await;
+    org_with_tokens(&h.app, "acme").await;
+    let r = send(&h.router, page("/users", "")).await;
+    assert_eq!((r.status, r.headers["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/login"));
+    let (_, session) = browser_login(&h.router, "admin@acme.example", PASSWORD).await;
+    h.clock.advance(chrono::Duration::hours(9));
+    let r = send(&h.router, page("/", &session.unwrap())).await;
+    assert_eq!(r.headers["location"], "/login?expired=1");
+    let login = send(&h.router, page("/login?expired=1", "")).await;
+    assert!(login.body.contains("Your session has expired"));
+}
+
+#[tokio::test]
+async fn unsafe_requests_without_the_csrf_token_are_refused() {
+    let h = harness().await;
+    org_with_tokens(&h.app, "acme").await;
+    let (_, session) = browser_login(&h.router, "admin@acme.example", PASSWORD).await;
+    let session = session.unwrap();
+    let fields = [("email", "eve@acme.example"), ("role", "admin"), ("password", "a long password 1")];
+    let r = send(&h.router, form("/users", &session, &fields)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let mut with_wrong = fields.to_vec();
+    with_wrong.push(("csrf", "0000"));
+    assert_eq!(send(&h.router, form("/users", &session, &with_wrong)).await.status, StatusCode::FORBIDDEN);
+    // The login form itself needs its double-submit cookie.
+    let r = send(&h.router, form("/login", "", &[("email", "admin@acme.example"), ("password", PASSWORD), ("csrf", "x")])).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // With the page's token it works.
+    let users_page = send(&h.router, page("/users", &session)).await;
+    let csrf = csrf_in(&users_page.body);
+    let mut ok = fields.to_vec();
+    ok.push(("csrf", &csrf));
+    let r = send(&h.router, form("/users", &session, &ok)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Added eve@acme.example as admin"));
+}
+
+#[tokio::test]
+async fn a_viewer_cannot_open_user_administration() {
+    let h = harness().await;
+    org_with_tokens(&h.app, "acme").await;
+    let (_, session) = browser_login(&h.router, "viewer@acme.example", PASSWORD).await;
+    let session = session.unwrap();
+    let r = send(&h.router, page("/users", &session)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let dash = send(&h.router, page("/", &session)).await;
+    assert!(!dash.body.contains("href=\"/users\""));
+}
+
+#[tokio::test]
+async fn tokens_page_shows_a_new_secret_once_and_journal_verifies_in_place() {
+    let h = harness().await;
+    org_with_tokens(&h.app, "acme").await;
+    let (_, session) = browser_login(&h.router, "admin@acme.example", PASSWORD).await;
+    let session = session.unwrap();
+    let tokens = send(&h.router, page("/tokens", &session)).await;
+    let csrf = csrf_in(&tokens.body);
+    let r = send(&h.router, form("/tokens", &session, &[("name", "laptop"), ("csrf", &csrf)])).await;
+    assert!(r.body.contains("id=\"new-token\""));
+    let again = send(&h.router, page("/tokens", &session)).await;
+    assert!(!again.body.contains("id=\"new-token\""), "the secret is shown only once");
+    let journal = send(&h.router, page("/journal", &session)).await;
+    assert!(journal.body.contains("token.create"));
+    let mut req = form("/journal/verify", &session, &[("csrf", &csrf)]);
+    req.headers_mut().insert("hx-request", "true".parse().unwrap());
+    let r = send(&h.router, req).await;
+    assert!(r.body.contains("id=\"verify-ok\""), "{}", r.body);
+    assert!(!r.body.contains("<html"), "htmx gets a partial");
+}
+
+#[tokio::test]
+async fn logout_ends_the_session() {
+    let h = harness().await;
+    org_with_tokens(&h.app, "acme").await;
+    let (_, session) = browser_login(&h.router, "admin@acme.example", PASSWORD).await;
+    let session = session.unwrap();
+    let dash = send(&h.router, page("/", &session)).await;
+    let csrf = csrf_in(&dash.body);
+    let r = send(&h.router, form("/logout", &session, &[("csrf", &csrf)])).await;
+    assert_eq!(r.headers["location"], "/login");
+    let r = send(&h.router, page("/", &session)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+}
