@@ -61,7 +61,8 @@ impl App {
             Ok(e) => users::by_email(self.db(), e.as_str()).await?,
             Err(_) => None,
         };
-        let ok = crate::passwords::verify(cfg.password_cost, password.to_owned(), user.as_ref().and_then(|u| u.password_hash.clone())).await;
+        let ok =
+            crate::passwords::verify(cfg.password_cost, password.to_owned(), user.as_ref().and_then(|u| u.password_hash.clone())).await;
         let membership = match (&user, ok) {
             (Some(u), true) => memberships::of_user(self.db(), u.id).await?.into_iter().next(),
             _ => None,

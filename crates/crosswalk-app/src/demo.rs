@@ -39,12 +39,7 @@ impl App {
             }
             self.add_member(
                 &op,
-                NewMember {
-                    email: email.into(),
-                    role,
-                    display_name: Some(name.into()),
-                    password: Some(DEMO_ADMIN_PASSWORD.into()),
-                },
+                NewMember { email: email.into(), role, display_name: Some(name.into()), password: Some(DEMO_ADMIN_PASSWORD.into()) },
             )
             .await?;
         }

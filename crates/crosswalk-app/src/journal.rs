@@ -5,7 +5,7 @@
 use crate::actor::Actor;
 use crate::{App, AppError, AppResult};
 use crosswalk_domain::Permission;
-use crosswalk_journal::{verify_chain, Checkpoint, Entry};
+use crosswalk_journal::{Checkpoint, Entry, verify_chain};
 use crosswalk_store::journal as store;
 use serde::Serialize;
 
@@ -105,6 +105,8 @@ impl App {
             store::head(self.db(), tenant).await?,
             store::checkpoints(self.db(), tenant).await?,
         );
+        let checkpoint_count = cps.len() as u64;
+        let last_checkpoint = cps.last().map_or(0, |c| c.seq);
         let trusted = self.verifying_key();
         let public_key = hex::encode(trusted.as_bytes());
         // Hashing is CPU-bound: keep it off the async executor.
@@ -133,18 +135,18 @@ impl App {
                 report.bytes = s.bytes;
                 report.head_seq = s.head_seq;
                 report.head_hash = hex::encode(s.head_hash);
-                report.checkpoints_verified = store::checkpoints(self.db(), tenant).await?.len() as u64;
-                let last_cp = store::checkpoints(self.db(), tenant).await?.last().map_or(0, |c| c.seq);
-                if sign && s.head_seq > last_cp {
-                    if let Some(last) = entries.last() {
-                        let tx = self.begin().await?;
-                        // Re-read the head under the write lock: only sign what is still the head.
-                        if store::head(&*tx, tenant).await? == Some((last.seq, last.hash)) {
-                            self.sign_checkpoint(&tx, last).await?;
-                            report.checkpoint_signed_at_seq = Some(last.seq);
-                        }
-                        tx.commit().await?;
+                report.checkpoints_verified = checkpoint_count;
+                if sign
+                    && s.head_seq > last_checkpoint
+                    && let Some(last) = entries.last()
+                {
+                    let tx = self.begin().await?;
+                    // Re-read the head under the write lock: only sign what is still the head.
+                    if store::head(&*tx, tenant).await? == Some((last.seq, last.hash)) {
+                        self.sign_checkpoint(&tx, last).await?;
+                        report.checkpoint_signed_at_seq = Some(last.seq);
                     }
+                    tx.commit().await?;
                 }
             }
             Err((seq, problem)) => {

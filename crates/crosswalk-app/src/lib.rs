@@ -27,7 +27,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{AppError, AppResult};
 
 use chrono::Duration;
-use crosswalk_journal::{canonical_json, Checkpoint, Entry, NewEntry, SigningKey};
+use crosswalk_journal::{Checkpoint, Entry, NewEntry, SigningKey, canonical_json};
 use crosswalk_store::{Store, WriteTx};
 use std::sync::Arc;
 
@@ -152,7 +152,12 @@ impl App {
 
     pub(crate) async fn sign_checkpoint(&self, tx: &WriteTx, head: &Entry) -> AppResult<Checkpoint> {
         let cp = Checkpoint::sign(&self.inner.signing_key, &head.tenant, head.seq, &head.hash, self.now().timestamp_micros());
-        crosswalk_store::journal::insert_checkpoint(tx, uuid::Uuid::parse_str(&head.tenant).map_err(|e| AppError::Internal(e.to_string()))?, &cp).await?;
+        crosswalk_store::journal::insert_checkpoint(
+            tx,
+            uuid::Uuid::parse_str(&head.tenant).map_err(|e| AppError::Internal(e.to_string()))?,
+            &cp,
+        )
+        .await?;
         Ok(cp)
     }
 }

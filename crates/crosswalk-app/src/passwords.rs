@@ -1,6 +1,6 @@
 //! Password hashing with argon2id (RFC 9106), run off the async executor.
 use crate::{AppError, AppResult};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::{Algorithm, Argon2, Params, Version};
 
 /// argon2id parameters.

@@ -1,7 +1,7 @@
 //! Organisations: creation by the operator, reading and renaming by members.
 use crate::actor::{Actor, AuthMethod};
 use crate::{App, AppError, AppResult};
-use crosswalk_domain::{validate::non_empty_text, Permission, Role, Slug, TenantId};
+use crosswalk_domain::{Permission, Role, Slug, TenantId, validate::non_empty_text};
 use crosswalk_store::repo::{memberships, tenants};
 use serde::Serialize;
 use serde_json::json;
@@ -33,8 +33,8 @@ impl App {
         }
         let id = TenantId::new();
         let tx = self.begin().await?;
-        let t = tenants::insert(&tx, tenants::Tenant { id: id.0, slug: slug.to_string(), name: name.clone(), created_at: self.now() })
-            .await?;
+        let t =
+            tenants::insert(&tx, tenants::Tenant { id: id.0, slug: slug.to_string(), name: name.clone(), created_at: self.now() }).await?;
         crosswalk_store::journal::init_head(&tx, id.0).await?;
         let actor = Actor {
             tenant: id,

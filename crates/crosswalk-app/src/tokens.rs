@@ -3,7 +3,7 @@
 use crate::actor::Actor;
 use crate::auth::{random_secret, sha256_hex};
 use crate::{App, AppError, AppResult};
-use crosswalk_domain::{validate::non_empty_text, Permission, TokenId, UserId};
+use crosswalk_domain::{Permission, TokenId, UserId, validate::non_empty_text};
 use crosswalk_store::repo::tokens;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -84,7 +84,8 @@ impl App {
         };
         let tx = self.begin().await?;
         let row = tokens::insert(&tx, row).await?;
-        self.journal(&tx, actor, "token.create", "api_token", row.id, json!({"name": row.name, "owner": owner, "prefix": row.prefix})).await?;
+        self.journal(&tx, actor, "token.create", "api_token", row.id, json!({"name": row.name, "owner": owner, "prefix": row.prefix}))
+            .await?;
         tx.commit().await?;
         Ok(CreatedToken { token: view(row, Some(member.email)), secret })
     }

@@ -2,7 +2,7 @@
 //! remove. An organisation always keeps at least one enabled admin.
 use crate::actor::Actor;
 use crate::{App, AppError, AppResult};
-use crosswalk_domain::{validate, Email, Permission, Role, UserId};
+use crosswalk_domain::{Email, Permission, Role, UserId, validate};
 use crosswalk_store::repo::{memberships, sessions, tokens, users};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -85,10 +85,10 @@ impl App {
             }
             (None, None) => return Err(AppError::invalid("password", "is required for a person new to this installation")),
         };
-        if let Some(u) = &existing {
-            if memberships::get(self.db(), actor.tenant.0, u.id).await?.is_some() {
-                return Err(AppError::Conflict(format!("{email} is already a member")));
-            }
+        if let Some(u) = &existing
+            && memberships::get(self.db(), actor.tenant.0, u.id).await?.is_some()
+        {
+            return Err(AppError::Conflict(format!("{email} is already a member")));
         }
         let now = self.now();
         let tx = self.begin().await?;
@@ -104,7 +104,13 @@ impl App {
         };
         let m = memberships::insert(
             &tx,
-            memberships::Membership { tenant_id: actor.tenant.0, user_id: user.id, role: new.role.to_string(), disabled: false, created_at: now },
+            memberships::Membership {
+                tenant_id: actor.tenant.0,
+                user_id: user.id,
+                role: new.role.to_string(),
+                disabled: false,
+                created_at: now,
+            },
         )
         .await?;
         self.journal(&tx, actor, "member.add", "user", user.id, json!({"email": user.email, "role": new.role})).await?;

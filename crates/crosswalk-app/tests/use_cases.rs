@@ -1,5 +1,6 @@
 //! App-layer stories on a real database (SQLite, or PostgreSQL with CROSSWALK_TEST_DATABASE_URL):
 //! authentication, authorisation, tenant isolation, journaling of every mutation, checkpoints.
+#![allow(clippy::unwrap_used)] // a test that cannot proceed should fail loudly, right there
 use chrono::{Duration, TimeZone, Utc};
 use crosswalk_app::users::{MemberChange, NewMember};
 use crosswalk_app::{Actor, App, AppConfig, AppError, FixedClock, PasswordCost};
@@ -56,7 +57,8 @@ async fn wrong_password_and_unknown_account_fail_alike() {
 
 #[tokio::test]
 async fn failed_logins_are_bounded_per_account_and_per_address() {
-    let w = world_with(AppConfig { password_cost: PasswordCost::InsecureFastForTests, login_max_per_address: 8, ..AppConfig::default() }).await;
+    let w =
+        world_with(AppConfig { password_cost: PasswordCost::InsecureFastForTests, login_max_per_address: 8, ..AppConfig::default() }).await;
     org(&w.app, "acme").await;
     for _ in 0..5 {
         assert!(matches!(w.app.login("admin@acme.example", "wrong password!!", "10.0.0.3").await, Err(AppError::Unauthenticated(_))));
@@ -156,7 +158,10 @@ async fn another_tenants_objects_are_not_found() {
     let globex_viewer = actor(&globex, Role::Viewer).user().unwrap();
     let globex_token = w.app.create_token(&globex_admin, None, "theirs").await.unwrap();
     assert!(matches!(w.app.get_member(&acme_admin, globex_viewer).await, Err(AppError::NotFound(_))));
-    assert!(matches!(w.app.change_member(&acme_admin, globex_viewer, MemberChange { role: Some(Role::Admin), disabled: None }).await, Err(AppError::NotFound(_))));
+    assert!(matches!(
+        w.app.change_member(&acme_admin, globex_viewer, MemberChange { role: Some(Role::Admin), disabled: None }).await,
+        Err(AppError::NotFound(_))
+    ));
     assert!(matches!(w.app.remove_member(&acme_admin, globex_viewer).await, Err(AppError::NotFound(_))));
     assert!(matches!(w.app.revoke_token(&acme_admin, TokenId(globex_token.token.id)).await, Err(AppError::NotFound(_))));
     assert!(matches!(w.app.create_token(&acme_admin, Some(globex_viewer), "x").await, Err(AppError::NotFound(_))));
@@ -172,7 +177,10 @@ async fn one_person_can_belong_to_two_tenants() {
     w.app.create_tenant("globex", "Globex").await.unwrap();
     let gop = w.app.operator("globex").await.unwrap();
     // Existing account: no password needed, and their password is unchanged.
-    w.app.add_member(&gop, NewMember { email: "auditor@acme.example".into(), role: Role::Auditor, display_name: None, password: None }).await.unwrap();
+    w.app
+        .add_member(&gop, NewMember { email: "auditor@acme.example".into(), role: Role::Auditor, display_name: None, password: None })
+        .await
+        .unwrap();
     let auditor = actor(&acme, Role::Auditor);
     let tenants = w.app.my_tenants(&auditor).await.unwrap();
     assert_eq!(tenants.iter().map(|t| t.slug.as_str()).collect::<Vec<_>>(), ["acme", "globex"]);
@@ -185,7 +193,10 @@ async fn the_last_admin_cannot_be_removed_or_demoted() {
     let (_, people) = org(&w.app, "acme").await;
     let admin = actor(&people, Role::Admin);
     let me = admin.user().unwrap();
-    assert!(matches!(w.app.change_member(&admin, me, MemberChange { role: Some(Role::Viewer), disabled: None }).await, Err(AppError::Conflict(_))));
+    assert!(matches!(
+        w.app.change_member(&admin, me, MemberChange { role: Some(Role::Viewer), disabled: None }).await,
+        Err(AppError::Conflict(_))
+    ));
     assert!(matches!(w.app.remove_member(&admin, me).await, Err(AppError::Conflict(_))));
     // Promote someone else; then demotion is fine.
     let manager = actor(&people, Role::Manager).user().unwrap();
@@ -214,7 +225,10 @@ async fn bad_input_names_the_field_and_writes_nothing() {
     let head = w.app.journal_head(&admin).await.unwrap();
     let cases = [
         (NewMember { email: "not-an-email".into(), role: Role::Viewer, display_name: None, password: Some(PASSWORD.into()) }, "email"),
-        (NewMember { email: "short@acme.example".into(), role: Role::Viewer, display_name: None, password: Some("short".into()) }, "password"),
+        (
+            NewMember { email: "short@acme.example".into(), role: Role::Viewer, display_name: None, password: Some("short".into()) },
+            "password",
+        ),
         (NewMember { email: "nopass@acme.example".into(), role: Role::Viewer, display_name: None, password: None }, "password"),
     ];
     for (input, field) in cases {
@@ -224,7 +238,9 @@ async fn bad_input_names_the_field_and_writes_nothing() {
         }
     }
     assert!(matches!(
-        w.app.add_member(&admin, NewMember { email: "viewer@acme.example".into(), role: Role::Viewer, display_name: None, password: None }).await,
+        w.app
+            .add_member(&admin, NewMember { email: "viewer@acme.example".into(), role: Role::Viewer, display_name: None, password: None })
+            .await,
         Err(AppError::Conflict(_))
     ));
     assert!(matches!(w.app.create_tenant("acme", "Again").await, Err(AppError::Conflict(_))));
@@ -271,7 +287,13 @@ async fn checkpoints_are_signed_periodically_and_catch_a_rewritten_head() {
     let tenant = admin.tenant().0;
     je::Entity::delete_many().filter(je::Column::TenantId.eq(tenant)).filter(je::Column::Seq.gt(5)).exec(db).await.unwrap();
     let e5 = crosswalk_store::journal::get(db, tenant, 5).await.unwrap().unwrap();
-    jh::Entity::update_many().col_expr(jh::Column::Seq, 5i64.into()).col_expr(jh::Column::Hash, e5.hash.into()).filter(jh::Column::TenantId.eq(tenant)).exec(db).await.unwrap();
+    jh::Entity::update_many()
+        .col_expr(jh::Column::Seq, 5i64.into())
+        .col_expr(jh::Column::Hash, e5.hash.into())
+        .filter(jh::Column::TenantId.eq(tenant))
+        .exec(db)
+        .await
+        .unwrap();
     let report = w.app.verify_journal(&op, false).await.unwrap();
     assert!(!report.ok);
     assert_eq!(report.first_bad_seq, Some(8), "{report:?}");

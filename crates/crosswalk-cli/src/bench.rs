@@ -2,12 +2,12 @@
 //! project tracks. Names are stable (CONTRACT.md, "Benchmark output").
 use crate::config::{BenchArgs, Cli, Format, Scale};
 use crate::output;
-use anyhow::{anyhow, Context};
+use anyhow::{Context, anyhow};
 use crosswalk_app::users::NewMember;
 use crosswalk_app::{App, AppConfig, PasswordCost, SystemClock};
 use crosswalk_domain::{Role, UserId};
-use crosswalk_store::testing::{create_postgres_database, drop_postgres_database};
 use crosswalk_store::Store;
+use crosswalk_store::testing::{create_postgres_database, drop_postgres_database};
 use serde::Serialize;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -53,7 +53,15 @@ async fn generated_app(store: Store) -> anyhow::Result<(App, crosswalk_app::Acto
     app.create_tenant("bench-org", "Bench Org").await.map_err(|e| anyhow!(e))?;
     let op = app.operator("bench-org").await.map_err(|e| anyhow!(e))?;
     let m = app
-        .add_member(&op, NewMember { email: "bench@bench.example".into(), role: Role::Admin, display_name: None, password: Some("bench-password-1".into()) })
+        .add_member(
+            &op,
+            NewMember {
+                email: "bench@bench.example".into(),
+                role: Role::Admin,
+                display_name: None,
+                password: Some("bench-password-1".into()),
+            },
+        )
         .await
         .map_err(|e| anyhow!(e))?;
     Ok((app, op, UserId(m.id)))

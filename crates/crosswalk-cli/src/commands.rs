@@ -2,7 +2,7 @@
 //! a failed check (journal verification) exits 1.
 use crate::config::{Cli, Command, Format, JournalCommand, ServeArgs, TenantCommand, TokenCommand, UserCommand};
 use crate::output;
-use anyhow::{anyhow, bail, Context};
+use anyhow::{Context, anyhow, bail};
 use crosswalk_app::users::NewMember;
 use crosswalk_app::{App, AppConfig, AppError, SystemClock};
 use crosswalk_domain::Role;
@@ -12,10 +12,11 @@ use std::sync::Arc;
 
 /// Open the database, apply migrations, load the signing key: everything a command needs.
 pub async fn open_app(cli: &Cli) -> anyhow::Result<App> {
-    if let Some(blob) = &cli.blob_store {
-        if !(blob.starts_with("file://") || blob.starts_with("s3://")) {
-            bail!("unsupported blob store '{blob}' (expected file://DIR or s3://bucket/prefix)");
-        }
+    // Evidence blobs arrive with the evidence capability; the option is validated from day one.
+    if let Some(blob) = &cli.blob_store
+        && !(blob.starts_with("file://") || blob.starts_with("s3://"))
+    {
+        bail!("unsupported blob store '{blob}' (expected file://DIR or s3://bucket/prefix)");
     }
     let store = Store::connect(&cli.database_url()).await?;
     store.migrate().await?;
@@ -160,7 +161,14 @@ async fn user(cli: &Cli, c: &UserCommand) -> anyhow::Result<ExitCode> {
             let ms = app.list_members(&op).await.map_err(app_err)?;
             let rows = ms
                 .iter()
-                .map(|m| vec![m.email.clone(), m.display_name.clone(), m.role.to_string(), if m.disabled { "disabled".into() } else { "active".into() }])
+                .map(|m| {
+                    vec![
+                        m.email.clone(),
+                        m.display_name.clone(),
+                        m.role.to_string(),
+                        if m.disabled { "disabled".into() } else { "active".into() },
+                    ]
+                })
                 .collect();
             output::print(cli.format, &ms, &["email", "name", "role", "status"], rows)?;
         }

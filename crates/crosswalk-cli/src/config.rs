@@ -23,9 +23,7 @@ pub struct Cli {
 
 impl Cli {
     pub fn database_url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", self.data_dir.join("crosswalk.db").display()))
+        self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}?mode=rwc", self.data_dir.join("crosswalk.db").display()))
     }
 }
 

@@ -3,7 +3,7 @@
 //! Hashes are independent given the stored `prev_hash` values, so they are recomputed in parallel on
 //! all cores; only the cheap link check runs in order. That is how verification keeps up with
 //! SHA-256's own speed.
-use crate::canonical::{entry_hash, Hash, ZERO_HASH};
+use crate::canonical::{Hash, ZERO_HASH, entry_hash};
 
 /// One stored journal entry, as read back from the database or from a pack.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -73,7 +73,9 @@ impl Entry {
 
     /// Bytes covered by the hash, for throughput figures.
     pub fn encoded_len(&self) -> usize {
-        8 + 32 + 8 + 8 * 6
+        8 + 32
+            + 8
+            + 8 * 6
             + self.tenant.len()
             + self.actor.len()
             + self.action.len()
@@ -136,18 +138,15 @@ fn describe(p: &ChainProblem) -> String {
             hex::encode(stored),
             hex::encode(computed)
         ),
-        ChainProblem::BrokenLink { expected, found } => format!(
-            "prev_hash {} does not match the previous entry's hash {}",
-            hex::encode(found),
-            hex::encode(expected)
-        ),
+        ChainProblem::BrokenLink { expected, found } => {
+            format!("prev_hash {} does not match the previous entry's hash {}", hex::encode(found), hex::encode(expected))
+        }
         ChainProblem::Truncated { head_seq } => {
             format!("missing: the recorded head is at {head_seq}, so newer entries were removed")
         }
-        ChainProblem::HeadMismatch { head_hash } => format!(
-            "its hash differs from the recorded head {}: the newest entry was replaced",
-            hex::encode(head_hash)
-        ),
+        ChainProblem::HeadMismatch { head_hash } => {
+            format!("its hash differs from the recorded head {}: the newest entry was replaced", hex::encode(head_hash))
+        }
     }
 }
 
@@ -175,10 +174,7 @@ pub fn verify_chain(tenant: &str, entries: &[Entry], head: Option<(i64, Hash)>) 
             return Err(ChainError { seq: e.seq, problem: ChainProblem::SequenceGap { expected: expected_seq } });
         }
         if first_bad_hash == Some(i) {
-            return Err(ChainError {
-                seq: e.seq,
-                problem: ChainProblem::HashMismatch { stored: e.hash, computed: e.recompute_hash() },
-            });
+            return Err(ChainError { seq: e.seq, problem: ChainProblem::HashMismatch { stored: e.hash, computed: e.recompute_hash() } });
         }
         if e.prev_hash != prev {
             return Err(ChainError { seq: e.seq, problem: ChainProblem::BrokenLink { expected: prev, found: e.prev_hash } });

@@ -1,8 +1,8 @@
 //! Signed checkpoints: the instance's ed25519 key signs (tenant, seq, head hash, time), so a chain can
 //! be shown to be unchanged since the checkpoint even by someone holding only the public key.
 use crate::canonical::Hash;
+use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
 use ed25519_dalek::{Signature, Signer, Verifier};
-use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, DecodePublicKey};
 use sha2::{Digest, Sha256};
 
 pub use ed25519_dalek::{SigningKey, VerifyingKey};

@@ -12,9 +12,9 @@ mod canonical;
 mod chain;
 mod checkpoint;
 
-pub use canonical::{canonical_json, entry_hash, Hash, ZERO_HASH};
-pub use chain::{verify_chain, ChainError, ChainProblem, ChainSummary, Entry, NewEntry};
+pub use canonical::{Hash, ZERO_HASH, canonical_json, entry_hash};
+pub use chain::{ChainError, ChainProblem, ChainSummary, Entry, NewEntry, verify_chain};
 pub use checkpoint::{
-    decode_public_key_hex, generate_signing_key, public_key_from_pem, public_key_to_pem, signing_key_from_pem,
-    signing_key_to_pem, Checkpoint, CheckpointError, SigningKey, VerifyingKey,
+    Checkpoint, CheckpointError, SigningKey, VerifyingKey, decode_public_key_hex, generate_signing_key, public_key_from_pem,
+    public_key_to_pem, signing_key_from_pem, signing_key_to_pem,
 };

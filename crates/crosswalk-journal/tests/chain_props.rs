@@ -1,6 +1,7 @@
 //! Property tests of the chain: every honest sequence of appends verifies, and every way of editing
 //! the stored entries (any column, deletion, insertion, reordering) is detected at the right entry.
-use crosswalk_journal::{canonical_json, verify_chain, ChainProblem, Entry, NewEntry, ZERO_HASH};
+#![allow(clippy::unwrap_used)] // a test that cannot proceed should fail loudly, right there
+use crosswalk_journal::{ChainProblem, Entry, NewEntry, ZERO_HASH, canonical_json, verify_chain};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]

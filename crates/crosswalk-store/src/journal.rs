@@ -4,9 +4,7 @@ use crate::entities::{journal_checkpoint as cp, journal_entry as je, journal_hea
 use crate::{Engine, StoreError, StoreResult, WriteTx};
 use chrono::{DateTime, Utc};
 use crosswalk_journal::{Checkpoint, Entry, Hash, NewEntry, ZERO_HASH};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
 fn parse_hash(s: &str) -> Hash {

@@ -116,9 +116,8 @@ impl Store {
             opts.max_connections(20).min_connections(1);
         }
         #[allow(clippy::disallowed_methods)] // this is the one place that opens connections
-        let db = sea_orm::Database::connect(opts)
-            .await
-            .map_err(|e| StoreError::Connect { url: redacted.clone(), message: e.to_string() })?;
+        let db =
+            sea_orm::Database::connect(opts).await.map_err(|e| StoreError::Connect { url: redacted.clone(), message: e.to_string() })?;
         Ok(Store {
             db,
             engine,

@@ -1,12 +1,13 @@
 //! Store-level journal tests, run on SQLite and (with CROSSWALK_TEST_DATABASE_URL) on PostgreSQL:
 //! appends in transactions, read-back identical on both engines, tampering with any stored column or
 //! row detected and pinpointed, and concurrent writers never forking a chain.
+#![allow(clippy::unwrap_used)] // a test that cannot proceed should fail loudly, right there
 use chrono::{TimeZone, Utc};
-use crosswalk_journal::{canonical_json, verify_chain, ChainProblem, NewEntry};
+use crosswalk_journal::{ChainProblem, NewEntry, canonical_json, verify_chain};
 use crosswalk_store::entities::journal_entry as je;
 use crosswalk_store::repo::tenants;
 use crosswalk_store::testing::TestDb;
-use crosswalk_store::{journal, truncate_micros, Store};
+use crosswalk_store::{Store, journal, truncate_micros};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -14,7 +15,12 @@ use uuid::Uuid;
 async fn new_tenant(store: &Store, slug: &str) -> Uuid {
     let id = Uuid::now_v7();
     let tx = store.begin_write().await.unwrap();
-    tenants::insert(&tx, tenants::Tenant { id, slug: slug.into(), name: slug.into(), created_at: truncate_micros(Utc::now()) }).await.unwrap();
+    tenants::insert(
+        &tx,
+        tenants::Tenant { id, slug: slug.into(), name: slug.into(), created_at: Utc.timestamp_opt(1_767_225_600, 0).unwrap() },
+    )
+    .await
+    .unwrap();
     journal::init_head(&tx, id).await.unwrap();
     tx.commit().await.unwrap();
     id
@@ -107,7 +113,13 @@ async fn changing_any_stored_column_is_pinpointed() {
     ];
     for (name, col, value) in columns {
         let original = journal::get(db.store.db(), t, 5).await.unwrap().unwrap();
-        je::Entity::update_many().col_expr(col, value).filter(je::Column::TenantId.eq(t)).filter(je::Column::Seq.eq(5)).exec(db.store.db()).await.unwrap();
+        je::Entity::update_many()
+            .col_expr(col, value)
+            .filter(je::Column::TenantId.eq(t))
+            .filter(je::Column::Seq.eq(5))
+            .exec(db.store.db())
+            .await
+            .unwrap();
         let err = verify(&db.store, t).await.unwrap_err();
         assert_eq!(err.seq, 5, "tampering with {name} must be pinpointed at entry 5: {err}");
         // Restore for the next column.

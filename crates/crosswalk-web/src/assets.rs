@@ -1,7 +1,7 @@
 //! Static assets, embedded in the binary so a single file deploys.
+use axum::Router;
 use axum::http::header;
 use axum::routing::get;
-use axum::Router;
 
 const HTMX: &str = include_str!("../assets/htmx.min.js");
 const CSS: &str = include_str!("../assets/app.css");

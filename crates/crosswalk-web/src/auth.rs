@@ -5,12 +5,12 @@
 //!
 //! Handlers then take [`ApiActor`] (401 problem when absent) or [`PageActor`] (redirect to the login
 //! page when absent or expired).
-use crate::error::{ApiError, Problem};
 use crate::AppState;
+use crate::error::{ApiError, Problem};
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use cookie::Cookie;
@@ -28,8 +28,14 @@ pub enum Auth {
     Anonymous,
     /// A session cookie that does not (or no longer) match a live session.
     Expired,
-    Session { actor: Actor, csrf: String, secret: String },
-    Token { actor: Actor },
+    Session {
+        actor: Actor,
+        csrf: String,
+        secret: String,
+    },
+    Token {
+        actor: Actor,
+    },
     BadToken(String),
 }
 
@@ -46,7 +52,8 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// A `Set-Cookie` value with the project's flags: HttpOnly, SameSite=Lax, Path=/, Secure when configured.
 pub fn set_cookie(name: &str, value: &str, max_age_secs: Option<i64>, secure: bool) -> String {
-    let mut c = Cookie::build((name.to_owned(), value.to_owned())).path("/").http_only(true).same_site(cookie::SameSite::Lax).secure(secure);
+    let mut c =
+        Cookie::build((name.to_owned(), value.to_owned())).path("/").http_only(true).same_site(cookie::SameSite::Lax).secure(secure);
     if let Some(s) = max_age_secs {
         c = c.max_age(cookie::time::Duration::seconds(s));
     }
@@ -66,14 +73,15 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         Ok(a) => a,
         Err(e) => return ApiError(e).into_response(),
     };
-    if let Auth::Session { csrf, .. } = &auth {
-        if is_unsafe(req.method()) {
-            let (checked, rebuilt) = check_csrf(req, csrf).await;
-            req = match (checked, rebuilt) {
-                (true, Some(r)) => r,
-                _ => return Problem::new(StatusCode::FORBIDDEN, "CSRF token missing or invalid; reload the page and try again").into_response(),
-            };
-        }
+    if let Auth::Session { csrf, .. } = &auth
+        && is_unsafe(req.method())
+    {
+        req = match check_csrf(req, csrf).await {
+            (true, Some(r)) => r,
+            _ => {
+                return Problem::new(StatusCode::FORBIDDEN, "CSRF token missing or invalid; reload the page and try again").into_response();
+            }
+        };
     }
     req.extensions_mut().insert(auth);
     next.run(req).await
@@ -138,7 +146,9 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiActor {
             Auth::Session { actor, .. } | Auth::Token { actor } => Ok(ApiActor(actor)),
             Auth::BadToken(m) => Err(Problem::new(StatusCode::UNAUTHORIZED, m)),
             Auth::Expired => Err(Problem::new(StatusCode::UNAUTHORIZED, "session expired; log in again")),
-            Auth::Anonymous => Err(Problem::new(StatusCode::UNAUTHORIZED, "authentication required (session cookie or Authorization: Bearer token)")),
+            Auth::Anonymous => {
+                Err(Problem::new(StatusCode::UNAUTHORIZED, "authentication required (session cookie or Authorization: Bearer token)"))
+            }
         }
     }
 }

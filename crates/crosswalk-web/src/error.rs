@@ -1,6 +1,6 @@
 //! The one mapping from app errors to HTTP: RFC 9457 problem+json for the API; pages render their own
 //! messages, and fall back to this too.
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use crosswalk_app::AppError;
 use serde::Serialize;
@@ -83,10 +83,10 @@ impl IntoResponse for ApiError {
             p.field = Some(v.field.clone());
         }
         let mut resp = p.into_response();
-        if let AppError::TooManyAttempts { retry_after_secs } = self.0 {
-            if let Ok(v) = retry_after_secs.to_string().parse() {
-                resp.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+        if let AppError::TooManyAttempts { retry_after_secs } = self.0
+            && let Ok(v) = retry_after_secs.to_string().parse()
+        {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
         }
         resp
     }

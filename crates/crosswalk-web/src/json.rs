@@ -2,7 +2,7 @@
 use crate::error::Problem;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
 
 /// Like `axum::Json`, with RFC 9457 errors that say which field is wrong.

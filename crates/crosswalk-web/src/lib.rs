@@ -11,8 +11,8 @@ mod error;
 mod json;
 mod pages;
 
-use axum::http::{header, HeaderValue};
 use axum::Router;
+use axum::http::{HeaderValue, header};
 use crosswalk_app::App;
 use std::time::Duration;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -67,7 +67,9 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+            ),
         ))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))

@@ -1,8 +1,9 @@
 //! JSON API behaviour: OpenAPI snapshot, problem documents, 422 naming fields, journal verify.
+#![allow(clippy::unwrap_used)] // a test that cannot proceed should fail loudly, right there
 mod common;
 
-use axum::http::{header, Method, Request, StatusCode};
 use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
 use common::*;
 use serde_json::json;
 
@@ -40,7 +41,10 @@ async fn malformed_json_is_422_naming_the_field() {
         let r = send(&h.router, api(Method::POST, "/api/v1/users", Some(admin), Some(body.clone()))).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", r.body);
         let p = r.json();
-        assert!(p["field"].as_str().unwrap_or_default().contains(field) || p["detail"].as_str().unwrap_or_default().contains(field), "{body} should name {field}: {p}");
+        assert!(
+            p["field"].as_str().unwrap_or_default().contains(field) || p["detail"].as_str().unwrap_or_default().contains(field),
+            "{body} should name {field}: {p}"
+        );
     }
     let raw = Request::post("/api/v1/users")
         .header(header::AUTHORIZATION, format!("Bearer {admin}"))
@@ -60,12 +64,22 @@ async fn users_and_tokens_round_trip_through_the_api() {
     let h = harness().await;
     let a = org_with_tokens(&h.app, "acme").await;
     let admin = a[0].1.as_str();
-    let r = send(&h.router, api(Method::POST, "/api/v1/users", Some(admin), Some(json!({"email": "new@acme.example", "role": "contributor", "password": "a long password 1"})))).await;
+    let r = send(
+        &h.router,
+        api(
+            Method::POST,
+            "/api/v1/users",
+            Some(admin),
+            Some(json!({"email": "new@acme.example", "role": "contributor", "password": "a long password 1"})),
+        ),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let id = r.json()["id"].as_str().unwrap().to_owned();
     let r = send(&h.router, api(Method::PATCH, &format!("/api/v1/users/{id}"), Some(admin), Some(json!({"role": "manager"})))).await;
     assert_eq!(r.json()["role"], "manager");
-    let r = send(&h.router, api(Method::POST, "/api/v1/users", Some(admin), Some(json!({"email": "new@acme.example", "role": "viewer"})))).await;
+    let r = send(&h.router, api(Method::POST, "/api/v1/users", Some(admin), Some(json!({"email": "new@acme.example", "role": "viewer"}))))
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     let r = send(&h.router, api(Method::POST, "/api/v1/tokens", Some(admin), Some(json!({"name": "deploy"})))).await;
     assert_eq!(r.status, StatusCode::CREATED);

@@ -1,4 +1,5 @@
 //! The HTML shell: login, layout, CSRF, expiry, admin pages, journal page.
+#![allow(clippy::unwrap_used)] // a test that cannot proceed should fail loudly, right there
 mod common;
 
 use axum::http::StatusCode;
@@ -10,7 +11,13 @@ async fn login_shows_the_dashboard_with_the_organisation_name() {
     org_with_tokens(&h.app, "acme").await;
     let (reply, session) = browser_login(&h.router, "admin@acme.example", PASSWORD).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
-    let cookie_line = reply.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).find(|v| v.starts_with("crosswalk_session=")).unwrap();
+    let cookie_line = reply
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|v| v.starts_with("crosswalk_session="))
+        .unwrap();
     for flag in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
         assert!(cookie_line.contains(flag), "session cookie lacks {flag}: {cookie_line}");
     }

@@ -5,29 +5,103 @@ use sea_orm_migration::prelude::*;
 pub struct Migration;
 
 #[derive(DeriveIden)]
-enum Tenants { Table, Id, Slug, Name, CreatedAt }
+enum Tenants {
+    Table,
+    Id,
+    Slug,
+    Name,
+    CreatedAt,
+}
 #[derive(DeriveIden)]
-enum Users { Table, Id, Email, DisplayName, PasswordHash, CreatedAt }
+enum Users {
+    Table,
+    Id,
+    Email,
+    DisplayName,
+    PasswordHash,
+    CreatedAt,
+}
 #[derive(DeriveIden)]
-enum Memberships { Table, TenantId, UserId, Role, Disabled, CreatedAt }
+enum Memberships {
+    Table,
+    TenantId,
+    UserId,
+    Role,
+    Disabled,
+    CreatedAt,
+}
 #[derive(DeriveIden)]
-enum Sessions { Table, IdHash, UserId, TenantId, CsrfToken, CreatedAt, LastSeenAt, ExpiresAt }
+enum Sessions {
+    Table,
+    IdHash,
+    UserId,
+    TenantId,
+    CsrfToken,
+    CreatedAt,
+    LastSeenAt,
+    ExpiresAt,
+}
 #[derive(DeriveIden)]
-enum ApiTokens { Table, Id, TenantId, UserId, Name, Prefix, SecretHash, CreatedAt, LastUsedAt, RevokedAt }
+enum ApiTokens {
+    Table,
+    Id,
+    TenantId,
+    UserId,
+    Name,
+    Prefix,
+    SecretHash,
+    CreatedAt,
+    LastUsedAt,
+    RevokedAt,
+}
 #[derive(DeriveIden)]
-enum LoginFailures { Table, Id, Key, At }
+enum LoginFailures {
+    Table,
+    Id,
+    Key,
+    At,
+}
 #[derive(DeriveIden)]
-enum JournalEntries { Table, TenantId, Seq, PrevHash, At, Actor, Action, Entity, EntityId, Payload, Hash }
+enum JournalEntries {
+    Table,
+    TenantId,
+    Seq,
+    PrevHash,
+    At,
+    Actor,
+    Action,
+    Entity,
+    EntityId,
+    Payload,
+    Hash,
+}
 #[derive(DeriveIden)]
-enum JournalHeads { Table, TenantId, Seq, Hash }
+enum JournalHeads {
+    Table,
+    TenantId,
+    Seq,
+    Hash,
+}
 #[derive(DeriveIden)]
-enum JournalCheckpoints { Table, TenantId, Seq, HeadHash, SignedAt, PublicKey, Signature }
+enum JournalCheckpoints {
+    Table,
+    TenantId,
+    Seq,
+    HeadHash,
+    SignedAt,
+    PublicKey,
+    Signature,
+}
 
 fn ts(col: impl IntoIden) -> ColumnDef {
     ColumnDef::new(col).timestamp_with_time_zone().not_null().to_owned()
 }
 
-fn fk(name: &str, from: (impl IntoIden + 'static, impl IntoIden + 'static), to: (impl IntoIden + 'static, impl IntoIden + 'static)) -> ForeignKeyCreateStatement {
+fn fk(
+    name: &str,
+    from: (impl IntoIden + 'static, impl IntoIden + 'static),
+    to: (impl IntoIden + 'static, impl IntoIden + 'static),
+) -> ForeignKeyCreateStatement {
     ForeignKey::create().name(name).from(from.0, from.1).to(to.0, to.1).on_delete(ForeignKeyAction::Cascade).to_owned()
 }
 
@@ -113,7 +187,15 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("idx_login_failures_key_at").table(LoginFailures::Table).col(LoginFailures::Key).col(LoginFailures::At).to_owned()).await?;
+        m.create_index(
+            Index::create()
+                .name("idx_login_failures_key_at")
+                .table(LoginFailures::Table)
+                .col(LoginFailures::Key)
+                .col(LoginFailures::At)
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(JournalEntries::Table)

@@ -1,7 +1,7 @@
 //! Failed logins, counted per key within a window. Shared through the database, so the bound holds
 //! across several server instances.
-use crate::entities::login_failure;
 use crate::StoreResult;
+use crate::entities::login_failure;
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, PaginatorTrait, QueryFilter, Set};
 

@@ -27,10 +27,6 @@ pub async fn all(db: &impl ConnectionTrait) -> StoreResult<Vec<Tenant>> {
 }
 
 pub async fn rename(tx: &WriteTx, id: Uuid, name: &str) -> StoreResult<()> {
-    tenant::Entity::update_many()
-        .col_expr(tenant::Column::Name, name.into())
-        .filter(tenant::Column::Id.eq(id))
-        .exec(&**tx)
-        .await?;
+    tenant::Entity::update_many().col_expr(tenant::Column::Name, name.into()).filter(tenant::Column::Id.eq(id)).exec(&**tx).await?;
     Ok(())
 }

@@ -1,10 +1,10 @@
 //! `/api/v1/journal`: entries, verification, the instance's public key.
+use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::AppState;
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use crosswalk_app::journal::{EntryView, VerifyReport};
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +18,11 @@ pub struct EntriesQuery {
 
 #[utoipa::path(get, path = "/api/v1/journal/entries", tag = "journal", params(EntriesQuery),
     responses((status = 200, body = [EntryView], description = "Newest first"), (status = 401, body = Problem), (status = 403, body = Problem)))]
-pub async fn list_entries(State(s): State<AppState>, ApiActor(actor): ApiActor, Query(q): Query<EntriesQuery>) -> ApiResult<Json<Vec<EntryView>>> {
+pub async fn list_entries(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(q): Query<EntriesQuery>,
+) -> ApiResult<Json<Vec<EntryView>>> {
     Ok(Json(s.app.journal_entries(&actor, q.before, q.limit.unwrap_or(50)).await?))
 }
 

@@ -1,9 +1,9 @@
 //! The JSON API under `/api/v1`. Each handler carries its `#[utoipa::path]`, and `routes!` registers
 //! route and documentation together, so the OpenAPI document cannot drift from the router.
 use crate::AppState;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::extract::State;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;

@@ -1,10 +1,10 @@
 //! `/api/v1/me`, `/api/v1/tenants`, `/api/v1/tenant`.
+use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::ApiResult;
 use crate::json::ApiJson;
-use crate::AppState;
-use axum::extract::State;
 use axum::Json;
+use axum::extract::State;
 use crosswalk_app::tenants::TenantView;
 use crosswalk_domain::Role;
 use serde::{Deserialize, Serialize};
@@ -20,7 +20,12 @@ pub struct Me {
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "tenants", responses((status = 200, body = Me), (status = 401, body = crate::error::Problem)))]
 pub async fn me(ApiActor(actor): ApiActor) -> Json<Me> {
-    Json(Me { user_id: actor.user().map(|u| u.0), email: actor.email().map(str::to_owned), tenant: actor.tenant_slug().to_owned(), role: actor.role() })
+    Json(Me {
+        user_id: actor.user().map(|u| u.0),
+        email: actor.email().map(str::to_owned),
+        tenant: actor.tenant_slug().to_owned(),
+        role: actor.role(),
+    })
 }
 
 #[utoipa::path(get, path = "/api/v1/tenants", tag = "tenants", responses((status = 200, body = [TenantView]), (status = 401, body = crate::error::Problem)))]
@@ -41,6 +46,10 @@ pub struct TenantChange {
 
 #[utoipa::path(patch, path = "/api/v1/tenant", tag = "tenants", request_body = TenantChange,
     responses((status = 200, body = TenantView), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-pub async fn rename_tenant(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiJson(body): ApiJson<TenantChange>) -> ApiResult<Json<TenantView>> {
+pub async fn rename_tenant(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<TenantChange>,
+) -> ApiResult<Json<TenantView>> {
     Ok(Json(s.app.rename_tenant(&actor, &body.name).await?))
 }

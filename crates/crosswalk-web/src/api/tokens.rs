@@ -1,13 +1,13 @@
 //! `/api/v1/tokens`: the caller's API tokens (all of the organisation's for an admin).
 use super::parse_id;
+use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::json::ApiJson;
-use crate::AppState;
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use crosswalk_app::tokens::{CreatedToken, NewToken, TokenView};
 use crosswalk_domain::TokenId;
 
@@ -24,7 +24,11 @@ pub async fn create_token(State(s): State<AppState>, ApiActor(actor): ApiActor, 
 
 #[utoipa::path(delete, path = "/api/v1/tokens/{token_id}", tag = "tokens", params(("token_id" = uuid::Uuid, Path, description = "Token id")),
     responses((status = 200, body = TokenView, description = "The revoked token"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn revoke_token(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(token_id): Path<String>) -> Result<Json<TokenView>, Response> {
+pub async fn revoke_token(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(token_id): Path<String>,
+) -> Result<Json<TokenView>, Response> {
     let id: TokenId = parse_id("token_id", &token_id).map_err(IntoResponse::into_response)?;
     s.app.revoke_token(&actor, id).await.map(Json).map_err(|e| ApiError(e).into_response())
 }

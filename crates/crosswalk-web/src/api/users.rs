@@ -1,13 +1,13 @@
 //! `/api/v1/users`: members of the caller's organisation.
 use super::parse_id;
+use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::{ApiResult, Problem};
 use crate::json::ApiJson;
-use crate::AppState;
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use crosswalk_app::users::{MemberChange, MemberView, NewMember};
 use crosswalk_domain::UserId;
 
@@ -24,7 +24,11 @@ pub async fn add_user(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiJ
 
 #[utoipa::path(get, path = "/api/v1/users/{user_id}", tag = "users", params(("user_id" = uuid::Uuid, Path, description = "User id")),
     responses((status = 200, body = MemberView), (status = 401, body = Problem), (status = 404, body = Problem)))]
-pub async fn get_user(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(user_id): Path<String>) -> Result<Json<MemberView>, Response> {
+pub async fn get_user(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(user_id): Path<String>,
+) -> Result<Json<MemberView>, Response> {
     let id: UserId = parse_id("user_id", &user_id).map_err(IntoResponse::into_response)?;
     s.app.get_member(&actor, id).await.map(Json).map_err(|e| crate::error::ApiError(e).into_response())
 }
@@ -43,7 +47,11 @@ pub async fn change_user(
 
 #[utoipa::path(delete, path = "/api/v1/users/{user_id}", tag = "users", params(("user_id" = uuid::Uuid, Path, description = "User id")),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn remove_user(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(user_id): Path<String>) -> Result<StatusCode, Response> {
+pub async fn remove_user(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(user_id): Path<String>,
+) -> Result<StatusCode, Response> {
     let id: UserId = parse_id("user_id", &user_id).map_err(IntoResponse::into_response)?;
     s.app.remove_member(&actor, id).await.map(|()| StatusCode::NO_CONTENT).map_err(|e| crate::error::ApiError(e).into_response())
 }

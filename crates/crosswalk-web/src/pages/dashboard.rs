@@ -1,7 +1,7 @@
 //! `/`: the organisation's dashboard. Empty until frameworks are followed, but honest about it.
-use super::{error_page, render, Nav};
-use crate::auth::PageActor;
+use super::{Nav, error_page, render};
 use crate::AppState;
+use crate::auth::PageActor;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;

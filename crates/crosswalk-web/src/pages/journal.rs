@@ -1,11 +1,11 @@
 //! `/journal`: recent entries with their hashes, and "verify now" (an htmx partial, or a full page
 //! without JavaScript).
-use super::{error_page, render, Nav};
-use crate::auth::PageActor;
+use super::{Nav, error_page, render};
 use crate::AppState;
+use crate::auth::PageActor;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use crosswalk_app::journal::{EntryView, VerifyReport};
 use crosswalk_domain::Permission;
@@ -61,11 +61,7 @@ pub async fn verify(State(state): State<AppState>, p: PageActor, headers: Header
         Ok(r) => r,
         Err(e) => return error_page(&e),
     };
-    if headers.contains_key("hx-request") {
-        render(&VerifyPartial { r: report })
-    } else {
-        page(&state, &p, None, Some(report)).await
-    }
+    if headers.contains_key("hx-request") { render(&VerifyPartial { r: report }) } else { page(&state, &p, None, Some(report)).await }
 }
 
 pub async fn public_key_pem(State(state): State<AppState>, _p: PageActor) -> Response {

@@ -1,14 +1,14 @@
 //! `/login` and `/logout`. The login form is protected against CSRF by a double-submit cookie, since
 //! there is no session yet; a new session (new secret, new CSRF token) is created at every login.
 use super::render_with;
-use crate::auth::{cookie_value, set_cookie, PageActor, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::AppState;
+use crate::auth::{LOGIN_CSRF_COOKIE, PageActor, SESSION_COOKIE, cookie_value, set_cookie};
 use askama::Template;
-use axum::extract::{ConnectInfo, Query, State};
 use axum::Extension;
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use crosswalk_app::AppError;
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -96,10 +96,10 @@ pub async fn submit(
 }
 
 pub async fn logout(State(state): State<AppState>, session: Option<PageActor>) -> Response {
-    if let Some(p) = session {
-        if let Err(e) = state.app.logout(&p.actor, &p.secret).await {
-            return super::error_page(&e);
-        }
+    if let Some(p) = session
+        && let Err(e) = state.app.logout(&p.actor, &p.secret).await
+    {
+        return super::error_page(&e);
     }
     let mut resp = Redirect::to("/login").into_response();
     if let Ok(v) = set_cookie(SESSION_COOKIE, "", Some(0), state.config.secure_cookies).parse() {

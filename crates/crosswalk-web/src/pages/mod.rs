@@ -1,13 +1,13 @@
 //! HTML pages. Each handler takes a [`PageActor`], calls the app once or twice, and renders a template.
 //! Pages work without JavaScript; htmx only makes some actions (journal verification) update in place.
+use crate::AppState;
 use crate::auth::PageActor;
 use crate::error::{public_message, status_of};
-use crate::AppState;
 use askama::Template;
+use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use crosswalk_app::AppError;
 use crosswalk_domain::Permission;
 

@@ -1,14 +1,14 @@
 //! `/tokens`: the member's API tokens (every member's for admins).
-use super::{error_page, form_error, render_with, Nav};
-use crate::auth::PageActor;
+use super::{Nav, error_page, form_error, render_with};
 use crate::AppState;
+use crate::auth::PageActor;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
-use crosswalk_app::tokens::TokenView;
 use crosswalk_app::AppError;
+use crosswalk_app::tokens::TokenView;
 use crosswalk_domain::{Permission, TokenId};
 use serde::Deserialize;
 
@@ -26,7 +26,13 @@ async fn page(state: &AppState, p: &PageActor, status: StatusCode, new_secret: O
     match state.app.list_tokens(&p.actor).await {
         Ok(tokens) => render_with(
             status,
-            &TokensPage { nav: Nav::new(p, "tokens"), tokens, new_secret, flash_error, can_create: p.actor.can(Permission::ManageOwnTokens) },
+            &TokensPage {
+                nav: Nav::new(p, "tokens"),
+                tokens,
+                new_secret,
+                flash_error,
+                can_create: p.actor.can(Permission::ManageOwnTokens),
+            },
         ),
         Err(e) => error_page(&e),
     }

@@ -1,14 +1,14 @@
 //! `/users`: member administration (admins).
-use super::{error_page, form_error, render_with, Nav};
-use crate::auth::PageActor;
+use super::{Nav, error_page, form_error, render_with};
 use crate::AppState;
+use crate::auth::PageActor;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
-use crosswalk_app::users::{MemberChange, MemberView, NewMember};
 use crosswalk_app::AppError;
+use crosswalk_app::users::{MemberChange, MemberView, NewMember};
 use crosswalk_domain::{Permission, Role, UserId};
 use serde::Deserialize;
 

@@ -1,9 +1,9 @@
 //! Shared test harness: an app on a fresh database, its router, and request helpers.
 #![allow(dead_code)] // each test file uses a different part of the harness
 
-use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
 use chrono::{TimeZone, Utc};
 use crosswalk_app::users::NewMember;
 use crosswalk_app::{App, AppConfig, FixedClock, PasswordCost};
@@ -37,7 +37,10 @@ pub async fn org_with_tokens(app: &App, slug: &str) -> Vec<(Role, String)> {
     let mut tokens = Vec::new();
     for role in Role::ALL {
         let m = app
-            .add_member(&op, NewMember { email: format!("{role}@{slug}.example"), role, display_name: None, password: Some(PASSWORD.into()) })
+            .add_member(
+                &op,
+                NewMember { email: format!("{role}@{slug}.example"), role, display_name: None, password: Some(PASSWORD.into()) },
+            )
             .await
             .unwrap();
         let t = app.create_token(&op, Some(crosswalk_domain::UserId(m.id)), "test").await.unwrap();
@@ -105,7 +108,9 @@ pub fn page(path: &str, cookies: &str) -> Request<Body> {
 pub async fn browser_login(router: &Router, email: &str, password: &str) -> (Reply, Option<String>) {
     let login = send(router, page("/login", "")).await;
     let csrf = login.set_cookie("crosswalk_login_csrf").expect("login page sets its CSRF cookie");
-    let reply = send(router, form("/login", &format!("crosswalk_login_csrf={csrf}"), &[("email", email), ("password", password), ("csrf", &csrf)])).await;
+    let reply =
+        send(router, form("/login", &format!("crosswalk_login_csrf={csrf}"), &[("email", email), ("password", password), ("csrf", &csrf)]))
+            .await;
     let session = reply.set_cookie("crosswalk_session").filter(|s| !s.is_empty()).map(|s| format!("crosswalk_session={s}"));
     (reply, session)
 }

@@ -1,0 +1,80 @@
+//! The command line as users and scripts see it: outputs, exit codes and one-line errors.
+#![allow(clippy::unwrap_used)] // a test that cannot proceed should fail loudly, right there
+mod support;
+
+use support::*;
+
+#[tokio::test]
+async fn tenant_user_token_and_journal_verify() {
+    let env = Env::new().await;
+    let o = env.run(&["tenant", "create", "acme", "--name", "Acme Ltd"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = env.run(&["tenant", "create", "acme", "--name", "Again"]);
+    assert_error(&o, 2, "a tenant with slug 'acme' already exists");
+
+    let o = env.run_with_stdin(
+        &["user", "create", "--tenant", "acme", "--email", "ciso@acme.example", "--role", "manager", "--password-stdin"],
+        "a long password 1\n",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("added ciso@acme.example to acme as manager"));
+    let o = env.run(&["user", "create", "--tenant", "acme", "--email", "x@acme.example", "--role", "root"]);
+    assert_error(&o, 2, "unknown role 'root'");
+    let o = env.run(&["user", "create", "--tenant", "nope", "--email", "x@acme.example", "--role", "viewer"]);
+    assert_error(&o, 2, "tenant 'nope' not found");
+
+    let o = env.run(&["token", "create", "--tenant", "acme", "--email", "ciso@acme.example", "--name", "ci"]);
+    let token = stdout(&o);
+    assert!(token.starts_with("cwt_") && token.trim_end().lines().count() == 1, "only the token on stdout: {token:?}");
+
+    let o = env.run(&["--format", "json", "tenant", "list"]);
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(list[0]["slug"], "acme");
+
+    let o = env.run(&["journal", "verify", "--tenant", "acme"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("ok: 3 entries"), "{}", stdout(&o));
+    let o = env.run(&["--format", "json", "journal", "verify", "--tenant", "acme"]);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["ok"], true);
+    assert_eq!(report["head_seq"], 3);
+
+    // Tamper with entry 2 behind the app's back: verify exits 1 naming it.
+    let store = crosswalk_store::Store::connect(&env.database_url).await.unwrap();
+    use crosswalk_store::entities::journal_entry as je;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    je::Entity::update_many()
+        .col_expr(je::Column::Payload, sea_orm::sea_query::Expr::value(r#"{"email":"mallory@evil.example","role":"admin"}"#))
+        .filter(je::Column::Seq.eq(2))
+        .exec(store.db())
+        .await
+        .unwrap();
+    store.close().await.unwrap();
+    let o = env.run(&["journal", "verify", "--tenant", "acme"]);
+    assert_error(&o, 1, "journal entry 2:");
+    env.cleanup().await;
+}
+
+#[tokio::test]
+async fn bad_database_urls_are_one_clear_line() {
+    let env = Env::new().await;
+    let o = env.command(&["tenant", "list"]).args(["--database-url", "mysql://root@localhost/x"]).output().unwrap();
+    assert_error(&o, 2, "unsupported database URL 'mysql://root@localhost/x'");
+    let o = env.command(&["tenant", "list"]).args(["--database-url", "postgres://nobody:pw@127.0.0.1:1/none"]).output().unwrap();
+    assert_error(&o, 2, "cannot open database postgres://nobody:***@127.0.0.1:1/none");
+    assert!(!stderr(&o).contains(":pw@"), "passwords are never printed");
+    env.cleanup().await;
+}
+
+#[tokio::test]
+async fn migrate_is_idempotent_and_help_lists_the_contract_commands() {
+    let env = Env::new().await;
+    assert!(env.run(&["migrate"]).status.success());
+    assert!(env.run(&["migrate"]).status.success());
+    let help = stdout(&env.run(&["--help"]));
+    for cmd in ["serve", "migrate", "tenant", "user", "token", "journal", "bench"] {
+        assert!(help.contains(cmd), "--help lists {cmd}");
+    }
+    assert!(env.data_dir.join("journal-signing-key.pem").exists(), "the signing key is created on first start");
+    env.cleanup().await;
+}
