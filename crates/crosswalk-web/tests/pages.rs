@@ -122,3 +122,23 @@ async fn logout_ends_the_session() {
     let r = send(&h.router, page("/", &session)).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn an_admin_disables_and_re_enables_a_member_from_the_users_page() {
+    let h = harness().await;
+    org_with_tokens(&h.app, "acme").await;
+    let (_, session) = browser_login(&h.router, "admin@acme.example", PASSWORD).await;
+    let session = session.unwrap();
+    let admin = h.app.operator("acme").await.unwrap();
+    let contributor = h.app.member_by_email(&admin, "contributor@acme.example").await.unwrap();
+    let users = send(&h.router, page("/users", &session)).await;
+    let csrf = csrf_in(&users.body);
+    let path = format!("/users/{}", contributor.id);
+    let r = send(&h.router, form(&path, &session, &[("csrf", &csrf), ("disabled", "true")])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(h.app.get_member(&admin, crosswalk_domain::UserId(contributor.id)).await.unwrap().disabled);
+    let users = send(&h.router, page("/users", &session)).await;
+    assert!(users.body.contains("badge disabled") && users.body.contains(">Enable</button>"));
+    send(&h.router, form(&path, &session, &[("csrf", &csrf), ("disabled", "false")])).await;
+    assert!(!h.app.get_member(&admin, crosswalk_domain::UserId(contributor.id)).await.unwrap().disabled);
+}
