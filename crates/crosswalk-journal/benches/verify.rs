@@ -1,5 +1,6 @@
 //! `cargo bench -p crosswalk-journal`: chain verification throughput on a synthetic chain shaped like
 //! real entries (about 300 bytes each). No framework: one figure, printed in the `crosswalk bench` style.
+#![allow(clippy::print_stdout)] // a benchmark reports on stdout
 use crosswalk_journal::{NewEntry, ZERO_HASH, canonical_json, verify_chain};
 use std::time::Instant;
 
