@@ -18,10 +18,16 @@ pub fn canonical_json(value: &Value) -> String {
     value.to_string()
 }
 
-fn put_bytes(h: &mut Sha256, bytes: &[u8]) {
+fn put_bytes(buf: &mut Vec<u8>, bytes: &[u8]) {
     // Length prefixes make the encoding injective: ("ab","c") and ("a","bc") hash differently.
-    h.update((bytes.len() as u64).to_be_bytes());
-    h.update(bytes);
+    buf.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
+    buf.extend_from_slice(bytes);
+}
+
+thread_local! {
+    /// One encoding buffer per thread: hashing one contiguous buffer is much faster than many small
+    /// `update` calls, and reusing it avoids an allocation per entry during verification.
+    static ENCODING: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// The hash of one entry over every one of its columns (except the hash itself).
@@ -37,18 +43,20 @@ pub fn entry_hash(
     entity_id: &str,
     payload: &str,
 ) -> Hash {
-    let mut h = Sha256::new();
-    h.update(ENTRY_TAG);
-    put_bytes(&mut h, tenant.as_bytes());
-    h.update(seq.to_be_bytes());
-    h.update(prev_hash);
-    h.update(at_micros.to_be_bytes());
-    put_bytes(&mut h, actor.as_bytes());
-    put_bytes(&mut h, action.as_bytes());
-    put_bytes(&mut h, entity.as_bytes());
-    put_bytes(&mut h, entity_id.as_bytes());
-    put_bytes(&mut h, payload.as_bytes());
-    h.finalize().into()
+    ENCODING.with_borrow_mut(|buf| {
+        buf.clear();
+        buf.extend_from_slice(ENTRY_TAG);
+        put_bytes(buf, tenant.as_bytes());
+        buf.extend_from_slice(&seq.to_be_bytes());
+        buf.extend_from_slice(prev_hash);
+        buf.extend_from_slice(&at_micros.to_be_bytes());
+        put_bytes(buf, actor.as_bytes());
+        put_bytes(buf, action.as_bytes());
+        put_bytes(buf, entity.as_bytes());
+        put_bytes(buf, entity_id.as_bytes());
+        put_bytes(buf, payload.as_bytes());
+        Sha256::digest(buf.as_slice()).into()
+    })
 }
 
 #[cfg(test)]

@@ -52,7 +52,8 @@ pub async fn append(tx: &WriteTx, tenant: Uuid, new: NewEntry) -> StoreResult<En
     let head = q.one(&**tx).await?.ok_or(StoreError::NoJournalHead(tenant))?;
     let entry = new.seal(&tenant.to_string(), (head.seq, parse_hash(&head.hash)));
     let hash_hex = hex::encode(entry.hash);
-    je::ActiveModel {
+    // No RETURNING/read-back: the entry is already fully known here.
+    je::Entity::insert(je::ActiveModel {
         tenant_id: Set(tenant),
         seq: Set(entry.seq),
         prev_hash: Set(hex::encode(entry.prev_hash)),
@@ -63,8 +64,8 @@ pub async fn append(tx: &WriteTx, tenant: Uuid, new: NewEntry) -> StoreResult<En
         entity_id: Set(entry.entity_id.clone()),
         payload: Set(entry.payload.clone()),
         hash: Set(hash_hex.clone()),
-    }
-    .insert(&**tx)
+    })
+    .exec_without_returning(&**tx)
     .await?;
     jh::Entity::update_many()
         .col_expr(jh::Column::Seq, entry.seq.into())

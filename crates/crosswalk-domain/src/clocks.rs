@@ -1,0 +1,455 @@
+//! Regulatory reporting clocks: `(regime, facts) -> steps [{id, due, basis}]`, pure and exact.
+//!
+//! Sources (hand-written summary in `shared/reference/eu-law/incident-clocks.yaml`):
+//! - NIS2: Directive (EU) 2022/2555 Art 23(4).
+//! - GDPR: Regulation (EU) 2016/679 Art 33(1), Art 34(1).
+//! - DORA: Regulation (EU) 2022/2554 Art 19(4) with Commission Delegated Regulation (EU) 2025/301 Art 5.
+//!
+//! Time rules (project decision, see issue "NIS2 layer"): "N hours" are elapsed hours, so a DST change
+//! inside the period does not move the deadline in absolute time; "one month" is a calendar month in the
+//! entity's time zone, at the same local time, clamped to the last day of a shorter month (31 January +
+//! 1 month = 28/29 February). Regulation (EEC, Euratom) No 1182/71 Art 3 would let some periods run to
+//! the end of a day or hour; we report the earlier instant, so following Crosswalk is never late.
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Span, Timestamp, Zoned};
+use serde::Serialize;
+
+/// A legal reporting regime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Regime {
+    Nis2,
+    Gdpr,
+    Dora,
+}
+
+impl std::str::FromStr for Regime {
+    type Err = crate::ValidationError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "nis2" => Ok(Regime::Nis2),
+            "gdpr" => Ok(Regime::Gdpr),
+            "dora" => Ok(Regime::Dora),
+            _ => Err(crate::ValidationError::new("regime", format!("unknown regime '{s}' (expected nis2, gdpr or dora)"))),
+        }
+    }
+}
+
+/// What is known about an incident, as instants plus the entity's time zone.
+#[derive(Debug, Clone)]
+pub struct IncidentFacts {
+    /// When the entity became aware of the (significant) incident / personal data breach.
+    pub aware_at: Timestamp,
+    /// When it was classified as significant (NIS2) or major (DORA), if it has been.
+    pub classified_at: Option<Timestamp>,
+    /// The entity's time zone (IANA name), in which calendar months are counted.
+    pub zone: TimeZone,
+    /// NIS2 entity-type slug; `trust_service_provider` shortens the NIS2 notification to 24 h.
+    pub entity_type: Option<String>,
+    /// Submission times of earlier steps, when known: later deadlines run from them.
+    pub nis2_notification_submitted_at: Option<Timestamp>,
+    pub dora_initial_submitted_at: Option<Timestamp>,
+    pub dora_latest_intermediate_submitted_at: Option<Timestamp>,
+}
+
+impl IncidentFacts {
+    /// Facts with only awareness known, in `zone`.
+    pub fn new(aware_at: Timestamp, zone: TimeZone) -> Self {
+        Self {
+            aware_at,
+            classified_at: None,
+            zone,
+            entity_type: None,
+            nis2_notification_submitted_at: None,
+            dora_initial_submitted_at: None,
+            dora_latest_intermediate_submitted_at: None,
+        }
+    }
+}
+
+/// One reporting step.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Step {
+    /// Stable id, e.g. `nis2_early_warning`.
+    pub id: &'static str,
+    pub name: &'static str,
+    /// When it is due (RFC 9557: RFC 3339 with offset and `[Zone]`); `None` when no fixed time applies.
+    #[schema(value_type = Option<String>)]
+    #[serde(serialize_with = "ser_zoned")]
+    pub due: Option<Zoned>,
+    /// The rule in words, e.g. "72 hours after becoming aware".
+    pub rule: &'static str,
+    /// The legal basis (article, paragraph).
+    pub basis: &'static str,
+    /// The due time rests on an earlier step's due time, because that step's submission is not recorded yet.
+    pub provisional: bool,
+    /// A condition for the step to apply at all, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition: Option<&'static str>,
+}
+
+fn ser_zoned<S: serde::Serializer>(z: &Option<Zoned>, s: S) -> Result<S::Ok, S::Error> {
+    match z {
+        Some(z) => s.serialize_str(&z.to_string()),
+        None => s.serialize_none(),
+    }
+}
+
+fn hours(from: Timestamp, n: i64, zone: &TimeZone) -> Zoned {
+    // Elapsed time: add to the instant, then express in the entity's zone.
+    (from + SignedDuration::from_hours(n)).to_zoned(zone.clone())
+}
+
+fn one_month(from: Timestamp, zone: &TimeZone) -> Option<Zoned> {
+    // Calendar arithmetic in the zone: same local date and time next month, clamped to the month's end.
+    from.to_zoned(zone.clone()).checked_add(Span::new().months(1)).ok()
+}
+
+/// Why facts were rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClockError {
+    #[error(transparent)]
+    Invalid(#[from] crate::ValidationError),
+}
+
+fn check_order(facts: &IncidentFacts) -> Result<(), ClockError> {
+    if let Some(c) = facts.classified_at
+        && c < facts.aware_at
+    {
+        return Err(crate::ValidationError::new("classified_at", "must not be before aware_at (an incident is classified after becoming aware of it)").into());
+    }
+    Ok(())
+}
+
+/// The steps of `regime` for an incident with `facts`, in order.
+pub fn deadlines(regime: Regime, facts: &IncidentFacts) -> Result<Vec<Step>, ClockError> {
+    check_order(facts)?;
+    Ok(match regime {
+        Regime::Nis2 => nis2(facts),
+        Regime::Gdpr => gdpr(facts),
+        Regime::Dora => dora(facts),
+    })
+}
+
+fn nis2(f: &IncidentFacts) -> Vec<Step> {
+    let z = &f.zone;
+    let tsp = f.entity_type.as_deref() == Some("trust_service_provider");
+    let notification_due = if tsp { hours(f.aware_at, 24, z) } else { hours(f.aware_at, 72, z) };
+    let (final_from, provisional) = match f.nis2_notification_submitted_at {
+        Some(t) => (t, false),
+        None => (notification_due.timestamp(), true),
+    };
+    vec![
+        Step {
+            id: "nis2_early_warning",
+            name: "Early warning",
+            due: Some(hours(f.aware_at, 24, z)),
+            rule: "without undue delay and in any event within 24 hours of becoming aware of the significant incident",
+            basis: "NIS2 Art 23(4)(a)",
+            provisional: false,
+            condition: None,
+        },
+        if tsp {
+            Step {
+                id: "nis2_incident_notification",
+                name: "Incident notification",
+                due: Some(notification_due),
+                rule: "trust service providers: within 24 hours of becoming aware, for incidents impacting the provision of their trust services",
+                basis: "NIS2 Art 23(4), second subparagraph",
+                provisional: false,
+                condition: None,
+            }
+        } else {
+            Step {
+                id: "nis2_incident_notification",
+                name: "Incident notification",
+                due: Some(notification_due),
+                rule: "without undue delay and in any event within 72 hours of becoming aware of the significant incident",
+                basis: "NIS2 Art 23(4)(b)",
+                provisional: false,
+                condition: None,
+            }
+        },
+        Step {
+            id: "nis2_intermediate_report",
+            name: "Intermediate report",
+            due: None,
+            rule: "upon request of the CSIRT or competent authority",
+            basis: "NIS2 Art 23(4)(c)",
+            provisional: false,
+            condition: Some("the CSIRT or competent authority requests it"),
+        },
+        Step {
+            id: "nis2_final_report",
+            name: "Final report",
+            due: one_month(final_from, z),
+            rule: "not later than one month after the submission of the incident notification",
+            basis: "NIS2 Art 23(4)(d)",
+            provisional,
+            condition: None,
+        },
+        Step {
+            id: "nis2_progress_report",
+            name: "Progress report",
+            due: one_month(final_from, z),
+            rule: "if the incident is still ongoing when the final report is due: a progress report then, and the final report within one month of handling the incident",
+            basis: "NIS2 Art 23(4)(e)",
+            provisional,
+            condition: Some("the incident is still ongoing when the final report is due"),
+        },
+    ]
+}
+
+fn gdpr(f: &IncidentFacts) -> Vec<Step> {
+    vec![
+        Step {
+            id: "gdpr_sa_notification",
+            name: "Notification to the supervisory authority",
+            due: Some(hours(f.aware_at, 72, &f.zone)),
+            rule: "without undue delay and, where feasible, not later than 72 hours after becoming aware; later notifications must give the reasons for the delay",
+            basis: "GDPR Art 33(1)",
+            provisional: false,
+            condition: Some("unless the breach is unlikely to result in a risk to the rights and freedoms of natural persons"),
+        },
+        Step {
+            id: "gdpr_data_subject_communication",
+            name: "Communication to data subjects",
+            due: None,
+            rule: "without undue delay",
+            basis: "GDPR Art 34(1)",
+            provisional: false,
+            condition: Some("the breach is likely to result in a high risk to the rights and freedoms of natural persons (exemptions: Art 34(3))"),
+        },
+    ]
+}
+
+fn dora(f: &IncidentFacts) -> Vec<Step> {
+    let z = &f.zone;
+    let hard_limit = f.aware_at + SignedDuration::from_hours(24);
+    // DORA Art 19(4)(a) and 2025/301 Art 5(1)(a): within 4 h of classification, at the latest 24 h after
+    // awareness; 2025/301 Art 5(2): classified later than that, 4 h from classification.
+    let (initial_due, initial_provisional) = match f.classified_at {
+        Some(c) => {
+            let four = c + SignedDuration::from_hours(4);
+            (if c > hard_limit { four } else { four.min(hard_limit) }, false)
+        }
+        None => (hard_limit, true),
+    };
+    let (intermediate_from, p1) = match f.dora_initial_submitted_at {
+        Some(t) => (t, false),
+        None => (initial_due, true),
+    };
+    let intermediate_due = intermediate_from + SignedDuration::from_hours(72);
+    let (final_from, p2) = match f.dora_latest_intermediate_submitted_at {
+        Some(t) => (t, false),
+        None => (intermediate_due, true),
+    };
+    vec![
+        Step {
+            id: "dora_initial_notification",
+            name: "Initial notification",
+            due: Some(initial_due.to_zoned(z.clone())),
+            rule: "within 4 hours of classification as major and no later than 24 hours after becoming aware; if classified later, within 4 hours of classification",
+            basis: "DORA Art 19(4)(a); Delegated Regulation (EU) 2025/301 Art 5(1)(a), 5(2)",
+            provisional: initial_provisional,
+            condition: if f.classified_at.is_none() { Some("the incident is classified as major (not yet recorded)") } else { None },
+        },
+        Step {
+            id: "dora_intermediate_report",
+            name: "Intermediate report",
+            due: Some(intermediate_due.to_zoned(z.clone())),
+            rule: "within 72 hours of the submission of the initial notification",
+            basis: "DORA Art 19(4)(b); Delegated Regulation (EU) 2025/301 Art 5(1)(b)",
+            provisional: p1 || initial_provisional,
+            condition: None,
+        },
+        Step {
+            id: "dora_final_report",
+            name: "Final report",
+            due: one_month(final_from, z),
+            rule: "no later than one month after the latest intermediate report",
+            basis: "DORA Art 19(4)(c); Delegated Regulation (EU) 2025/301 Art 5(1)(c)",
+            provisional: p2 || p1 || initial_provisional,
+            condition: None,
+        },
+    ]
+}
+
+/// Parse an instant: RFC 3339 with offset (`2026-11-27T02:13:00+01:00`, `…Z`), RFC 9557 with a zone
+/// (`…[Europe/Berlin]`), or a civil time without offset, read in `zone`.
+pub fn parse_instant(field: &str, raw: &str, zone: &TimeZone) -> Result<Timestamp, crate::ValidationError> {
+    if let Ok(z) = raw.parse::<Zoned>() {
+        return Ok(z.timestamp());
+    }
+    if let Ok(t) = raw.parse::<Timestamp>() {
+        return Ok(t);
+    }
+    if let Ok(dt) = raw.parse::<jiff::civil::DateTime>()
+        && let Ok(z) = dt.to_zoned(zone.clone())
+    {
+        return Ok(z.timestamp());
+    }
+    Err(crate::ValidationError::new(field, format!("'{raw}' is not a time (use RFC 3339, e.g. 2026-11-27T02:13:00+01:00)")))
+}
+
+/// Look up an IANA time zone by name.
+pub fn parse_zone(field: &str, raw: &str) -> Result<TimeZone, crate::ValidationError> {
+    TimeZone::get(raw).map_err(|_| crate::ValidationError::new(field, format!("unknown time zone '{raw}' (use an IANA name, e.g. Europe/Berlin)")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn berlin() -> TimeZone {
+        parse_zone("tz", "Europe/Berlin").unwrap()
+    }
+
+    fn at(s: &str) -> Timestamp {
+        s.parse::<Zoned>().map(|z| z.timestamp()).or_else(|_| s.parse::<Timestamp>()).unwrap()
+    }
+
+    fn due<'a>(steps: &'a [Step], id: &str) -> &'a Step {
+        steps.iter().find(|s| s.id == id).unwrap()
+    }
+
+    fn due_str(steps: &[Step], id: &str) -> String {
+        due(steps, id).due.as_ref().map(ToString::to_string).unwrap_or_default()
+    }
+
+    /// NIS2 Art 23(4)(a),(b): aware at 02:13 → early warning 24 h and notification 72 h later.
+    #[test]
+    fn nis2_early_warning_24h_notification_72h() {
+        let f = IncidentFacts::new(at("2026-11-27T02:13:00+01:00[Europe/Berlin]"), berlin());
+        let s = deadlines(Regime::Nis2, &f).unwrap();
+        assert_eq!(due_str(&s, "nis2_early_warning"), "2026-11-28T02:13:00+01:00[Europe/Berlin]");
+        assert_eq!(due_str(&s, "nis2_incident_notification"), "2026-11-30T02:13:00+01:00[Europe/Berlin]");
+        assert!(due(&s, "nis2_intermediate_report").due.is_none(), "only on request");
+        // Art 23(4)(d): one month after the notification; provisional until it is submitted.
+        assert_eq!(due_str(&s, "nis2_final_report"), "2026-12-30T02:13:00+01:00[Europe/Berlin]");
+        assert!(due(&s, "nis2_final_report").provisional);
+    }
+
+    /// NIS2 Art 23(4) second subparagraph: trust service providers notify within 24 hours.
+    #[test]
+    fn nis2_trust_service_provider_notifies_within_24h() {
+        let mut f = IncidentFacts::new(at("2026-11-27T02:13:00+01:00[Europe/Berlin]"), berlin());
+        f.entity_type = Some("trust_service_provider".into());
+        let s = deadlines(Regime::Nis2, &f).unwrap();
+        assert_eq!(due_str(&s, "nis2_incident_notification"), "2026-11-28T02:13:00+01:00[Europe/Berlin]");
+    }
+
+    /// Elapsed hours across the spring-forward night in Berlin (2026-03-29 02:00 CET → 03:00 CEST).
+    #[test]
+    fn hours_are_elapsed_across_dst_in_berlin() {
+        let f = IncidentFacts::new(at("2026-03-28T02:13:00+01:00[Europe/Berlin]"), berlin());
+        let s = deadlines(Regime::Nis2, &f).unwrap();
+        assert_eq!(due_str(&s, "nis2_early_warning"), "2026-03-29T03:13:00+02:00[Europe/Berlin]");
+    }
+
+    /// Dublin's autumn change (2026-10-25 02:00 IST → 01:00 GMT): 24 elapsed hours end an hour earlier on the clock.
+    #[test]
+    fn hours_are_elapsed_across_dst_in_dublin() {
+        let dublin = parse_zone("tz", "Europe/Dublin").unwrap();
+        let f = IncidentFacts::new(at("2026-10-24T10:00:00+01:00[Europe/Dublin]"), dublin);
+        let s = deadlines(Regime::Gdpr, &f).unwrap();
+        assert_eq!(due_str(&s, "gdpr_sa_notification"), "2026-10-27T09:00:00+00:00[Europe/Dublin]");
+    }
+
+    /// One month after 31 January is the last day of February (clamped), at the same local time.
+    #[test]
+    fn a_month_after_31_january_is_the_end_of_february() {
+        let mut f = IncidentFacts::new(at("2027-01-28T09:00:00+01:00[Europe/Berlin]"), berlin());
+        f.nis2_notification_submitted_at = Some(at("2027-01-31T09:00:00+01:00[Europe/Berlin]"));
+        let s = deadlines(Regime::Nis2, &f).unwrap();
+        assert_eq!(due_str(&s, "nis2_final_report"), "2027-02-28T09:00:00+01:00[Europe/Berlin]");
+        assert!(!due(&s, "nis2_final_report").provisional);
+    }
+
+    /// In a leap year the month after 31 January ends on 29 February; a month after 29 February is 29 March.
+    #[test]
+    fn leap_years_use_29_february() {
+        let mut f = IncidentFacts::new(at("2028-01-30T09:00:00+01:00[Europe/Berlin]"), berlin());
+        f.nis2_notification_submitted_at = Some(at("2028-01-31T09:00:00+01:00[Europe/Berlin]"));
+        assert_eq!(due_str(&deadlines(Regime::Nis2, &f).unwrap(), "nis2_final_report"), "2028-02-29T09:00:00+01:00[Europe/Berlin]");
+        f.nis2_notification_submitted_at = Some(at("2028-02-29T09:00:00+01:00[Europe/Berlin]"));
+        // 29 March 2028 is after the spring change: same local time, new offset.
+        assert_eq!(due_str(&deadlines(Regime::Nis2, &f).unwrap(), "nis2_final_report"), "2028-03-29T09:00:00+02:00[Europe/Berlin]");
+    }
+
+    /// GDPR Art 33(1): 72 hours after becoming aware.
+    #[test]
+    fn gdpr_72_hours() {
+        let f = IncidentFacts::new(at("2026-11-27T02:13:00Z"), TimeZone::UTC);
+        let s = deadlines(Regime::Gdpr, &f).unwrap();
+        assert_eq!(due_str(&s, "gdpr_sa_notification"), "2026-11-30T02:13:00+00:00[UTC]");
+        assert!(due(&s, "gdpr_data_subject_communication").due.is_none());
+    }
+
+    /// DORA: 4 h after classification when that is earlier than 24 h after awareness.
+    #[test]
+    fn dora_initial_four_hours_after_classification() {
+        let mut f = IncidentFacts::new(at("2026-11-27T08:00:00+01:00[Europe/Berlin]"), berlin());
+        f.classified_at = Some(at("2026-11-27T10:00:00+01:00[Europe/Berlin]"));
+        let s = deadlines(Regime::Dora, &f).unwrap();
+        assert_eq!(due_str(&s, "dora_initial_notification"), "2026-11-27T14:00:00+01:00[Europe/Berlin]");
+        assert_eq!(due_str(&s, "dora_intermediate_report"), "2026-11-30T14:00:00+01:00[Europe/Berlin]");
+        assert_eq!(due_str(&s, "dora_final_report"), "2026-12-30T14:00:00+01:00[Europe/Berlin]");
+    }
+
+    /// DORA Art 19(4)(a): no later than 24 h after awareness, even if classification + 4 h is later.
+    #[test]
+    fn dora_initial_is_capped_at_24_hours_after_awareness() {
+        let mut f = IncidentFacts::new(at("2026-11-27T08:00:00+01:00[Europe/Berlin]"), berlin());
+        f.classified_at = Some(at("2026-11-28T06:00:00+01:00[Europe/Berlin]"));
+        let s = deadlines(Regime::Dora, &f).unwrap();
+        assert_eq!(due_str(&s, "dora_initial_notification"), "2026-11-28T08:00:00+01:00[Europe/Berlin]");
+    }
+
+    /// 2025/301 Art 5(2): classified long after awareness → 4 h from classification.
+    #[test]
+    fn dora_classification_long_after_awareness() {
+        let mut f = IncidentFacts::new(at("2026-11-20T08:00:00+01:00[Europe/Berlin]"), berlin());
+        f.classified_at = Some(at("2026-11-27T16:30:00+01:00[Europe/Berlin]"));
+        let s = deadlines(Regime::Dora, &f).unwrap();
+        assert_eq!(due_str(&s, "dora_initial_notification"), "2026-11-27T20:30:00+01:00[Europe/Berlin]");
+    }
+
+    /// DORA: the intermediate report runs from the initial notification's actual submission.
+    #[test]
+    fn dora_later_steps_follow_actual_submissions() {
+        let mut f = IncidentFacts::new(at("2026-11-27T08:00:00+01:00[Europe/Berlin]"), berlin());
+        f.classified_at = Some(at("2026-11-27T09:00:00+01:00[Europe/Berlin]"));
+        f.dora_initial_submitted_at = Some(at("2026-11-27T11:00:00+01:00[Europe/Berlin]"));
+        f.dora_latest_intermediate_submitted_at = Some(at("2026-12-01T10:00:00+01:00[Europe/Berlin]"));
+        let s = deadlines(Regime::Dora, &f).unwrap();
+        assert_eq!(due_str(&s, "dora_intermediate_report"), "2026-11-30T11:00:00+01:00[Europe/Berlin]");
+        assert_eq!(due_str(&s, "dora_final_report"), "2027-01-01T10:00:00+01:00[Europe/Berlin]");
+        assert!(!due(&s, "dora_final_report").provisional);
+    }
+
+    /// One incident, several regimes: NIS2 and GDPR clocks run in parallel from the same awareness.
+    #[test]
+    fn several_regimes_on_one_incident() {
+        let f = IncidentFacts::new(at("2026-11-27T02:13:00+01:00[Europe/Berlin]"), berlin());
+        let n = deadlines(Regime::Nis2, &f).unwrap();
+        let g = deadlines(Regime::Gdpr, &f).unwrap();
+        assert_eq!(due(&n, "nis2_incident_notification").due, due(&g, "gdpr_sa_notification").due);
+    }
+
+    #[test]
+    fn classification_before_awareness_is_rejected_naming_the_field() {
+        let mut f = IncidentFacts::new(at("2026-11-27T08:00:00Z"), TimeZone::UTC);
+        f.classified_at = Some(at("2026-11-27T07:00:00Z"));
+        let ClockError::Invalid(v) = deadlines(Regime::Dora, &f).unwrap_err();
+        assert_eq!(v.field, "classified_at");
+    }
+
+    #[test]
+    fn zones_and_times_are_validated() {
+        assert_eq!(parse_zone("tz", "Mars/Olympus").unwrap_err().field, "tz");
+        assert_eq!(parse_instant("aware_at", "yesterday", &TimeZone::UTC).unwrap_err().field, "aware_at");
+        let civil = parse_instant("aware_at", "2026-11-27T02:13", &berlin()).unwrap();
+        assert_eq!(civil, at("2026-11-27T01:13:00Z"));
+    }
+}
