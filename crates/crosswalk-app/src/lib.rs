@@ -12,6 +12,7 @@
 mod actor;
 mod auth;
 mod clock;
+pub mod clocks;
 pub mod demo;
 mod error;
 pub mod journal;

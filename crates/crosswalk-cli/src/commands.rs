@@ -41,6 +41,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(c) => user(&cli, c).await,
         Command::Token(c) => token(&cli, c).await,
         Command::Journal(c) => journal(&cli, c).await,
+        Command::Deadlines(args) => deadlines(&cli, args),
         Command::Bench(args) => crate::bench::run(&cli, args).await,
     }
 }
@@ -187,6 +188,32 @@ async fn token(cli: &Cli, c: &TokenCommand) -> anyhow::Result<ExitCode> {
             output::line(&created.secret)?;
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Pure computation: needs no database.
+fn deadlines(cli: &Cli, a: &crate::config::DeadlinesArgs) -> anyhow::Result<ExitCode> {
+    let q = crosswalk_app::clocks::DeadlineQuery {
+        regime: a.regime.clone(),
+        aware_at: a.aware_at.clone(),
+        classified_at: a.classified_at.clone(),
+        entity_type: a.entity_type.clone(),
+        tz: Some(a.tz.clone()),
+    };
+    let report = crosswalk_app::clocks::compute(&q).map_err(app_err)?;
+    let rows = report
+        .steps
+        .iter()
+        .map(|s| {
+            let due = match (&s.due, s.provisional) {
+                (Some(d), false) => d.to_string(),
+                (Some(d), true) => format!("{d} (provisional)"),
+                (None, _) => s.rule.to_owned(),
+            };
+            vec![s.name.to_owned(), due, s.basis.to_owned()]
+        })
+        .collect();
+    output::print(cli.format, &report, &["step", "due", "basis"], rows)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -51,6 +51,8 @@ pub enum Command {
     /// The tamper-evident journal
     #[command(subcommand)]
     Journal(JournalCommand),
+    /// The legal reporting steps of an incident under NIS2, GDPR or DORA, with due instants and basis
+    Deadlines(DeadlinesArgs),
     /// Run the built-in benchmark on a generated organisation and print figures
     Bench(BenchArgs),
 }
@@ -129,6 +131,25 @@ pub enum JournalCommand {
     },
     /// Print the instance's public key (PEM), which verifies every signed checkpoint
     PublicKey,
+}
+
+#[derive(Debug, Args)]
+pub struct DeadlinesArgs {
+    /// nis2, gdpr or dora
+    #[arg(long)]
+    pub regime: String,
+    /// When the entity became aware: RFC 3339 (2026-11-27T02:13:00+01:00) or local time in --tz
+    #[arg(long)]
+    pub aware_at: String,
+    /// When the incident was classified as significant (NIS2) or major (DORA)
+    #[arg(long)]
+    pub classified_at: Option<String>,
+    /// NIS2 entity type (trust_service_provider notifies within 24 h)
+    #[arg(long)]
+    pub entity_type: Option<String>,
+    /// The entity's IANA time zone; calendar months are counted in it
+    #[arg(long, default_value = "UTC")]
+    pub tz: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -109,3 +109,25 @@ async fn serve_answers_health_checks_and_stops_cleanly_on_sigterm() {
     assert!(status.success(), "graceful shutdown exits 0, got {status}");
     env.cleanup().await;
 }
+
+#[tokio::test]
+async fn deadlines_follow_the_law_and_name_bad_fields() {
+    let env = Env::new().await;
+    let args = ["--format", "json", "deadlines", "--regime", "nis2", "--aware-at", "2026-03-28T02:13", "--tz", "Europe/Berlin"];
+    let o = env.run(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    // NIS2 Art 23(4)(a): 24 elapsed hours, across the spring DST change.
+    assert_eq!(r["steps"][0]["id"], "nis2_early_warning");
+    assert_eq!(r["steps"][0]["due"], "2026-03-29T03:13:00+02:00[Europe/Berlin]");
+    assert_eq!(r["steps"][0]["basis"], "NIS2 Art 23(4)(a)");
+    let o = env.run(&["deadlines", "--regime", "gdpr", "--aware-at", "2026-11-27T02:13:00Z"]);
+    assert!(stdout(&o).contains("2026-11-30T02:13:00+00:00[UTC]"), "{}", stdout(&o));
+    let o = env.run(&["deadlines", "--regime", "dora", "--aware-at", "2026-11-27T10:00:00Z", "--classified-at", "2026-11-27T09:00:00Z"]);
+    assert_error(&o, 2, "classified_at");
+    let o = env.run(&["deadlines", "--regime", "nis2", "--aware-at", "2026-11-27T10:00:00Z", "--tz", "Mars/Olympus"]);
+    assert_error(&o, 2, "unknown time zone 'Mars/Olympus'");
+    let o = env.run(&["deadlines", "--regime", "sox", "--aware-at", "2026-11-27T10:00:00Z"]);
+    assert_error(&o, 2, "unknown regime 'sox'");
+    env.cleanup().await;
+}

@@ -116,7 +116,11 @@ fn check_order(facts: &IncidentFacts) -> Result<(), ClockError> {
     if let Some(c) = facts.classified_at
         && c < facts.aware_at
     {
-        return Err(crate::ValidationError::new("classified_at", "must not be before aware_at (an incident is classified after becoming aware of it)").into());
+        return Err(crate::ValidationError::new(
+            "classified_at",
+            "must not be before aware_at (an incident is classified after becoming aware of it)",
+        )
+        .into());
     }
     Ok(())
 }
@@ -218,7 +222,9 @@ fn gdpr(f: &IncidentFacts) -> Vec<Step> {
             rule: "without undue delay",
             basis: "GDPR Art 34(1)",
             provisional: false,
-            condition: Some("the breach is likely to result in a high risk to the rights and freedoms of natural persons (exemptions: Art 34(3))"),
+            condition: Some(
+                "the breach is likely to result in a high risk to the rights and freedoms of natural persons (exemptions: Art 34(3))",
+            ),
         },
     ]
 }
@@ -294,7 +300,8 @@ pub fn parse_instant(field: &str, raw: &str, zone: &TimeZone) -> Result<Timestam
 
 /// Look up an IANA time zone by name.
 pub fn parse_zone(field: &str, raw: &str) -> Result<TimeZone, crate::ValidationError> {
-    TimeZone::get(raw).map_err(|_| crate::ValidationError::new(field, format!("unknown time zone '{raw}' (use an IANA name, e.g. Europe/Berlin)")))
+    TimeZone::get(raw)
+        .map_err(|_| crate::ValidationError::new(field, format!("unknown time zone '{raw}' (use an IANA name, e.g. Europe/Berlin)")))
 }
 
 #[cfg(test)]

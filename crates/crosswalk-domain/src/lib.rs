@@ -1,9 +1,11 @@
 //! Crosswalk's domain: the types and rules every other crate speaks in.
 //!
 //! Nothing here does IO (no database, network, filesystem or clock): callers pass time and data in.
-//! Later capabilities (catalog, mappings, scoring, clocks, scoping) live here as further modules.
+//! Later capabilities (catalog, mappings, scoring, scoping) live here as further modules; the
+//! regulatory reporting clocks are in [`clocks`].
 #![forbid(unsafe_code)]
 
+pub mod clocks;
 pub mod ids;
 pub mod role;
 pub mod validate;

@@ -112,3 +112,21 @@ async fn journal_lists_and_verifies() {
     let r = send(&h.router, api(Method::GET, "/api/v1/journal/public-key", Some(auditor), None)).await;
     assert!(r.json()["pem"].as_str().unwrap().starts_with("-----BEGIN PUBLIC KEY-----"));
 }
+
+#[tokio::test]
+async fn deadlines_are_computed_for_any_member_and_bad_fields_are_named() {
+    let h = harness().await;
+    let a = org_with_tokens(&h.app, "acme").await;
+    let viewer = a.iter().find(|(r, _)| r.as_str() == "viewer").unwrap().1.as_str();
+    let r =
+        send(&h.router, api(Method::GET, "/api/v1/deadlines?regime=gdpr&aware_at=2026-10-24T10:00&tz=Europe/Dublin", Some(viewer), None))
+            .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // GDPR Art 33(1): 72 elapsed hours; Dublin leaves summer time on 25 October.
+    assert_eq!(r.json()["steps"][0]["due"], "2026-10-27T09:00:00+00:00[Europe/Dublin]");
+    let r = send(&h.router, api(Method::GET, "/api/v1/deadlines?regime=nis2", Some(viewer), None)).await;
+    assert_eq!((r.status, r.json()["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("aware_at")));
+    let r =
+        send(&h.router, api(Method::GET, "/api/v1/deadlines?regime=nis2&aware_at=2026-01-01T00:00Z&tz=Nowhere", Some(viewer), None)).await;
+    assert_eq!(r.json()["field"], "tz");
+}

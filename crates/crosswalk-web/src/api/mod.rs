@@ -9,6 +9,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+mod deadlines;
 mod journal;
 mod tenants;
 mod tokens;
@@ -24,7 +25,8 @@ mod users;
         (name = "tenants", description = "The caller's organisations"),
         (name = "users", description = "Members and their roles"),
         (name = "tokens", description = "API tokens"),
-        (name = "journal", description = "The hash-chained journal of every change")
+        (name = "journal", description = "The hash-chained journal of every change"),
+        (name = "incidents", description = "Incident reporting clocks (NIS2, GDPR, DORA)")
     )
 )]
 struct ApiDoc;
@@ -58,6 +60,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(journal::get_entry))
         .routes(routes!(journal::verify))
         .routes(routes!(journal::public_key))
+        .routes(routes!(deadlines::deadlines))
 }
 
 /// `GET /healthz`: 200 when the database answers, 503 otherwise.
