@@ -17,6 +17,7 @@ pub mod demo;
 mod error;
 pub mod journal;
 pub mod keys;
+pub mod nis2;
 mod passwords;
 pub mod tenants;
 pub mod tokens;

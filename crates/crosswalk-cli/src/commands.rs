@@ -42,6 +42,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token(c) => token(&cli, c).await,
         Command::Journal(c) => journal(&cli, c).await,
         Command::Deadlines(args) => deadlines(&cli, args),
+        Command::Nis2(c) => nis2(&cli, c),
         Command::Bench(args) => crate::bench::run(&cli, args).await,
     }
 }
@@ -192,6 +193,53 @@ async fn token(cli: &Cli, c: &TokenCommand) -> anyhow::Result<ExitCode> {
 }
 
 /// Pure computation: needs no database.
+fn nis2(cli: &Cli, c: &crate::config::Nis2Command) -> anyhow::Result<ExitCode> {
+    use crate::config::Nis2Command;
+    match c {
+        Nis2Command::Sectors => {
+            let types = crosswalk_app::nis2::sectors();
+            let rows = types
+                .iter()
+                .map(|t| {
+                    let annex = serde_json::to_value(t.annex).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                    vec![annex, t.sector.to_owned(), t.subsector.unwrap_or("").to_owned(), t.slug.to_owned(), t.name.to_owned()]
+                })
+                .collect();
+            output::print(cli.format, &types, &["annex", "sector", "subsector", "entity type", "name"], rows)?;
+        }
+        Nis2Command::Scope { sector, subsector, entity_type, employees, turnover_eur, balance_eur } => {
+            let q = crosswalk_app::nis2::ScopeQuery {
+                entity_type: entity_type.clone(),
+                sector: sector.clone(),
+                subsector: subsector.clone(),
+                employees: *employees,
+                turnover_eur: *turnover_eur,
+                balance_eur: *balance_eur,
+            };
+            let r = crosswalk_app::nis2::scope(&q).map_err(app_err)?;
+            if cli.format == Format::Json {
+                output::line(&serde_json::to_string_pretty(&r)?)?;
+            } else {
+                let class = serde_json::to_value(r.classification)?;
+                output::line(&format!(
+                    "{} ({} entity, Annex {:?}) — {}",
+                    class.as_str().unwrap_or_default(),
+                    r.entity_type,
+                    r.annex,
+                    r.basis.join(", ")
+                ))?;
+                if let Some(f) = &r.max_fine {
+                    output::line(&format!("maximum fine: at least EUR {} ({})", f.amount_eur, f.basis))?;
+                }
+                for d in &r.duties {
+                    output::line(&format!("- {d}"))?;
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn deadlines(cli: &Cli, a: &crate::config::DeadlinesArgs) -> anyhow::Result<ExitCode> {
     let q = crosswalk_app::clocks::DeadlineQuery {
         regime: a.regime.clone(),

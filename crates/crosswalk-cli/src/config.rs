@@ -51,6 +51,9 @@ pub enum Command {
     /// The tamper-evident journal
     #[command(subcommand)]
     Journal(JournalCommand),
+    /// NIS2 sectors and scoping
+    #[command(subcommand)]
+    Nis2(Nis2Command),
     /// The legal reporting steps of an incident under NIS2, GDPR or DORA, with due instants and basis
     Deadlines(DeadlinesArgs),
     /// Run the built-in benchmark on a generated organisation and print figures
@@ -131,6 +134,31 @@ pub enum JournalCommand {
     },
     /// Print the instance's public key (PEM), which verifies every signed checkpoint
     PublicKey,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Nis2Command {
+    /// Sectors, subsectors and entity types of NIS2 Annexes I and II (with the Art 2(2) size-independent types)
+    Sectors,
+    /// Essential, important or out of scope, with the articles, the maximum fine and the duties
+    Scope {
+        #[arg(long)]
+        sector: Option<String>,
+        #[arg(long)]
+        subsector: Option<String>,
+        /// Entity-type slug (see `crosswalk nis2 sectors`)
+        #[arg(long)]
+        entity_type: String,
+        /// Staff headcount (annual work units)
+        #[arg(long, allow_negative_numbers = true)]
+        employees: i64,
+        /// Annual (worldwide) turnover in EUR
+        #[arg(long, allow_negative_numbers = true)]
+        turnover_eur: i64,
+        /// Annual balance-sheet total in EUR
+        #[arg(long, allow_negative_numbers = true)]
+        balance_eur: i64,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -131,3 +131,33 @@ async fn deadlines_follow_the_law_and_name_bad_fields() {
     assert_error(&o, 2, "unknown regime 'sox'");
     env.cleanup().await;
 }
+
+#[tokio::test]
+async fn nis2_sectors_and_scope() {
+    let env = Env::new().await;
+    let o = env.run(&["--format", "json", "nis2", "sectors"]);
+    let types: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(types.as_array().unwrap().iter().any(|t| t["slug"] == "qualified_trust_service_provider" && t["annex"] == "I"));
+    let o = env.run(&[
+        "--format",
+        "json",
+        "nis2",
+        "scope",
+        "--entity-type",
+        "cloud_computing_service_provider",
+        "--employees",
+        "260",
+        "--turnover-eur",
+        "3000000000",
+        "--balance-eur",
+        "20000000",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["classification"], "essential");
+    assert_eq!(r["basis"], serde_json::json!(["NIS2 Art 2(1)", "NIS2 Art 3(1)(a)"]));
+    assert_eq!(r["max_fine"]["amount_eur"], 60_000_000); // 2 % of EUR 3 bn > EUR 10 m
+    let o = env.run(&["nis2", "scope", "--entity-type", "food_business", "--employees", "-3", "--turnover-eur", "0", "--balance-eur", "0"]);
+    assert_error(&o, 2, "employees: must not be negative");
+    env.cleanup().await;
+}

@@ -7,6 +7,7 @@
 
 pub mod clocks;
 pub mod ids;
+pub mod nis2;
 pub mod role;
 pub mod validate;
 

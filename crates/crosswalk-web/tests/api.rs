@@ -130,3 +130,47 @@ async fn deadlines_are_computed_for_any_member_and_bad_fields_are_named() {
         send(&h.router, api(Method::GET, "/api/v1/deadlines?regime=nis2&aware_at=2026-01-01T00:00Z&tz=Nowhere", Some(viewer), None)).await;
     assert_eq!(r.json()["field"], "tz");
 }
+
+#[tokio::test]
+async fn nis2_scoping_through_the_api() {
+    let h = harness().await;
+    let a = org_with_tokens(&h.app, "acme").await;
+    let viewer = a.iter().find(|(r, _)| r.as_str() == "viewer").unwrap().1.as_str();
+    let r = send(
+        &h.router,
+        api(
+            Method::GET,
+            "/api/v1/nis2/scope?entity_type=postal_service_provider&employees=60&turnover_eur=11000000&balance_eur=11000000",
+            Some(viewer),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["classification"], "important");
+    assert_eq!(r.json()["max_fine"]["basis"], "NIS2 Art 34(5)");
+    let r = send(
+        &h.router,
+        api(
+            Method::GET,
+            "/api/v1/nis2/scope?entity_type=postal_service_provider&employees=-1&turnover_eur=0&balance_eur=0",
+            Some(viewer),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!((r.status, r.json()["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("employees")));
+    let r = send(
+        &h.router,
+        api(
+            Method::GET,
+            "/api/v1/nis2/scope?entity_type=postal_service_provider&employees=ten&turnover_eur=0&balance_eur=0",
+            Some(viewer),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = send(&h.router, api(Method::GET, "/api/v1/nis2/sectors", Some(viewer), None)).await;
+    assert!(r.json().as_array().unwrap().len() >= 60);
+}

@@ -12,11 +12,6 @@ pub async fn deadlines(
     ApiActor(_actor): ApiActor,
     query: Result<Query<DeadlineQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<DeadlineReport>> {
-    let Query(q) = query.map_err(|e| {
-        let text = e.body_text();
-        // serde names a missing parameter as "missing field `aware_at`": report that field.
-        let field = text.split("missing field `").nth(1).and_then(|r| r.split('`').next()).unwrap_or("query").to_owned();
-        crosswalk_app::AppError::invalid(&field, text)
-    })?;
+    let Query(q) = query.map_err(super::query_problem)?;
     Ok(Json(crosswalk_app::clocks::compute(&q)?))
 }

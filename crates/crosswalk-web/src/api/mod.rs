@@ -11,6 +11,7 @@ use utoipa_axum::routes;
 
 mod deadlines;
 mod journal;
+mod nis2;
 mod tenants;
 mod tokens;
 mod users;
@@ -26,7 +27,8 @@ mod users;
         (name = "users", description = "Members and their roles"),
         (name = "tokens", description = "API tokens"),
         (name = "journal", description = "The hash-chained journal of every change"),
-        (name = "incidents", description = "Incident reporting clocks (NIS2, GDPR, DORA)")
+        (name = "incidents", description = "Incident reporting clocks (NIS2, GDPR, DORA)"),
+        (name = "nis2", description = "NIS2 scoping: sectors, entity types, classification")
     )
 )]
 struct ApiDoc;
@@ -61,6 +63,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(journal::verify))
         .routes(routes!(journal::public_key))
         .routes(routes!(deadlines::deadlines))
+        .routes(routes!(nis2::sectors))
+        .routes(routes!(nis2::scope))
 }
 
 /// `GET /healthz`: 200 when the database answers, 503 otherwise.
@@ -74,4 +78,20 @@ pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
 /// Parse an id from a path segment, or 422 naming the parameter.
 pub(crate) fn parse_id<T: std::str::FromStr>(name: &str, raw: &str) -> Result<T, crate::error::Problem> {
     raw.parse().map_err(|_| crate::error::Problem::invalid(name, format!("{name}: '{raw}' is not a valid id")))
+}
+
+/// A query-string rejection as a 422 naming the parameter (serde says "missing field `x`" or
+/// "x: invalid digit" in its message).
+pub(crate) fn query_problem(e: axum::extract::rejection::QueryRejection) -> crate::error::ApiError {
+    let text = e.body_text();
+    let field = text
+        .split("missing field `")
+        .nth(1)
+        .and_then(|r| r.split('`').next())
+        .or_else(|| {
+            text.strip_prefix("Failed to deserialize query string: ").and_then(|r| r.split(':').next()).filter(|f| !f.contains(' '))
+        })
+        .unwrap_or("query")
+        .to_owned();
+    crosswalk_app::AppError::invalid(&field, text).into()
 }

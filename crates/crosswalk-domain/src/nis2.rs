@@ -1,0 +1,821 @@
+//! NIS2 scoping: is an entity essential, important or out of scope, on which articles does that rest,
+//! what is the maximum fine, and which duties follow.
+//!
+//! Sources: Directive (EU) 2022/2555 Art 2 (scope), Art 3 (classification), Art 20, 21, 23, 27, 32-34
+//! and Annexes I and II; size classes from Commission Recommendation 2003/361/EC, Annex Art 2. Summary:
+//! `shared/reference/eu-law/nis2.yaml`. This is the EU floor: national transpositions may add more.
+use serde::Serialize;
+
+/// Which annex an entity type is listed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub enum Annex {
+    #[serde(rename = "I")]
+    I,
+    #[serde(rename = "II")]
+    II,
+}
+
+/// Rules that make an entity type differ from the general size test of Art 2(1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Special {
+    None,
+    /// Qualified trust service providers, TLD name registries, DNS service providers: in scope whatever
+    /// their size (Art 2(2)(a)(ii)-(iii)) and essential (Art 3(1)(b)).
+    EssentialAnySize,
+    /// Public electronic communications networks/services: in scope whatever their size (Art 2(2)(a)(i));
+    /// essential when medium (Art 3(1)(c)) or large (Art 3(1)(a)); otherwise important (Art 3(2)).
+    PublicEcomms,
+    /// Non-qualified trust service providers: in scope whatever their size (Art 2(2)(a)(ii)).
+    AnySize,
+    /// Central government public administration: in scope (Art 2(2)(f)(i)) and essential (Art 3(1)(d)).
+    CentralGovernment,
+    /// Regional public administration: in scope after the Member State's risk-based assessment (Art 2(2)(f)(ii)).
+    RegionalGovernment,
+}
+
+/// An entity type of Annex I or II.
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+pub struct EntityType {
+    pub slug: &'static str,
+    pub name: &'static str,
+    pub annex: Annex,
+    pub sector: &'static str,
+    pub sector_name: &'static str,
+    pub subsector: Option<&'static str>,
+    pub subsector_name: Option<&'static str>,
+    #[serde(skip)]
+    special: Special,
+}
+
+macro_rules! t {
+    ($annex:ident, $sector:literal, $sector_name:literal, $sub:expr, $sub_name:expr, $slug:literal, $name:literal) => {
+        t!($annex, $sector, $sector_name, $sub, $sub_name, $slug, $name, Special::None)
+    };
+    ($annex:ident, $sector:literal, $sector_name:literal, $sub:expr, $sub_name:expr, $slug:literal, $name:literal, $special:expr) => {
+        EntityType {
+            slug: $slug,
+            name: $name,
+            annex: Annex::$annex,
+            sector: $sector,
+            sector_name: $sector_name,
+            subsector: $sub,
+            subsector_name: $sub_name,
+            special: $special,
+        }
+    };
+}
+
+const E: Option<&str> = None;
+
+/// Every entity type of Annexes I and II, with the size-independent types of Art 2(2).
+pub static ENTITY_TYPES: &[EntityType] = &[
+    // Annex I point 1: Energy
+    t!(
+        I,
+        "energy",
+        "Energy",
+        Some("electricity"),
+        Some("Electricity"),
+        "electricity_supply_undertaking",
+        "Electricity undertakings carrying out the function of supply"
+    ),
+    t!(
+        I,
+        "energy",
+        "Energy",
+        Some("electricity"),
+        Some("Electricity"),
+        "electricity_distribution_system_operator",
+        "Distribution system operators (electricity)"
+    ),
+    t!(
+        I,
+        "energy",
+        "Energy",
+        Some("electricity"),
+        Some("Electricity"),
+        "electricity_transmission_system_operator",
+        "Transmission system operators (electricity)"
+    ),
+    t!(I, "energy", "Energy", Some("electricity"), Some("Electricity"), "electricity_producer", "Producers"),
+    t!(
+        I,
+        "energy",
+        "Energy",
+        Some("electricity"),
+        Some("Electricity"),
+        "nominated_electricity_market_operator",
+        "Nominated electricity market operators"
+    ),
+    t!(
+        I,
+        "energy",
+        "Energy",
+        Some("electricity"),
+        Some("Electricity"),
+        "electricity_market_participant",
+        "Market participants providing aggregation, demand response or energy storage services"
+    ),
+    t!(I, "energy", "Energy", Some("electricity"), Some("Electricity"), "recharging_point_operator", "Operators of a recharging point"),
+    t!(
+        I,
+        "energy",
+        "Energy",
+        Some("district_heating_cooling"),
+        Some("District heating and cooling"),
+        "district_heating_cooling_operator",
+        "Operators of district heating or district cooling"
+    ),
+    t!(I, "energy", "Energy", Some("oil"), Some("Oil"), "oil_pipeline_operator", "Operators of oil transmission pipelines"),
+    t!(
+        I,
+        "energy",
+        "Energy",
+        Some("oil"),
+        Some("Oil"),
+        "oil_production_refining_operator",
+        "Operators of oil production, refining and treatment facilities, storage and transmission"
+    ),
+    t!(I, "energy", "Energy", Some("oil"), Some("Oil"), "central_stockholding_entity", "Central stockholding entities"),
+    t!(I, "energy", "Energy", Some("gas"), Some("Gas"), "gas_supply_undertaking", "Supply undertakings (gas)"),
+    t!(I, "energy", "Energy", Some("gas"), Some("Gas"), "gas_distribution_system_operator", "Distribution system operators (gas)"),
+    t!(I, "energy", "Energy", Some("gas"), Some("Gas"), "gas_transmission_system_operator", "Transmission system operators (gas)"),
+    t!(I, "energy", "Energy", Some("gas"), Some("Gas"), "gas_storage_system_operator", "Storage system operators"),
+    t!(I, "energy", "Energy", Some("gas"), Some("Gas"), "lng_system_operator", "LNG system operators"),
+    t!(I, "energy", "Energy", Some("gas"), Some("Gas"), "natural_gas_undertaking", "Natural gas undertakings"),
+    t!(
+        I,
+        "energy",
+        "Energy",
+        Some("gas"),
+        Some("Gas"),
+        "natural_gas_refining_operator",
+        "Operators of natural gas refining and treatment facilities"
+    ),
+    t!(
+        I,
+        "energy",
+        "Energy",
+        Some("hydrogen"),
+        Some("Hydrogen"),
+        "hydrogen_operator",
+        "Operators of hydrogen production, storage and transmission"
+    ),
+    // Annex I point 2: Transport
+    t!(I, "transport", "Transport", Some("air"), Some("Air"), "air_carrier", "Air carriers"),
+    t!(
+        I,
+        "transport",
+        "Transport",
+        Some("air"),
+        Some("Air"),
+        "airport_managing_body",
+        "Airport managing bodies and operators of ancillary installations within airports"
+    ),
+    t!(
+        I,
+        "transport",
+        "Transport",
+        Some("air"),
+        Some("Air"),
+        "air_traffic_control_operator",
+        "Traffic management control operators providing air traffic control services"
+    ),
+    t!(I, "transport", "Transport", Some("rail"), Some("Rail"), "rail_infrastructure_manager", "Infrastructure managers (rail)"),
+    t!(
+        I,
+        "transport",
+        "Transport",
+        Some("rail"),
+        Some("Rail"),
+        "railway_undertaking",
+        "Railway undertakings, including operators of service facilities"
+    ),
+    t!(
+        I,
+        "transport",
+        "Transport",
+        Some("water"),
+        Some("Water"),
+        "water_transport_company",
+        "Inland, sea and coastal passenger and freight water transport companies"
+    ),
+    t!(
+        I,
+        "transport",
+        "Transport",
+        Some("water"),
+        Some("Water"),
+        "port_managing_body",
+        "Managing bodies of ports and operators of works and equipment within ports"
+    ),
+    t!(
+        I,
+        "transport",
+        "Transport",
+        Some("water"),
+        Some("Water"),
+        "vessel_traffic_service_operator",
+        "Operators of vessel traffic services"
+    ),
+    t!(
+        I,
+        "transport",
+        "Transport",
+        Some("road"),
+        Some("Road"),
+        "road_authority",
+        "Road authorities responsible for traffic management control"
+    ),
+    t!(
+        I,
+        "transport",
+        "Transport",
+        Some("road"),
+        Some("Road"),
+        "intelligent_transport_system_operator",
+        "Operators of Intelligent Transport Systems"
+    ),
+    // Annex I points 3-7
+    t!(I, "banking", "Banking", E, E, "credit_institution", "Credit institutions"),
+    t!(
+        I,
+        "financial_market_infrastructure",
+        "Financial market infrastructure",
+        E,
+        E,
+        "trading_venue_operator",
+        "Operators of trading venues"
+    ),
+    t!(
+        I,
+        "financial_market_infrastructure",
+        "Financial market infrastructure",
+        E,
+        E,
+        "central_counterparty",
+        "Central counterparties (CCPs)"
+    ),
+    t!(I, "health", "Health", E, E, "healthcare_provider", "Healthcare providers"),
+    t!(I, "health", "Health", E, E, "eu_reference_laboratory", "EU reference laboratories"),
+    t!(I, "health", "Health", E, E, "medicinal_products_rnd", "Entities carrying out research and development of medicinal products"),
+    t!(
+        I,
+        "health",
+        "Health",
+        E,
+        E,
+        "pharmaceutical_manufacturer",
+        "Entities manufacturing basic pharmaceutical products and preparations (NACE C 21)"
+    ),
+    t!(
+        I,
+        "health",
+        "Health",
+        E,
+        E,
+        "critical_medical_device_manufacturer",
+        "Entities manufacturing medical devices considered critical during a public health emergency"
+    ),
+    t!(
+        I,
+        "drinking_water",
+        "Drinking water",
+        E,
+        E,
+        "drinking_water_supplier",
+        "Suppliers and distributors of water intended for human consumption"
+    ),
+    t!(I, "waste_water", "Waste water", E, E, "waste_water_undertaking", "Undertakings collecting, disposing of or treating waste water"),
+    // Annex I point 8: Digital infrastructure
+    t!(
+        I,
+        "digital_infrastructure",
+        "Digital infrastructure",
+        E,
+        E,
+        "internet_exchange_point_provider",
+        "Internet Exchange Point providers"
+    ),
+    t!(
+        I,
+        "digital_infrastructure",
+        "Digital infrastructure",
+        E,
+        E,
+        "dns_service_provider",
+        "DNS service providers, excluding operators of root name servers",
+        Special::EssentialAnySize
+    ),
+    t!(I, "digital_infrastructure", "Digital infrastructure", E, E, "tld_name_registry", "TLD name registries", Special::EssentialAnySize),
+    t!(
+        I,
+        "digital_infrastructure",
+        "Digital infrastructure",
+        E,
+        E,
+        "cloud_computing_service_provider",
+        "Cloud computing service providers"
+    ),
+    t!(I, "digital_infrastructure", "Digital infrastructure", E, E, "data_centre_service_provider", "Data centre service providers"),
+    t!(
+        I,
+        "digital_infrastructure",
+        "Digital infrastructure",
+        E,
+        E,
+        "content_delivery_network_provider",
+        "Content delivery network providers"
+    ),
+    t!(
+        I,
+        "digital_infrastructure",
+        "Digital infrastructure",
+        E,
+        E,
+        "qualified_trust_service_provider",
+        "Qualified trust service providers",
+        Special::EssentialAnySize
+    ),
+    t!(
+        I,
+        "digital_infrastructure",
+        "Digital infrastructure",
+        E,
+        E,
+        "trust_service_provider",
+        "Trust service providers (non-qualified)",
+        Special::AnySize
+    ),
+    t!(
+        I,
+        "digital_infrastructure",
+        "Digital infrastructure",
+        E,
+        E,
+        "public_electronic_communications_network_provider",
+        "Providers of public electronic communications networks",
+        Special::PublicEcomms
+    ),
+    t!(
+        I,
+        "digital_infrastructure",
+        "Digital infrastructure",
+        E,
+        E,
+        "public_electronic_communications_service_provider",
+        "Providers of publicly available electronic communications services",
+        Special::PublicEcomms
+    ),
+    // Annex I points 9-11
+    t!(
+        I,
+        "ict_service_management",
+        "ICT service management (business-to-business)",
+        E,
+        E,
+        "managed_service_provider",
+        "Managed service providers"
+    ),
+    t!(
+        I,
+        "ict_service_management",
+        "ICT service management (business-to-business)",
+        E,
+        E,
+        "managed_security_service_provider",
+        "Managed security service providers"
+    ),
+    t!(
+        I,
+        "public_administration",
+        "Public administration",
+        E,
+        E,
+        "central_government_entity",
+        "Public administration entities of central governments",
+        Special::CentralGovernment
+    ),
+    t!(
+        I,
+        "public_administration",
+        "Public administration",
+        E,
+        E,
+        "regional_government_entity",
+        "Public administration entities at regional level",
+        Special::RegionalGovernment
+    ),
+    t!(
+        I,
+        "space",
+        "Space",
+        E,
+        E,
+        "space_ground_infrastructure_operator",
+        "Operators of ground-based infrastructure supporting space-based services"
+    ),
+    // Annex II
+    t!(
+        II,
+        "postal_courier",
+        "Postal and courier services",
+        E,
+        E,
+        "postal_service_provider",
+        "Postal service providers, including providers of courier services"
+    ),
+    t!(
+        II,
+        "waste_management",
+        "Waste management",
+        E,
+        E,
+        "waste_management_undertaking",
+        "Undertakings carrying out waste management as their principal economic activity"
+    ),
+    t!(
+        II,
+        "chemicals",
+        "Manufacture, production and distribution of chemicals",
+        E,
+        E,
+        "chemicals_undertaking",
+        "Undertakings manufacturing or distributing substances or mixtures, or producing articles from them"
+    ),
+    t!(
+        II,
+        "food",
+        "Production, processing and distribution of food",
+        E,
+        E,
+        "food_business",
+        "Food businesses in wholesale distribution and industrial production and processing"
+    ),
+    t!(
+        II,
+        "manufacturing",
+        "Manufacturing",
+        Some("medical_devices"),
+        Some("Manufacture of medical devices and in vitro diagnostic medical devices"),
+        "medical_device_manufacturer",
+        "Manufacturers of medical devices and in vitro diagnostic medical devices"
+    ),
+    t!(
+        II,
+        "manufacturing",
+        "Manufacturing",
+        Some("computer_electronic_optical"),
+        Some("Manufacture of computer, electronic and optical products"),
+        "computer_electronic_optical_manufacturer",
+        "Undertakings in NACE C 26"
+    ),
+    t!(
+        II,
+        "manufacturing",
+        "Manufacturing",
+        Some("electrical_equipment"),
+        Some("Manufacture of electrical equipment"),
+        "electrical_equipment_manufacturer",
+        "Undertakings in NACE C 27"
+    ),
+    t!(
+        II,
+        "manufacturing",
+        "Manufacturing",
+        Some("machinery_equipment"),
+        Some("Manufacture of machinery and equipment n.e.c."),
+        "machinery_manufacturer",
+        "Undertakings in NACE C 28"
+    ),
+    t!(
+        II,
+        "manufacturing",
+        "Manufacturing",
+        Some("motor_vehicles"),
+        Some("Manufacture of motor vehicles, trailers and semi-trailers"),
+        "motor_vehicle_manufacturer",
+        "Undertakings in NACE C 29"
+    ),
+    t!(
+        II,
+        "manufacturing",
+        "Manufacturing",
+        Some("other_transport_equipment"),
+        Some("Manufacture of other transport equipment"),
+        "other_transport_equipment_manufacturer",
+        "Undertakings in NACE C 30"
+    ),
+    t!(II, "digital_providers", "Digital providers", E, E, "online_marketplace_provider", "Providers of online marketplaces"),
+    t!(II, "digital_providers", "Digital providers", E, E, "online_search_engine_provider", "Providers of online search engines"),
+    t!(
+        II,
+        "digital_providers",
+        "Digital providers",
+        E,
+        E,
+        "social_networking_platform_provider",
+        "Providers of social networking services platforms"
+    ),
+    t!(II, "research", "Research", E, E, "research_organisation", "Research organisations"),
+];
+
+/// Entity types that register with ENISA's registry (Art 27(1)).
+const ART27_TYPES: &[&str] = &[
+    "dns_service_provider",
+    "tld_name_registry",
+    "cloud_computing_service_provider",
+    "data_centre_service_provider",
+    "content_delivery_network_provider",
+    "managed_service_provider",
+    "managed_security_service_provider",
+    "online_marketplace_provider",
+    "online_search_engine_provider",
+    "social_networking_platform_provider",
+];
+
+/// Size class under Recommendation 2003/361/EC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SizeClass {
+    Micro,
+    Small,
+    Medium,
+    Large,
+}
+
+/// Rec. 2003/361/EC Annex Art 2: the headcount ceiling must be met, and either the turnover or the
+/// balance-sheet ceiling. Micro: < 10 staff, ≤ EUR 2 m; small: < 50, ≤ EUR 10 m; medium: < 250,
+/// turnover ≤ EUR 50 m or balance sheet ≤ EUR 43 m. Anything above is large.
+pub fn size_class(employees: u64, turnover_eur: u64, balance_eur: u64) -> SizeClass {
+    let within = |staff: u64, turnover: u64, balance: u64| employees < staff && (turnover_eur <= turnover || balance_eur <= balance);
+    if within(10, 2_000_000, 2_000_000) {
+        SizeClass::Micro
+    } else if within(50, 10_000_000, 10_000_000) {
+        SizeClass::Small
+    } else if within(250, 50_000_000, 43_000_000) {
+        SizeClass::Medium
+    } else {
+        SizeClass::Large
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Classification {
+    Essential,
+    Important,
+    OutOfScope,
+}
+
+/// The maximum administrative fine Member States must at least provide for (Art 34(4)-(5)).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct MaxFine {
+    pub fixed_eur: u64,
+    pub percent_of_worldwide_turnover: f64,
+    /// The higher of the two, computed from the given turnover.
+    pub amount_eur: u64,
+    pub basis: &'static str,
+}
+
+/// The scoping outcome.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ScopeResult {
+    pub classification: Classification,
+    pub entity_type: &'static str,
+    pub sector: &'static str,
+    pub subsector: Option<&'static str>,
+    pub annex: Annex,
+    pub size_class: SizeClass,
+    /// The articles the classification rests on.
+    pub basis: Vec<&'static str>,
+    pub max_fine: Option<MaxFine>,
+    /// Duties that follow, each with its article.
+    pub duties: Vec<&'static str>,
+}
+
+/// Facts about the entity.
+#[derive(Debug, Clone)]
+pub struct ScopeInput {
+    pub entity_type: String,
+    pub sector: Option<String>,
+    pub subsector: Option<String>,
+    pub employees: i64,
+    pub turnover_eur: i64,
+    pub balance_eur: i64,
+}
+
+fn non_negative(field: &str, v: i64) -> Result<u64, crate::ValidationError> {
+    u64::try_from(v).map_err(|_| crate::ValidationError::new(field, format!("must not be negative (got {v})")))
+}
+
+/// Look up an entity type by slug.
+pub fn entity_type(slug: &str) -> Option<&'static EntityType> {
+    ENTITY_TYPES.iter().find(|t| t.slug == slug)
+}
+
+/// Classify an entity under NIS2 Art 2 and 3.
+pub fn scope(input: &ScopeInput) -> Result<ScopeResult, crate::ValidationError> {
+    let employees = non_negative("employees", input.employees)?;
+    let turnover = non_negative("turnover_eur", input.turnover_eur)?;
+    let balance = non_negative("balance_eur", input.balance_eur)?;
+    let t = entity_type(&input.entity_type).ok_or_else(|| {
+        crate::ValidationError::new("entity_type", format!("unknown entity type '{}' (see `crosswalk nis2 sectors`)", input.entity_type))
+    })?;
+    if let Some(s) = &input.sector
+        && s != t.sector
+    {
+        return Err(crate::ValidationError::new("sector", format!("'{}' is in sector '{}', not '{s}'", t.slug, t.sector)));
+    }
+    if let Some(s) = &input.subsector
+        && Some(s.as_str()) != t.subsector
+    {
+        return Err(crate::ValidationError::new("subsector", format!("'{}' is not in subsector '{s}'", t.slug)));
+    }
+    let size = size_class(employees, turnover, balance);
+    let at_least_medium = size >= SizeClass::Medium;
+    use Classification::*;
+    let (class, basis): (Classification, Vec<&'static str>) = match (t.special, t.annex, size) {
+        (Special::EssentialAnySize, _, _) => (Essential, vec!["NIS2 Art 2(2)(a)", "NIS2 Art 3(1)(b)"]),
+        (Special::CentralGovernment, _, _) => (Essential, vec!["NIS2 Art 2(2)(f)(i)", "NIS2 Art 3(1)(d)"]),
+        (Special::RegionalGovernment, _, _) => {
+            (Important, vec!["NIS2 Art 2(2)(f)(ii) (after the Member State's risk-based assessment)", "NIS2 Art 3(2)"])
+        }
+        (Special::PublicEcomms, _, SizeClass::Large) => (Essential, vec!["NIS2 Art 2(1)", "NIS2 Art 3(1)(a)"]),
+        (Special::PublicEcomms, _, SizeClass::Medium) => (Essential, vec!["NIS2 Art 2(1)", "NIS2 Art 3(1)(c)"]),
+        (Special::PublicEcomms, _, _) => (Important, vec!["NIS2 Art 2(2)(a)(i)", "NIS2 Art 3(2)"]),
+        (Special::AnySize, Annex::I, SizeClass::Large) => (Essential, vec!["NIS2 Art 2(1)", "NIS2 Art 3(1)(a)"]),
+        (Special::AnySize, _, _) => (Important, vec!["NIS2 Art 2(2)(a)(ii)", "NIS2 Art 3(2)"]),
+        (Special::None, Annex::I, SizeClass::Large) => (Essential, vec!["NIS2 Art 2(1)", "NIS2 Art 3(1)(a)"]),
+        (Special::None, _, _) if at_least_medium => (Important, vec!["NIS2 Art 2(1)", "NIS2 Art 3(2)"]),
+        (Special::None, _, _) => (OutOfScope, vec!["NIS2 Art 2(1) (micro and small enterprises are outside the general scope)"]),
+    };
+    let max_fine = match class {
+        // Art 34(4): essential entities, at least EUR 10 m or 2 % of worldwide annual turnover, whichever is higher.
+        Essential => Some(fine(10_000_000, 200, turnover, 2.0, "NIS2 Art 34(4)")),
+        // Art 34(5): important entities, at least EUR 7 m or 1.4 % of worldwide annual turnover, whichever is higher.
+        Important => Some(fine(7_000_000, 140, turnover, 1.4, "NIS2 Art 34(5)")),
+        OutOfScope => None,
+    };
+    let mut duties = Vec::new();
+    if class != OutOfScope {
+        duties.push("Submit entity information to the Member State's list and report changes within two weeks (Art 3(3)-(4))");
+        if ART27_TYPES.contains(&t.slug) {
+            duties.push("Register with the ENISA registry of digital entities; report changes within three months (Art 27)");
+        }
+        duties.push("Management body approves the cybersecurity risk-management measures, oversees them and follows training (Art 20)");
+        duties.push("Take the cybersecurity risk-management measures of Art 21(2)(a)-(j) (Art 21)");
+        duties.push("Report significant incidents: early warning 24 h, notification 72 h, final report one month (Art 23)");
+        duties.push(if class == Essential { "Ex ante and ex post supervision (Art 32)" } else { "Ex post supervision (Art 33)" });
+    }
+    Ok(ScopeResult {
+        classification: class,
+        entity_type: t.slug,
+        sector: t.sector,
+        subsector: t.subsector,
+        annex: t.annex,
+        size_class: size,
+        basis,
+        max_fine,
+        duties,
+    })
+}
+
+fn fine(fixed: u64, basis_points: u64, turnover: u64, percent: f64, basis: &'static str) -> MaxFine {
+    // Integer arithmetic in basis points (1/100 %): exact for every turnover.
+    let share = (u128::from(turnover) * u128::from(basis_points) / 10_000) as u64;
+    MaxFine { fixed_eur: fixed, percent_of_worldwide_turnover: percent, amount_eur: fixed.max(share), basis }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(t: &str, employees: i64, turnover: i64, balance: i64) -> ScopeResult {
+        scope(&ScopeInput { entity_type: t.into(), sector: None, subsector: None, employees, turnover_eur: turnover, balance_eur: balance })
+            .unwrap()
+    }
+
+    const M: i64 = 1_000_000;
+
+    /// Decision table written from Art 2 and 3 and Rec. 2003/361/EC (the `derived_rules` of the
+    /// reference summary): (entity type, staff, turnover, balance sheet, expected class, expected size).
+    #[test]
+    fn scoping_decision_table() {
+        use Classification::*;
+        use SizeClass::*;
+        let cases: &[(&str, i64, i64, i64, Classification, SizeClass)] = &[
+            // Annex I, general rule: large essential (3(1)(a)), medium important (3(2)), small/micro out (2(1)).
+            ("electricity_producer", 300, 60 * M, 50 * M, Essential, Large),
+            ("electricity_producer", 100, 20 * M, 20 * M, Important, Medium),
+            ("electricity_producer", 30, 5 * M, 5 * M, OutOfScope, Small),
+            ("electricity_producer", 5, M, M, OutOfScope, Micro),
+            ("healthcare_provider", 250, 10 * M, 10 * M, Essential, Large), // 250 staff is not < 250
+            ("healthcare_provider", 249, 10 * M, 10 * M, Important, Medium),
+            ("healthcare_provider", 49, 10 * M, 10 * M, OutOfScope, Small), // exactly the small ceiling
+            ("healthcare_provider", 49, 10 * M + 1, 10 * M + 1, Important, Medium), // both above small ceilings
+            ("healthcare_provider", 49, 10 * M + 1, 9 * M, OutOfScope, Small), // balance sheet keeps it small
+            ("credit_institution", 1000, 500 * M, 900 * M, Essential, Large),
+            ("credit_institution", 200, 40 * M, 40 * M, Important, Medium),
+            ("air_carrier", 240, 60 * M, 50 * M, Essential, Large), // both financial ceilings exceeded
+            ("air_carrier", 240, 60 * M, 40 * M, Important, Medium), // balance within: still medium
+            ("air_carrier", 240, 40 * M, 50 * M, Important, Medium), // turnover within: still medium
+            ("cloud_computing_service_provider", 260, 30 * M, 20 * M, Essential, Large),
+            ("cloud_computing_service_provider", 60, 11 * M, 11 * M, Important, Medium),
+            ("cloud_computing_service_provider", 9, M, M, OutOfScope, Micro),
+            ("managed_service_provider", 80, 12 * M, 3 * M, Important, Medium),
+            ("managed_security_service_provider", 20, 3 * M, 3 * M, OutOfScope, Small),
+            ("space_ground_infrastructure_operator", 400, 90 * M, 90 * M, Essential, Large),
+            // Size-independent types of Art 2(2)(a): QTSP, TLD, DNS always essential (3(1)(b)).
+            ("qualified_trust_service_provider", 3, M / 2, M / 2, Essential, Micro),
+            ("qualified_trust_service_provider", 500, 100 * M, 100 * M, Essential, Large),
+            ("tld_name_registry", 12, 3 * M, 3 * M, Essential, Small),
+            ("dns_service_provider", 2, M / 10, M / 10, Essential, Micro),
+            // Public e-communications: medium essential (3(1)(c)), large essential (3(1)(a)), small important.
+            ("public_electronic_communications_network_provider", 100, 20 * M, 20 * M, Essential, Medium),
+            ("public_electronic_communications_network_provider", 1000, 200 * M, 200 * M, Essential, Large),
+            ("public_electronic_communications_service_provider", 20, 4 * M, 4 * M, Important, Small),
+            ("public_electronic_communications_service_provider", 4, M, M, Important, Micro),
+            // Non-qualified trust service providers: any size in scope; large essential, else important.
+            ("trust_service_provider", 8, M, M, Important, Micro),
+            ("trust_service_provider", 120, 20 * M, 20 * M, Important, Medium),
+            ("trust_service_provider", 300, 80 * M, 80 * M, Essential, Large),
+            // Public administration (Art 2(2)(f), 3(1)(d)).
+            ("central_government_entity", 40, 0, 0, Essential, Small),
+            ("regional_government_entity", 300, 0, 0, Important, Large),
+            // Annex II: medium or large important (3(2)), small/micro out.
+            ("postal_service_provider", 5000, 900 * M, 900 * M, Important, Large),
+            ("postal_service_provider", 60, 11 * M, 11 * M, Important, Medium),
+            ("food_business", 45, 9 * M, 9 * M, OutOfScope, Small),
+            ("chemicals_undertaking", 250, 10 * M, 10 * M, Important, Large),
+            ("online_marketplace_provider", 70, 30 * M, 30 * M, Important, Medium),
+            ("social_networking_platform_provider", 8, M, M, OutOfScope, Micro),
+            ("research_organisation", 1200, 100 * M, 100 * M, Important, Large),
+            ("medical_device_manufacturer", 150, 15 * M, 15 * M, Important, Medium),
+            ("motor_vehicle_manufacturer", 10_000, 5_000 * M, 5_000 * M, Important, Large),
+        ];
+        assert!(cases.len() >= 40);
+        for (t, staff, turnover, balance, class, size) in cases {
+            let r = run(t, *staff, *turnover, *balance);
+            assert_eq!(
+                (r.classification, r.size_class),
+                (*class, *size),
+                "{t} staff {staff} turnover {turnover} balance {balance}: {:?}",
+                r.basis
+            );
+            assert!(!r.basis.is_empty());
+        }
+    }
+
+    /// Art 34(4)-(5): the higher of the fixed amount and the share of worldwide turnover.
+    #[test]
+    fn maximum_fines() {
+        let small_essential = run("dns_service_provider", 2, 5 * M, 5 * M).max_fine.unwrap();
+        assert_eq!(small_essential.amount_eur, 10_000_000);
+        assert_eq!(small_essential.basis, "NIS2 Art 34(4)");
+        let big_essential = run("credit_institution", 5000, 2_000 * M, 9_000 * M).max_fine.unwrap();
+        assert_eq!(big_essential.amount_eur, 40_000_000); // 2 % of EUR 2 bn
+        let important = run("postal_service_provider", 5000, 1_000 * M, 900 * M).max_fine.unwrap();
+        assert_eq!(important.amount_eur, 14_000_000); // 1.4 % of EUR 1 bn
+        let important_small = run("managed_service_provider", 80, 12 * M, 3 * M).max_fine.unwrap();
+        assert_eq!((important_small.amount_eur, important_small.basis), (7_000_000, "NIS2 Art 34(5)"));
+        assert!(run("food_business", 5, M, M).max_fine.is_none());
+    }
+
+    #[test]
+    fn duties_follow_the_classification() {
+        let r = run("cloud_computing_service_provider", 260, 30 * M, 20 * M);
+        assert!(r.duties.iter().any(|d| d.contains("Art 27")), "cloud providers register with ENISA");
+        assert!(r.duties.iter().any(|d| d.contains("Art 32")));
+        let r = run("postal_service_provider", 60, 11 * M, 11 * M);
+        assert!(!r.duties.iter().any(|d| d.contains("Art 27")));
+        assert!(r.duties.iter().any(|d| d.contains("Art 33")));
+        assert!(run("food_business", 5, M, M).duties.is_empty());
+    }
+
+    #[test]
+    fn bad_input_names_the_field() {
+        let base = ScopeInput {
+            entity_type: "healthcare_provider".into(),
+            sector: None,
+            subsector: None,
+            employees: 10,
+            turnover_eur: 0,
+            balance_eur: 0,
+        };
+        assert_eq!(scope(&ScopeInput { employees: -1, ..base.clone() }).unwrap_err().field, "employees");
+        assert_eq!(scope(&ScopeInput { turnover_eur: -5, ..base.clone() }).unwrap_err().field, "turnover_eur");
+        assert_eq!(scope(&ScopeInput { entity_type: "bakery".into(), ..base.clone() }).unwrap_err().field, "entity_type");
+        assert_eq!(scope(&ScopeInput { sector: Some("energy".into()), ..base.clone() }).unwrap_err().field, "sector");
+        assert!(scope(&ScopeInput { sector: Some("health".into()), ..base }).is_ok());
+    }
+
+    #[test]
+    fn annexes_have_11_and_7_sectors_and_unique_slugs() {
+        let sectors =
+            |a: Annex| ENTITY_TYPES.iter().filter(|t| t.annex == a).map(|t| t.sector).collect::<std::collections::BTreeSet<_>>().len();
+        assert_eq!((sectors(Annex::I), sectors(Annex::II)), (11, 7));
+        let slugs: std::collections::BTreeSet<_> = ENTITY_TYPES.iter().map(|t| t.slug).collect();
+        assert_eq!(slugs.len(), ENTITY_TYPES.len());
+    }
+}
