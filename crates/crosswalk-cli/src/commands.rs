@@ -208,7 +208,7 @@ fn nis2(cli: &Cli, c: &crate::config::Nis2Command) -> anyhow::Result<ExitCode> {
             output::print(cli.format, &types, &["annex", "sector", "subsector", "entity type", "name"], rows)?;
         }
         Nis2Command::Scope { sector, subsector, entity_type, employees, turnover_eur, balance_eur } => {
-            let q = crosswalk_app::nis2::ScopeQuery {
+            let q = crosswalk_domain::nis2::ScopeInput {
                 entity_type: entity_type.clone(),
                 sector: sector.clone(),
                 subsector: subsector.clone(),

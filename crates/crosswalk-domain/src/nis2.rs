@@ -594,14 +594,20 @@ pub struct ScopeResult {
     pub duties: Vec<&'static str>,
 }
 
-/// Facts about the entity.
-#[derive(Debug, Clone)]
+/// Facts about the entity (also the API's query parameters).
+#[derive(Debug, Clone, serde::Deserialize, utoipa::IntoParams)]
 pub struct ScopeInput {
+    /// Entity-type slug (unique across annexes; see the sectors listing).
     pub entity_type: String,
+    /// Optional sector slug, checked against the entity type.
     pub sector: Option<String>,
+    /// Optional subsector slug, checked against the entity type.
     pub subsector: Option<String>,
+    /// Staff headcount in annual work units.
     pub employees: i64,
+    /// Annual turnover in EUR (worldwide, of the undertaking; also the base of the Art 34 fine).
     pub turnover_eur: i64,
+    /// Annual balance-sheet total in EUR.
     pub balance_eur: i64,
 }
 
