@@ -1,5 +1,6 @@
 //! The demo organisation, "Acme Demo": created by `crosswalk serve --demo`, idempotently. Later
 //! capabilities add their demo data here.
+use crate::incidents::NewIncident;
 use crate::users::NewMember;
 use crate::{App, AppError, AppResult};
 use crosswalk_domain::Role;
@@ -40,6 +41,25 @@ impl App {
             self.add_member(
                 &op,
                 NewMember { email: email.into(), role, display_name: Some(name.into()), password: Some(DEMO_ADMIN_PASSWORD.into()) },
+            )
+            .await?;
+        }
+        if self.list_incidents(&op).await?.is_empty() {
+            // An open significant incident with personal data: NIS2 and GDPR clocks run (issue: NIS2 layer).
+            let aware = self.now() - chrono::Duration::hours(5);
+            self.create_incident(
+                &op,
+                NewIncident {
+                    title: "Ransomware on the file server".into(),
+                    description: "Encrypted shares detected at night; customer records possibly exfiltrated.".into(),
+                    aware_at: aware.to_rfc3339(),
+                    classified_at: Some((aware + chrono::Duration::hours(1)).to_rfc3339()),
+                    tz: "Europe/Berlin".into(),
+                    regimes: vec!["nis2".into(), "gdpr".into()],
+                    entity_type: None,
+                    personal_data: true,
+                    cross_border: false,
+                },
             )
             .await?;
         }

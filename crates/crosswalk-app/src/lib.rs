@@ -15,6 +15,7 @@ mod clock;
 pub mod clocks;
 pub mod demo;
 mod error;
+pub mod incidents;
 pub mod journal;
 pub mod keys;
 pub mod nis2;

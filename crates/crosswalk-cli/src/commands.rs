@@ -43,6 +43,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Journal(c) => journal(&cli, c).await,
         Command::Deadlines(args) => deadlines(&cli, args),
         Command::Nis2(c) => nis2(&cli, c),
+        Command::Incident(c) => incident(&cli, c).await,
         Command::Bench(args) => crate::bench::run(&cli, args).await,
     }
 }
@@ -187,6 +188,92 @@ async fn token(cli: &Cli, c: &TokenCommand) -> anyhow::Result<ExitCode> {
             let created = app.create_token(&op, Some(crosswalk_domain::UserId(member.id)), name).await.map_err(app_err)?;
             // The contract: the token on stdout and nothing else, whatever the format.
             output::line(&created.secret)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_incident(cli: &Cli, i: &crosswalk_app::incidents::IncidentView) -> anyhow::Result<()> {
+    let rows = i
+        .clocks
+        .iter()
+        .flat_map(|c| {
+            c.steps.iter().map(move |s| {
+                let due = s.step.due.as_ref().map(ToString::to_string).unwrap_or_else(|| s.step.rule.to_owned());
+                let state = match (&s.submitted, s.overdue) {
+                    (Some(sub), _) => format!("submitted{}", if sub.late { " (late)" } else { "" }),
+                    (None, true) => "OVERDUE".to_owned(),
+                    (None, false) => String::new(),
+                };
+                vec![c.regime.to_string(), s.step.id.to_owned(), due, state, s.step.basis.to_owned()]
+            })
+        })
+        .collect();
+    output::print(cli.format, i, &["regime", "step", "due", "state", "basis"], rows)
+}
+
+async fn incident(cli: &Cli, c: &crate::config::IncidentCommand) -> anyhow::Result<ExitCode> {
+    use crate::config::IncidentCommand;
+    use crosswalk_app::incidents::{NewIncident, NewSubmission};
+    let app = open_app(cli).await?;
+    let parse_id = |id: &str| uuid::Uuid::parse_str(id).map_err(|_| anyhow!("'{id}' is not an incident id"));
+    match c {
+        IncidentCommand::Create {
+            tenant,
+            title,
+            description,
+            aware_at,
+            classified_at,
+            tz,
+            regimes,
+            entity_type,
+            personal_data,
+            cross_border,
+        } => {
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let new = NewIncident {
+                title: title.clone(),
+                description: description.clone(),
+                aware_at: aware_at.clone(),
+                classified_at: classified_at.clone(),
+                tz: tz.clone(),
+                regimes: regimes.clone(),
+                entity_type: entity_type.clone(),
+                personal_data: *personal_data,
+                cross_border: *cross_border,
+            };
+            let i = app.create_incident(&op, new).await.map_err(app_err)?;
+            if cli.format == Format::Json {
+                output::line(&serde_json::to_string_pretty(&i)?)?;
+            } else {
+                output::line(&i.id.to_string())?;
+            }
+        }
+        IncidentCommand::List { tenant } => {
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let list = app.list_incidents(&op).await.map_err(app_err)?;
+            let rows = list
+                .iter()
+                .map(|i| {
+                    let next = i.next_step.as_ref().map_or(String::new(), |s| {
+                        format!("{} {}", s.step.id, s.step.due.as_ref().map(ToString::to_string).unwrap_or_default())
+                    });
+                    vec![i.id.to_string(), i.title.clone(), i.aware_at.to_rfc3339(), next]
+                })
+                .collect();
+            output::print(cli.format, &list, &["id", "title", "aware at", "next step"], rows)?;
+        }
+        IncidentCommand::Show { tenant, id } => {
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let i = app.get_incident(&op, parse_id(id)?).await.map_err(app_err)?;
+            print_incident(cli, &i)?;
+        }
+        IncidentCommand::Submit { tenant, id, step, authority, reference, at } => {
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let new =
+                NewSubmission { step: step.clone(), authority: authority.clone(), reference: reference.clone(), submitted_at: at.clone() };
+            let i = app.record_submission(&op, parse_id(id)?, new).await.map_err(app_err)?;
+            print_incident(cli, &i)?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -51,6 +51,9 @@ pub enum Command {
     /// The tamper-evident journal
     #[command(subcommand)]
     Journal(JournalCommand),
+    /// The incident register
+    #[command(subcommand)]
+    Incident(IncidentCommand),
     /// NIS2 sectors and scoping
     #[command(subcommand)]
     Nis2(Nis2Command),
@@ -134,6 +137,62 @@ pub enum JournalCommand {
     },
     /// Print the instance's public key (PEM), which verifies every signed checkpoint
     PublicKey,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IncidentCommand {
+    /// Register an incident; prints its id (`--format json`: the incident with its clocks)
+    Create {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long, default_value = "")]
+        description: String,
+        /// When the organisation became aware (RFC 3339, or local time in --tz)
+        #[arg(long)]
+        aware_at: String,
+        #[arg(long)]
+        classified_at: Option<String>,
+        #[arg(long, default_value = "UTC")]
+        tz: String,
+        /// nis2, gdpr or dora; repeat for several (default: NIS2, plus GDPR with --personal-data)
+        #[arg(long = "regime")]
+        regimes: Vec<String>,
+        #[arg(long)]
+        entity_type: Option<String>,
+        #[arg(long)]
+        personal_data: bool,
+        #[arg(long)]
+        cross_border: bool,
+    },
+    /// List incidents with their next step
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
+    /// One incident with every regime's steps
+    Show {
+        #[arg(long)]
+        tenant: String,
+        id: String,
+    },
+    /// Record that a step's report was submitted
+    Submit {
+        #[arg(long)]
+        tenant: String,
+        id: String,
+        /// Step id, e.g. nis2_early_warning
+        #[arg(long)]
+        step: String,
+        #[arg(long)]
+        authority: String,
+        #[arg(long, default_value = "")]
+        reference: String,
+        /// When it was sent (default: now)
+        #[arg(long)]
+        at: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

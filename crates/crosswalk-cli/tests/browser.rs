@@ -1,4 +1,5 @@
-//! Browser test on the real binary with Debian's headless Chromium: log in, create a user, log out.
+//! Browser tests on the real binary with Debian's headless Chromium: log in, create a user, log out;
+//! and the NIS2 flow: scoping wizard, an incident with its clocks, the early warning submitted.
 //! Needs `chromium` and `chromium-driver` (installed by .ci/run). Without them it is skipped locally
 //! and fails under CI, so a CI run can never pass without having driven a browser.
 #![allow(clippy::unwrap_used)] // a test that cannot proceed should fail loudly, right there
@@ -61,36 +62,60 @@ async fn connect_webdriver(port: u16, profile: &std::path::Path) -> fantoccini::
     panic!("chromedriver did not start: {last:?}");
 }
 
-#[tokio::test]
-async fn log_in_create_a_user_and_log_out() {
-    let Some(driver) = chromedriver() else { return };
-    let env = Env::new().await;
-    assert!(env.run(&["tenant", "create", "acme", "--name", "Acme Browser Test"]).status.success());
+/// A running server with an admin, a chromedriver, and a browser session on it.
+struct Browser {
+    c: fantoccini::Client,
+    base: String,
+    _server: Running,
+    _driver: Running,
+}
+
+async fn start(env: &Env, org_name: &str) -> Browser {
+    let driver = chromedriver().expect("checked by the caller");
+    assert!(env.run(&["tenant", "create", "acme", "--name", org_name]).status.success());
     let o = env.run_with_stdin(
         &["user", "create", "--tenant", "acme", "--email", "admin@acme.example", "--role", "admin", "--password-stdin"],
         "browser test password\n",
     );
     assert!(o.status.success(), "{}", stderr(&o));
-
     let mut server = env.command(&["serve", "--listen", "127.0.0.1:0"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
     let first_line = BufReader::new(server.stdout.take().unwrap()).lines().next().unwrap().unwrap();
-    let _server = Running(server);
+    let server = Running(server);
     let base = first_line.rsplit(' ').next().unwrap().trim_end_matches('/').to_owned();
     assert!(base.starts_with("http://127.0.0.1:"), "{first_line}");
-
     let port = free_port();
-    let _driver = Running(Command::new(driver).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap());
-    let profile = env.data_dir.join("chromium-profile");
-    let c = connect_webdriver(port, &profile).await;
+    let driver = Running(Command::new(driver).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap());
+    let c = connect_webdriver(port, &env.data_dir.join("chromium-profile")).await;
+    Browser { c, base, _server: server, _driver: driver }
+}
 
+async fn log_in(c: &fantoccini::Client, base: &str) -> Result<(), fantoccini::error::CmdError> {
+    c.goto(&format!("{base}/login")).await?;
+    c.find(Locator::Id("email")).await?.send_keys("admin@acme.example").await?;
+    c.find(Locator::Id("password")).await?.send_keys("browser test password").await?;
+    c.find(Locator::Id("login")).await?.click().await?;
+    c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("[data-testid=org-name]")).await?;
+    Ok(())
+}
+
+fn screenshot_path(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("crosswalk-browser-{name}.png"))
+}
+
+#[tokio::test]
+async fn log_in_create_a_user_and_log_out() {
+    if chromedriver().is_none() {
+        return;
+    }
+    let env = Env::new().await;
+    let b = start(&env, "Acme Browser Test").await;
+    let (c, base) = (&b.c, b.base.as_str());
     let outcome = async {
         c.goto(&format!("{base}/")).await?;
         // Not logged in: the dashboard sends us to the login page.
         assert!(c.current_url().await?.path().ends_with("/login"));
-        c.find(Locator::Id("email")).await?.send_keys("admin@acme.example").await?;
-        c.find(Locator::Id("password")).await?.send_keys("browser test password").await?;
-        c.find(Locator::Id("login")).await?.click().await?;
-        let org = c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("[data-testid=org-name]")).await?;
+        log_in(c, base).await?;
+        let org = c.find(Locator::Css("[data-testid=org-name]")).await?;
         assert_eq!(org.text().await?, "Acme Browser Test");
 
         c.find(Locator::LinkText("Users")).await?.click().await?;
@@ -105,7 +130,7 @@ async fn log_in_create_a_user_and_log_out() {
         let table = c.find(Locator::Id("users")).await?.text().await?;
         assert!(table.contains("olga@acme.example") && table.contains("Olga Owner"), "{table}");
         if let Ok(png) = c.screenshot().await {
-            let _ = std::fs::write(std::env::temp_dir().join("crosswalk-browser-users.png"), png);
+            let _ = std::fs::write(screenshot_path("users"), png);
         }
 
         c.find(Locator::Id("logout")).await?.click().await?;
@@ -117,11 +142,74 @@ async fn log_in_create_a_user_and_log_out() {
         Ok::<_, fantoccini::error::CmdError>(())
     }
     .await;
-    let _ = c.close().await;
+    let _ = b.c.clone().close().await;
     outcome.unwrap();
     // The change made in the browser is in the journal, and the chain verifies.
     let o = env.run(&["--format", "json", "journal", "verify", "--tenant", "acme"]);
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(report["ok"], true, "{report}");
+    env.cleanup().await;
+}
+
+#[tokio::test]
+async fn scope_then_register_an_incident_and_submit_the_early_warning() {
+    if chromedriver().is_none() {
+        return;
+    }
+    let env = Env::new().await;
+    let b = start(&env, "Acme NIS2").await;
+    let (c, base) = (&b.c, b.base.as_str());
+    let outcome = async {
+        log_in(c, base).await?;
+        // The scoping wizard: a medium managed service provider is an important entity.
+        c.find(Locator::LinkText("NIS2 scope")).await?.click().await?;
+        c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("scope-form")).await?;
+        c.find(Locator::Css("#entity-type option[value=managed_service_provider]")).await?.click().await?;
+        c.find(Locator::Id("employees")).await?.send_keys("80").await?;
+        c.find(Locator::Id("turnover")).await?.send_keys("12000000").await?;
+        c.find(Locator::Id("balance")).await?.send_keys("3000000").await?;
+        c.find(Locator::Id("scope-submit")).await?.click().await?;
+        let class = c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("classification")).await?;
+        assert_eq!(class.text().await?, "Important");
+
+        // An incident aware one hour ago, with personal data: NIS2 and GDPR clocks.
+        c.find(Locator::LinkText("Incidents")).await?.click().await?;
+        c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("new-incident")).await?;
+        c.find(Locator::Id("incident-title")).await?.send_keys("Ransomware on the file server").await?;
+        // datetime-local accepts typed digits in its locale order; set the value directly instead.
+        c.execute(
+            "document.getElementById('incident-aware').value = arguments[0]; document.getElementById('incident-tz').value = 'UTC';",
+            vec![serde_json::json!("2026-01-15T02:13")],
+        )
+        .await?;
+        c.find(Locator::Id("regime-gdpr")).await?.click().await?;
+        c.find(Locator::Id("personal-data")).await?.click().await?;
+        c.find(Locator::Id("create-incident")).await?.click().await?;
+        c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("clock-nis2")).await?;
+        let due = |id: &'static str| async move { c.find(Locator::Css(&format!("#step-{id} td.due"))).await?.text().await };
+        assert_eq!(due("nis2_early_warning").await?, "2026-01-16 02:13 UTC");
+        assert_eq!(due("nis2_incident_notification").await?, "2026-01-18 02:13 UTC");
+        assert_eq!(due("gdpr_sa_notification").await?, "2026-01-18 02:13 UTC");
+
+        // Submit the early warning; it is recorded (late, since that January has passed), and the
+        // notification is the next step.
+        let row = c.find(Locator::Id("step-nis2_early_warning")).await?;
+        row.find(Locator::Css("input[name=authority]")).await?.send_keys("BSI").await?;
+        row.find(Locator::Css("input[name=reference]")).await?.send_keys("EW-2026-1").await?;
+        c.find(Locator::Id("submit-nis2_early_warning")).await?.click().await?;
+        c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#step-nis2_early_warning.state-submitted")).await?;
+        let status = c.find(Locator::Css("#step-nis2_early_warning td.status")).await?.text().await?;
+        assert!(status.contains("to BSI (ref. EW-2026-1)") && status.contains("LATE"), "{status}");
+        if let Ok(png) = c.screenshot().await {
+            let _ = std::fs::write(screenshot_path("incident"), png);
+        }
+        c.find(Locator::LinkText("← Incidents")).await?.click().await?;
+        let table = c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("incidents")).await?.text().await?;
+        assert!(table.contains("Incident notification: overdue by"), "{table}");
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = b.c.clone().close().await;
+    outcome.unwrap();
     env.cleanup().await;
 }

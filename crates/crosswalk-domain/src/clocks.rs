@@ -23,6 +23,16 @@ pub enum Regime {
     Dora,
 }
 
+impl std::fmt::Display for Regime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Regime::Nis2 => "NIS2",
+            Regime::Gdpr => "GDPR",
+            Regime::Dora => "DORA",
+        })
+    }
+}
+
 impl std::str::FromStr for Regime {
     type Err = crate::ValidationError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -83,7 +93,8 @@ pub struct Step {
     pub basis: &'static str,
     /// The due time rests on an earlier step's due time, because that step's submission is not recorded yet.
     pub provisional: bool,
-    /// A condition for the step to apply at all, if any.
+    /// A condition for the step to apply at all, if any; a step with a condition is never flagged overdue
+    /// by itself, because only a person can say whether the condition holds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub condition: Option<&'static str>,
 }
@@ -210,10 +221,10 @@ fn gdpr(f: &IncidentFacts) -> Vec<Step> {
             id: "gdpr_sa_notification",
             name: "Notification to the supervisory authority",
             due: Some(hours(f.aware_at, 72, &f.zone)),
-            rule: "without undue delay and, where feasible, not later than 72 hours after becoming aware; later notifications must give the reasons for the delay",
+            rule: "without undue delay and, where feasible, not later than 72 hours after becoming aware; later notifications must give the reasons for the delay; not needed if the breach is unlikely to result in a risk to the rights and freedoms of natural persons",
             basis: "GDPR Art 33(1)",
             provisional: false,
-            condition: Some("unless the breach is unlikely to result in a risk to the rights and freedoms of natural persons"),
+            condition: None,
         },
         Step {
             id: "gdpr_data_subject_communication",

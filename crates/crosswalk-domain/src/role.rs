@@ -35,6 +35,8 @@ pub enum Permission {
     ReadJournal,
     /// Recompute the chain and sign a checkpoint.
     VerifyJournal,
+    /// Register incidents and record report submissions (the incident manager's work).
+    ManageIncidents,
 }
 
 impl Role {
@@ -61,6 +63,7 @@ impl Role {
             ManageOwnTokens => self != Viewer,
             ReadJournal => matches!(self, Admin | Manager | Auditor),
             VerifyJournal => matches!(self, Admin | Auditor),
+            ManageIncidents => matches!(self, Admin | Manager),
         }
     }
 }
@@ -96,6 +99,7 @@ mod tests {
             Permission::ManageAllTokens,
             Permission::VerifyJournal,
             Permission::ReadJournal,
+            Permission::ManageIncidents,
         ] {
             assert!(!Role::Viewer.allows(p), "viewer must not be allowed {p:?}");
         }

@@ -142,3 +142,76 @@ async fn an_admin_disables_and_re_enables_a_member_from_the_users_page() {
     send(&h.router, form(&path, &session, &[("csrf", &csrf), ("disabled", "false")])).await;
     assert!(!h.app.get_member(&admin, crosswalk_domain::UserId(contributor.id)).await.unwrap().disabled);
 }
+
+#[tokio::test]
+async fn incident_pages_show_clocks_and_record_submissions() {
+    let h = harness().await;
+    org_with_tokens(&h.app, "acme").await;
+    let (_, session) = browser_login(&h.router, "manager@acme.example", PASSWORD).await;
+    let session = session.unwrap();
+    let list = send(&h.router, page("/incidents", &session)).await;
+    let csrf = csrf_in(&list.body);
+    // The harness clock is 2026-11-27 09:00 UTC: aware three hours earlier.
+    let r = send(
+        &h.router,
+        form(
+            "/incidents",
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("title", "Phishing wave"),
+                ("aware_at", "2026-11-27T07:00"),
+                ("tz", "Europe/Berlin"),
+                ("regime_nis2", "on"),
+                ("regime_gdpr", "on"),
+                ("personal_data", "on"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let location = r.headers["location"].to_str().unwrap().to_owned();
+    let detail = send(&h.router, page(&location, &session)).await;
+    assert!(detail.body.contains("2026-11-28 07:00 CET"), "early warning due 24 h after 07:00 Berlin");
+    assert!(detail.body.contains("due in 21 h 0 min"));
+    assert!(detail.body.contains("GDPR Art 33(1)"));
+    let r = send(
+        &h.router,
+        form(
+            &format!("{location}/submissions"),
+            &session,
+            &[("csrf", &csrf), ("step", "nis2_early_warning"), ("authority", "BSI"), ("reference", "EW-7")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    h.clock.advance(chrono::Duration::days(4));
+    // Four days on, the session has expired: log in again.
+    let (_, session) = browser_login(&h.router, "manager@acme.example", PASSWORD).await;
+    let session = session.unwrap();
+    let detail = send(&h.router, page(&location, &session)).await;
+    assert!(detail.body.contains("submitted 2026-11-27 09:00 UTC to BSI (ref. EW-7)"), "{}", detail.body);
+    assert!(detail.body.contains("class=\"state-overdue\""), "the unsent notification is overdue");
+    let list = send(&h.router, page("/incidents", &session)).await;
+    assert!(list.body.contains("Phishing wave") && list.body.contains("overdue by"));
+}
+
+#[tokio::test]
+async fn the_scoping_wizard_classifies() {
+    let h = harness().await;
+    org_with_tokens(&h.app, "acme").await;
+    let (_, session) = browser_login(&h.router, "viewer@acme.example", PASSWORD).await;
+    let session = session.unwrap();
+    let r = send(
+        &h.router,
+        page("/nis2/scope?entity_type=managed_service_provider&employees=80&turnover_eur=12000000&balance_eur=3000000", &session),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("<h2 id=\"classification\">Important</h2>"), "{}", r.body);
+    assert!(r.body.contains("NIS2 Art 34(5)"));
+    let r =
+        send(&h.router, page("/nis2/scope?entity_type=managed_service_provider&employees=-2&turnover_eur=1&balance_eur=1", &session)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("employees: must not be negative"));
+}

@@ -30,6 +30,10 @@ fn sample_body(method: &Method, path: &str, n: usize) -> serde_json::Value {
         ("PATCH", "/api/v1/users/{user_id}") => json!({"role": "admin"}),
         ("PATCH", "/api/v1/tenant") => json!({"name": "Renamed by test"}),
         ("POST", "/api/v1/tokens") => json!({"name": "sample"}),
+        ("POST", "/api/v1/incidents") => {
+            json!({"title": "Sample", "aware_at": "2026-11-27T02:13:00Z", "tz": "Europe/Berlin", "regimes": ["nis2"]})
+        }
+        ("POST", "/api/v1/incidents/{incident_id}/submissions") => json!({"step": "nis2_early_warning", "authority": "CSIRT"}),
         _ => panic!("{method} {path} takes a body: add a valid sample to sample_body()"),
     }
 }
@@ -43,6 +47,25 @@ async fn every_route_every_role_and_a_foreign_tenants_objects() {
     let b_admin = h.app.resolve_token(&b_tokens[0].1).await.unwrap();
     let b_viewer_id = h.app.member_by_email(&b_admin, "viewer@tenant-b.example").await.unwrap().id;
     let b_token_id = h.app.list_tokens(&b_admin).await.unwrap()[0].id;
+    let b_incident_id = h
+        .app
+        .create_incident(
+            &b_admin,
+            crosswalk_app::incidents::NewIncident {
+                title: "B's incident".into(),
+                description: String::new(),
+                aware_at: "2026-11-27T02:13:00Z".into(),
+                classified_at: None,
+                tz: "UTC".into(),
+                regimes: vec![],
+                entity_type: None,
+                personal_data: false,
+                cross_border: false,
+            },
+        )
+        .await
+        .unwrap()
+        .id;
     let b_head_before = h.app.journal_head(&b_admin).await.unwrap();
 
     let spec = crosswalk_web::openapi();
@@ -52,6 +75,7 @@ async fn every_route_every_role_and_a_foreign_tenants_objects() {
             let path = template
                 .replace("{user_id}", &b_viewer_id.to_string())
                 .replace("{token_id}", &b_token_id.to_string())
+                .replace("{incident_id}", &b_incident_id.to_string())
                 .replace("{seq}", "999999");
             assert!(!path.contains('{'), "{method} {template}: unknown path parameter; map it to a tenant-B object here");
             let has_object = path != *template;
@@ -86,11 +110,12 @@ async fn every_route_every_role_and_a_foreign_tenants_objects() {
             checked += 1;
         }
     }
-    assert!(checked >= 14, "expected every API route to be exercised, got {checked}");
+    assert!(checked >= 20, "expected every API route to be exercised, got {checked}");
     // Nothing of tenant B was touched: its journal did not move and its token still works.
     assert_eq!(h.app.journal_head(&b_admin).await.unwrap(), b_head_before);
     assert!(h.app.resolve_token(&b_tokens[4].1).await.is_ok());
     assert!(h.app.member_by_email(&b_admin, "viewer@tenant-b.example").await.unwrap().role == Role::Viewer);
+    assert!(h.app.get_incident(&b_admin, b_incident_id).await.unwrap().clocks[0].steps.iter().all(|s| s.submitted.is_none()));
 }
 
 #[tokio::test]

@@ -1,5 +1,7 @@
 //! sea-orm entities, one module per table. Only this crate sees them; other crates get domain values.
 pub mod api_token;
+pub mod incident;
+pub mod incident_submission;
 pub mod journal_checkpoint;
 pub mod journal_entry;
 pub mod journal_head;

@@ -10,6 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 mod deadlines;
+mod incidents;
 mod journal;
 mod nis2;
 mod tenants;
@@ -27,7 +28,7 @@ mod users;
         (name = "users", description = "Members and their roles"),
         (name = "tokens", description = "API tokens"),
         (name = "journal", description = "The hash-chained journal of every change"),
-        (name = "incidents", description = "Incident reporting clocks (NIS2, GDPR, DORA)"),
+        (name = "incidents", description = "Incident register and reporting clocks (NIS2, GDPR, DORA)"),
         (name = "nis2", description = "NIS2 scoping: sectors, entity types, classification")
     )
 )]
@@ -63,6 +64,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(journal::verify))
         .routes(routes!(journal::public_key))
         .routes(routes!(deadlines::deadlines))
+        .routes(routes!(incidents::list_incidents, incidents::create_incident))
+        .routes(routes!(incidents::get_incident))
+        .routes(routes!(incidents::record_submission))
         .routes(routes!(nis2::sectors))
         .routes(routes!(nis2::scope))
 }

@@ -12,8 +12,10 @@ use crosswalk_app::AppError;
 use crosswalk_domain::Permission;
 
 mod dashboard;
+mod incidents;
 mod journal;
 mod login;
+mod nis2;
 mod tokens;
 mod users;
 
@@ -27,6 +29,10 @@ pub fn router() -> Router<AppState> {
         .route("/users/{user_id}/remove", post(users::remove))
         .route("/tokens", get(tokens::list).post(tokens::create))
         .route("/tokens/{token_id}/revoke", post(tokens::revoke))
+        .route("/incidents", get(incidents::list).post(incidents::create))
+        .route("/incidents/{incident_id}", get(incidents::show))
+        .route("/incidents/{incident_id}/submissions", post(incidents::submit))
+        .route("/nis2/scope", get(nis2::scope))
         .route("/journal", get(journal::list))
         .route("/journal/verify", post(journal::verify))
         .route("/journal/public-key.pem", get(journal::public_key_pem))

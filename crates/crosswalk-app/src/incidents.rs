@@ -1,0 +1,319 @@
+//! The incident register: record an incident with the facts its legal clocks run from, see every
+//! applicable regime's steps with due times (from the pure clock engine), and record each report as it
+//! is submitted (late ones flagged). Every change is journaled.
+use crate::actor::Actor;
+use crate::{App, AppError, AppResult};
+use chrono::{DateTime, Utc};
+use crosswalk_domain::clocks::{self, IncidentFacts, Regime, Step};
+use crosswalk_domain::{Permission, validate::non_empty_text};
+use crosswalk_store::repo::incidents::{self as repo, Incident, Submission};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+/// Registering an incident.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewIncident {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// When the organisation became aware: RFC 3339, or a local time read in `tz`.
+    pub aware_at: String,
+    /// When it was classified as significant (NIS2) or major (DORA).
+    #[serde(default)]
+    pub classified_at: Option<String>,
+    /// The organisation's IANA time zone, e.g. Europe/Berlin.
+    pub tz: String,
+    /// The regimes whose clocks run: `nis2`, `gdpr`, `dora`. Empty: NIS2, plus GDPR when personal data is involved.
+    #[serde(default)]
+    pub regimes: Vec<String>,
+    /// NIS2 entity type (e.g. `trust_service_provider` shortens the notification to 24 h).
+    #[serde(default)]
+    pub entity_type: Option<String>,
+    #[serde(default)]
+    pub personal_data: bool,
+    #[serde(default)]
+    pub cross_border: bool,
+}
+
+/// Recording a report sent to an authority.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSubmission {
+    /// The step id, e.g. `nis2_early_warning`.
+    pub step: String,
+    /// When it was sent (default: now). RFC 3339 or local time in the incident's zone.
+    #[serde(default)]
+    pub submitted_at: Option<String>,
+    /// To which authority or CSIRT.
+    pub authority: String,
+    /// The authority's reference, if any.
+    #[serde(default)]
+    pub reference: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SubmissionView {
+    pub id: Uuid,
+    pub step: String,
+    pub submitted_at: DateTime<Utc>,
+    pub authority: String,
+    pub reference: String,
+    pub late: bool,
+}
+
+/// One step of one regime's clock, with where it stands now.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StepStatus {
+    #[serde(flatten)]
+    pub step: Step,
+    pub submitted: Option<SubmissionView>,
+    /// Due, not submitted, past its due time, and not conditional.
+    pub overdue: bool,
+    /// Seconds until due (negative when past), for steps with a due time that are not submitted.
+    pub seconds_left: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RegimeClock {
+    pub regime: Regime,
+    pub steps: Vec<StepStatus>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct IncidentView {
+    pub id: Uuid,
+    pub title: String,
+    pub description: String,
+    pub aware_at: DateTime<Utc>,
+    pub classified_at: Option<DateTime<Utc>>,
+    pub tz: String,
+    pub entity_type: Option<String>,
+    pub regimes: Vec<Regime>,
+    pub personal_data: bool,
+    pub cross_border: bool,
+    pub status: String,
+    pub clocks: Vec<RegimeClock>,
+    /// The earliest unsubmitted, unconditional step with a due time, across regimes.
+    pub next_step: Option<StepStatus>,
+}
+
+fn to_jiff(t: DateTime<Utc>) -> jiff::Timestamp {
+    jiff::Timestamp::from_microsecond(t.timestamp_micros()).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+}
+
+fn to_chrono(t: jiff::Timestamp) -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp_micros(t.as_microsecond()).unwrap_or_default()
+}
+
+fn parse_regimes(raw: &[String]) -> AppResult<Vec<Regime>> {
+    let mut out: Vec<Regime> = Vec::new();
+    for r in raw {
+        let regime: Regime = r.parse()?;
+        if !out.contains(&regime) {
+            out.push(regime);
+        }
+    }
+    Ok(out)
+}
+
+fn regimes_of(i: &Incident) -> Vec<Regime> {
+    i.regimes.split(',').filter_map(|r| r.parse().ok()).collect()
+}
+
+fn sub_view(s: &Submission) -> SubmissionView {
+    SubmissionView {
+        id: s.id,
+        step: s.step.clone(),
+        submitted_at: s.submitted_at,
+        authority: s.authority.clone(),
+        reference: s.reference.clone(),
+        late: s.late,
+    }
+}
+
+/// The clock facts of an incident, with the submissions that later steps run from.
+fn facts(i: &Incident, subs: &[&Submission]) -> AppResult<IncidentFacts> {
+    let zone = clocks::parse_zone("tz", &i.tz)?;
+    let mut f = IncidentFacts::new(to_jiff(i.aware_at), zone);
+    f.classified_at = i.classified_at.map(to_jiff);
+    f.entity_type = i.entity_type.clone();
+    let first = |step: &str| subs.iter().find(|s| s.step == step).map(|s| to_jiff(s.submitted_at));
+    f.nis2_notification_submitted_at = first("nis2_incident_notification");
+    f.dora_initial_submitted_at = first("dora_initial_notification");
+    f.dora_latest_intermediate_submitted_at =
+        subs.iter().rev().find(|s| s.step == "dora_intermediate_report").map(|s| to_jiff(s.submitted_at));
+    Ok(f)
+}
+
+/// Every regime's steps for an incident, as they stand at `now`.
+fn view(i: Incident, subs: &[&Submission], now: DateTime<Utc>) -> AppResult<IncidentView> {
+    let f = facts(&i, subs)?;
+    let regimes = regimes_of(&i);
+    let mut clocks_out = Vec::new();
+    for &regime in &regimes {
+        let steps = clocks::deadlines(regime, &f).map_err(|clocks::ClockError::Invalid(v)| v)?;
+        let steps = steps
+            .into_iter()
+            .map(|step| {
+                let submitted = subs.iter().find(|s| s.step == step.id).map(|s| sub_view(s));
+                let due = step.due.as_ref().map(|d| to_chrono(d.timestamp()));
+                let open = submitted.is_none() && step.condition.is_none();
+                let seconds_left = due.filter(|_| submitted.is_none()).map(|d| (d - now).num_seconds());
+                StepStatus { overdue: open && due.is_some_and(|d| d < now), seconds_left, submitted, step }
+            })
+            .collect();
+        clocks_out.push(RegimeClock { regime, steps });
+    }
+    let next_step = clocks_out
+        .iter()
+        .flat_map(|c| c.steps.iter())
+        .filter(|s| s.submitted.is_none() && s.step.condition.is_none() && s.step.due.is_some())
+        .min_by_key(|s| s.step.due.as_ref().map(|d| d.timestamp()))
+        .cloned();
+    Ok(IncidentView {
+        id: i.id,
+        title: i.title,
+        description: i.description,
+        aware_at: i.aware_at,
+        classified_at: i.classified_at,
+        tz: i.tz,
+        entity_type: i.entity_type,
+        regimes,
+        personal_data: i.personal_data,
+        cross_border: i.cross_border,
+        status: i.status,
+        clocks: clocks_out,
+        next_step,
+    })
+}
+
+impl App {
+    /// Register an incident (admin, manager). Its clocks start at `aware_at`.
+    pub async fn create_incident(&self, actor: &Actor, new: NewIncident) -> AppResult<IncidentView> {
+        actor.require(Permission::ManageIncidents, "registering incidents")?;
+        let title = non_empty_text("title", &new.title, 300)?;
+        let zone = clocks::parse_zone("tz", &new.tz)?;
+        let aware = clocks::parse_instant("aware_at", &new.aware_at, &zone)?;
+        let classified =
+            new.classified_at.as_deref().filter(|s| !s.is_empty()).map(|c| clocks::parse_instant("classified_at", c, &zone)).transpose()?;
+        if classified.is_some_and(|c| c < aware) {
+            return Err(AppError::invalid("classified_at", "must not be before aware_at"));
+        }
+        let mut regimes = parse_regimes(&new.regimes)?;
+        if regimes.is_empty() {
+            // Suggested from the facts: NIS2 for a significant incident; GDPR Art 33 when personal data is involved.
+            regimes.push(Regime::Nis2);
+            if new.personal_data {
+                regimes.push(Regime::Gdpr);
+            }
+        }
+        if let Some(t) = &new.entity_type
+            && crosswalk_domain::nis2::entity_type(t).is_none()
+        {
+            return Err(AppError::invalid("entity_type", format!("unknown NIS2 entity type '{t}'")));
+        }
+        let regimes_s = regimes.iter().map(|r| r.to_string().to_lowercase()).collect::<Vec<_>>().join(",");
+        let now = self.now();
+        let row = Incident {
+            id: Uuid::now_v7(),
+            tenant_id: actor.tenant.0,
+            title,
+            description: new.description.trim().to_owned(),
+            aware_at: crosswalk_store::truncate_micros(to_chrono(aware)),
+            classified_at: classified.map(|c| crosswalk_store::truncate_micros(to_chrono(c))),
+            tz: new.tz.clone(),
+            entity_type: new.entity_type.clone(),
+            regimes: regimes_s,
+            personal_data: new.personal_data,
+            cross_border: new.cross_border,
+            status: "open".into(),
+            created_at: now,
+        };
+        let tx = self.begin().await?;
+        let row = repo::insert(&tx, row).await?;
+        self.journal(
+            &tx,
+            actor,
+            "incident.create",
+            "incident",
+            row.id,
+            json!({"title": row.title, "aware_at": row.aware_at, "classified_at": row.classified_at, "tz": row.tz, "regimes": row.regimes, "personal_data": row.personal_data, "cross_border": row.cross_border}),
+        )
+        .await?;
+        tx.commit().await?;
+        view(row, &[], now)
+    }
+
+    pub async fn list_incidents(&self, actor: &Actor) -> AppResult<Vec<IncidentView>> {
+        actor.require(Permission::Read, "reading incidents")?;
+        let (incidents, subs) = (repo::list(self.db(), actor.tenant.0).await?, repo::all_submissions(self.db(), actor.tenant.0).await?);
+        let now = self.now();
+        incidents
+            .into_iter()
+            .map(|i| {
+                let mine: Vec<&Submission> = subs.iter().filter(|s| s.incident_id == i.id).collect();
+                view(i, &mine, now)
+            })
+            .collect()
+    }
+
+    pub async fn get_incident(&self, actor: &Actor, id: Uuid) -> AppResult<IncidentView> {
+        actor.require(Permission::Read, "reading incidents")?;
+        let i = repo::get(self.db(), actor.tenant.0, id).await?.ok_or_else(|| AppError::NotFound(format!("incident {id}")))?;
+        let subs = repo::submissions(self.db(), actor.tenant.0, id).await?;
+        view(i, &subs.iter().collect::<Vec<_>>(), self.now())
+    }
+
+    /// Record that a step's report was submitted (admin, manager); flags it late against its due time.
+    pub async fn record_submission(&self, actor: &Actor, id: Uuid, new: NewSubmission) -> AppResult<IncidentView> {
+        actor.require(Permission::ManageIncidents, "recording incident reports")?;
+        let current = self.get_incident(actor, id).await?;
+        let Some(step) = current.clocks.iter().flat_map(|c| c.steps.iter()).find(|s| s.step.id == new.step) else {
+            let known: Vec<_> = current.clocks.iter().flat_map(|c| c.steps.iter().map(|s| s.step.id)).collect();
+            return Err(AppError::invalid(
+                "step",
+                format!("'{}' is not a step of this incident's regimes ({})", new.step, known.join(", ")),
+            ));
+        };
+        if step.submitted.is_some() && new.step != "dora_intermediate_report" {
+            return Err(AppError::Conflict(format!("{} was already recorded as submitted", step.step.name)));
+        }
+        let authority = non_empty_text("authority", &new.authority, 200)?;
+        let zone = clocks::parse_zone("tz", &current.tz)?;
+        let now = self.now();
+        let submitted_at = match new.submitted_at.as_deref().filter(|s| !s.is_empty()) {
+            Some(s) => crosswalk_store::truncate_micros(to_chrono(clocks::parse_instant("submitted_at", s, &zone)?)),
+            None => now,
+        };
+        if submitted_at < current.aware_at {
+            return Err(AppError::invalid("submitted_at", "must not be before the incident's aware_at"));
+        }
+        let late = step.step.due.as_ref().is_some_and(|d| to_chrono(d.timestamp()) < submitted_at);
+        let row = Submission {
+            id: Uuid::now_v7(),
+            tenant_id: actor.tenant.0,
+            incident_id: id,
+            step: new.step.clone(),
+            submitted_at,
+            authority,
+            reference: new.reference.trim().to_owned(),
+            late,
+            created_at: now,
+        };
+        let tx = self.begin().await?;
+        let row = repo::insert_submission(&tx, row).await?;
+        self.journal(
+            &tx,
+            actor,
+            "incident.submit",
+            "incident",
+            id,
+            json!({"step": row.step, "submitted_at": row.submitted_at, "authority": row.authority, "reference": row.reference, "late": row.late}),
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_incident(actor, id).await
+    }
+}

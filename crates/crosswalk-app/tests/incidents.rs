@@ -1,0 +1,142 @@
+//! The incident register on a real database: clocks from the facts, overdue steps, submissions
+//! (late ones flagged), later deadlines following actual submissions, roles, tenants, journal.
+#![allow(clippy::unwrap_used)] // a test that cannot proceed should fail loudly, right there
+use chrono::{Duration, TimeZone, Utc};
+use crosswalk_app::incidents::{NewIncident, NewSubmission};
+use crosswalk_app::users::NewMember;
+use crosswalk_app::{App, AppConfig, AppError, FixedClock, PasswordCost};
+use crosswalk_domain::Role;
+use crosswalk_store::testing::TestDb;
+use std::sync::Arc;
+
+async fn setup() -> (TestDb, App, Arc<FixedClock>) {
+    let db = TestDb::new().await;
+    // 2026-11-27 03:00 Europe/Berlin
+    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 27, 2, 0, 0).unwrap()));
+    let app = App::new(
+        db.store.clone(),
+        clock.clone(),
+        crosswalk_journal::generate_signing_key(),
+        AppConfig { password_cost: PasswordCost::InsecureFastForTests, ..AppConfig::default() },
+    );
+    app.create_tenant("acme", "Acme").await.unwrap();
+    (db, app, clock)
+}
+
+fn incident() -> NewIncident {
+    NewIncident {
+        title: "Ransomware".into(),
+        description: String::new(),
+        aware_at: "2026-11-27T02:13".into(),
+        classified_at: None,
+        tz: "Europe/Berlin".into(),
+        regimes: vec![],
+        entity_type: None,
+        personal_data: true,
+        cross_border: false,
+    }
+}
+
+#[tokio::test]
+async fn a_significant_incident_with_personal_data_runs_three_clocks() {
+    let (_db, app, clock) = setup().await;
+    let op = app.operator("acme").await.unwrap();
+    let i = app.create_incident(&op, incident()).await.unwrap();
+    // Suggested regimes: NIS2 (significant incident) and GDPR (personal data).
+    assert_eq!(i.regimes.iter().map(ToString::to_string).collect::<Vec<_>>(), ["NIS2", "GDPR"]);
+    let due = |id: &str| i.clocks.iter().flat_map(|c| &c.steps).find(|s| s.step.id == id).unwrap().step.due.as_ref().unwrap().to_string();
+    assert_eq!(due("nis2_early_warning"), "2026-11-28T02:13:00+01:00[Europe/Berlin]"); // Art 23(4)(a)
+    assert_eq!(due("nis2_incident_notification"), "2026-11-30T02:13:00+01:00[Europe/Berlin]"); // Art 23(4)(b)
+    assert_eq!(due("gdpr_sa_notification"), "2026-11-30T02:13:00+01:00[Europe/Berlin]"); // GDPR Art 33(1)
+    assert_eq!(i.next_step.as_ref().unwrap().step.id, "nis2_early_warning");
+
+    // A day later nothing was sent: the early warning is overdue.
+    clock.advance(Duration::hours(25));
+    let now = app.get_incident(&op, i.id).await.unwrap();
+    let ew = now.clocks[0].steps.iter().find(|s| s.step.id == "nis2_early_warning").unwrap();
+    assert!(ew.overdue && ew.seconds_left.unwrap() < 0);
+    assert!(!now.clocks[0].steps.iter().find(|s| s.step.id == "nis2_intermediate_report").unwrap().overdue, "on request only");
+
+    // Record it (late), then the notification on time; the final report follows the real submission.
+    let after = app
+        .record_submission(
+            &op,
+            i.id,
+            NewSubmission { step: "nis2_early_warning".into(), submitted_at: None, authority: "BSI".into(), reference: "EW-1".into() },
+        )
+        .await
+        .unwrap();
+    let ew = after.clocks[0].steps.iter().find(|s| s.step.id == "nis2_early_warning").unwrap();
+    assert!(ew.submitted.as_ref().unwrap().late);
+    assert_eq!(after.next_step.as_ref().unwrap().step.id, "nis2_incident_notification");
+    let after = app
+        .record_submission(
+            &op,
+            i.id,
+            NewSubmission {
+                step: "nis2_incident_notification".into(),
+                submitted_at: Some("2026-11-29T10:00".into()),
+                authority: "BSI".into(),
+                reference: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let fin = after.clocks[0].steps.iter().find(|s| s.step.id == "nis2_final_report").unwrap();
+    assert!(!fin.submitted.as_ref().is_some_and(|s| s.late));
+    assert_eq!(fin.step.due.as_ref().unwrap().to_string(), "2026-12-29T10:00:00+01:00[Europe/Berlin]"); // Art 23(4)(d)
+    assert!(!fin.step.provisional);
+    let journal = app.journal_entries(&op, None, 3).await.unwrap();
+    assert_eq!(journal.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["incident.submit", "incident.submit", "incident.create"]);
+    // Recording the same step twice is a conflict; an unknown step names the field.
+    let again = app
+        .record_submission(
+            &op,
+            i.id,
+            NewSubmission { step: "nis2_early_warning".into(), submitted_at: None, authority: "BSI".into(), reference: String::new() },
+        )
+        .await;
+    assert!(matches!(again, Err(AppError::Conflict(_))));
+    let bad = app
+        .record_submission(
+            &op,
+            i.id,
+            NewSubmission { step: "dora_final_report".into(), submitted_at: None, authority: "BSI".into(), reference: String::new() },
+        )
+        .await;
+    assert!(matches!(bad, Err(AppError::Invalid(v)) if v.field == "step"));
+}
+
+#[tokio::test]
+async fn bad_facts_name_the_field_and_roles_apply() {
+    let (_db, app, _clock) = setup().await;
+    let op = app.operator("acme").await.unwrap();
+    for (edit, field) in [
+        (Box::new(|i: &mut NewIncident| i.tz = "Mars/Olympus".into()) as Box<dyn Fn(&mut NewIncident)>, "tz"),
+        (Box::new(|i: &mut NewIncident| i.aware_at = "soon".into()), "aware_at"),
+        (Box::new(|i: &mut NewIncident| i.classified_at = Some("2026-11-27T01:00".into())), "classified_at"),
+        (Box::new(|i: &mut NewIncident| i.regimes = vec!["sox".into()]), "regime"),
+        (Box::new(|i: &mut NewIncident| i.title = " ".into()), "title"),
+    ] {
+        let mut new = incident();
+        edit(&mut new);
+        match app.create_incident(&op, new).await {
+            Err(AppError::Invalid(v)) => assert_eq!(v.field, field),
+            other => panic!("expected {field} to be named, got {other:?}"),
+        }
+    }
+    assert!(app.list_incidents(&op).await.unwrap().is_empty(), "nothing half-written");
+    app.add_member(
+        &op,
+        NewMember { email: "v@acme.example".into(), role: Role::Viewer, display_name: None, password: Some("viewer password 1".into()) },
+    )
+    .await
+    .unwrap();
+    let viewer = app.login("v@acme.example", "viewer password 1", "127.0.0.1").await.unwrap().actor;
+    assert!(matches!(app.create_incident(&viewer, incident()).await, Err(AppError::Forbidden(_))));
+    // Another tenant's incident is not found.
+    let i = app.create_incident(&op, incident()).await.unwrap();
+    app.create_tenant("globex", "Globex").await.unwrap();
+    let other = app.operator("globex").await.unwrap();
+    assert!(matches!(app.get_incident(&other, i.id).await, Err(AppError::NotFound(_))));
+}

@@ -1,0 +1,112 @@
+//! Incident register: incidents with the facts their legal clocks run from, and the reports submitted.
+use sea_orm_migration::prelude::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum Tenants {
+    Table,
+    Id,
+}
+#[derive(DeriveIden)]
+enum Incidents {
+    Table,
+    Id,
+    TenantId,
+    Title,
+    Description,
+    AwareAt,
+    ClassifiedAt,
+    Tz,
+    EntityType,
+    Regimes,
+    PersonalData,
+    CrossBorder,
+    Status,
+    CreatedAt,
+}
+#[derive(DeriveIden)]
+enum IncidentSubmissions {
+    Table,
+    Id,
+    TenantId,
+    IncidentId,
+    Step,
+    SubmittedAt,
+    Authority,
+    Reference,
+    Late,
+    CreatedAt,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(Incidents::Table)
+                .col(ColumnDef::new(Incidents::Id).uuid().not_null().primary_key())
+                .col(ColumnDef::new(Incidents::TenantId).uuid().not_null())
+                .col(ColumnDef::new(Incidents::Title).string_len(300).not_null())
+                .col(ColumnDef::new(Incidents::Description).text().not_null())
+                .col(ColumnDef::new(Incidents::AwareAt).timestamp_with_time_zone().not_null())
+                .col(ColumnDef::new(Incidents::ClassifiedAt).timestamp_with_time_zone().null())
+                .col(ColumnDef::new(Incidents::Tz).string_len(64).not_null())
+                .col(ColumnDef::new(Incidents::EntityType).string_len(100).null())
+                // Comma-separated regime slugs (nis2,gdpr,dora): a short closed set, always read whole.
+                .col(ColumnDef::new(Incidents::Regimes).string_len(50).not_null())
+                .col(ColumnDef::new(Incidents::PersonalData).boolean().not_null())
+                .col(ColumnDef::new(Incidents::CrossBorder).boolean().not_null())
+                .col(ColumnDef::new(Incidents::Status).string_len(20).not_null())
+                .col(ColumnDef::new(Incidents::CreatedAt).timestamp_with_time_zone().not_null())
+                .foreign_key(
+                    ForeignKey::create()
+                        .name("fk_incidents_tenant")
+                        .from(Incidents::Table, Incidents::TenantId)
+                        .to(Tenants::Table, Tenants::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("idx_incidents_tenant").table(Incidents::Table).col(Incidents::TenantId).to_owned()).await?;
+        m.create_table(
+            Table::create()
+                .table(IncidentSubmissions::Table)
+                .col(ColumnDef::new(IncidentSubmissions::Id).uuid().not_null().primary_key())
+                .col(ColumnDef::new(IncidentSubmissions::TenantId).uuid().not_null())
+                .col(ColumnDef::new(IncidentSubmissions::IncidentId).uuid().not_null())
+                .col(ColumnDef::new(IncidentSubmissions::Step).string_len(64).not_null())
+                .col(ColumnDef::new(IncidentSubmissions::SubmittedAt).timestamp_with_time_zone().not_null())
+                .col(ColumnDef::new(IncidentSubmissions::Authority).string_len(200).not_null())
+                .col(ColumnDef::new(IncidentSubmissions::Reference).string_len(200).not_null())
+                .col(ColumnDef::new(IncidentSubmissions::Late).boolean().not_null())
+                .col(ColumnDef::new(IncidentSubmissions::CreatedAt).timestamp_with_time_zone().not_null())
+                .foreign_key(
+                    ForeignKey::create()
+                        .name("fk_incident_submissions_incident")
+                        .from(IncidentSubmissions::Table, IncidentSubmissions::IncidentId)
+                        .to(Incidents::Table, Incidents::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_incident_submissions_incident")
+                .table(IncidentSubmissions::Table)
+                .col(IncidentSubmissions::TenantId)
+                .col(IncidentSubmissions::IncidentId)
+                .to_owned(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(IncidentSubmissions::Table).to_owned()).await?;
+        m.drop_table(Table::drop().table(Incidents::Table).to_owned()).await
+    }
+}

@@ -1,0 +1,40 @@
+//! Incidents and their submissions, always scoped by tenant.
+use crate::entities::{incident, incident_submission as sub};
+use crate::{StoreResult, WriteTx};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+pub use incident::Model as Incident;
+pub use sub::Model as Submission;
+
+pub async fn insert(tx: &WriteTx, i: Incident) -> StoreResult<Incident> {
+    Ok(incident::ActiveModel::from(i).insert(&**tx).await?)
+}
+
+pub async fn get(db: &impl ConnectionTrait, tenant: Uuid, id: Uuid) -> StoreResult<Option<Incident>> {
+    Ok(incident::Entity::find_by_id(id).filter(incident::Column::TenantId.eq(tenant)).one(db).await?)
+}
+
+/// Newest first.
+pub async fn list(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<Vec<Incident>> {
+    Ok(incident::Entity::find().filter(incident::Column::TenantId.eq(tenant)).order_by_desc(incident::Column::AwareAt).all(db).await?)
+}
+
+pub async fn insert_submission(tx: &WriteTx, s: Submission) -> StoreResult<Submission> {
+    Ok(sub::ActiveModel::from(s).insert(&**tx).await?)
+}
+
+/// An incident's submissions, oldest first.
+pub async fn submissions(db: &impl ConnectionTrait, tenant: Uuid, incident: Uuid) -> StoreResult<Vec<Submission>> {
+    Ok(sub::Entity::find()
+        .filter(sub::Column::TenantId.eq(tenant))
+        .filter(sub::Column::IncidentId.eq(incident))
+        .order_by_asc(sub::Column::SubmittedAt)
+        .all(db)
+        .await?)
+}
+
+/// Submissions of all of a tenant's incidents, for listings (one query, not one per incident).
+pub async fn all_submissions(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<Vec<Submission>> {
+    Ok(sub::Entity::find().filter(sub::Column::TenantId.eq(tenant)).order_by_asc(sub::Column::SubmittedAt).all(db).await?)
+}

@@ -1,0 +1,49 @@
+//! `/api/v1/incidents`: the incident register with each regime's reporting clock.
+use super::parse_id;
+use crate::AppState;
+use crate::auth::ApiActor;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::json::ApiJson;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use crosswalk_app::incidents::{IncidentView, NewIncident, NewSubmission};
+
+#[utoipa::path(get, path = "/api/v1/incidents", tag = "incidents", responses((status = 200, body = [IncidentView]), (status = 401, body = Problem)))]
+pub async fn list_incidents(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Vec<IncidentView>>> {
+    Ok(Json(s.app.list_incidents(&actor).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/incidents", tag = "incidents", request_body = NewIncident,
+    responses((status = 201, body = IncidentView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_incident(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<NewIncident>,
+) -> ApiResult<Response> {
+    Ok((StatusCode::CREATED, Json(s.app.create_incident(&actor, body).await?)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/incidents/{incident_id}", tag = "incidents", params(("incident_id" = uuid::Uuid, Path, description = "Incident id")),
+    responses((status = 200, body = IncidentView), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_incident(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(incident_id): Path<String>,
+) -> Result<Json<IncidentView>, Response> {
+    let id: uuid::Uuid = parse_id("incident_id", &incident_id).map_err(IntoResponse::into_response)?;
+    s.app.get_incident(&actor, id).await.map(Json).map_err(|e| ApiError(e).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/incidents/{incident_id}/submissions", tag = "incidents", params(("incident_id" = uuid::Uuid, Path, description = "Incident id")), request_body = NewSubmission,
+    responses((status = 200, body = IncidentView, description = "The incident with the step recorded (late submissions flagged)"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn record_submission(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(incident_id): Path<String>,
+    ApiJson(body): ApiJson<NewSubmission>,
+) -> Result<Json<IncidentView>, Response> {
+    let id: uuid::Uuid = parse_id("incident_id", &incident_id).map_err(IntoResponse::into_response)?;
+    s.app.record_submission(&actor, id, body).await.map(Json).map_err(|e| ApiError(e).into_response())
+}

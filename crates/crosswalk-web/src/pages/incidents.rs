@@ -1,0 +1,229 @@
+//! `/incidents`: the incident register, each incident's clocks with countdowns (overdue in red), and
+//! recording submissions. Countdowns are computed on the server, so the page works without JavaScript.
+use super::{Nav, error_page, form_error, render_with};
+use crate::AppState;
+use crate::auth::PageActor;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use crosswalk_app::AppError;
+use crosswalk_app::incidents::{IncidentView, NewIncident, NewSubmission, StepStatus};
+use crosswalk_domain::Permission;
+use serde::Deserialize;
+
+/// "2 d 3 h 5 min" for a duration in seconds.
+pub fn human_duration(secs: i64) -> String {
+    let s = secs.unsigned_abs();
+    let (d, h, m) = (s / 86_400, (s % 86_400) / 3600, (s % 3600) / 60);
+    match (d, h) {
+        (0, 0) => format!("{m} min"),
+        (0, _) => format!("{h} h {m} min"),
+        _ => format!("{d} d {h} h"),
+    }
+}
+
+/// A step as the page shows it.
+pub struct StepRow {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub basis: &'static str,
+    pub rule: &'static str,
+    pub due: String,
+    /// `submitted`, `overdue`, `due`, `conditional` or `open`.
+    pub state: &'static str,
+    pub state_text: String,
+    pub can_submit: bool,
+}
+
+fn row(s: &StepStatus) -> StepRow {
+    let due = s.step.due.as_ref().map(|d| d.strftime("%Y-%m-%d %H:%M %Z").to_string()).unwrap_or_else(|| "—".into());
+    let (state, state_text) = match (&s.submitted, s.overdue, s.seconds_left, s.step.condition) {
+        (Some(sub), ..) => (
+            "submitted",
+            format!(
+                "submitted {} to {}{}{}",
+                sub.submitted_at.format("%Y-%m-%d %H:%M UTC"),
+                sub.authority,
+                if sub.reference.is_empty() { String::new() } else { format!(" (ref. {})", sub.reference) },
+                if sub.late { " — LATE" } else { "" }
+            ),
+        ),
+        (None, true, Some(left), _) => ("overdue", format!("overdue by {}", human_duration(left))),
+        (None, _, _, Some(c)) => ("conditional", format!("only if {c}")),
+        (None, false, Some(left), None) => ("due", format!("due in {}", human_duration(left))),
+        _ => ("open", "no fixed time".into()),
+    };
+    StepRow {
+        id: s.step.id,
+        name: s.step.name,
+        basis: s.step.basis,
+        rule: s.step.rule,
+        due: if s.step.provisional { format!("{due} (provisional)") } else { due },
+        state,
+        state_text,
+        can_submit: s.submitted.is_none() || s.step.id == "dora_intermediate_report",
+    }
+}
+
+pub struct ClockRows {
+    pub regime: String,
+    pub rows: Vec<StepRow>,
+}
+
+#[derive(Template)]
+#[template(path = "incidents.html")]
+struct IncidentsPage {
+    nav: Nav,
+    incidents: Vec<(IncidentView, Option<StepRow>)>,
+    can_manage: bool,
+    flash_error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "incident.html")]
+struct IncidentPage {
+    nav: Nav,
+    i: IncidentView,
+    clocks: Vec<ClockRows>,
+    can_manage: bool,
+    flash_error: Option<String>,
+}
+
+async fn list_page(state: &AppState, p: &PageActor, status: StatusCode, flash_error: Option<String>) -> Response {
+    match state.app.list_incidents(&p.actor).await {
+        Ok(list) => {
+            let incidents = list
+                .into_iter()
+                .map(|i| {
+                    let next = i.next_step.as_ref().map(row);
+                    (i, next)
+                })
+                .collect();
+            render_with(
+                status,
+                &IncidentsPage {
+                    nav: Nav::new(p, "incidents"),
+                    incidents,
+                    can_manage: p.actor.can(Permission::ManageIncidents),
+                    flash_error,
+                },
+            )
+        }
+        Err(e) => error_page(&e),
+    }
+}
+
+pub async fn list(State(state): State<AppState>, p: PageActor) -> Response {
+    list_page(&state, &p, StatusCode::OK, None).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CreateForm {
+    title: String,
+    #[serde(default)]
+    description: String,
+    aware_at: String,
+    #[serde(default)]
+    classified_at: String,
+    tz: String,
+    regime_nis2: Option<String>,
+    regime_gdpr: Option<String>,
+    regime_dora: Option<String>,
+    personal_data: Option<String>,
+    cross_border: Option<String>,
+}
+
+pub async fn create(State(state): State<AppState>, p: PageActor, Form(f): Form<CreateForm>) -> Response {
+    let regimes = [("nis2", &f.regime_nis2), ("gdpr", &f.regime_gdpr), ("dora", &f.regime_dora)]
+        .into_iter()
+        .filter(|(_, on)| on.is_some())
+        .map(|(r, _)| r.to_owned())
+        .collect();
+    let new = NewIncident {
+        title: f.title,
+        description: f.description,
+        aware_at: f.aware_at,
+        classified_at: Some(f.classified_at).filter(|s| !s.is_empty()),
+        tz: f.tz,
+        regimes,
+        entity_type: None,
+        personal_data: f.personal_data.is_some(),
+        cross_border: f.cross_border.is_some(),
+    };
+    match state.app.create_incident(&p.actor, new).await {
+        Ok(i) => Redirect::to(&format!("/incidents/{}", i.id)).into_response(),
+        Err(e @ AppError::Invalid(_)) => list_page(&state, &p, StatusCode::UNPROCESSABLE_ENTITY, Some(form_error(&e))).await,
+        Err(e) => error_page(&e),
+    }
+}
+
+async fn detail_page(state: &AppState, p: &PageActor, id: uuid::Uuid, status: StatusCode, flash_error: Option<String>) -> Response {
+    match state.app.get_incident(&p.actor, id).await {
+        Ok(i) => {
+            let clocks =
+                i.clocks.iter().map(|c| ClockRows { regime: c.regime.to_string(), rows: c.steps.iter().map(row).collect() }).collect();
+            render_with(
+                status,
+                &IncidentPage {
+                    nav: Nav::new(p, "incidents"),
+                    i,
+                    clocks,
+                    can_manage: p.actor.can(Permission::ManageIncidents),
+                    flash_error,
+                },
+            )
+        }
+        Err(e) => error_page(&e),
+    }
+}
+
+/// An unparsable id is simply an incident that does not exist.
+fn not_found(raw: &str) -> Response {
+    error_page(&AppError::NotFound(format!("incident {raw}")))
+}
+
+pub async fn show(State(state): State<AppState>, p: PageActor, Path(incident_id): Path<String>) -> Response {
+    match incident_id.parse() {
+        Ok(id) => detail_page(&state, &p, id, StatusCode::OK, None).await,
+        Err(_) => not_found(&incident_id),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SubmitForm {
+    step: String,
+    authority: String,
+    #[serde(default)]
+    reference: String,
+    #[serde(default)]
+    submitted_at: String,
+}
+
+pub async fn submit(State(state): State<AppState>, p: PageActor, Path(incident_id): Path<String>, Form(f): Form<SubmitForm>) -> Response {
+    let Ok(id) = incident_id.parse::<uuid::Uuid>() else { return not_found(&incident_id) };
+    let new = NewSubmission {
+        step: f.step,
+        authority: f.authority,
+        reference: f.reference,
+        submitted_at: Some(f.submitted_at).filter(|s| !s.is_empty()),
+    };
+    match state.app.record_submission(&p.actor, id, new).await {
+        Ok(_) => Redirect::to(&format!("/incidents/{id}")).into_response(),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            detail_page(&state, &p, id, crate::error::status_of(&e), Some(form_error(&e))).await
+        }
+        Err(e) => error_page(&e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(super::human_duration(59), "0 min");
+        assert_eq!(super::human_duration(3 * 3600 + 5 * 60), "3 h 5 min");
+        assert_eq!(super::human_duration(-(2 * 86_400 + 3600)), "2 d 1 h");
+    }
+}
