@@ -190,6 +190,28 @@ fn view(i: Incident, subs: &[&Submission], now: DateTime<Utc>) -> AppResult<Inci
 }
 
 impl App {
+    /// The report draft for one step of an incident, pre-filled from the record (NIS2 Art 23(4),
+    /// GDPR Art 33(3)/34(2), DORA Art 19(4)).
+    pub async fn incident_draft(&self, actor: &Actor, id: Uuid, step: &str) -> AppResult<crosswalk_domain::reports::Draft> {
+        let i = self.get_incident(actor, id).await?;
+        let Some(s) = i.clocks.iter().flat_map(|c| c.steps.iter()).find(|s| s.step.id == step) else {
+            return Err(AppError::NotFound(format!("step '{step}' of incident {id}")));
+        };
+        let zone = clocks::parse_zone("tz", &i.tz)?;
+        let show = |t: DateTime<Utc>| to_jiff(t).to_zoned(zone.clone()).to_string();
+        let facts = crosswalk_domain::reports::DraftFacts {
+            title: i.title.clone(),
+            description: i.description.clone(),
+            aware_at: show(i.aware_at),
+            classified_at: i.classified_at.map(show),
+            cross_border: i.cross_border,
+            personal_data: i.personal_data,
+            due: s.step.due.as_ref().map(ToString::to_string),
+            late: s.overdue || s.submitted.as_ref().is_some_and(|x| x.late),
+        };
+        crosswalk_domain::reports::draft(step, &facts).ok_or_else(|| AppError::NotFound(format!("a draft for step '{step}'")))
+    }
+
     /// Register an incident (admin, manager). Its clocks start at `aware_at`.
     pub async fn create_incident(&self, actor: &Actor, new: NewIncident) -> AppResult<IncidentView> {
         actor.require(Permission::ManageIncidents, "registering incidents")?;

@@ -268,6 +268,16 @@ async fn incident(cli: &Cli, c: &crate::config::IncidentCommand) -> anyhow::Resu
             let i = app.get_incident(&op, parse_id(id)?).await.map_err(app_err)?;
             print_incident(cli, &i)?;
         }
+        IncidentCommand::Draft { tenant, id, step } => {
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let d = app.incident_draft(&op, parse_id(id)?, step).await.map_err(app_err)?;
+            let rows = d
+                .fields
+                .iter()
+                .map(|f| vec![f.label.to_owned(), f.value.clone().unwrap_or_else(|| "(to complete)".into()), f.basis.to_owned()])
+                .collect();
+            output::print(cli.format, &d, &["item", "content", "basis"], rows)?;
+        }
         IncidentCommand::Submit { tenant, id, step, authority, reference, at } => {
             let op = app.operator(tenant).await.map_err(app_err)?;
             let new =

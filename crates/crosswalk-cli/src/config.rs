@@ -177,6 +177,15 @@ pub enum IncidentCommand {
         tenant: String,
         id: String,
     },
+    /// The report draft for one step, with the content the law requires (pre-filled where known)
+    Draft {
+        #[arg(long)]
+        tenant: String,
+        id: String,
+        /// Step id, e.g. nis2_early_warning
+        #[arg(long)]
+        step: String,
+    },
     /// Record that a step's report was submitted
     Submit {
         #[arg(long)]

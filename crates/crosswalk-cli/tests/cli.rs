@@ -161,3 +161,63 @@ async fn nis2_sectors_and_scope() {
     assert_error(&o, 2, "employees: must not be negative");
     env.cleanup().await;
 }
+
+#[tokio::test]
+async fn incidents_from_the_command_line() {
+    let env = Env::new().await;
+    assert!(env.run(&["tenant", "create", "acme", "--name", "Acme"]).status.success());
+    let o = env.run(&[
+        "incident",
+        "create",
+        "--tenant",
+        "acme",
+        "--title",
+        "DDoS",
+        "--aware-at",
+        "2026-11-27T02:13",
+        "--tz",
+        "Europe/Berlin",
+        "--regime",
+        "nis2",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let id = stdout(&o).trim().to_owned();
+    let o = env.run(&[
+        "--format",
+        "json",
+        "incident",
+        "submit",
+        "--tenant",
+        "acme",
+        &id,
+        "--step",
+        "nis2_early_warning",
+        "--authority",
+        "BSI",
+        "--at",
+        "2026-11-27T20:00",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let i: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(i["next_step"]["id"], "nis2_incident_notification");
+    assert_eq!(i["clocks"][0]["steps"][0]["submitted"]["late"], false);
+    let o = env.run(&["--format", "json", "incident", "draft", "--tenant", "acme", &id, "--step", "nis2_final_report"]);
+    let d: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(d["basis"], "NIS2 Art 23(4)(d)");
+    let o = env.run(&[
+        "incident",
+        "create",
+        "--tenant",
+        "acme",
+        "--title",
+        "X",
+        "--aware-at",
+        "2026-11-27T02:13",
+        "--classified-at",
+        "2026-11-26T00:00",
+    ]);
+    assert_error(&o, 2, "classified_at");
+    let o = env.run(&["incident", "show", "--tenant", "acme", "not-an-id"]);
+    assert_error(&o, 2, "'not-an-id' is not an incident id");
+    env.cleanup().await;
+}

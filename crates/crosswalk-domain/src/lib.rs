@@ -8,6 +8,7 @@
 pub mod clocks;
 pub mod ids;
 pub mod nis2;
+pub mod reports;
 pub mod role;
 pub mod validate;
 

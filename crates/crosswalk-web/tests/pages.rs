@@ -194,6 +194,11 @@ async fn incident_pages_show_clocks_and_record_submissions() {
     assert!(detail.body.contains("class=\"state-overdue\""), "the unsent notification is overdue");
     let list = send(&h.router, page("/incidents", &session)).await;
     assert!(list.body.contains("Phishing wave") && list.body.contains("overdue by"));
+    // The GDPR notification is now late: its draft asks for the reasons for the delay (Art 33(1)).
+    let draft = send(&h.router, page(&format!("{location}/drafts/gdpr_sa_notification"), &session)).await;
+    assert_eq!(draft.status, StatusCode::OK);
+    assert!(draft.body.contains("Reasons for the delay") && draft.body.contains("GDPR Art 33(3)(a)"));
+    assert!(draft.body.contains("Phishing wave"), "pre-filled from the record");
 }
 
 #[tokio::test]

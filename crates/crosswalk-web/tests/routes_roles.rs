@@ -76,6 +76,7 @@ async fn every_route_every_role_and_a_foreign_tenants_objects() {
                 .replace("{user_id}", &b_viewer_id.to_string())
                 .replace("{token_id}", &b_token_id.to_string())
                 .replace("{incident_id}", &b_incident_id.to_string())
+                .replace("{step}", "nis2_early_warning")
                 .replace("{seq}", "999999");
             assert!(!path.contains('{'), "{method} {template}: unknown path parameter; map it to a tenant-B object here");
             let has_object = path != *template;

@@ -47,3 +47,16 @@ pub async fn record_submission(
     let id: uuid::Uuid = parse_id("incident_id", &incident_id).map_err(IntoResponse::into_response)?;
     s.app.record_submission(&actor, id, body).await.map(Json).map_err(|e| ApiError(e).into_response())
 }
+
+#[utoipa::path(get, path = "/api/v1/incidents/{incident_id}/drafts/{step}", tag = "incidents",
+    params(("incident_id" = uuid::Uuid, Path, description = "Incident id"), ("step" = String, Path, description = "Step id, e.g. nis2_early_warning")),
+    responses((status = 200, body = crosswalk_domain::reports::Draft, description = "The content the law requires for this report, pre-filled where the record knows it"),
+        (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn draft(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((incident_id, step)): Path<(String, String)>,
+) -> Result<Json<crosswalk_domain::reports::Draft>, Response> {
+    let id: uuid::Uuid = parse_id("incident_id", &incident_id).map_err(IntoResponse::into_response)?;
+    s.app.incident_draft(&actor, id, &step).await.map(Json).map_err(|e| ApiError(e).into_response())
+}

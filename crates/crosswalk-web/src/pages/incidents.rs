@@ -218,6 +218,25 @@ pub async fn submit(State(state): State<AppState>, p: PageActor, Path(incident_i
     }
 }
 
+#[derive(Template)]
+#[template(path = "incident_draft.html")]
+struct DraftPage {
+    nav: Nav,
+    incident_id: uuid::Uuid,
+    incident_title: String,
+    d: crosswalk_domain::reports::Draft,
+}
+
+/// A printable report draft.
+pub async fn draft(State(state): State<AppState>, p: PageActor, Path((incident_id, step)): Path<(String, String)>) -> Response {
+    let Ok(id) = incident_id.parse::<uuid::Uuid>() else { return not_found(&incident_id) };
+    let (d, i) = match (state.app.incident_draft(&p.actor, id, &step).await, state.app.get_incident(&p.actor, id).await) {
+        (Ok(d), Ok(i)) => (d, i),
+        (Err(e), _) | (_, Err(e)) => return error_page(&e),
+    };
+    super::render(&DraftPage { nav: Nav::new(&p, "incidents"), incident_id: id, incident_title: i.title, d })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/incidents", get(incidents::list).post(incidents::create))
         .route("/incidents/{incident_id}", get(incidents::show))
         .route("/incidents/{incident_id}/submissions", post(incidents::submit))
+        .route("/incidents/{incident_id}/drafts/{step}", get(incidents::draft))
         .route("/nis2/scope", get(nis2::scope))
         .route("/journal", get(journal::list))
         .route("/journal/verify", post(journal::verify))
