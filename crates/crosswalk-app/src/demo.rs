@@ -44,6 +44,18 @@ impl App {
             )
             .await?;
         }
+        if self.nis2_profile(&op).await?.is_none() {
+            // A mid-sized managed service provider: an important entity (NIS2 Art 2(1), Art 3(2)).
+            let input = crosswalk_domain::nis2::ScopeInput {
+                entity_type: "managed_service_provider".into(),
+                sector: None,
+                subsector: None,
+                employees: 180,
+                turnover_eur: 38_000_000,
+                balance_eur: 25_000_000,
+            };
+            self.save_nis2_profile(&op, input).await?;
+        }
         if self.list_incidents(&op).await?.is_empty() {
             // An open significant incident with personal data: NIS2 and GDPR clocks run (issue: NIS2 layer).
             let aware = self.now() - chrono::Duration::hours(5);

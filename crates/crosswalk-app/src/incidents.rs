@@ -223,15 +223,27 @@ impl App {
         if classified.is_some_and(|c| c < aware) {
             return Err(AppError::invalid("classified_at", "must not be before aware_at"));
         }
+        let profile = crosswalk_store::repo::nis2_profiles::get(self.db(), actor.tenant.0).await?;
         let mut regimes = parse_regimes(&new.regimes)?;
         if regimes.is_empty() {
-            // Suggested from the facts: NIS2 for a significant incident; GDPR Art 33 when personal data is involved.
-            regimes.push(Regime::Nis2);
+            // Suggested from scoping and the facts: NIS2 unless the organisation was scoped out of it
+            // (Art 2); GDPR Art 33 when personal data is involved.
+            if profile.as_ref().is_none_or(|p| p.classification != "out_of_scope") {
+                regimes.push(Regime::Nis2);
+            }
             if new.personal_data {
                 regimes.push(Regime::Gdpr);
             }
+            if regimes.is_empty() {
+                return Err(AppError::invalid(
+                    "regimes",
+                    "the organisation is out of NIS2 scope and no personal data is involved: choose the regimes that apply",
+                ));
+            }
         }
-        if let Some(t) = &new.entity_type
+        // The entity type decides e.g. the trust service providers' 24-hour notification (Art 23(4)).
+        let entity_type = new.entity_type.clone().or_else(|| profile.map(|p| p.entity_type));
+        if let Some(t) = &entity_type
             && crosswalk_domain::nis2::entity_type(t).is_none()
         {
             return Err(AppError::invalid("entity_type", format!("unknown NIS2 entity type '{t}'")));
@@ -246,7 +258,7 @@ impl App {
             aware_at: crosswalk_store::truncate_micros(to_chrono(aware)),
             classified_at: classified.map(|c| crosswalk_store::truncate_micros(to_chrono(c))),
             tz: new.tz.clone(),
-            entity_type: new.entity_type.clone(),
+            entity_type,
             regimes: regimes_s,
             personal_data: new.personal_data,
             cross_border: new.cross_border,

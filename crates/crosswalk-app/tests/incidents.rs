@@ -140,3 +140,40 @@ async fn bad_facts_name_the_field_and_roles_apply() {
     let other = app.operator("globex").await.unwrap();
     assert!(matches!(app.get_incident(&other, i.id).await, Err(AppError::NotFound(_))));
 }
+
+#[tokio::test]
+async fn the_saved_scoping_decides_default_regimes_and_entity_type() {
+    let (_db, app, _clock) = setup().await;
+    let op = app.operator("acme").await.unwrap();
+    assert!(app.nis2_profile(&op).await.unwrap().is_none());
+    let tsp = crosswalk_domain::nis2::ScopeInput {
+        entity_type: "trust_service_provider".into(),
+        sector: None,
+        subsector: None,
+        employees: 8,
+        turnover_eur: 1_000_000,
+        balance_eur: 1_000_000,
+    };
+    let p = app.save_nis2_profile(&op, tsp).await.unwrap();
+    assert_eq!(format!("{:?}", p.result.classification), "Important");
+    assert_eq!(app.journal_entries(&op, None, 1).await.unwrap()[0].action, "nis2.scope");
+    // A trust service provider's incident notification is due within 24 hours (Art 23(4), 2nd subpara).
+    let i = app.create_incident(&op, NewIncident { personal_data: false, ..incident() }).await.unwrap();
+    assert_eq!(i.entity_type.as_deref(), Some("trust_service_provider"));
+    let n = i.clocks[0].steps.iter().find(|s| s.step.id == "nis2_incident_notification").unwrap();
+    assert_eq!(n.step.due.as_ref().unwrap().to_string(), "2026-11-28T02:13:00+01:00[Europe/Berlin]");
+    // Scoped out of NIS2 and no personal data: no regime applies by default, and the person must choose.
+    let bakery = crosswalk_domain::nis2::ScopeInput {
+        entity_type: "food_business".into(),
+        sector: None,
+        subsector: None,
+        employees: 5,
+        turnover_eur: 100_000,
+        balance_eur: 100_000,
+    };
+    app.save_nis2_profile(&op, bakery).await.unwrap();
+    let r = app.create_incident(&op, NewIncident { personal_data: false, ..incident() }).await;
+    assert!(matches!(r, Err(AppError::Invalid(v)) if v.field == "regimes"));
+    let gdpr_only = app.create_incident(&op, incident()).await.unwrap();
+    assert_eq!(gdpr_only.regimes.iter().map(ToString::to_string).collect::<Vec<_>>(), ["GDPR"]);
+}

@@ -42,7 +42,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token(c) => token(&cli, c).await,
         Command::Journal(c) => journal(&cli, c).await,
         Command::Deadlines(args) => deadlines(&cli, args),
-        Command::Nis2(c) => nis2(&cli, c),
+        Command::Nis2(c) => nis2(&cli, c).await,
         Command::Incident(c) => incident(&cli, c).await,
         Command::Bench(args) => crate::bench::run(&cli, args).await,
     }
@@ -289,8 +289,8 @@ async fn incident(cli: &Cli, c: &crate::config::IncidentCommand) -> anyhow::Resu
     Ok(ExitCode::SUCCESS)
 }
 
-/// Pure computation: needs no database.
-fn nis2(cli: &Cli, c: &crate::config::Nis2Command) -> anyhow::Result<ExitCode> {
+/// Scoping is pure computation; only saving or reading the organisation's decision opens the database.
+async fn nis2(cli: &Cli, c: &crate::config::Nis2Command) -> anyhow::Result<ExitCode> {
     use crate::config::Nis2Command;
     match c {
         Nis2Command::Sectors => {
@@ -304,7 +304,13 @@ fn nis2(cli: &Cli, c: &crate::config::Nis2Command) -> anyhow::Result<ExitCode> {
                 .collect();
             output::print(cli.format, &types, &["annex", "sector", "subsector", "entity type", "name"], rows)?;
         }
-        Nis2Command::Scope { sector, subsector, entity_type, employees, turnover_eur, balance_eur } => {
+        Nis2Command::Profile { tenant } => {
+            let app = open_app(cli).await?;
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let p = app.nis2_profile(&op).await.map_err(app_err)?;
+            output::line(&serde_json::to_string_pretty(&p)?)?;
+        }
+        Nis2Command::Scope { sector, subsector, entity_type, employees, turnover_eur, balance_eur, tenant, save } => {
             let q = crosswalk_domain::nis2::ScopeInput {
                 entity_type: entity_type.clone(),
                 sector: sector.clone(),
@@ -313,7 +319,14 @@ fn nis2(cli: &Cli, c: &crate::config::Nis2Command) -> anyhow::Result<ExitCode> {
                 turnover_eur: *turnover_eur,
                 balance_eur: *balance_eur,
             };
-            let r = crosswalk_app::nis2::scope(&q).map_err(app_err)?;
+            let r = match (tenant, save) {
+                (Some(t), true) => {
+                    let app = open_app(cli).await?;
+                    let op = app.operator(t).await.map_err(app_err)?;
+                    app.save_nis2_profile(&op, q).await.map_err(app_err)?.result
+                }
+                _ => crosswalk_app::nis2::scope(&q).map_err(app_err)?,
+            };
             if cli.format == Format::Json {
                 output::line(&serde_json::to_string_pretty(&r)?)?;
             } else {

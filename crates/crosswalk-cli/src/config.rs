@@ -226,6 +226,17 @@ pub enum Nis2Command {
         /// Annual balance-sheet total in EUR
         #[arg(long, allow_negative_numbers = true)]
         balance_eur: i64,
+        /// Save the result as this organisation's scoping decision (journaled)
+        #[arg(long, requires = "save")]
+        tenant: Option<String>,
+        /// With --tenant: save instead of only computing
+        #[arg(long, requires = "tenant")]
+        save: bool,
+    },
+    /// The organisation's saved scoping decision
+    Profile {
+        #[arg(long)]
+        tenant: String,
     },
 }
 

@@ -159,6 +159,14 @@ async fn nis2_sectors_and_scope() {
     assert_eq!(r["max_fine"]["amount_eur"], 60_000_000); // 2 % of EUR 3 bn > EUR 10 m
     let o = env.run(&["nis2", "scope", "--entity-type", "food_business", "--employees", "-3", "--turnover-eur", "0", "--balance-eur", "0"]);
     assert_error(&o, 2, "employees: must not be negative");
+    // Saving the decision for an organisation, then reading it back.
+    assert!(env.run(&["tenant", "create", "acme", "--name", "Acme"]).status.success());
+    let o = env.run(&["nis2", "scope", "--tenant", "acme", "--save", "--entity-type", "postal_service_provider", "--employees", "60", "--turnover-eur", "11000000", "--balance-eur", "11000000"]);
+    assert!(o.status.success() && stdout(&o).starts_with("important"), "{}{}", stdout(&o), stderr(&o));
+    let o = env.run(&["nis2", "profile", "--tenant", "acme"]);
+    let p: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(p["result"]["classification"], "important");
+    assert!(p["decided_by"].as_str().unwrap().starts_with("operator:"));
     env.cleanup().await;
 }
 

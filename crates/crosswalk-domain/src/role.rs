@@ -37,6 +37,8 @@ pub enum Permission {
     VerifyJournal,
     /// Register incidents and record report submissions (the incident manager's work).
     ManageIncidents,
+    /// Decide compliance matters: NIS2 scoping, and later controls, mappings, SoA, risks.
+    ManageCompliance,
 }
 
 impl Role {
@@ -63,7 +65,7 @@ impl Role {
             ManageOwnTokens => self != Viewer,
             ReadJournal => matches!(self, Admin | Manager | Auditor),
             VerifyJournal => matches!(self, Admin | Auditor),
-            ManageIncidents => matches!(self, Admin | Manager),
+            ManageIncidents | ManageCompliance => matches!(self, Admin | Manager),
         }
     }
 }
@@ -100,6 +102,7 @@ mod tests {
             Permission::VerifyJournal,
             Permission::ReadJournal,
             Permission::ManageIncidents,
+            Permission::ManageCompliance,
         ] {
             assert!(!Role::Viewer.allows(p), "viewer must not be allowed {p:?}");
         }

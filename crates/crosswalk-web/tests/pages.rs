@@ -220,3 +220,29 @@ async fn the_scoping_wizard_classifies() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("employees: must not be negative"));
 }
+
+#[tokio::test]
+async fn a_manager_saves_the_scoping_and_the_dashboard_shows_it() {
+    let h = harness().await;
+    org_with_tokens(&h.app, "acme").await;
+    let (_, session) = browser_login(&h.router, "manager@acme.example", PASSWORD).await;
+    let session = session.unwrap();
+    let r = send(
+        &h.router,
+        page("/nis2/scope?entity_type=cloud_computing_service_provider&employees=300&turnover_eur=90000000&balance_eur=80000000", &session),
+    )
+    .await;
+    assert!(r.body.contains("id=\"save-scope\""));
+    let csrf = csrf_in(&r.body);
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("entity_type", "cloud_computing_service_provider"),
+        ("employees", "300"),
+        ("turnover_eur", "90000000"),
+        ("balance_eur", "80000000"),
+    ];
+    let r = send(&h.router, form("/nis2/profile", &session, &fields)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let dash = send(&h.router, page("/", &session)).await;
+    assert!(dash.body.contains("<strong id=\"nis2-class\">Essential</strong>"), "{}", dash.body);
+}

@@ -30,6 +30,9 @@ fn sample_body(method: &Method, path: &str, n: usize) -> serde_json::Value {
         ("PATCH", "/api/v1/users/{user_id}") => json!({"role": "admin"}),
         ("PATCH", "/api/v1/tenant") => json!({"name": "Renamed by test"}),
         ("POST", "/api/v1/tokens") => json!({"name": "sample"}),
+        ("PUT", "/api/v1/nis2/profile") => {
+            json!({"entity_type": "postal_service_provider", "employees": 60, "turnover_eur": 11000000, "balance_eur": 11000000})
+        }
         ("POST", "/api/v1/incidents") => {
             json!({"title": "Sample", "aware_at": "2026-11-27T02:13:00Z", "tz": "Europe/Berlin", "regimes": ["nis2"]})
         }

@@ -7,6 +7,7 @@ pub mod journal_entry;
 pub mod journal_head;
 pub mod login_failure;
 pub mod membership;
+pub mod nis2_profile;
 pub mod session;
 pub mod tenant;
 pub mod user;

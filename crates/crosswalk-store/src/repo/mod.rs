@@ -3,6 +3,7 @@
 pub mod incidents;
 pub mod login_failures;
 pub mod memberships;
+pub mod nis2_profiles;
 pub mod sessions;
 pub mod tenants;
 pub mod tokens;

@@ -70,6 +70,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(incidents::draft))
         .routes(routes!(nis2::sectors))
         .routes(routes!(nis2::scope))
+        .routes(routes!(nis2::get_profile, nis2::put_profile))
 }
 
 /// `GET /healthz`: 200 when the database answers, 503 otherwise.

@@ -1,8 +1,12 @@
 //! `/api/v1/nis2`: NIS2 sectors and entity types, and scoping (essential / important / out of scope).
+use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::{ApiResult, Problem};
+use crate::json::ApiJson;
 use axum::Json;
 use axum::extract::Query;
+use axum::extract::State;
+use crosswalk_app::nis2::Nis2ProfileView;
 use crosswalk_domain::nis2::{EntityType, ScopeInput, ScopeResult};
 
 #[utoipa::path(get, path = "/api/v1/nis2/sectors", tag = "nis2",
@@ -20,4 +24,32 @@ pub async fn scope(
 ) -> ApiResult<Json<ScopeResult>> {
     let Query(q) = query.map_err(super::query_problem)?;
     Ok(Json(crosswalk_app::nis2::scope(&q)?))
+}
+
+#[utoipa::path(get, path = "/api/v1/nis2/profile", tag = "nis2",
+    responses((status = 200, body = Option<Nis2ProfileView>, description = "The organisation's saved scoping, or null"), (status = 401, body = Problem)))]
+pub async fn get_profile(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Option<Nis2ProfileView>>> {
+    Ok(Json(s.app.nis2_profile(&actor).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/nis2/profile", tag = "nis2", request_body = ScopeInputBody,
+    responses((status = 200, body = Nis2ProfileView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn put_profile(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<ScopeInput>,
+) -> ApiResult<Json<Nis2ProfileView>> {
+    Ok(Json(s.app.save_nis2_profile(&actor, body).await?))
+}
+
+/// The scoping facts as a JSON body (same fields as the `/nis2/scope` query).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // documentation only: the handler deserialises ScopeInput itself
+pub struct ScopeInputBody {
+    entity_type: String,
+    sector: Option<String>,
+    subsector: Option<String>,
+    employees: i64,
+    turnover_eur: i64,
+    balance_eur: i64,
 }

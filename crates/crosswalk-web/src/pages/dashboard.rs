@@ -12,6 +12,9 @@ struct DashboardPage {
     nav: Nav,
     members: usize,
     journal_head: i64,
+    nis2: Option<String>,
+    open_incidents: usize,
+    overdue_steps: usize,
 }
 
 pub async fn show(State(state): State<AppState>, p: PageActor) -> Response {
@@ -23,5 +26,12 @@ pub async fn show(State(state): State<AppState>, p: PageActor) -> Response {
         Ok(h) => h,
         Err(e) => return error_page(&e),
     };
-    render(&DashboardPage { nav: Nav::new(&p, "dashboard"), members, journal_head })
+    let (profile, incidents) = match (state.app.nis2_profile(&p.actor).await, state.app.list_incidents(&p.actor).await) {
+        (Ok(pr), Ok(i)) => (pr, i),
+        (Err(e), _) | (_, Err(e)) => return error_page(&e),
+    };
+    let nis2 = profile.map(|pr| format!("{:?}", pr.result.classification).replace("OutOfScope", "Out of scope"));
+    let open_incidents = incidents.iter().filter(|i| i.status == "open").count();
+    let overdue_steps = incidents.iter().flat_map(|i| i.clocks.iter().flat_map(|c| c.steps.iter())).filter(|s| s.overdue).count();
+    render(&DashboardPage { nav: Nav::new(&p, "dashboard"), members, journal_head, nis2, open_incidents, overdue_steps })
 }

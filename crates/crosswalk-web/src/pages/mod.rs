@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/incidents/{incident_id}/submissions", post(incidents::submit))
         .route("/incidents/{incident_id}/drafts/{step}", get(incidents::draft))
         .route("/nis2/scope", get(nis2::scope))
+        .route("/nis2/profile", post(nis2::save))
         .route("/journal", get(journal::list))
         .route("/journal/verify", post(journal::verify))
         .route("/journal/public-key.pem", get(journal::public_key_pem))

@@ -1,11 +1,16 @@
 //! `/nis2/scope`: the NIS2 scoping wizard. A GET form (it changes nothing), answered on the same page
-//! with the classification, the articles it rests on, the maximum fine and the duties.
+//! with the classification, the articles it rests on, the maximum fine and the duties; managers can
+//! then save the result as the organisation's scoping decision (`POST /nis2/profile`, journaled).
 use super::{Nav, render_with};
+use crate::AppState;
 use crate::auth::PageActor;
 use askama::Template;
-use axum::extract::Query;
+use axum::Form;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
+use crosswalk_app::nis2::Nis2ProfileView;
+use crosswalk_domain::Permission;
 use crosswalk_domain::nis2::{ENTITY_TYPES, EntityType, ScopeInput, ScopeResult};
 use serde::Deserialize;
 
@@ -18,6 +23,8 @@ struct ScopePage {
     result: Option<ScopeResult>,
     classification: String,
     error: Option<String>,
+    profile: Option<Nis2ProfileView>,
+    can_save: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -36,7 +43,7 @@ fn number(field: &str, raw: &str) -> Result<i64, String> {
     raw.trim().replace([' ', ','], "").parse().map_err(|_| format!("{field}: '{raw}' is not a whole number"))
 }
 
-pub async fn scope(p: PageActor, Query(form): Query<ScopeForm>) -> Response {
+pub async fn scope(State(state): State<AppState>, p: PageActor, Query(form): Query<ScopeForm>) -> Response {
     let (mut result, mut error) = (None, None);
     if !form.entity_type.is_empty() {
         let input = (|| {
@@ -57,5 +64,37 @@ pub async fn scope(p: PageActor, Query(form): Query<ScopeForm>) -> Response {
     let classification =
         result.as_ref().map(|r| format!("{:?}", r.classification).replace("OutOfScope", "Out of scope")).unwrap_or_default();
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    render_with(status, &ScopePage { nav: Nav::new(&p, "nis2"), types: ENTITY_TYPES, form, result, classification, error })
+    let profile = match state.app.nis2_profile(&p.actor).await {
+        Ok(pr) => pr,
+        Err(e) => return super::error_page(&e),
+    };
+    let can_save = p.actor.can(Permission::ManageCompliance);
+    render_with(
+        status,
+        &ScopePage { nav: Nav::new(&p, "nis2"), types: ENTITY_TYPES, form, result, classification, error, profile, can_save },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SaveForm {
+    entity_type: String,
+    employees: i64,
+    turnover_eur: i64,
+    balance_eur: i64,
+}
+
+/// Save the shown result as the organisation's scoping decision.
+pub async fn save(State(state): State<AppState>, p: PageActor, Form(f): Form<SaveForm>) -> Response {
+    let input = ScopeInput {
+        entity_type: f.entity_type,
+        sector: None,
+        subsector: None,
+        employees: f.employees,
+        turnover_eur: f.turnover_eur,
+        balance_eur: f.balance_eur,
+    };
+    match state.app.save_nis2_profile(&p.actor, input).await {
+        Ok(_) => Redirect::to("/nis2/scope").into_response(),
+        Err(e) => super::error_page(&e),
+    }
 }

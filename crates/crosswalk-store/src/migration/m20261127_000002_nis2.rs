@@ -1,4 +1,5 @@
-//! Incident register: incidents with the facts their legal clocks run from, and the reports submitted.
+//! NIS2 layer: the organisation's scoping result, incidents with the facts their legal clocks run from,
+//! and the reports submitted.
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -40,9 +41,43 @@ enum IncidentSubmissions {
     CreatedAt,
 }
 
+#[derive(DeriveIden)]
+enum Nis2Profiles {
+    Table,
+    TenantId,
+    EntityType,
+    Employees,
+    TurnoverEur,
+    BalanceEur,
+    Classification,
+    DecidedAt,
+    DecidedBy,
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(Nis2Profiles::Table)
+                .col(ColumnDef::new(Nis2Profiles::TenantId).uuid().not_null().primary_key())
+                .col(ColumnDef::new(Nis2Profiles::EntityType).string_len(100).not_null())
+                .col(ColumnDef::new(Nis2Profiles::Employees).big_integer().not_null())
+                .col(ColumnDef::new(Nis2Profiles::TurnoverEur).big_integer().not_null())
+                .col(ColumnDef::new(Nis2Profiles::BalanceEur).big_integer().not_null())
+                .col(ColumnDef::new(Nis2Profiles::Classification).string_len(20).not_null())
+                .col(ColumnDef::new(Nis2Profiles::DecidedAt).timestamp_with_time_zone().not_null())
+                .col(ColumnDef::new(Nis2Profiles::DecidedBy).string_len(300).not_null())
+                .foreign_key(
+                    ForeignKey::create()
+                        .name("fk_nis2_profiles_tenant")
+                        .from(Nis2Profiles::Table, Nis2Profiles::TenantId)
+                        .to(Tenants::Table, Tenants::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(Incidents::Table)
@@ -106,6 +141,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(Nis2Profiles::Table).to_owned()).await?;
         m.drop_table(Table::drop().table(IncidentSubmissions::Table).to_owned()).await?;
         m.drop_table(Table::drop().table(Incidents::Table).to_owned()).await
     }
