@@ -56,6 +56,30 @@ impl App {
             };
             self.save_nis2_profile(&op, input).await?;
         }
+        if self.management_overview(&op).await?.approvals.is_empty() {
+            // Art 20: the board approved the measures; one member's training has lapsed.
+            let today = self.now().date_naive();
+            let approval = crate::management::NewApproval {
+                member: "Bea Board".into(),
+                document: "Cybersecurity risk-management measures (NIS2 Art 21)".into(),
+                document_version: "2.1".into(),
+                decision: "approved".into(),
+                decided_on: today - chrono::Duration::days(30),
+                note: "Reviewed with the CISO".into(),
+            };
+            self.record_approval(&op, approval).await?;
+            for (member, valid_until) in
+                [("Bea Board", today + chrono::Duration::days(300)), ("Carl CFO", today - chrono::Duration::days(20))]
+            {
+                let training = crate::management::NewTraining {
+                    member: member.into(),
+                    course: "NIS2 duties of management bodies".into(),
+                    completed_on: valid_until - chrono::Duration::days(365),
+                    valid_until,
+                };
+                self.record_training(&op, training).await?;
+            }
+        }
         if self.list_incidents(&op).await?.is_empty() {
             // An open significant incident with personal data: NIS2 and GDPR clocks run (issue: NIS2 layer).
             let aware = self.now() - chrono::Duration::hours(5);

@@ -18,6 +18,7 @@ mod error;
 pub mod incidents;
 pub mod journal;
 pub mod keys;
+pub mod management;
 pub mod nis2;
 mod passwords;
 pub mod tenants;

@@ -44,6 +44,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Deadlines(args) => deadlines(&cli, args),
         Command::Nis2(c) => nis2(&cli, c).await,
         Command::Incident(c) => incident(&cli, c).await,
+        Command::Management(c) => management(&cli, c).await,
         Command::Bench(args) => crate::bench::run(&cli, args).await,
     }
 }
@@ -188,6 +189,48 @@ async fn token(cli: &Cli, c: &TokenCommand) -> anyhow::Result<ExitCode> {
             let created = app.create_token(&op, Some(crosswalk_domain::UserId(member.id)), name).await.map_err(app_err)?;
             // The contract: the token on stdout and nothing else, whatever the format.
             output::line(&created.secret)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn management(cli: &Cli, c: &crate::config::ManagementCommand) -> anyhow::Result<ExitCode> {
+    use crate::config::ManagementCommand;
+    use crosswalk_app::management::{NewApproval, NewTraining};
+    let app = open_app(cli).await?;
+    match c {
+        ManagementCommand::Show { tenant } => {
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let o = app.management_overview(&op).await.map_err(app_err)?;
+            let rows = o
+                .members
+                .iter()
+                .map(|m| {
+                    let until = m.trained_until.map_or_else(|| "never trained".to_owned(), |d| d.to_string());
+                    vec![m.member.clone(), until, if m.overdue { "OVERDUE".into() } else { "ok".into() }]
+                })
+                .collect();
+            output::print(cli.format, &o, &["member", "trained until", "training"], rows)?;
+        }
+        ManagementCommand::Approve { tenant, member, document, version, decision, on, note } => {
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let new = NewApproval {
+                member: member.clone(),
+                document: document.clone(),
+                document_version: version.clone(),
+                decision: decision.clone(),
+                decided_on: *on,
+                note: note.clone(),
+            };
+            let a = app.record_approval(&op, new).await.map_err(app_err)?;
+            output::line(&a.id.to_string())?;
+        }
+        ManagementCommand::Train { tenant, member, course, completed_on, valid_until } => {
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let new =
+                NewTraining { member: member.clone(), course: course.clone(), completed_on: *completed_on, valid_until: *valid_until };
+            let t = app.record_training(&op, new).await.map_err(app_err)?;
+            output::line(&t.id.to_string())?;
         }
     }
     Ok(ExitCode::SUCCESS)

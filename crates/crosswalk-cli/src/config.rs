@@ -54,6 +54,9 @@ pub enum Command {
     /// The incident register
     #[command(subcommand)]
     Incident(IncidentCommand),
+    /// NIS2 Art 20: management-body approvals and training
+    #[command(subcommand)]
+    Management(ManagementCommand),
     /// NIS2 sectors and scoping
     #[command(subcommand)]
     Nis2(Nis2Command),
@@ -201,6 +204,49 @@ pub enum IncidentCommand {
         /// When it was sent (default: now)
         #[arg(long)]
         at: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ManagementCommand {
+    /// Approvals, trainings and each member's standing (who is overdue)
+    Show {
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Record a member's decision on the risk-management measures
+    Approve {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        member: String,
+        #[arg(long)]
+        document: String,
+        #[arg(long)]
+        version: String,
+        /// approved, approved_with_conditions or rejected
+        #[arg(long, default_value = "approved")]
+        decision: String,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        on: chrono::NaiveDate,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Record a member's completed training
+    Train {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        member: String,
+        #[arg(long)]
+        course: String,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        completed_on: chrono::NaiveDate,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        valid_until: chrono::NaiveDate,
     },
 }
 

@@ -161,7 +161,21 @@ async fn nis2_sectors_and_scope() {
     assert_error(&o, 2, "employees: must not be negative");
     // Saving the decision for an organisation, then reading it back.
     assert!(env.run(&["tenant", "create", "acme", "--name", "Acme"]).status.success());
-    let o = env.run(&["nis2", "scope", "--tenant", "acme", "--save", "--entity-type", "postal_service_provider", "--employees", "60", "--turnover-eur", "11000000", "--balance-eur", "11000000"]);
+    let o = env.run(&[
+        "nis2",
+        "scope",
+        "--tenant",
+        "acme",
+        "--save",
+        "--entity-type",
+        "postal_service_provider",
+        "--employees",
+        "60",
+        "--turnover-eur",
+        "11000000",
+        "--balance-eur",
+        "11000000",
+    ]);
     assert!(o.status.success() && stdout(&o).starts_with("important"), "{}{}", stdout(&o), stderr(&o));
     let o = env.run(&["nis2", "profile", "--tenant", "acme"]);
     let p: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -227,5 +241,60 @@ async fn incidents_from_the_command_line() {
     assert_error(&o, 2, "classified_at");
     let o = env.run(&["incident", "show", "--tenant", "acme", "not-an-id"]);
     assert_error(&o, 2, "'not-an-id' is not an incident id");
+    env.cleanup().await;
+}
+
+#[tokio::test]
+async fn management_body_from_the_command_line() {
+    let env = Env::new().await;
+    assert!(env.run(&["tenant", "create", "acme", "--name", "Acme"]).status.success());
+    let o = env.run(&[
+        "management",
+        "approve",
+        "--tenant",
+        "acme",
+        "--member",
+        "Bea Board",
+        "--document",
+        "Art 21 measures",
+        "--version",
+        "2",
+        "--on",
+        "2026-01-10",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = env.run(&[
+        "management",
+        "train",
+        "--tenant",
+        "acme",
+        "--member",
+        "Bea Board",
+        "--course",
+        "NIS2",
+        "--completed-on",
+        "2026-01-10",
+        "--valid-until",
+        "2099-01-10",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = env.run(&["--format", "json", "management", "show", "--tenant", "acme"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["members"][0]["overdue"], false);
+    let o = env.run(&[
+        "management",
+        "train",
+        "--tenant",
+        "acme",
+        "--member",
+        "X",
+        "--course",
+        "NIS2",
+        "--completed-on",
+        "2026-01-10",
+        "--valid-until",
+        "2025-01-10",
+    ]);
+    assert_error(&o, 2, "valid_until");
     env.cleanup().await;
 }

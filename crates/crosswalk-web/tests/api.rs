@@ -174,3 +174,37 @@ async fn nis2_scoping_through_the_api() {
     let r = send(&h.router, api(Method::GET, "/api/v1/nis2/sectors", Some(viewer), None)).await;
     assert!(r.json().as_array().unwrap().len() >= 60);
 }
+
+#[tokio::test]
+async fn management_body_records_through_the_api() {
+    let h = harness().await;
+    let a = org_with_tokens(&h.app, "acme").await;
+    let manager = a.iter().find(|(r, _)| r.as_str() == "manager").unwrap().1.as_str();
+    let r = send(&h.router, api(Method::POST, "/api/v1/management-body/approvals", Some(manager), Some(json!({"member": "Bea Board", "document": "Art 21 measures", "document_version": "3", "decision": "approved", "decided_on": "2026-11-01"})))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = send(
+        &h.router,
+        api(
+            Method::POST,
+            "/api/v1/management-body/trainings",
+            Some(manager),
+            Some(json!({"member": "Carl CFO", "course": "NIS2 for boards", "completed_on": "2026-01-01", "valid_until": "2025-12-31"})),
+        ),
+    )
+    .await;
+    assert_eq!((r.status, r.json()["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("valid_until")));
+    let r = send(
+        &h.router,
+        api(
+            Method::POST,
+            "/api/v1/management-body/approvals",
+            Some(manager),
+            Some(json!({"member": "Bea", "document": "D", "document_version": "1", "decision": "maybe", "decided_on": "2026-11-01"})),
+        ),
+    )
+    .await;
+    assert_eq!(r.json()["field"], "decision");
+    let o = send(&h.router, api(Method::GET, "/api/v1/management-body", Some(manager), None)).await.json();
+    assert_eq!(o["members"][0]["member"], "Bea Board");
+    assert_eq!(o["members"][0]["overdue"], true, "approved, but never trained (Art 20(2))");
+}

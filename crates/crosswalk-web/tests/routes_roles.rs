@@ -33,6 +33,12 @@ fn sample_body(method: &Method, path: &str, n: usize) -> serde_json::Value {
         ("PUT", "/api/v1/nis2/profile") => {
             json!({"entity_type": "postal_service_provider", "employees": 60, "turnover_eur": 11000000, "balance_eur": 11000000})
         }
+        ("POST", "/api/v1/management-body/approvals") => {
+            json!({"member": "Bea Board", "document": "Measures", "document_version": "1", "decision": "approved", "decided_on": "2026-01-10"})
+        }
+        ("POST", "/api/v1/management-body/trainings") => {
+            json!({"member": "Bea Board", "course": "NIS2", "completed_on": "2026-01-10", "valid_until": "2027-01-10"})
+        }
         ("POST", "/api/v1/incidents") => {
             json!({"title": "Sample", "aware_at": "2026-11-27T02:13:00Z", "tz": "Europe/Berlin", "regimes": ["nis2"]})
         }

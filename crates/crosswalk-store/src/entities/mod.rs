@@ -6,6 +6,8 @@ pub mod journal_checkpoint;
 pub mod journal_entry;
 pub mod journal_head;
 pub mod login_failure;
+pub mod management_approval;
+pub mod management_training;
 pub mod membership;
 pub mod nis2_profile;
 pub mod session;

@@ -54,9 +54,69 @@ enum Nis2Profiles {
     DecidedBy,
 }
 
+#[derive(DeriveIden)]
+enum ManagementApprovals {
+    Table,
+    Id,
+    TenantId,
+    Member,
+    Document,
+    DocumentVersion,
+    Decision,
+    DecidedOn,
+    Note,
+    CreatedAt,
+}
+#[derive(DeriveIden)]
+enum ManagementTrainings {
+    Table,
+    Id,
+    TenantId,
+    Member,
+    Course,
+    CompletedOn,
+    ValidUntil,
+    CreatedAt,
+}
+
+fn tenant_fk(name: &str, table: impl IntoIden + 'static, col: impl IntoIden + 'static) -> ForeignKeyCreateStatement {
+    ForeignKey::create().name(name).from(table, col).to(Tenants::Table, Tenants::Id).on_delete(ForeignKeyAction::Cascade).to_owned()
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // NIS2 Art 20(1): management bodies approve the Art 21 measures; Art 20(2): they follow training.
+        m.create_table(
+            Table::create()
+                .table(ManagementApprovals::Table)
+                .col(ColumnDef::new(ManagementApprovals::Id).uuid().not_null().primary_key())
+                .col(ColumnDef::new(ManagementApprovals::TenantId).uuid().not_null())
+                .col(ColumnDef::new(ManagementApprovals::Member).string_len(200).not_null())
+                .col(ColumnDef::new(ManagementApprovals::Document).string_len(300).not_null())
+                .col(ColumnDef::new(ManagementApprovals::DocumentVersion).string_len(50).not_null())
+                .col(ColumnDef::new(ManagementApprovals::Decision).string_len(40).not_null())
+                .col(ColumnDef::new(ManagementApprovals::DecidedOn).date().not_null())
+                .col(ColumnDef::new(ManagementApprovals::Note).text().not_null())
+                .col(ColumnDef::new(ManagementApprovals::CreatedAt).timestamp_with_time_zone().not_null())
+                .foreign_key(&mut tenant_fk("fk_management_approvals_tenant", ManagementApprovals::Table, ManagementApprovals::TenantId))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(ManagementTrainings::Table)
+                .col(ColumnDef::new(ManagementTrainings::Id).uuid().not_null().primary_key())
+                .col(ColumnDef::new(ManagementTrainings::TenantId).uuid().not_null())
+                .col(ColumnDef::new(ManagementTrainings::Member).string_len(200).not_null())
+                .col(ColumnDef::new(ManagementTrainings::Course).string_len(300).not_null())
+                .col(ColumnDef::new(ManagementTrainings::CompletedOn).date().not_null())
+                .col(ColumnDef::new(ManagementTrainings::ValidUntil).date().not_null())
+                .col(ColumnDef::new(ManagementTrainings::CreatedAt).timestamp_with_time_zone().not_null())
+                .foreign_key(&mut tenant_fk("fk_management_trainings_tenant", ManagementTrainings::Table, ManagementTrainings::TenantId))
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(Nis2Profiles::Table)
@@ -141,6 +201,8 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(ManagementTrainings::Table).to_owned()).await?;
+        m.drop_table(Table::drop().table(ManagementApprovals::Table).to_owned()).await?;
         m.drop_table(Table::drop().table(Nis2Profiles::Table).to_owned()).await?;
         m.drop_table(Table::drop().table(IncidentSubmissions::Table).to_owned()).await?;
         m.drop_table(Table::drop().table(Incidents::Table).to_owned()).await

@@ -2,6 +2,7 @@
 //! write functions take a [`crate::WriteTx`] so they can only run inside a journaled transaction.
 pub mod incidents;
 pub mod login_failures;
+pub mod management;
 pub mod memberships;
 pub mod nis2_profiles;
 pub mod sessions;

@@ -12,6 +12,7 @@ use utoipa_axum::routes;
 mod deadlines;
 mod incidents;
 mod journal;
+mod management;
 mod nis2;
 mod tenants;
 mod tokens;
@@ -71,6 +72,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(nis2::sectors))
         .routes(routes!(nis2::scope))
         .routes(routes!(nis2::get_profile, nis2::put_profile))
+        .routes(routes!(management::overview))
+        .routes(routes!(management::approve))
+        .routes(routes!(management::train))
 }
 
 /// `GET /healthz`: 200 when the database answers, 503 otherwise.

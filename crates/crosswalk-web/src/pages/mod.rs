@@ -15,6 +15,7 @@ mod dashboard;
 mod incidents;
 mod journal;
 mod login;
+mod management;
 mod nis2;
 mod tokens;
 mod users;
@@ -35,6 +36,9 @@ pub fn router() -> Router<AppState> {
         .route("/incidents/{incident_id}/drafts/{step}", get(incidents::draft))
         .route("/nis2/scope", get(nis2::scope))
         .route("/nis2/profile", post(nis2::save))
+        .route("/management-body", get(management::show))
+        .route("/management-body/approvals", post(management::approve))
+        .route("/management-body/trainings", post(management::train))
         .route("/journal", get(journal::list))
         .route("/journal/verify", post(journal::verify))
         .route("/journal/public-key.pem", get(journal::public_key_pem))
