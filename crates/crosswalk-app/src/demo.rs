@@ -80,6 +80,55 @@ impl App {
                 self.record_training(&op, training).await?;
             }
         }
+        if self.list_suppliers(&op).await?.is_empty() {
+            // Art 21(2)(d): a critical cloud provider, assessed, with a clause still missing; and a
+            // supplier whose review is overdue.
+            use crosswalk_domain::suppliers::{Answer, Criticality};
+            let cloud = self
+                .create_supplier(
+                    &op,
+                    crate::suppliers::NewSupplier {
+                        name: "Nimbus Cloud GmbH".into(),
+                        services: "IaaS hosting of the customer portal".into(),
+                        criticality: Criticality::Critical,
+                        contact: "security@nimbus.example".into(),
+                        clauses: ["security_requirements", "incident_notification", "audit_rights", "exit"].map(String::from).to_vec(),
+                        next_review_on: None,
+                    },
+                )
+                .await?;
+            let answers = [
+                ("certification", Answer::Yes),
+                ("secure_development", Answer::Yes),
+                ("vulnerabilities", Answer::Partial),
+                ("incident_response", Answer::Yes),
+                ("access_control", Answer::Yes),
+                ("mfa", Answer::Yes),
+                ("continuity", Answer::Partial),
+                ("subcontractor_oversight", Answer::No),
+            ];
+            self.assess_supplier(
+                &op,
+                cloud.id,
+                crate::suppliers::NewAssessment {
+                    answers: answers.into_iter().map(|(k, a)| (k.to_owned(), a)).collect(),
+                    assessed_on: None,
+                },
+            )
+            .await?;
+            self.create_supplier(
+                &op,
+                crate::suppliers::NewSupplier {
+                    name: "Payroll Services Ltd".into(),
+                    services: "Payroll processing".into(),
+                    criticality: Criticality::High,
+                    contact: String::new(),
+                    clauses: vec!["security_requirements".into()],
+                    next_review_on: Some(self.now().date_naive() - chrono::Duration::days(14)),
+                },
+            )
+            .await?;
+        }
         if self.list_incidents(&op).await?.is_empty() {
             // An open significant incident with personal data: NIS2 and GDPR clocks run (issue: NIS2 layer).
             let aware = self.now() - chrono::Duration::hours(5);

@@ -45,6 +45,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Nis2(c) => nis2(&cli, c).await,
         Command::Incident(c) => incident(&cli, c).await,
         Command::Management(c) => management(&cli, c).await,
+        Command::Supplier(c) => supplier(&cli, c).await,
         Command::Bench(args) => crate::bench::run(&cli, args).await,
     }
 }
@@ -189,6 +190,74 @@ async fn token(cli: &Cli, c: &TokenCommand) -> anyhow::Result<ExitCode> {
             let created = app.create_token(&op, Some(crosswalk_domain::UserId(member.id)), name).await.map_err(app_err)?;
             // The contract: the token on stdout and nothing else, whatever the format.
             output::line(&created.secret)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn supplier(cli: &Cli, c: &crate::config::SupplierCommand) -> anyhow::Result<ExitCode> {
+    use crate::config::SupplierCommand;
+    use crosswalk_app::suppliers::{NewAssessment, NewSupplier, SupplierView};
+    let app = open_app(cli).await?;
+    let print_one = |s: &SupplierView| -> anyhow::Result<()> {
+        let score = s.latest_assessment.as_ref().map_or_else(|| "never".to_owned(), |a| format!("{} %", a.score));
+        let rows = vec![vec![
+            s.id.to_string(),
+            s.name.clone(),
+            s.criticality.as_str().to_owned(),
+            s.missing_clauses.len().to_string(),
+            score,
+            s.next_review_on.to_string(),
+        ]];
+        output::print(cli.format, s, &["id", "name", "criticality", "missing clauses", "score", "next review"], rows)
+    };
+    match c {
+        SupplierCommand::List { tenant } => {
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let list = app.list_suppliers(&op).await.map_err(app_err)?;
+            let rows = list
+                .iter()
+                .map(|s| {
+                    let score = s.latest_assessment.as_ref().map_or_else(|| "never".to_owned(), |a| format!("{} %", a.score));
+                    let review = format!("{}{}", s.next_review_on, if s.review_overdue { " OVERDUE" } else { "" });
+                    vec![
+                        s.id.to_string(),
+                        s.name.clone(),
+                        s.criticality.as_str().to_owned(),
+                        s.missing_clauses.len().to_string(),
+                        score,
+                        review,
+                    ]
+                })
+                .collect();
+            output::print(cli.format, &list, &["id", "name", "criticality", "missing clauses", "score", "next review"], rows)?;
+        }
+        SupplierCommand::Create { tenant, name, criticality, services, clauses } => {
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let criticality = criticality.parse().map_err(|e: crosswalk_domain::ValidationError| anyhow!(e.to_string()))?;
+            let new = NewSupplier {
+                name: name.clone(),
+                services: services.clone(),
+                criticality,
+                contact: String::new(),
+                clauses: clauses.clone(),
+                next_review_on: None,
+            };
+            let s = app.create_supplier(&op, new).await.map_err(app_err)?;
+            if cli.format == Format::Json { print_one(&s)? } else { output::line(&s.id.to_string())? }
+        }
+        SupplierCommand::Assess { tenant, id, answers } => {
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let id = uuid::Uuid::parse_str(id).map_err(|_| anyhow!("'{id}' is not a supplier id"))?;
+            let mut map = std::collections::BTreeMap::new();
+            for a in answers {
+                let (k, v) = a.split_once('=').ok_or_else(|| anyhow!("--answer '{a}': expected KEY=yes|partial|no"))?;
+                let v = serde_json::from_value(serde_json::Value::String(v.to_owned()))
+                    .map_err(|_| anyhow!("--answer '{a}': the answer must be yes, partial or no"))?;
+                map.insert(k.to_owned(), v);
+            }
+            let s = app.assess_supplier(&op, id, NewAssessment { answers: map, assessed_on: None }).await.map_err(app_err)?;
+            print_one(&s)?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -54,6 +54,9 @@ pub enum Command {
     /// The incident register
     #[command(subcommand)]
     Incident(IncidentCommand),
+    /// The supplier register (NIS2 Art 21(2)(d))
+    #[command(subcommand)]
+    Supplier(SupplierCommand),
     /// NIS2 Art 20: management-body approvals and training
     #[command(subcommand)]
     Management(ManagementCommand),
@@ -204,6 +207,38 @@ pub enum IncidentCommand {
         /// When it was sent (default: now)
         #[arg(long)]
         at: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SupplierCommand {
+    /// Suppliers with criticality, missing clauses, latest score and next review
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Add a supplier; prints its id
+    Create {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        name: String,
+        /// low, medium, high or critical
+        #[arg(long)]
+        criticality: String,
+        #[arg(long, default_value = "")]
+        services: String,
+        /// Contract clause keys in place (repeat)
+        #[arg(long = "clause")]
+        clauses: Vec<String>,
+    },
+    /// Record an assessment: --answer KEY=yes|partial|no (repeat; unanswered counts as no)
+    Assess {
+        #[arg(long)]
+        tenant: String,
+        id: String,
+        #[arg(long = "answer")]
+        answers: Vec<String>,
     },
 }
 

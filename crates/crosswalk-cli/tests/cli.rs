@@ -298,3 +298,32 @@ async fn management_body_from_the_command_line() {
     assert_error(&o, 2, "valid_until");
     env.cleanup().await;
 }
+
+#[tokio::test]
+async fn suppliers_from_the_command_line() {
+    let env = Env::new().await;
+    assert!(env.run(&["tenant", "create", "acme", "--name", "Acme"]).status.success());
+    let o = env.run(&["supplier", "create", "--tenant", "acme", "--name", "CloudCo", "--criticality", "critical", "--clause", "exit"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let id = stdout(&o).trim().to_owned();
+    let o = env.run(&[
+        "--format",
+        "json",
+        "supplier",
+        "assess",
+        "--tenant",
+        "acme",
+        &id,
+        "--answer",
+        "mfa=yes",
+        "--answer",
+        "certification=yes",
+    ]);
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(s["latest_assessment"]["score"], 25);
+    let o = env.run(&["supplier", "assess", "--tenant", "acme", &id, "--answer", "mfa=maybe"]);
+    assert_error(&o, 2, "the answer must be yes, partial or no");
+    let o = env.run(&["supplier", "create", "--tenant", "acme", "--name", "X", "--criticality", "vital"]);
+    assert_error(&o, 2, "criticality");
+    env.cleanup().await;
+}

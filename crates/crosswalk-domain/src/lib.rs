@@ -10,6 +10,7 @@ pub mod ids;
 pub mod nis2;
 pub mod reports;
 pub mod role;
+pub mod suppliers;
 pub mod validate;
 
 pub use ids::{TenantId, TokenId, UserId};

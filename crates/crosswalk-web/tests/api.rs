@@ -208,3 +208,44 @@ async fn management_body_records_through_the_api() {
     assert_eq!(o["members"][0]["member"], "Bea Board");
     assert_eq!(o["members"][0]["overdue"], true, "approved, but never trained (Art 20(2))");
 }
+
+#[tokio::test]
+async fn suppliers_with_clauses_and_assessments() {
+    let h = harness().await;
+    let a = org_with_tokens(&h.app, "acme").await;
+    let manager = a.iter().find(|(r, _)| r.as_str() == "manager").unwrap().1.as_str();
+    let r = send(
+        &h.router,
+        api(
+            Method::POST,
+            "/api/v1/suppliers",
+            Some(manager),
+            Some(json!({"name": "CloudCo", "criticality": "critical", "clauses": ["security_requirements"]})),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let s = r.json();
+    // Critical suppliers are reviewed every 6 months: 2026-11-27 + 6 months.
+    assert_eq!(s["next_review_on"], "2027-05-27");
+    assert_eq!(s["missing_clauses"].as_array().unwrap().len(), 5);
+    let id = s["id"].as_str().unwrap();
+    let r = send(
+        &h.router,
+        api(
+            Method::POST,
+            &format!("/api/v1/suppliers/{id}/assessments"),
+            Some(manager),
+            Some(json!({"answers": {"certification": "yes", "mfa": "partial"}})),
+        ),
+    )
+    .await;
+    let s = r.json();
+    assert_eq!(s["latest_assessment"]["score"], 18); // (2 + 1) / 16 points
+    assert!(s["latest_assessment"]["gaps"].as_array().unwrap().contains(&json!("NIS2 Art 21(2)(j)")));
+    let r = send(&h.router, api(Method::PATCH, &format!("/api/v1/suppliers/{id}"), Some(manager), Some(json!({"clauses": ["nda"]})))).await;
+    assert_eq!((r.status, r.json()["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("clauses")));
+    let r =
+        send(&h.router, api(Method::POST, "/api/v1/suppliers", Some(manager), Some(json!({"name": "X", "criticality": "vital"})))).await;
+    assert_eq!((r.status, r.json()["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("criticality")));
+}

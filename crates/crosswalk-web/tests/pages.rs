@@ -246,3 +246,37 @@ async fn a_manager_saves_the_scoping_and_the_dashboard_shows_it() {
     let dash = send(&h.router, page("/", &session)).await;
     assert!(dash.body.contains("<strong id=\"nis2-class\">Essential</strong>"), "{}", dash.body);
 }
+
+#[tokio::test]
+async fn suppliers_pages_track_clauses_and_assessments() {
+    let h = harness().await;
+    org_with_tokens(&h.app, "acme").await;
+    let (_, session) = browser_login(&h.router, "manager@acme.example", PASSWORD).await;
+    let session = session.unwrap();
+    let list = send(&h.router, page("/suppliers", &session)).await;
+    let csrf = csrf_in(&list.body);
+    let r = send(
+        &h.router,
+        form("/suppliers", &session, &[("csrf", &csrf), ("name", "CloudCo"), ("services", "Hosting"), ("criticality", "high")]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let location = r.headers["location"].to_str().unwrap().to_owned();
+    let r = send(
+        &h.router,
+        form(&format!("{location}/clauses"), &session, &[("csrf", &csrf), ("clause_exit", "on"), ("clause_audit_rights", "on")]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = send(
+        &h.router,
+        form(&format!("{location}/assessments"), &session, &[("csrf", &csrf), ("answer_mfa", "yes"), ("answer_certification", "partial")]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let detail = send(&h.router, page(&location, &session)).await;
+    assert!(detail.body.contains("id=\"clause-exit\" checked"));
+    assert!(detail.body.contains("<strong id=\"score\">18 %</strong>"), "{}", detail.body);
+    let list = send(&h.router, page("/suppliers", &session)).await;
+    assert!(list.body.contains("CloudCo") && list.body.contains("18 %"));
+}

@@ -39,6 +39,9 @@ fn sample_body(method: &Method, path: &str, n: usize) -> serde_json::Value {
         ("POST", "/api/v1/management-body/trainings") => {
             json!({"member": "Bea Board", "course": "NIS2", "completed_on": "2026-01-10", "valid_until": "2027-01-10"})
         }
+        ("POST", "/api/v1/suppliers") => json!({"name": "Sample Cloud", "criticality": "high"}),
+        ("PATCH", "/api/v1/suppliers/{supplier_id}") => json!({"clauses": ["exit"]}),
+        ("POST", "/api/v1/suppliers/{supplier_id}/assessments") => json!({"answers": {"mfa": "yes"}}),
         ("POST", "/api/v1/incidents") => {
             json!({"title": "Sample", "aware_at": "2026-11-27T02:13:00Z", "tz": "Europe/Berlin", "regimes": ["nis2"]})
         }
@@ -75,6 +78,22 @@ async fn every_route_every_role_and_a_foreign_tenants_objects() {
         .await
         .unwrap()
         .id;
+    let b_supplier_id = h
+        .app
+        .create_supplier(
+            &b_admin,
+            crosswalk_app::suppliers::NewSupplier {
+                name: "B's supplier".into(),
+                services: String::new(),
+                criticality: crosswalk_domain::suppliers::Criticality::High,
+                contact: String::new(),
+                clauses: vec![],
+                next_review_on: None,
+            },
+        )
+        .await
+        .unwrap()
+        .id;
     let b_head_before = h.app.journal_head(&b_admin).await.unwrap();
 
     let spec = crosswalk_web::openapi();
@@ -86,6 +105,7 @@ async fn every_route_every_role_and_a_foreign_tenants_objects() {
                 .replace("{token_id}", &b_token_id.to_string())
                 .replace("{incident_id}", &b_incident_id.to_string())
                 .replace("{step}", "nis2_early_warning")
+                .replace("{supplier_id}", &b_supplier_id.to_string())
                 .replace("{seq}", "999999");
             assert!(!path.contains('{'), "{method} {template}: unknown path parameter; map it to a tenant-B object here");
             let has_object = path != *template;
@@ -126,6 +146,7 @@ async fn every_route_every_role_and_a_foreign_tenants_objects() {
     assert!(h.app.resolve_token(&b_tokens[4].1).await.is_ok());
     assert!(h.app.member_by_email(&b_admin, "viewer@tenant-b.example").await.unwrap().role == Role::Viewer);
     assert!(h.app.get_incident(&b_admin, b_incident_id).await.unwrap().clocks[0].steps.iter().all(|s| s.submitted.is_none()));
+    assert!(h.app.get_supplier(&b_admin, b_supplier_id).await.unwrap().latest_assessment.is_none());
 }
 
 #[tokio::test]

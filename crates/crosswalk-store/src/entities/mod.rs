@@ -11,5 +11,7 @@ pub mod management_training;
 pub mod membership;
 pub mod nis2_profile;
 pub mod session;
+pub mod supplier;
+pub mod supplier_assessment;
 pub mod tenant;
 pub mod user;

@@ -79,6 +79,32 @@ enum ManagementTrainings {
     CreatedAt,
 }
 
+#[derive(DeriveIden)]
+enum Suppliers {
+    Table,
+    Id,
+    TenantId,
+    Name,
+    Services,
+    Criticality,
+    Contact,
+    Clauses,
+    NextReviewOn,
+    CreatedAt,
+}
+#[derive(DeriveIden)]
+enum SupplierAssessments {
+    Table,
+    Id,
+    TenantId,
+    SupplierId,
+    AssessedOn,
+    Assessor,
+    Answers,
+    Score,
+    CreatedAt,
+}
+
 fn tenant_fk(name: &str, table: impl IntoIden + 'static, col: impl IntoIden + 'static) -> ForeignKeyCreateStatement {
     ForeignKey::create().name(name).from(table, col).to(Tenants::Table, Tenants::Id).on_delete(ForeignKeyAction::Cascade).to_owned()
 }
@@ -86,6 +112,46 @@ fn tenant_fk(name: &str, table: impl IntoIden + 'static, col: impl IntoIden + 's
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // NIS2 Art 21(2)(d): supply chain security.
+        m.create_table(
+            Table::create()
+                .table(Suppliers::Table)
+                .col(ColumnDef::new(Suppliers::Id).uuid().not_null().primary_key())
+                .col(ColumnDef::new(Suppliers::TenantId).uuid().not_null())
+                .col(ColumnDef::new(Suppliers::Name).string_len(200).not_null())
+                .col(ColumnDef::new(Suppliers::Services).text().not_null())
+                .col(ColumnDef::new(Suppliers::Criticality).string_len(20).not_null())
+                .col(ColumnDef::new(Suppliers::Contact).string_len(300).not_null())
+                // Comma-separated keys of the contract clauses in place (a short closed set, read whole).
+                .col(ColumnDef::new(Suppliers::Clauses).text().not_null())
+                .col(ColumnDef::new(Suppliers::NextReviewOn).date().not_null())
+                .col(ColumnDef::new(Suppliers::CreatedAt).timestamp_with_time_zone().not_null())
+                .foreign_key(&mut tenant_fk("fk_suppliers_tenant", Suppliers::Table, Suppliers::TenantId))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(SupplierAssessments::Table)
+                .col(ColumnDef::new(SupplierAssessments::Id).uuid().not_null().primary_key())
+                .col(ColumnDef::new(SupplierAssessments::TenantId).uuid().not_null())
+                .col(ColumnDef::new(SupplierAssessments::SupplierId).uuid().not_null())
+                .col(ColumnDef::new(SupplierAssessments::AssessedOn).date().not_null())
+                .col(ColumnDef::new(SupplierAssessments::Assessor).string_len(300).not_null())
+                // Canonical JSON {question key: "yes" | "partial" | "no"}.
+                .col(ColumnDef::new(SupplierAssessments::Answers).text().not_null())
+                .col(ColumnDef::new(SupplierAssessments::Score).integer().not_null())
+                .col(ColumnDef::new(SupplierAssessments::CreatedAt).timestamp_with_time_zone().not_null())
+                .foreign_key(
+                    ForeignKey::create()
+                        .name("fk_supplier_assessments_supplier")
+                        .from(SupplierAssessments::Table, SupplierAssessments::SupplierId)
+                        .to(Suppliers::Table, Suppliers::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
         // NIS2 Art 20(1): management bodies approve the Art 21 measures; Art 20(2): they follow training.
         m.create_table(
             Table::create()
@@ -201,6 +267,8 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(SupplierAssessments::Table).to_owned()).await?;
+        m.drop_table(Table::drop().table(Suppliers::Table).to_owned()).await?;
         m.drop_table(Table::drop().table(ManagementTrainings::Table).to_owned()).await?;
         m.drop_table(Table::drop().table(ManagementApprovals::Table).to_owned()).await?;
         m.drop_table(Table::drop().table(Nis2Profiles::Table).to_owned()).await?;

@@ -6,6 +6,7 @@ pub mod management;
 pub mod memberships;
 pub mod nis2_profiles;
 pub mod sessions;
+pub mod suppliers;
 pub mod tenants;
 pub mod tokens;
 pub mod users;

@@ -14,6 +14,7 @@ mod incidents;
 mod journal;
 mod management;
 mod nis2;
+mod suppliers;
 mod tenants;
 mod tokens;
 mod users;
@@ -75,6 +76,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(management::overview))
         .routes(routes!(management::approve))
         .routes(routes!(management::train))
+        .routes(routes!(suppliers::list, suppliers::create))
+        .routes(routes!(suppliers::get, suppliers::change))
+        .routes(routes!(suppliers::assess))
 }
 
 /// `GET /healthz`: 200 when the database answers, 503 otherwise.

@@ -17,6 +17,7 @@ mod journal;
 mod login;
 mod management;
 mod nis2;
+mod suppliers;
 mod tokens;
 mod users;
 
@@ -36,6 +37,10 @@ pub fn router() -> Router<AppState> {
         .route("/incidents/{incident_id}/drafts/{step}", get(incidents::draft))
         .route("/nis2/scope", get(nis2::scope))
         .route("/nis2/profile", post(nis2::save))
+        .route("/suppliers", get(suppliers::list).post(suppliers::create))
+        .route("/suppliers/{supplier_id}", get(suppliers::show))
+        .route("/suppliers/{supplier_id}/clauses", post(suppliers::clauses))
+        .route("/suppliers/{supplier_id}/assessments", post(suppliers::assess))
         .route("/management-body", get(management::show))
         .route("/management-body/approvals", post(management::approve))
         .route("/management-body/trainings", post(management::train))
