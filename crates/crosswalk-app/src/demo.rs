@@ -144,6 +144,8 @@ impl App {
                     entity_type: None,
                     personal_data: true,
                     cross_border: false,
+                    financial_entity: false,
+                    affected_services: String::new(),
                 },
             )
             .await?;

@@ -35,6 +35,39 @@ pub struct NewIncident {
     pub personal_data: bool,
     #[serde(default)]
     pub cross_border: bool,
+    /// A financial entity under DORA: suggests the DORA clock (DORA is lex specialis, NIS2 Art 4).
+    #[serde(default)]
+    pub financial_entity: bool,
+    #[serde(default)]
+    pub affected_services: String,
+}
+
+/// Changing an incident's facts. Changing `aware_at` or `classified_at` after a report has been
+/// submitted moves legal deadlines that were already acted on, so it needs a `reason` (journaled).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentChange {
+    #[serde(default)]
+    pub aware_at: Option<String>,
+    #[serde(default)]
+    pub classified_at: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub affected_services: Option<String>,
+    /// NIS2 Art 23(3): `significant` or `not_significant`.
+    #[serde(default)]
+    pub significance: Option<String>,
+    /// Which Art 23(3) criterion applies: (a) severe operational disruption or financial loss,
+    /// (b) considerable damage to other persons.
+    #[serde(default)]
+    pub significance_reason: Option<String>,
+    /// `open` or `closed`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Why the facts changed; required for a time change after a submission.
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 /// Recording a report sent to an authority.
@@ -93,6 +126,10 @@ pub struct IncidentView {
     pub regimes: Vec<Regime>,
     pub personal_data: bool,
     pub cross_border: bool,
+    pub financial_entity: bool,
+    pub affected_services: String,
+    pub significance: String,
+    pub significance_reason: String,
     pub status: String,
     pub clocks: Vec<RegimeClock>,
     /// The earliest unsubmitted, unconditional step with a due time, across regimes.
@@ -183,6 +220,10 @@ fn view(i: Incident, subs: &[&Submission], now: DateTime<Utc>) -> AppResult<Inci
         regimes,
         personal_data: i.personal_data,
         cross_border: i.cross_border,
+        financial_entity: i.financial_entity,
+        affected_services: i.affected_services,
+        significance: i.significance,
+        significance_reason: i.significance_reason,
         status: i.status,
         clocks: clocks_out,
         next_step,
@@ -234,6 +275,9 @@ impl App {
             if new.personal_data {
                 regimes.push(Regime::Gdpr);
             }
+            if new.financial_entity {
+                regimes.push(Regime::Dora);
+            }
             if regimes.is_empty() {
                 return Err(AppError::invalid(
                     "regimes",
@@ -262,6 +306,10 @@ impl App {
             regimes: regimes_s,
             personal_data: new.personal_data,
             cross_border: new.cross_border,
+            financial_entity: new.financial_entity,
+            affected_services: new.affected_services.trim().to_owned(),
+            significance: String::new(),
+            significance_reason: String::new(),
             status: "open".into(),
             created_at: now,
         };
@@ -298,6 +346,74 @@ impl App {
         let i = repo::get(self.db(), actor.tenant.0, id).await?.ok_or_else(|| AppError::NotFound(format!("incident {id}")))?;
         let subs = repo::submissions(self.db(), actor.tenant.0, id).await?;
         view(i, &subs.iter().collect::<Vec<_>>(), self.now())
+    }
+
+    /// Change an incident's facts (admin, manager). Moving `aware_at` or `classified_at` once a report
+    /// was submitted requires a reason; every change is journaled with the old and new values.
+    pub async fn change_incident(&self, actor: &Actor, id: Uuid, change: IncidentChange) -> AppResult<IncidentView> {
+        actor.require(Permission::ManageIncidents, "changing incidents")?;
+        let mut row = repo::get(self.db(), actor.tenant.0, id).await?.ok_or_else(|| AppError::NotFound(format!("incident {id}")))?;
+        let before = row.clone();
+        let zone = clocks::parse_zone("tz", &row.tz)?;
+        if let Some(a) = change.aware_at.as_deref() {
+            row.aware_at = crosswalk_store::truncate_micros(to_chrono(clocks::parse_instant("aware_at", a, &zone)?));
+        }
+        if let Some(c) = change.classified_at.as_deref() {
+            row.classified_at = if c.is_empty() {
+                None
+            } else {
+                Some(crosswalk_store::truncate_micros(to_chrono(clocks::parse_instant("classified_at", c, &zone)?)))
+            };
+        }
+        if row.classified_at.is_some_and(|c| c < row.aware_at) {
+            return Err(AppError::invalid("classified_at", "must not be before aware_at"));
+        }
+        if let Some(d) = change.description {
+            row.description = d.trim().to_owned();
+        }
+        if let Some(a) = change.affected_services {
+            row.affected_services = a.trim().to_owned();
+        }
+        if let Some(s) = change.significance {
+            if !["significant", "not_significant", ""].contains(&s.as_str()) {
+                return Err(AppError::invalid("significance", format!("'{s}' is not one of significant, not_significant")));
+            }
+            row.significance = s;
+        }
+        if let Some(r) = change.significance_reason {
+            row.significance_reason = r.trim().to_owned();
+        }
+        if let Some(st) = change.status {
+            if st != "open" && st != "closed" {
+                return Err(AppError::invalid("status", format!("'{st}' is not one of open, closed")));
+            }
+            row.status = st;
+        }
+        let times_moved = row.aware_at != before.aware_at || row.classified_at != before.classified_at;
+        let reason = change.reason.as_deref().map(str::trim).unwrap_or_default().to_owned();
+        if times_moved && reason.is_empty() && !repo::submissions(self.db(), actor.tenant.0, id).await?.is_empty() {
+            return Err(AppError::invalid("reason", "a report was already submitted: changing aware_at or classified_at needs a reason"));
+        }
+        let tx = self.begin().await?;
+        let row = repo::replace(&tx, row).await?;
+        self.journal(
+            &tx,
+            actor,
+            "incident.change",
+            "incident",
+            id,
+            json!({
+                "aware_at": {"from": before.aware_at, "to": row.aware_at},
+                "classified_at": {"from": before.classified_at, "to": row.classified_at},
+                "significance": row.significance,
+                "significance_reason": row.significance_reason,
+                "status": row.status,
+                "reason": reason,
+            }),
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_incident(actor, id).await
     }
 
     /// Record that a step's report was submitted (admin, manager); flags it late against its due time.

@@ -34,6 +34,8 @@ fn incident() -> NewIncident {
         entity_type: None,
         personal_data: true,
         cross_border: false,
+        financial_entity: false,
+        affected_services: String::new(),
     }
 }
 
@@ -176,4 +178,58 @@ async fn the_saved_scoping_decides_default_regimes_and_entity_type() {
     assert!(matches!(r, Err(AppError::Invalid(v)) if v.field == "regimes"));
     let gdpr_only = app.create_incident(&op, incident()).await.unwrap();
     assert_eq!(gdpr_only.regimes.iter().map(ToString::to_string).collect::<Vec<_>>(), ["GDPR"]);
+}
+
+#[tokio::test]
+async fn moving_the_clock_after_a_submission_needs_a_reason_and_is_journaled() {
+    let (_db, app, _clock) = setup().await;
+    let op = app.operator("acme").await.unwrap();
+    let i = app.create_incident(&op, NewIncident { financial_entity: true, ..incident() }).await.unwrap();
+    assert!(i.regimes.iter().any(|r| r.to_string() == "DORA"), "a financial entity gets the DORA clock suggested");
+    // Before any submission, a correction needs no reason.
+    let i2 = app
+        .change_incident(
+            &op,
+            i.id,
+            crosswalk_app::incidents::IncidentChange { aware_at: Some("2026-11-27T01:13".into()), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    assert_eq!(i2.clocks[0].steps[0].step.due.as_ref().unwrap().to_string(), "2026-11-28T01:13:00+01:00[Europe/Berlin]");
+    app.record_submission(
+        &op,
+        i.id,
+        NewSubmission { step: "nis2_early_warning".into(), submitted_at: None, authority: "BSI".into(), reference: String::new() },
+    )
+    .await
+    .unwrap();
+    let without = crosswalk_app::incidents::IncidentChange { aware_at: Some("2026-11-27T00:13".into()), ..Default::default() };
+    match app.change_incident(&op, i.id, without.clone()).await {
+        Err(AppError::Invalid(v)) => assert_eq!(v.field, "reason"),
+        other => panic!("expected the reason to be required, got {other:?}"),
+    }
+    let with = crosswalk_app::incidents::IncidentChange { reason: Some("SIEM alert found earlier".into()), ..without };
+    app.change_incident(&op, i.id, with).await.unwrap();
+    let e = &app.journal_entries(&op, None, 1).await.unwrap()[0];
+    assert_eq!(e.action, "incident.change");
+    assert_eq!(e.payload["reason"], "SIEM alert found earlier");
+    // Art 23(3) assessment and closing.
+    let assessed = app
+        .change_incident(
+            &op,
+            i.id,
+            crosswalk_app::incidents::IncidentChange {
+                significance: Some("significant".into()),
+                significance_reason: Some("(a) severe operational disruption".into()),
+                status: Some("closed".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!((assessed.significance.as_str(), assessed.status.as_str()), ("significant", "closed"));
+    let bad = app
+        .change_incident(&op, i.id, crosswalk_app::incidents::IncidentChange { significance: Some("huge".into()), ..Default::default() })
+        .await;
+    assert!(matches!(bad, Err(AppError::Invalid(v)) if v.field == "significance"));
 }

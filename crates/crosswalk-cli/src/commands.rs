@@ -330,6 +330,20 @@ async fn incident(cli: &Cli, c: &crate::config::IncidentCommand) -> anyhow::Resu
     let app = open_app(cli).await?;
     let parse_id = |id: &str| uuid::Uuid::parse_str(id).map_err(|_| anyhow!("'{id}' is not an incident id"));
     match c {
+        IncidentCommand::Update { tenant, id, aware_at, classified_at, significance, significance_reason, status, reason } => {
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let change = crosswalk_app::incidents::IncidentChange {
+                aware_at: aware_at.clone(),
+                classified_at: classified_at.clone(),
+                significance: significance.clone(),
+                significance_reason: significance_reason.clone(),
+                status: status.clone(),
+                reason: reason.clone(),
+                ..Default::default()
+            };
+            let i = app.change_incident(&op, parse_id(id)?, change).await.map_err(app_err)?;
+            print_incident(cli, &i)?;
+        }
         IncidentCommand::Create {
             tenant,
             title,
@@ -341,6 +355,8 @@ async fn incident(cli: &Cli, c: &crate::config::IncidentCommand) -> anyhow::Resu
             entity_type,
             personal_data,
             cross_border,
+            financial_entity,
+            affected_services,
         } => {
             let op = app.operator(tenant).await.map_err(app_err)?;
             let new = NewIncident {
@@ -353,6 +369,8 @@ async fn incident(cli: &Cli, c: &crate::config::IncidentCommand) -> anyhow::Resu
                 entity_type: entity_type.clone(),
                 personal_data: *personal_data,
                 cross_border: *cross_border,
+                financial_entity: *financial_entity,
+                affected_services: affected_services.clone(),
             };
             let i = app.create_incident(&op, new).await.map_err(app_err)?;
             if cli.format == Format::Json {

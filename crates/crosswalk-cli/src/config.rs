@@ -171,6 +171,31 @@ pub enum IncidentCommand {
         personal_data: bool,
         #[arg(long)]
         cross_border: bool,
+        /// A financial entity: suggests the DORA clock
+        #[arg(long)]
+        financial_entity: bool,
+        #[arg(long, default_value = "")]
+        affected_services: String,
+    },
+    /// Change an incident's facts; moving --aware-at or --classified-at after a submission needs --reason
+    Update {
+        #[arg(long)]
+        tenant: String,
+        id: String,
+        #[arg(long)]
+        aware_at: Option<String>,
+        #[arg(long)]
+        classified_at: Option<String>,
+        /// significant or not_significant (NIS2 Art 23(3))
+        #[arg(long)]
+        significance: Option<String>,
+        #[arg(long)]
+        significance_reason: Option<String>,
+        /// open or closed
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        reason: Option<String>,
     },
     /// List incidents with their next step
     List {

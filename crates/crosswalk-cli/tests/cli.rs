@@ -239,6 +239,10 @@ async fn incidents_from_the_command_line() {
         "2026-11-26T00:00",
     ]);
     assert_error(&o, 2, "classified_at");
+    let o = env.run(&["incident", "update", "--tenant", "acme", &id, "--aware-at", "2026-11-27T01:00"]);
+    assert_error(&o, 2, "reason: a report was already submitted");
+    let o = env.run(&["incident", "update", "--tenant", "acme", &id, "--aware-at", "2026-11-27T01:00", "--reason", "log review"]);
+    assert!(o.status.success(), "{}", stderr(&o));
     let o = env.run(&["incident", "show", "--tenant", "acme", "not-an-id"]);
     assert_error(&o, 2, "'not-an-id' is not an incident id");
     env.cleanup().await;

@@ -45,6 +45,7 @@ fn sample_body(method: &Method, path: &str, n: usize) -> serde_json::Value {
         ("POST", "/api/v1/incidents") => {
             json!({"title": "Sample", "aware_at": "2026-11-27T02:13:00Z", "tz": "Europe/Berlin", "regimes": ["nis2"]})
         }
+        ("PATCH", "/api/v1/incidents/{incident_id}") => json!({"aware_at": "2026-11-26T00:00:00Z", "reason": "test"}),
         ("POST", "/api/v1/incidents/{incident_id}/submissions") => json!({"step": "nis2_early_warning", "authority": "CSIRT"}),
         _ => panic!("{method} {path} takes a body: add a valid sample to sample_body()"),
     }
@@ -73,6 +74,8 @@ async fn every_route_every_role_and_a_foreign_tenants_objects() {
                 entity_type: None,
                 personal_data: false,
                 cross_border: false,
+                financial_entity: false,
+                affected_services: String::new(),
             },
         )
         .await

@@ -17,6 +17,13 @@ pub struct Model {
     pub regimes: String,
     pub personal_data: bool,
     pub cross_border: bool,
+    pub financial_entity: bool,
+    #[sea_orm(column_type = "Text")]
+    pub affected_services: String,
+    /// NIS2 Art 23(3) assessment: "", "significant" or "not_significant".
+    pub significance: String,
+    #[sea_orm(column_type = "Text")]
+    pub significance_reason: String,
     pub status: String,
     pub created_at: DateTimeUtc,
 }

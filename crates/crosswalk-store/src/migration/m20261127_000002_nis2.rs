@@ -24,6 +24,10 @@ enum Incidents {
     Regimes,
     PersonalData,
     CrossBorder,
+    FinancialEntity,
+    AffectedServices,
+    Significance,
+    SignificanceReason,
     Status,
     CreatedAt,
 }
@@ -219,6 +223,11 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(Incidents::Regimes).string_len(50).not_null())
                 .col(ColumnDef::new(Incidents::PersonalData).boolean().not_null())
                 .col(ColumnDef::new(Incidents::CrossBorder).boolean().not_null())
+                .col(ColumnDef::new(Incidents::FinancialEntity).boolean().not_null())
+                .col(ColumnDef::new(Incidents::AffectedServices).text().not_null())
+                // NIS2 Art 23(3) assessment: "", "significant" or "not_significant", with its reasons.
+                .col(ColumnDef::new(Incidents::Significance).string_len(20).not_null())
+                .col(ColumnDef::new(Incidents::SignificanceReason).text().not_null())
                 .col(ColumnDef::new(Incidents::Status).string_len(20).not_null())
                 .col(ColumnDef::new(Incidents::CreatedAt).timestamp_with_time_zone().not_null())
                 .foreign_key(

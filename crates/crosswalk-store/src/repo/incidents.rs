@@ -11,6 +11,13 @@ pub async fn insert(tx: &WriteTx, i: Incident) -> StoreResult<Incident> {
     Ok(incident::ActiveModel::from(i).insert(&**tx).await?)
 }
 
+/// Replace an incident's row (the app layer journals what changed and why).
+pub async fn replace(tx: &WriteTx, i: Incident) -> StoreResult<Incident> {
+    use sea_orm::IntoActiveModel;
+    // Every column is written: the caller passes the complete new state.
+    Ok(i.into_active_model().reset_all().update(&**tx).await?)
+}
+
 pub async fn get(db: &impl ConnectionTrait, tenant: Uuid, id: Uuid) -> StoreResult<Option<Incident>> {
     Ok(incident::Entity::find_by_id(id).filter(incident::Column::TenantId.eq(tenant)).one(db).await?)
 }

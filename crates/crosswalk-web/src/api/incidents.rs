@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use crosswalk_app::incidents::{IncidentView, NewIncident, NewSubmission};
+use crosswalk_app::incidents::{IncidentChange, IncidentView, NewIncident, NewSubmission};
 
 #[utoipa::path(get, path = "/api/v1/incidents", tag = "incidents", responses((status = 200, body = [IncidentView]), (status = 401, body = Problem)))]
 pub async fn list_incidents(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Vec<IncidentView>>> {
@@ -59,4 +59,17 @@ pub async fn draft(
 ) -> Result<Json<crosswalk_domain::reports::Draft>, Response> {
     let id: uuid::Uuid = parse_id("incident_id", &incident_id).map_err(IntoResponse::into_response)?;
     s.app.incident_draft(&actor, id, &step).await.map(Json).map_err(|e| ApiError(e).into_response())
+}
+
+#[utoipa::path(patch, path = "/api/v1/incidents/{incident_id}", tag = "incidents", params(("incident_id" = uuid::Uuid, Path, description = "Incident id")), request_body = IncidentChange,
+    responses((status = 200, body = IncidentView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem, description = "Names the field; `reason` when a time changes after a report was submitted")))]
+pub async fn change_incident(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(incident_id): Path<String>,
+    ApiJson(body): ApiJson<IncidentChange>,
+) -> Result<Json<IncidentView>, Response> {
+    let id: uuid::Uuid = parse_id("incident_id", &incident_id).map_err(IntoResponse::into_response)?;
+    s.app.change_incident(&actor, id, body).await.map(Json).map_err(|e| ApiError(e).into_response())
 }

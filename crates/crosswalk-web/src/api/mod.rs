@@ -67,7 +67,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(journal::public_key))
         .routes(routes!(deadlines::deadlines))
         .routes(routes!(incidents::list_incidents, incidents::create_incident))
-        .routes(routes!(incidents::get_incident))
+        .routes(routes!(incidents::get_incident, incidents::change_incident))
         .routes(routes!(incidents::record_submission))
         .routes(routes!(incidents::draft))
         .routes(routes!(nis2::sectors))

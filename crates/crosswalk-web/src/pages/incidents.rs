@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use crosswalk_app::AppError;
-use crosswalk_app::incidents::{IncidentView, NewIncident, NewSubmission, StepStatus};
+use crosswalk_app::incidents::{IncidentChange, IncidentView, NewIncident, NewSubmission, StepStatus};
 use crosswalk_domain::Permission;
 use serde::Deserialize;
 
@@ -133,6 +133,9 @@ pub struct CreateForm {
     regime_dora: Option<String>,
     personal_data: Option<String>,
     cross_border: Option<String>,
+    financial_entity: Option<String>,
+    #[serde(default)]
+    affected_services: String,
 }
 
 pub async fn create(State(state): State<AppState>, p: PageActor, Form(f): Form<CreateForm>) -> Response {
@@ -151,6 +154,8 @@ pub async fn create(State(state): State<AppState>, p: PageActor, Form(f): Form<C
         entity_type: None,
         personal_data: f.personal_data.is_some(),
         cross_border: f.cross_border.is_some(),
+        financial_entity: f.financial_entity.is_some(),
+        affected_services: f.affected_services,
     };
     match state.app.create_incident(&p.actor, new).await {
         Ok(i) => Redirect::to(&format!("/incidents/{}", i.id)).into_response(),
@@ -214,6 +219,39 @@ pub async fn submit(State(state): State<AppState>, p: PageActor, Path(incident_i
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             detail_page(&state, &p, id, crate::error::status_of(&e), Some(form_error(&e))).await
         }
+        Err(e) => error_page(&e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ChangeForm {
+    #[serde(default)]
+    aware_at: String,
+    #[serde(default)]
+    significance: String,
+    #[serde(default)]
+    significance_reason: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// The assessment/correction form: empty fields leave the value as it is.
+pub async fn change(State(state): State<AppState>, p: PageActor, Path(incident_id): Path<String>, Form(f): Form<ChangeForm>) -> Response {
+    let Ok(id) = incident_id.parse::<uuid::Uuid>() else { return not_found(&incident_id) };
+    let some = |s: String| Some(s).filter(|s| !s.trim().is_empty());
+    let change = IncidentChange {
+        aware_at: some(f.aware_at),
+        significance: some(f.significance),
+        significance_reason: some(f.significance_reason),
+        status: some(f.status),
+        reason: some(f.reason),
+        ..Default::default()
+    };
+    match state.app.change_incident(&p.actor, id, change).await {
+        Ok(_) => Redirect::to(&format!("/incidents/{id}")).into_response(),
+        Err(e @ AppError::Invalid(_)) => detail_page(&state, &p, id, StatusCode::UNPROCESSABLE_ENTITY, Some(form_error(&e))).await,
         Err(e) => error_page(&e),
     }
 }

@@ -32,7 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/tokens", get(tokens::list).post(tokens::create))
         .route("/tokens/{token_id}/revoke", post(tokens::revoke))
         .route("/incidents", get(incidents::list).post(incidents::create))
-        .route("/incidents/{incident_id}", get(incidents::show))
+        .route("/incidents/{incident_id}", get(incidents::show).post(incidents::change))
         .route("/incidents/{incident_id}/submissions", post(incidents::submit))
         .route("/incidents/{incident_id}/drafts/{step}", get(incidents::draft))
         .route("/nis2/scope", get(nis2::scope))
