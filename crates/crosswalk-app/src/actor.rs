@@ -10,6 +10,8 @@ pub enum AuthMethod {
     Token,
     /// The operator of this installation, on its command line (has database access anyway).
     Operator,
+    /// Crosswalk itself, e.g. the scheduler sending reminders.
+    System,
 }
 
 #[derive(Debug, Clone)]
@@ -61,6 +63,7 @@ impl Actor {
         match (self.user, &self.email) {
             (Some(u), Some(e)) => format!("user:{u}:{e}"),
             (Some(u), None) => format!("user:{u}"),
+            _ if self.method == AuthMethod::System => "system:scheduler".to_owned(),
             _ => "operator:cli".to_owned(),
         }
     }

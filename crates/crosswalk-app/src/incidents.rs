@@ -324,8 +324,10 @@ impl App {
             json!({"title": row.title, "aware_at": row.aware_at, "classified_at": row.classified_at, "tz": row.tz, "regimes": row.regimes, "personal_data": row.personal_data, "cross_border": row.cross_border}),
         )
         .await?;
+        let v = view(row, &[], now)?;
+        self.reschedule_incident_reminders(&tx, actor.tenant, &v).await?;
         tx.commit().await?;
-        view(row, &[], now)
+        Ok(v)
     }
 
     pub async fn list_incidents(&self, actor: &Actor) -> AppResult<Vec<IncidentView>> {
@@ -412,8 +414,11 @@ impl App {
             }),
         )
         .await?;
+        let subs = repo::submissions(&*tx, actor.tenant.0, id).await?;
+        let v = view(row, &subs.iter().collect::<Vec<_>>(), self.now())?;
+        self.reschedule_incident_reminders(&tx, actor.tenant, &v).await?;
         tx.commit().await?;
-        self.get_incident(actor, id).await
+        Ok(v)
     }
 
     /// Record that a step's report was submitted (admin, manager); flags it late against its due time.
@@ -463,7 +468,11 @@ impl App {
             json!({"step": row.step, "submitted_at": row.submitted_at, "authority": row.authority, "reference": row.reference, "late": row.late}),
         )
         .await?;
+        let incident = repo::get(&*tx, actor.tenant.0, id).await?.ok_or_else(|| AppError::NotFound(format!("incident {id}")))?;
+        let subs = repo::submissions(&*tx, actor.tenant.0, id).await?;
+        let v = view(incident, &subs.iter().collect::<Vec<_>>(), self.now())?;
+        self.reschedule_incident_reminders(&tx, actor.tenant, &v).await?;
         tx.commit().await?;
-        self.get_incident(actor, id).await
+        Ok(v)
     }
 }

@@ -21,6 +21,7 @@ pub mod keys;
 pub mod management;
 pub mod nis2;
 mod passwords;
+pub mod reminders;
 pub mod suppliers;
 pub mod tenants;
 pub mod tokens;

@@ -233,3 +233,32 @@ async fn moving_the_clock_after_a_submission_needs_a_reason_and_is_journaled() {
         .await;
     assert!(matches!(bad, Err(AppError::Invalid(v)) if v.field == "significance"));
 }
+
+#[tokio::test]
+async fn reminders_fire_before_due_times_and_follow_submissions() {
+    let (_db, app, clock) = setup().await;
+    let op = app.operator("acme").await.unwrap();
+    // Clock: 2026-11-27 02:00 UTC (03:00 Berlin); aware 02:13 Berlin = 01:13 UTC.
+    let i = app.create_incident(&op, NewIncident { personal_data: false, ..incident() }).await.unwrap();
+    // Early warning, notification and final report, each 6 h and 1 h ahead; conditional steps get none.
+    assert_eq!(app.pending_reminders(&op, i.id).await.unwrap().len(), 6);
+    assert_eq!(app.run_due_jobs(100).await.unwrap(), 0, "nothing is due yet");
+    // 18 h later: the early warning (due 2026-11-28 01:13 UTC) is less than 6 h away.
+    clock.advance(Duration::hours(18) + Duration::minutes(30));
+    assert_eq!(app.run_due_jobs(100).await.unwrap(), 1);
+    let n = app.notifications(&op, 10).await.unwrap();
+    assert!(n[0].message.starts_with("Early warning for \"Ransomware\" is due in 6 h"), "{}", n[0].message);
+    assert_eq!(n[0].link, format!("/incidents/{}", i.id));
+    assert_eq!(app.journal_entries(&op, None, 1).await.unwrap()[0].action, "reminder.sent");
+    // Submitting the early warning cancels its remaining reminder.
+    app.record_submission(
+        &op,
+        i.id,
+        NewSubmission { step: "nis2_early_warning".into(), submitted_at: None, authority: "BSI".into(), reference: String::new() },
+    )
+    .await
+    .unwrap();
+    clock.advance(Duration::hours(5));
+    assert_eq!(app.run_due_jobs(100).await.unwrap(), 0, "no reminder for a submitted step");
+    assert_eq!(app.pending_reminders(&op, i.id).await.unwrap().len(), 2 + 2, "notification and final report remain");
+}

@@ -46,6 +46,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Incident(c) => incident(&cli, c).await,
         Command::Management(c) => management(&cli, c).await,
         Command::Supplier(c) => supplier(&cli, c).await,
+        Command::Jobs(crate::config::JobsCommand::Run) => {
+            let app = open_app(&cli).await?;
+            let n = app.run_due_jobs(1000).await.map_err(app_err)?;
+            output::line(&format!("ran {n} job(s)"))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench(args) => crate::bench::run(&cli, args).await,
     }
 }
@@ -66,12 +72,20 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let housekeeping = {
         let app = app.clone();
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+            // Reminders every 30 s; pruning of expired sessions every 10 minutes.
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+            let mut n: u64 = 0;
             loop {
                 tick.tick().await;
-                if let Err(e) = app.prune_expired().await {
+                if let Err(e) = app.run_due_jobs(500).await {
+                    tracing::warn!(error = %e, "running due jobs failed");
+                }
+                if n.is_multiple_of(20)
+                    && let Err(e) = app.prune_expired().await
+                {
                     tracing::warn!(error = %e, "housekeeping failed");
                 }
+                n += 1;
             }
         })
     };

@@ -65,6 +65,9 @@ pub enum Command {
     Nis2(Nis2Command),
     /// The legal reporting steps of an incident under NIS2, GDPR or DORA, with due instants and basis
     Deadlines(DeadlinesArgs),
+    /// Background jobs (reminders); `serve` runs them every 30 s
+    #[command(subcommand)]
+    Jobs(JobsCommand),
     /// Run the built-in benchmark on a generated organisation and print figures
     Bench(BenchArgs),
 }
@@ -233,6 +236,12 @@ pub enum IncidentCommand {
         #[arg(long)]
         at: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Run the jobs that are due now, once (e.g. from cron when no server runs)
+    Run,
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,6 +2,7 @@
 pub mod api_token;
 pub mod incident;
 pub mod incident_submission;
+pub mod job;
 pub mod journal_checkpoint;
 pub mod journal_entry;
 pub mod journal_head;
@@ -10,6 +11,7 @@ pub mod management_approval;
 pub mod management_training;
 pub mod membership;
 pub mod nis2_profile;
+pub mod notification;
 pub mod session;
 pub mod supplier;
 pub mod supplier_assessment;

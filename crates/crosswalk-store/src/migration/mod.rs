@@ -4,6 +4,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_foundation;
 mod m20261127_000002_nis2;
+mod m20261127_000003_jobs;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -11,6 +12,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261127_000001_foundation::Migration), Box::new(m20261127_000002_nis2::Migration)]
+        vec![
+            Box::new(m20261127_000001_foundation::Migration),
+            Box::new(m20261127_000002_nis2::Migration),
+            Box::new(m20261127_000003_jobs::Migration),
+        ]
     }
 }

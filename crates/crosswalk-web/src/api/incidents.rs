@@ -73,3 +73,19 @@ pub async fn change_incident(
     let id: uuid::Uuid = parse_id("incident_id", &incident_id).map_err(IntoResponse::into_response)?;
     s.app.change_incident(&actor, id, body).await.map(Json).map_err(|e| ApiError(e).into_response())
 }
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct NotificationsQuery {
+    /// At most this many (1-200, default 20).
+    pub limit: Option<u64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "incidents", params(NotificationsQuery),
+    responses((status = 200, body = [crosswalk_app::reminders::NotificationView], description = "Reminders, newest first"), (status = 401, body = Problem)))]
+pub async fn notifications(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    axum::extract::Query(q): axum::extract::Query<NotificationsQuery>,
+) -> ApiResult<Json<Vec<crosswalk_app::reminders::NotificationView>>> {
+    Ok(Json(s.app.notifications(&actor, q.limit.unwrap_or(20)).await?))
+}

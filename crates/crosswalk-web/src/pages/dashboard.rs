@@ -15,6 +15,7 @@ struct DashboardPage {
     nis2: Option<String>,
     open_incidents: usize,
     overdue_steps: usize,
+    notifications: Vec<crosswalk_app::reminders::NotificationView>,
 }
 
 pub async fn show(State(state): State<AppState>, p: PageActor) -> Response {
@@ -33,5 +34,9 @@ pub async fn show(State(state): State<AppState>, p: PageActor) -> Response {
     let nis2 = profile.map(|pr| format!("{:?}", pr.result.classification).replace("OutOfScope", "Out of scope"));
     let open_incidents = incidents.iter().filter(|i| i.status == "open").count();
     let overdue_steps = incidents.iter().flat_map(|i| i.clocks.iter().flat_map(|c| c.steps.iter())).filter(|s| s.overdue).count();
-    render(&DashboardPage { nav: Nav::new(&p, "dashboard"), members, journal_head, nis2, open_incidents, overdue_steps })
+    let notifications = match state.app.notifications(&p.actor, 5).await {
+        Ok(n) => n,
+        Err(e) => return error_page(&e),
+    };
+    render(&DashboardPage { nav: Nav::new(&p, "dashboard"), members, journal_head, nis2, open_incidents, overdue_steps, notifications })
 }
