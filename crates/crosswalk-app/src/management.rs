@@ -174,6 +174,7 @@ impl App {
             json!({"member": row.member, "course": row.course, "completed_on": row.completed_on, "valid_until": row.valid_until}),
         )
         .await?;
+        self.schedule_training_renewal(&tx, actor.tenant, row.id, &row.member, row.valid_until).await?;
         tx.commit().await?;
         Ok(training_view(row))
     }

@@ -1,6 +1,8 @@
-//! Reminders: before each open, unconditional reporting step of an incident is due, a job is
-//! scheduled (6 hours and 1 hour ahead); the scheduler turns due jobs into in-app notifications and
-//! journals that the organisation was reminded. Jobs are rescheduled whenever the incident changes.
+//! Reminders: before each open, unconditional reporting step of an incident is due (6 hours and 1 hour
+//! ahead), before a supplier review is due (14 days ahead) and before a management-body training
+//! lapses (30 days ahead), a job is scheduled in the same transaction as the change that implies it.
+//! The scheduler turns due jobs into in-app notifications and journals that the organisation was
+//! reminded. A subject's pending jobs are replaced whenever the subject changes.
 use crate::actor::{Actor, AuthMethod};
 use crate::incidents::IncidentView;
 use crate::{App, AppResult};
@@ -13,18 +15,23 @@ use serde_json::json;
 use uuid::Uuid;
 
 pub const INCIDENT_REMINDER: &str = "incident.reminder";
+pub const SUPPLIER_REVIEW: &str = "supplier.review";
+pub const TRAINING_RENEWAL: &str = "training.renewal";
 
-/// How long before a due time reminders are sent.
+/// How long before a reporting step is due its reminders are sent.
 pub const REMINDER_LEADS_HOURS: [i64; 2] = [6, 1];
+/// How long before a supplier review is due its reminder is sent.
+pub const SUPPLIER_REVIEW_LEAD_DAYS: i64 = 14;
+/// How long before a training lapses its reminder is sent.
+pub const TRAINING_RENEWAL_LEAD_DAYS: i64 = 30;
 
+/// What a reminder says and what it is about; fixed when scheduled.
 #[derive(Debug, Serialize, Deserialize)]
-struct IncidentReminder {
-    incident_id: Uuid,
-    title: String,
-    step: String,
-    step_name: String,
-    due: String,
-    lead_hours: i64,
+struct Reminder {
+    message: String,
+    link: String,
+    entity: String,
+    entity_id: String,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -35,7 +42,7 @@ pub struct NotificationView {
 }
 
 /// The reminder jobs an incident needs at `now`: (run at, payload).
-fn incident_reminders(i: &IncidentView, now: DateTime<Utc>) -> Vec<(DateTime<Utc>, IncidentReminder)> {
+fn incident_reminders(i: &IncidentView, now: DateTime<Utc>) -> Vec<(DateTime<Utc>, Reminder)> {
     let mut out = Vec::new();
     for s in i.clocks.iter().flat_map(|c| c.steps.iter()) {
         let Some(due) = s.step.due.as_ref() else { continue };
@@ -46,13 +53,11 @@ fn incident_reminders(i: &IncidentView, now: DateTime<Utc>) -> Vec<(DateTime<Utc
         for lead in REMINDER_LEADS_HOURS {
             let run_at = due_utc - Duration::hours(lead);
             if run_at > now {
-                let payload = IncidentReminder {
-                    incident_id: i.id,
-                    title: i.title.clone(),
-                    step: s.step.id.to_owned(),
-                    step_name: s.step.name.to_owned(),
-                    due: due.to_string(),
-                    lead_hours: lead,
+                let payload = Reminder {
+                    message: format!("{} for \"{}\" is due in {lead} h ({due}; {})", s.step.name, i.title, s.step.basis),
+                    link: format!("/incidents/{}", i.id),
+                    entity: "incident".into(),
+                    entity_id: i.id.to_string(),
                 };
                 out.push((run_at, payload));
             }
@@ -62,30 +67,80 @@ fn incident_reminders(i: &IncidentView, now: DateTime<Utc>) -> Vec<(DateTime<Utc
 }
 
 impl App {
-    /// Replace an incident's pending reminders with those its current state needs (inside the
-    /// mutation's transaction, so reminders never disagree with the record).
-    pub(crate) async fn reschedule_incident_reminders(&self, tx: &WriteTx, tenant: TenantId, i: &IncidentView) -> AppResult<()> {
-        let subject = i.id.to_string();
-        jobs::delete_pending(tx, tenant.0, INCIDENT_REMINDER, &subject).await?;
+    /// Replace a subject's pending jobs of `kind` with `planned` (inside the mutation's transaction, so
+    /// reminders never disagree with the record).
+    async fn reschedule(
+        &self,
+        tx: &WriteTx,
+        tenant: TenantId,
+        kind: &str,
+        subject: &str,
+        planned: Vec<(DateTime<Utc>, Reminder)>,
+    ) -> AppResult<()> {
+        jobs::delete_pending(tx, tenant.0, kind, subject).await?;
         let now = self.now();
-        for (run_at, payload) in incident_reminders(i, now) {
+        for (run_at, payload) in planned {
             let payload = serde_json::to_string(&payload).map_err(|e| crate::AppError::Internal(e.to_string()))?;
-            jobs::insert(
-                tx,
-                Job {
-                    id: Uuid::now_v7(),
-                    tenant_id: tenant.0,
-                    kind: INCIDENT_REMINDER.into(),
-                    subject: subject.clone(),
-                    run_at,
-                    payload,
-                    done_at: None,
-                    created_at: now,
-                },
-            )
-            .await?;
+            let job = Job {
+                id: Uuid::now_v7(),
+                tenant_id: tenant.0,
+                kind: kind.into(),
+                subject: subject.to_owned(),
+                run_at,
+                payload,
+                done_at: None,
+                created_at: now,
+            };
+            jobs::insert(tx, job).await?;
         }
         Ok(())
+    }
+
+    pub(crate) async fn reschedule_incident_reminders(&self, tx: &WriteTx, tenant: TenantId, i: &IncidentView) -> AppResult<()> {
+        let planned = incident_reminders(i, self.now());
+        self.reschedule(tx, tenant, INCIDENT_REMINDER, &i.id.to_string(), planned).await
+    }
+
+    /// A reminder `lead_days` before `due` (at 08:00 UTC), or at once if that moment has passed.
+    fn ahead_of(&self, due: chrono::NaiveDate, lead_days: i64) -> DateTime<Utc> {
+        let at = (due - Duration::days(lead_days)).and_hms_opt(8, 0, 0).map(|d| d.and_utc()).unwrap_or_default();
+        at.max(self.now())
+    }
+
+    pub(crate) async fn reschedule_supplier_review(
+        &self,
+        tx: &WriteTx,
+        tenant: TenantId,
+        id: Uuid,
+        name: &str,
+        due: chrono::NaiveDate,
+    ) -> AppResult<()> {
+        let reminder = Reminder {
+            message: format!("Supplier review of \"{name}\" is due on {due} (NIS2 Art 21(2)(d); ISO 27001 A.5.22)"),
+            link: format!("/suppliers/{id}"),
+            entity: "supplier".into(),
+            entity_id: id.to_string(),
+        };
+        let at = self.ahead_of(due, SUPPLIER_REVIEW_LEAD_DAYS);
+        self.reschedule(tx, tenant, SUPPLIER_REVIEW, &id.to_string(), vec![(at, reminder)]).await
+    }
+
+    pub(crate) async fn schedule_training_renewal(
+        &self,
+        tx: &WriteTx,
+        tenant: TenantId,
+        id: Uuid,
+        member: &str,
+        until: chrono::NaiveDate,
+    ) -> AppResult<()> {
+        let reminder = Reminder {
+            message: format!("Management-body training of {member} lapses on {until} (NIS2 Art 20(2))"),
+            link: "/management-body".into(),
+            entity: "management_training".into(),
+            entity_id: id.to_string(),
+        };
+        let at = self.ahead_of(until, TRAINING_RENEWAL_LEAD_DAYS);
+        self.reschedule(tx, tenant, TRAINING_RENEWAL, &id.to_string(), vec![(at, reminder)]).await
     }
 
     /// Pending reminder times for an incident (for display and tests).
@@ -110,25 +165,28 @@ impl App {
                 role: Role::Admin,
                 method: AuthMethod::System,
             };
-            if job.kind == INCIDENT_REMINDER
-                && let Ok(r) = serde_json::from_str::<IncidentReminder>(&job.payload)
-            {
-                let message = format!("{} for \"{}\" is due in {} h ({})", r.step_name, r.title, r.lead_hours, r.due);
-                let link = format!("/incidents/{}", r.incident_id);
-                jobs::notify(
-                    &tx,
-                    Notification { id: Uuid::now_v7(), tenant_id: job.tenant_id, message: message.clone(), link, created_at: now },
-                )
-                .await?;
-                self.journal(
-                    &tx,
-                    &scheduler,
-                    "reminder.sent",
-                    "incident",
-                    r.incident_id,
-                    json!({"step": r.step, "due": r.due, "message": message}),
-                )
-                .await?;
+            match serde_json::from_str::<Reminder>(&job.payload) {
+                Ok(r) => {
+                    let n = Notification {
+                        id: Uuid::now_v7(),
+                        tenant_id: job.tenant_id,
+                        message: r.message.clone(),
+                        link: r.link,
+                        created_at: now,
+                    };
+                    jobs::notify(&tx, n).await?;
+                    self.journal(
+                        &tx,
+                        &scheduler,
+                        "reminder.sent",
+                        &r.entity,
+                        &r.entity_id,
+                        json!({"kind": job.kind, "message": r.message}),
+                    )
+                    .await?;
+                }
+                // A payload this version cannot read is marked done with a warning, not retried forever.
+                Err(e) => tracing::warn!(job = %job.id, error = %e, "unreadable job payload"),
             }
             jobs::mark_done(&tx, job.id, now).await?;
         }

@@ -170,6 +170,7 @@ impl App {
             json!({"name": row.name, "criticality": row.criticality, "clauses": row.clauses, "next_review_on": row.next_review_on}),
         )
         .await?;
+        self.reschedule_supplier_review(&tx, actor.tenant, row.id, &row.name, row.next_review_on).await?;
         tx.commit().await?;
         Ok(view(row, None, today))
     }
@@ -191,6 +192,7 @@ impl App {
             json!({"criticality": criticality, "clauses": clauses, "next_review_on": next_review_on}),
         )
         .await?;
+        self.reschedule_supplier_review(&tx, actor.tenant, id, &current.name, next_review_on).await?;
         tx.commit().await?;
         self.get_supplier(actor, id).await
     }
@@ -233,6 +235,7 @@ impl App {
             json!({"assessed_on": assessed_on, "score": score, "answers": new.answers, "next_review_on": next_review_on}),
         )
         .await?;
+        self.reschedule_supplier_review(&tx, actor.tenant, id, &current.name, next_review_on).await?;
         tx.commit().await?;
         self.get_supplier(actor, id).await
     }

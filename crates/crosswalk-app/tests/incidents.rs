@@ -262,3 +262,44 @@ async fn reminders_fire_before_due_times_and_follow_submissions() {
     assert_eq!(app.run_due_jobs(100).await.unwrap(), 0, "no reminder for a submitted step");
     assert_eq!(app.pending_reminders(&op, i.id).await.unwrap().len(), 2 + 2, "notification and final report remain");
 }
+
+#[tokio::test]
+async fn supplier_reviews_and_training_renewals_are_reminded() {
+    let (_db, app, clock) = setup().await;
+    let op = app.operator("acme").await.unwrap();
+    // Clock: 2026-11-27. A review due in 20 days is reminded 14 days ahead; a lapsed one at once.
+    let s = app
+        .create_supplier(
+            &op,
+            crosswalk_app::suppliers::NewSupplier {
+                name: "CloudCo".into(),
+                services: String::new(),
+                criticality: crosswalk_domain::suppliers::Criticality::High,
+                contact: String::new(),
+                clauses: vec![],
+                next_review_on: Some("2026-12-17".parse().unwrap()),
+            },
+        )
+        .await
+        .unwrap();
+    app.record_training(
+        &op,
+        crosswalk_app::management::NewTraining {
+            member: "Carl CFO".into(),
+            course: "NIS2".into(),
+            completed_on: "2025-11-01".parse().unwrap(),
+            valid_until: "2026-12-01".parse().unwrap(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(app.run_due_jobs(100).await.unwrap(), 1, "the training lapses within 30 days: reminded at once");
+    assert!(app.notifications(&op, 5).await.unwrap()[0].message.contains("training of Carl CFO lapses on 2026-12-01"));
+    clock.advance(Duration::days(6));
+    assert_eq!(app.run_due_jobs(100).await.unwrap(), 0, "2026-12-03 02:00: the review reminder is due at 08:00");
+    clock.advance(Duration::hours(7));
+    assert_eq!(app.run_due_jobs(100).await.unwrap(), 1);
+    let n = &app.notifications(&op, 5).await.unwrap()[0];
+    assert!(n.message.starts_with("Supplier review of \"CloudCo\" is due on 2026-12-17"), "{}", n.message);
+    assert_eq!(n.link, format!("/suppliers/{}", s.id));
+}
