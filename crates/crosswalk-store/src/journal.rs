@@ -20,22 +20,6 @@ fn from_micros(micros: i64) -> DateTime<Utc> {
     DateTime::<Utc>::from_timestamp_micros(micros).unwrap_or_default()
 }
 
-/// A stored row as a journal entry (the chain's view of it).
-pub fn to_entry(m: &je::Model) -> Entry {
-    Entry {
-        tenant: m.tenant_id.to_string(),
-        seq: m.seq,
-        prev_hash: parse_hash(&m.prev_hash),
-        at_micros: m.at.timestamp_micros(),
-        actor: m.actor.clone(),
-        action: m.action.clone(),
-        entity: m.entity.clone(),
-        entity_id: m.entity_id.clone(),
-        payload: m.payload.clone(),
-        hash: parse_hash(&m.hash),
-    }
-}
-
 /// Start a tenant's chain. Called once, in the transaction that creates the tenant.
 pub async fn init_head(tx: &WriteTx, tenant: Uuid) -> StoreResult<()> {
     jh::ActiveModel { tenant_id: Set(tenant), seq: Set(0), hash: Set(hex::encode(ZERO_HASH)) }.insert(&**tx).await?;
@@ -94,24 +78,52 @@ pub async fn get(db: &impl ConnectionTrait, tenant: Uuid, seq: i64) -> StoreResu
     Ok(je::Entity::find_by_id((tenant, seq)).one(db).await?)
 }
 
+/// The columns verification needs, in column order (no model building per row).
+type EntryRow = (i64, String, DateTime<Utc>, String, String, String, String, String, String);
+
 /// Every entry of a tenant in sequence order, read in pages to bound memory per query.
 pub async fn load_all(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<Vec<Entry>> {
     const PAGE: u64 = 10_000;
+    let tenant_s = tenant.to_string();
     let mut out = Vec::new();
     let mut after = 0i64;
     loop {
-        let rows = je::Entity::find()
+        let rows: Vec<EntryRow> = je::Entity::find()
+            .select_only()
+            .columns([
+                je::Column::Seq,
+                je::Column::PrevHash,
+                je::Column::At,
+                je::Column::Actor,
+                je::Column::Action,
+                je::Column::Entity,
+                je::Column::EntityId,
+                je::Column::Payload,
+                je::Column::Hash,
+            ])
             .filter(je::Column::TenantId.eq(tenant))
             .filter(je::Column::Seq.gt(after))
             .order_by_asc(je::Column::Seq)
             .limit(PAGE)
+            .into_tuple()
             .all(db)
             .await?;
         let n = rows.len() as u64;
         if let Some(last) = rows.last() {
-            after = last.seq;
+            after = last.0;
         }
-        out.extend(rows.iter().map(to_entry));
+        out.extend(rows.into_iter().map(|(seq, prev, at, actor, action, entity, entity_id, payload, hash)| Entry {
+            tenant: tenant_s.clone(),
+            seq,
+            prev_hash: parse_hash(&prev),
+            at_micros: at.timestamp_micros(),
+            actor,
+            action,
+            entity,
+            entity_id,
+            payload,
+            hash: parse_hash(&hash),
+        }));
         if n < PAGE {
             return Ok(out);
         }
