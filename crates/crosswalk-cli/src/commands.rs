@@ -129,6 +129,11 @@ async fn tenant(cli: &Cli, c: &TenantCommand) -> anyhow::Result<ExitCode> {
             let t = app.create_tenant(slug, name).await.map_err(app_err)?;
             output::print(cli.format, &t, &["id", "slug", "name"], vec![vec![t.id.to_string(), t.slug.clone(), t.name.clone()]])?;
         }
+        TenantCommand::Rename { slug, name } => {
+            let op = app.operator(slug).await.map_err(app_err)?;
+            let t = app.rename_tenant(&op, name).await.map_err(app_err)?;
+            output::print(cli.format, &t, &["id", "slug", "name"], vec![vec![t.id.to_string(), t.slug.clone(), t.name.clone()]])?;
+        }
         TenantCommand::List => {
             let ts = app.list_all_tenants().await.map_err(app_err)?;
             let rows = ts.iter().map(|t| vec![t.slug.clone(), t.name.clone(), t.created_at.to_rfc3339()]).collect();
@@ -175,6 +180,29 @@ async fn user(cli: &Cli, c: &UserCommand) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        UserCommand::Update { tenant, email, role, disable, enable } => {
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let role = role.as_deref().map(str::parse::<Role>).transpose().map_err(|e| anyhow!("--role: {e}"))?;
+            let disabled = if *disable {
+                Some(true)
+            } else if *enable {
+                Some(false)
+            } else {
+                None
+            };
+            let member = app.member_by_email(&op, email).await.map_err(app_err)?;
+            let m = app
+                .change_member(&op, crosswalk_domain::UserId(member.id), crosswalk_app::users::MemberChange { role, disabled })
+                .await
+                .map_err(app_err)?;
+            output::line(&format!("{} is {}{}", m.email, m.role, if m.disabled { " (disabled)" } else { "" }))?;
+        }
+        UserCommand::Remove { tenant, email } => {
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let member = app.member_by_email(&op, email).await.map_err(app_err)?;
+            app.remove_member(&op, crosswalk_domain::UserId(member.id)).await.map_err(app_err)?;
+            output::line(&format!("removed {} from {tenant}", member.email))?;
+        }
         UserCommand::List { tenant } => {
             let op = app.operator(tenant).await.map_err(app_err)?;
             let ms = app.list_members(&op).await.map_err(app_err)?;
@@ -204,6 +232,24 @@ async fn token(cli: &Cli, c: &TokenCommand) -> anyhow::Result<ExitCode> {
             let created = app.create_token(&op, Some(crosswalk_domain::UserId(member.id)), name).await.map_err(app_err)?;
             // The contract: the token on stdout and nothing else, whatever the format.
             output::line(&created.secret)?;
+        }
+        TokenCommand::List { tenant } => {
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let tokens = app.list_tokens(&op).await.map_err(app_err)?;
+            let rows = tokens
+                .iter()
+                .map(|t| {
+                    let state = if t.revoked_at.is_some() { "revoked" } else { "active" };
+                    vec![t.id.to_string(), t.name.clone(), t.prefix.clone(), t.owner_email.clone().unwrap_or_default(), state.to_owned()]
+                })
+                .collect();
+            output::print(cli.format, &tokens, &["id", "name", "prefix", "owner", "state"], rows)?;
+        }
+        TokenCommand::Revoke { tenant, id } => {
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let id: crosswalk_domain::TokenId = id.parse().map_err(|_| anyhow!("'{id}' is not a token id"))?;
+            let t = app.revoke_token(&op, id).await.map_err(app_err)?;
+            output::line(&format!("revoked {} ({}…)", t.name, t.prefix))?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -259,6 +305,19 @@ async fn supplier(cli: &Cli, c: &crate::config::SupplierCommand) -> anyhow::Resu
             };
             let s = app.create_supplier(&op, new).await.map_err(app_err)?;
             if cli.format == Format::Json { print_one(&s)? } else { output::line(&s.id.to_string())? }
+        }
+        SupplierCommand::Update { tenant, id, criticality, clauses, clear_clauses, review_on } => {
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let id = uuid::Uuid::parse_str(id).map_err(|_| anyhow!("'{id}' is not a supplier id"))?;
+            let criticality = criticality
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .map_err(|e: crosswalk_domain::ValidationError| anyhow!(e.to_string()))?;
+            let clauses = if *clear_clauses || !clauses.is_empty() { Some(clauses.clone()) } else { None };
+            let change = crosswalk_app::suppliers::SupplierChange { criticality, clauses, next_review_on: *review_on };
+            let s = app.change_supplier(&op, id, change).await.map_err(app_err)?;
+            print_one(&s)?;
         }
         SupplierCommand::Assess { tenant, id, answers } => {
             let op = app.operator(tenant).await.map_err(app_err)?;

@@ -97,6 +97,12 @@ pub enum TenantCommand {
     },
     /// List organisations
     List,
+    /// Rename an organisation
+    Rename {
+        slug: String,
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -122,6 +128,26 @@ pub enum UserCommand {
         #[arg(long)]
         tenant: String,
     },
+    /// Change a member's role, or disable/enable them (disabling ends their sessions and tokens)
+    Update {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        role: Option<String>,
+        #[arg(long, conflicts_with = "enable")]
+        disable: bool,
+        #[arg(long)]
+        enable: bool,
+    },
+    /// Remove a member from an organisation
+    Remove {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -134,6 +160,17 @@ pub enum TokenCommand {
         email: String,
         #[arg(long, default_value = "cli")]
         name: String,
+    },
+    /// List an organisation's API tokens (never their secrets)
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Revoke an API token
+    Revoke {
+        #[arg(long)]
+        tenant: String,
+        id: String,
     },
 }
 
@@ -265,6 +302,22 @@ pub enum SupplierCommand {
         /// Contract clause keys in place (repeat)
         #[arg(long = "clause")]
         clauses: Vec<String>,
+    },
+    /// Change criticality, the contract clauses in place (replaces the list) or the next review date
+    Update {
+        #[arg(long)]
+        tenant: String,
+        id: String,
+        #[arg(long)]
+        criticality: Option<String>,
+        /// Contract clause keys in place (repeat); give none with --clear-clauses to empty the list
+        #[arg(long = "clause")]
+        clauses: Vec<String>,
+        #[arg(long)]
+        clear_clauses: bool,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        review_on: Option<chrono::NaiveDate>,
     },
     /// Record an assessment: --answer KEY=yes|partial|no (repeat; unanswered counts as no)
     Assess {

@@ -280,3 +280,22 @@ async fn suppliers_pages_track_clauses_and_assessments() {
     let list = send(&h.router, page("/suppliers", &session)).await;
     assert!(list.body.contains("CloudCo") && list.body.contains("18 %"));
 }
+
+#[tokio::test]
+async fn an_admin_renames_the_organisation_from_the_dashboard() {
+    let h = harness().await;
+    org_with_tokens(&h.app, "acme").await;
+    let (_, session) = browser_login(&h.router, "admin@acme.example", PASSWORD).await;
+    let session = session.unwrap();
+    let dash = send(&h.router, page("/", &session)).await;
+    let csrf = csrf_in(&dash.body);
+    let r = send(&h.router, form("/organisation", &session, &[("csrf", &csrf), ("name", "Acme Holdings")])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(send(&h.router, page("/", &session)).await.body.contains("Acme Holdings"));
+    let (_, viewer) = browser_login(&h.router, "viewer@acme.example", PASSWORD).await;
+    let viewer = viewer.unwrap();
+    let vdash = send(&h.router, page("/", &viewer)).await;
+    assert!(!vdash.body.contains("id=\"rename-org\""));
+    let r = send(&h.router, form("/organisation", &viewer, &[("csrf", &csrf_in(&vdash.body)), ("name", "Hijacked")])).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}

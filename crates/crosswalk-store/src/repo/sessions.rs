@@ -2,7 +2,7 @@
 use crate::entities::session;
 use crate::{StoreResult, WriteTx};
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 pub use session::Model as Session;
@@ -23,11 +23,6 @@ pub async fn touch(db: &impl ConnectionTrait, id_hash: &str, now: DateTime<Utc>,
         .filter(session::Column::IdHash.eq(id_hash))
         .exec(db)
         .await?;
-    Ok(())
-}
-
-pub async fn set_tenant(tx: &WriteTx, id_hash: &str, tenant: Uuid) -> StoreResult<()> {
-    session::ActiveModel { id_hash: Set(id_hash.to_owned()), tenant_id: Set(tenant), ..Default::default() }.update(&**tx).await?;
     Ok(())
 }
 

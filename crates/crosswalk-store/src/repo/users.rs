@@ -1,7 +1,7 @@
 //! Users: global identities (e-mail, password hash).
 use crate::entities::user;
 use crate::{StoreResult, WriteTx};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 pub use user::Model as User;
@@ -16,9 +16,4 @@ pub async fn by_email(db: &impl ConnectionTrait, email: &str) -> StoreResult<Opt
 
 pub async fn by_id(db: &impl ConnectionTrait, id: Uuid) -> StoreResult<Option<User>> {
     Ok(user::Entity::find_by_id(id).one(db).await?)
-}
-
-pub async fn set_password_hash(tx: &WriteTx, id: Uuid, hash: &str) -> StoreResult<()> {
-    user::ActiveModel { id: Set(id), password_hash: Set(Some(hash.to_owned())), ..Default::default() }.update(&**tx).await?;
-    Ok(())
 }

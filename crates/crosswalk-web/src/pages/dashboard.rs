@@ -16,6 +16,7 @@ struct DashboardPage {
     open_incidents: usize,
     overdue_steps: usize,
     notifications: Vec<crosswalk_app::reminders::NotificationView>,
+    can_rename: bool,
 }
 
 pub async fn show(State(state): State<AppState>, p: PageActor) -> Response {
@@ -38,5 +39,28 @@ pub async fn show(State(state): State<AppState>, p: PageActor) -> Response {
         Ok(n) => n,
         Err(e) => return error_page(&e),
     };
-    render(&DashboardPage { nav: Nav::new(&p, "dashboard"), members, journal_head, nis2, open_incidents, overdue_steps, notifications })
+    render(&DashboardPage {
+        nav: Nav::new(&p, "dashboard"),
+        members,
+        journal_head,
+        nis2,
+        open_incidents,
+        overdue_steps,
+        notifications,
+        can_rename: p.actor.can(crosswalk_domain::Permission::ManageTenant),
+    })
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct RenameForm {
+    name: String,
+}
+
+/// Rename the organisation (admins).
+pub async fn rename(State(state): State<AppState>, p: PageActor, axum::Form(f): axum::Form<RenameForm>) -> Response {
+    use axum::response::IntoResponse;
+    match state.app.rename_tenant(&p.actor, &f.name).await {
+        Ok(_) => axum::response::Redirect::to("/").into_response(),
+        Err(e) => error_page(&e),
+    }
 }

@@ -24,6 +24,7 @@ mod users;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(dashboard::show))
+        .route("/organisation", post(dashboard::rename))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/users", get(users::list).post(users::add))

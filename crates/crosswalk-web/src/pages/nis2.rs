@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use crosswalk_app::nis2::Nis2ProfileView;
 use crosswalk_domain::Permission;
-use crosswalk_domain::nis2::{ENTITY_TYPES, EntityType, ScopeInput, ScopeResult};
+use crosswalk_domain::nis2::{EntityType, ScopeInput, ScopeResult};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -71,7 +71,16 @@ pub async fn scope(State(state): State<AppState>, p: PageActor, Query(form): Que
     let can_save = p.actor.can(Permission::ManageCompliance);
     render_with(
         status,
-        &ScopePage { nav: Nav::new(&p, "nis2"), types: ENTITY_TYPES, form, result, classification, error, profile, can_save },
+        &ScopePage {
+            nav: Nav::new(&p, "nis2"),
+            types: crosswalk_app::nis2::sectors(),
+            form,
+            result,
+            classification,
+            error,
+            profile,
+            can_save,
+        },
     )
 }
 
