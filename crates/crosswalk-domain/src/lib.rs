@@ -5,7 +5,9 @@
 //! regulatory reporting clocks are in [`clocks`].
 #![forbid(unsafe_code)]
 
+pub mod catalog;
 pub mod clocks;
+pub mod crosswalk;
 pub mod ids;
 pub mod nis2;
 pub mod reports;

@@ -1,0 +1,467 @@
+//! The crosswalk engine: what a tenant's work on some requirements says about others.
+//!
+//! Rules (ARCHITECTURE.md, "Catalog and mappings"; NIST IR 8477):
+//! - Credit flows automatically only along one relation "S equal T" or "S superset T" from a
+//!   *proven* source S: the target is then `derived`, with that one-step path.
+//! - `subset` and `intersects` relations, attested sources and chains of 2–3 relations are only
+//!   *suggestions*: they show the path and its weakest strength and need a named person's sign-off.
+//!   A signed-off suggestion counts as `attested`, never as proven or derived.
+//! - `not_related` relations are never followed.
+//!
+//! The engine is pure and works on dense requirement indexes so that a whole framework can be
+//! assessed in one pass without database round trips.
+use serde::Serialize;
+
+use crate::catalog::RelationType;
+
+/// A requirement, as a dense index into the caller's requirement table.
+pub type Node = u32;
+
+/// Readiness of one requirement. The discriminant order is the "better than" order used when
+/// several bases apply; `NotApplicable` stands outside it (a justified exclusion wins).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Readiness {
+    Unknown,
+    Gap,
+    Partial,
+    Attested,
+    Derived,
+    Proven,
+    NotApplicable,
+}
+
+impl Readiness {
+    pub const ALL: [Readiness; 7] =
+        [Self::Proven, Self::Attested, Self::Derived, Self::Partial, Self::Gap, Self::NotApplicable, Self::Unknown];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unknown => "unknown",
+            Self::Gap => "gap",
+            Self::Partial => "partial",
+            Self::Attested => "attested",
+            Self::Derived => "derived",
+            Self::Proven => "proven",
+            Self::NotApplicable => "not_applicable",
+        }
+    }
+
+    /// A requirement counts as met (for scores) when proven, attested, derived or excluded.
+    pub fn is_met(self) -> bool {
+        matches!(self, Self::Proven | Self::Attested | Self::Derived | Self::NotApplicable)
+    }
+}
+
+/// What a state rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// The tenant's own work on this requirement (controls, evidence, attestations).
+    Direct,
+    /// One equal/superset relation from a proven requirement.
+    Derived,
+    /// A suggestion a named person signed off.
+    SignedOff,
+    /// Only suggestions reach it; a person must review them.
+    Suggestion,
+    /// Nothing reaches it.
+    Gap,
+}
+
+/// One relation along a path, oriented from the source towards the target: "from `relation` to".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Step {
+    pub from: Node,
+    pub to: Node,
+    pub relation: RelationType,
+    pub strength: Option<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suggestion {
+    /// From the tenant's requirement to the target.
+    pub path: Vec<Step>,
+    /// The weakest stated strength along the path (None when no step states one).
+    pub weakest_strength: Option<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Assessment {
+    pub state: Readiness,
+    pub basis: Basis,
+    /// For `Derived`: the one credit-carrying step.
+    pub path: Vec<Step>,
+    /// Up to [`MAX_SUGGESTIONS`] paths worth a reviewer's look, shortest and strongest first.
+    pub suggestions: Vec<Suggestion>,
+}
+
+pub const MAX_HOPS: usize = 3;
+pub const MAX_SUGGESTIONS: usize = 5;
+
+/// An arc into a node: "`other` `relation` this node".
+#[derive(Debug, Clone, Copy)]
+struct Arc {
+    other: Node,
+    relation: RelationType,
+    strength: Option<u8>,
+}
+
+/// Relations between requirements, stored both ways so either side can be the target.
+#[derive(Debug, Default, Clone)]
+pub struct MappingGraph {
+    incoming: Vec<Vec<Arc>>,
+}
+
+impl MappingGraph {
+    pub fn new(node_count: usize) -> Self {
+        Self { incoming: vec![Vec::new(); node_count] }
+    }
+
+    /// Records "from `relation` to" (and therefore "to `relation.inverse()` from").
+    pub fn add(&mut self, from: Node, to: Node, relation: RelationType, strength: Option<u8>) {
+        if relation == RelationType::NotRelated || from == to {
+            return;
+        }
+        let needed = from.max(to) as usize + 1;
+        if self.incoming.len() < needed {
+            self.incoming.resize(needed, Vec::new());
+        }
+        self.incoming[to as usize].push(Arc { other: from, relation, strength });
+        self.incoming[from as usize].push(Arc { other: to, relation: relation.inverse(), strength });
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.incoming.len()
+    }
+
+    fn arcs_into(&self, node: Node) -> &[Arc] {
+        self.incoming.get(node as usize).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+/// What the engine needs to know about the tenant, as functions so callers need not build maps.
+#[allow(missing_debug_implementations)] // closures only
+pub struct Inputs<'a> {
+    /// The tenant's own state of a requirement (`Unknown` when nothing is recorded). Never `Derived`.
+    pub direct: &'a dyn Fn(Node) -> Readiness,
+    /// Whether a requirement's own state may be used as the source of credit or suggestions
+    /// (for coverage: only the `--from` framework's requirements).
+    pub is_source: &'a dyn Fn(Node) -> bool,
+    /// Whether the target's own direct state counts (readiness: yes; coverage from A: no).
+    pub use_target_direct: bool,
+    /// Whether a named person signed off a suggestion for this target.
+    pub signed_off: &'a dyn Fn(Node) -> bool,
+}
+
+fn weakest(path: &[Step]) -> Option<u8> {
+    path.iter().filter_map(|s| s.strength).min()
+}
+
+/// Assesses one target requirement.
+pub fn assess(graph: &MappingGraph, target: Node, inputs: &Inputs<'_>) -> Assessment {
+    let direct = if inputs.use_target_direct { (inputs.direct)(target) } else { Readiness::Unknown };
+    debug_assert_ne!(direct, Readiness::Derived, "direct states are never derived");
+    if direct == Readiness::NotApplicable {
+        return Assessment { state: direct, basis: Basis::Direct, path: vec![], suggestions: vec![] };
+    }
+
+    let mut credit: Option<Step> = None;
+    for arc in graph.arcs_into(target) {
+        if arc.relation.carries_credit() && (inputs.is_source)(arc.other) && (inputs.direct)(arc.other) == Readiness::Proven {
+            let step = Step { from: arc.other, to: target, relation: arc.relation, strength: arc.strength };
+            // Prefer equal over superset, then the stronger relation: the most convincing path is shown.
+            let better = match credit {
+                None => true,
+                Some(best) => (step.relation == RelationType::Equal, step.strength) > (best.relation == RelationType::Equal, best.strength),
+            };
+            if better {
+                credit = Some(step);
+            }
+        }
+    }
+
+    let suggestions = suggestions_for(graph, target, inputs, credit.map(|c| c.from));
+
+    let mut best = (direct, if inputs.use_target_direct { Basis::Direct } else { Basis::Gap }, Vec::new());
+    if let Some(step) = credit
+        && Readiness::Derived > best.0
+    {
+        best = (Readiness::Derived, Basis::Derived, vec![step]);
+    }
+    if !suggestions.is_empty() && (inputs.signed_off)(target) && Readiness::Attested > best.0 {
+        best = (Readiness::Attested, Basis::SignedOff, suggestions[0].path.clone());
+    }
+    let (mut state, mut basis, path) = best;
+    if !inputs.use_target_direct && basis == Basis::Gap {
+        // Coverage view: a suggestion is undetermined until reviewed; nothing at all is a gap.
+        state = if suggestions.is_empty() { Readiness::Gap } else { Readiness::Unknown };
+        if !suggestions.is_empty() {
+            basis = Basis::Suggestion;
+        }
+    } else if basis == Basis::Direct && matches!(state, Readiness::Unknown | Readiness::Gap | Readiness::Partial) && !suggestions.is_empty()
+    {
+        basis = Basis::Suggestion;
+    }
+    Assessment { state, basis, path, suggestions }
+}
+
+/// Paths of up to [`MAX_HOPS`] relations from a proven or attested source to the target, excluding
+/// the credit path already granted. Breadth-first from the target, so each node is reached by a
+/// shortest path and the work per target is bounded by the neighbourhood size.
+fn suggestions_for(graph: &MappingGraph, target: Node, inputs: &Inputs<'_>, credited_source: Option<Node>) -> Vec<Suggestion> {
+    // (node, the step leaving it towards the target, index of the next entry on the path)
+    let mut visited: Vec<(Node, Option<(Step, usize)>)> = vec![(target, None)];
+    let mut seen = std::collections::HashSet::from([target]);
+    let mut frontier_start = 0;
+    let mut found: Vec<Suggestion> = Vec::new();
+    for _hop in 0..MAX_HOPS {
+        let frontier_end = visited.len();
+        for index in frontier_start..frontier_end {
+            let node = visited[index].0;
+            for arc in graph.arcs_into(node) {
+                if !seen.insert(arc.other) {
+                    continue;
+                }
+                let step = Step { from: arc.other, to: node, relation: arc.relation, strength: arc.strength };
+                visited.push((arc.other, Some((step, index))));
+                let state = (inputs.direct)(arc.other);
+                let one_hop_credit = Some(arc.other) == credited_source && node == target;
+                if (inputs.is_source)(arc.other) && matches!(state, Readiness::Proven | Readiness::Attested) && !one_hop_credit {
+                    found.push(Suggestion { path: walk(&visited, visited.len() - 1), weakest_strength: None });
+                }
+            }
+        }
+        frontier_start = frontier_end;
+    }
+    for suggestion in &mut found {
+        suggestion.weakest_strength = weakest(&suggestion.path);
+    }
+    found.sort_by(|a, b| a.path.len().cmp(&b.path.len()).then(b.weakest_strength.cmp(&a.weakest_strength)));
+    found.truncate(MAX_SUGGESTIONS);
+    found
+}
+
+fn walk(visited: &[(Node, Option<(Step, usize)>)], mut index: usize) -> Vec<Step> {
+    let mut path = Vec::new();
+    while let Some((step, next)) = visited[index].1 {
+        path.push(step);
+        index = next;
+    }
+    path
+}
+
+/// Counts of each state over a set of assessments, for summaries and scores.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Summary {
+    pub proven: usize,
+    pub attested: usize,
+    pub derived: usize,
+    pub partial: usize,
+    pub gap: usize,
+    pub not_applicable: usize,
+    pub unknown: usize,
+}
+
+impl Summary {
+    pub fn add(&mut self, state: Readiness) {
+        *match state {
+            Readiness::Proven => &mut self.proven,
+            Readiness::Attested => &mut self.attested,
+            Readiness::Derived => &mut self.derived,
+            Readiness::Partial => &mut self.partial,
+            Readiness::Gap => &mut self.gap,
+            Readiness::NotApplicable => &mut self.not_applicable,
+            Readiness::Unknown => &mut self.unknown,
+        } += 1;
+    }
+
+    pub fn total(&self) -> usize {
+        self.proven + self.attested + self.derived + self.partial + self.gap + self.not_applicable + self.unknown
+    }
+
+    /// Whole-percent share of one state; the parts are shown separately, never summed into one "score".
+    pub fn percent(&self, count: usize) -> u32 {
+        let total = self.total();
+        (count * 100 + total / 2).checked_div(total).map_or(0, |p| p as u32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use RelationType::*;
+    use proptest::prelude::*;
+
+    fn run(graph: &MappingGraph, states: &[Readiness], target: Node, use_direct: bool) -> Assessment {
+        let direct = |n: Node| states.get(n as usize).copied().unwrap_or(Readiness::Unknown);
+        let source = |n: Node| n != target;
+        let never = |_: Node| false;
+        assess(graph, target, &Inputs { direct: &direct, is_source: &source, use_target_direct: use_direct, signed_off: &never })
+    }
+
+    #[test]
+    fn superset_from_a_proven_source_derives_with_its_path() {
+        // 0 = ISO A.8.8, 1 = CSF ID.RA-01: A.8.8 superset ID.RA-01.
+        let mut graph = MappingGraph::new(2);
+        graph.add(0, 1, Superset, Some(8));
+        let result = run(&graph, &[Readiness::Proven, Readiness::Unknown], 1, true);
+        assert_eq!(result.state, Readiness::Derived);
+        assert_eq!(result.path, vec![Step { from: 0, to: 1, relation: Superset, strength: Some(8) }]);
+        // Read the other way (ID.RA-01 subset A.8.8), proving the CSF item proves nothing about ISO.
+        let reverse = run(&graph, &[Readiness::Unknown, Readiness::Proven], 0, true);
+        assert_eq!(reverse.state, Readiness::Unknown);
+        assert_eq!(reverse.basis, Basis::Suggestion);
+        assert_eq!(reverse.suggestions[0].path[0].relation, Subset);
+    }
+
+    #[test]
+    fn intersects_never_gives_credit_and_attested_sources_only_suggest() {
+        let mut graph = MappingGraph::new(3);
+        graph.add(0, 2, Intersects, Some(9));
+        graph.add(1, 2, Equal, None);
+        let result = run(&graph, &[Readiness::Proven, Readiness::Attested, Readiness::Unknown], 2, true);
+        assert_eq!(result.state, Readiness::Unknown);
+        assert_eq!(result.suggestions.len(), 2);
+    }
+
+    #[test]
+    fn chains_are_suggestions_with_their_weakest_strength() {
+        let mut graph = MappingGraph::new(4);
+        graph.add(0, 1, Equal, Some(9));
+        graph.add(1, 2, Superset, Some(4));
+        graph.add(2, 3, Equal, Some(7));
+        let result = run(&graph, &[Readiness::Proven, Readiness::Unknown, Readiness::Unknown, Readiness::Unknown], 3, true);
+        assert_eq!(result.state, Readiness::Unknown);
+        assert_eq!(result.suggestions[0].path.len(), 3);
+        assert_eq!(result.suggestions[0].weakest_strength, Some(4));
+        // A fourth hop is out of reach.
+        graph.add(4, 0, Equal, None);
+        let far =
+            run(&graph, &[Readiness::Unknown, Readiness::Unknown, Readiness::Unknown, Readiness::Unknown, Readiness::Proven], 3, true);
+        assert!(far.suggestions.is_empty());
+    }
+
+    #[test]
+    fn coverage_view_ignores_the_targets_own_state_and_signed_off_is_attested() {
+        let mut graph = MappingGraph::new(2);
+        graph.add(0, 1, Intersects, None);
+        let states = [Readiness::Proven, Readiness::Proven];
+        let direct = |n: Node| states[n as usize];
+        let only_zero = |n: Node| n == 0;
+        let yes = |_: Node| true;
+        let inputs = Inputs { direct: &direct, is_source: &only_zero, use_target_direct: false, signed_off: &yes };
+        let result = assess(&graph, 1, &inputs);
+        assert_eq!((result.state, result.basis), (Readiness::Attested, Basis::SignedOff));
+        let no = |_: Node| false;
+        let unsigned = assess(&graph, 1, &Inputs { signed_off: &no, ..inputs });
+        assert_eq!((unsigned.state, unsigned.basis), (Readiness::Unknown, Basis::Suggestion));
+        let empty = MappingGraph::new(2);
+        assert_eq!(assess(&empty, 1, &Inputs { signed_off: &no, ..inputs }).state, Readiness::Gap);
+    }
+
+    #[test]
+    fn not_applicable_wins_and_not_related_is_ignored() {
+        let mut graph = MappingGraph::new(2);
+        graph.add(0, 1, NotRelated, None);
+        assert_eq!(graph.arcs_into(1).len(), 0);
+        graph.add(0, 1, Equal, None);
+        let result = run(&graph, &[Readiness::Proven, Readiness::NotApplicable], 1, true);
+        assert_eq!(result.state, Readiness::NotApplicable);
+    }
+
+    #[test]
+    fn summary_percentages_are_rounded_parts() {
+        let mut summary = Summary::default();
+        for state in [Readiness::Proven, Readiness::Proven, Readiness::Attested] {
+            summary.add(state);
+        }
+        assert_eq!((summary.percent(summary.proven), summary.percent(summary.attested)), (67, 33));
+    }
+
+    const NODES: u32 = 8;
+
+    fn arb_relation() -> impl Strategy<Value = (u32, u32, RelationType, Option<u8>)> {
+        (0..NODES, 0..NODES, prop::sample::select(RelationType::ALL.to_vec()), prop::option::of(0u8..=10))
+    }
+
+    fn arb_state() -> impl Strategy<Value = Readiness> {
+        prop::sample::select(vec![Readiness::Unknown, Readiness::Gap, Readiness::Partial, Readiness::Attested, Readiness::Proven])
+    }
+
+    fn graph_of(relations: &[(u32, u32, RelationType, Option<u8>)]) -> MappingGraph {
+        let mut graph = MappingGraph::new(NODES as usize);
+        for &(from, to, relation, strength) in relations {
+            graph.add(from, to, relation, strength);
+        }
+        graph
+    }
+
+    fn all_states(graph: &MappingGraph, states: &[Readiness]) -> Vec<Readiness> {
+        (0..NODES).map(|t| run(graph, states, t, true).state).collect()
+    }
+
+    proptest! {
+        #[test]
+        fn raising_any_direct_state_never_lowers_readiness(
+            relations in prop::collection::vec(arb_relation(), 0..24),
+            states in prop::collection::vec(arb_state(), NODES as usize),
+            node in 0..NODES,
+            raised in arb_state(),
+        ) {
+            prop_assume!(raised > states[node as usize]);
+            let graph = graph_of(&relations);
+            let before = all_states(&graph, &states);
+            let mut more = states.clone();
+            more[node as usize] = raised;
+            let after = all_states(&graph, &more);
+            for (b, a) in before.iter().zip(&after) {
+                prop_assert!(a >= b, "{b:?} fell to {a:?}");
+            }
+        }
+
+        #[test]
+        fn removing_a_relation_never_raises_readiness(
+            relations in prop::collection::vec(arb_relation(), 1..24),
+            states in prop::collection::vec(arb_state(), NODES as usize),
+            remove in any::<prop::sample::Index>(),
+        ) {
+            let graph = graph_of(&relations);
+            let mut fewer = relations.clone();
+            fewer.remove(remove.index(relations.len()));
+            let before = all_states(&graph, &states);
+            let after = all_states(&graph_of(&fewer), &states);
+            for (b, a) in before.iter().zip(&after) {
+                prop_assert!(a <= b, "{b:?} rose to {a:?}");
+            }
+        }
+
+        #[test]
+        fn credit_paths_are_one_sound_step_from_a_proven_source(
+            relations in prop::collection::vec(arb_relation(), 0..24),
+            states in prop::collection::vec(arb_state(), NODES as usize),
+        ) {
+            let graph = graph_of(&relations);
+            for target in 0..NODES {
+                let result = run(&graph, &states, target, true);
+                if result.state == Readiness::Derived {
+                    prop_assert_eq!(result.path.len(), 1);
+                    let step = result.path[0];
+                    prop_assert!(step.relation.carries_credit(), "credit through {:?}", step.relation);
+                    prop_assert_eq!(states[step.from as usize], Readiness::Proven);
+                    // The stored relation must really say source equal/superset target.
+                    let stated = relations.iter().any(|&(f, t, r, _)| {
+                        (f == step.from && t == target && r.carries_credit())
+                            || (t == step.from && f == target && r.inverse().carries_credit())
+                    });
+                    prop_assert!(stated);
+                }
+                for suggestion in &result.suggestions {
+                    prop_assert!(suggestion.path.len() <= MAX_HOPS);
+                    prop_assert!(suggestion.path.iter().all(|s| s.relation != NotRelated));
+                    prop_assert_eq!(suggestion.path.last().map(|s| s.to), Some(target));
+                }
+            }
+        }
+    }
+}
