@@ -6,6 +6,7 @@
 //! the tenant id.
 #![forbid(unsafe_code)]
 
+pub mod bundled;
 pub mod entities;
 pub mod journal;
 pub mod migration;
@@ -33,6 +34,12 @@ pub enum StoreError {
     NoJournalHead(uuid::Uuid),
     #[error("already exists: {0}")]
     Duplicate(String),
+    /// Input the store refuses, naming the field or row (e.g. a mapping to a requirement that does not exist).
+    #[error("{field}: {message}")]
+    Rejected { field: String, message: String },
+    /// The write contradicts what is stored (e.g. the same framework version with other content).
+    #[error("{0}")]
+    Conflict(String),
     #[error("database error: {0}")]
     Db(DbErr),
 }
@@ -126,9 +133,16 @@ impl Store {
         })
     }
 
-    /// Apply pending migrations.
+    /// Apply pending migrations, then load the bundled catalogs that are not loaded yet.
     pub async fn migrate(&self) -> StoreResult<()> {
-        migration::Migrator::up(&self.db, None).await.map_err(|e| StoreError::Migration(e.to_string()))
+        migration::Migrator::up(&self.db, None).await.map_err(|e| StoreError::Migration(e.to_string()))?;
+        let tx = self.begin_write().await?;
+        // Catalog rows record when they were loaded; that instant has no business meaning, so the
+        // injected application clock is not needed here.
+        #[allow(clippy::disallowed_methods)]
+        let now = Utc::now();
+        repo::catalog::load_bundled(&tx, now).await?;
+        tx.commit().await
     }
 
     /// The connection for reads.

@@ -1,5 +1,12 @@
 //! sea-orm entities, one module per table. Only this crate sees them; other crates get domain values.
 pub mod api_token;
+pub mod attestation;
+pub mod control;
+pub mod control_requirement;
+pub mod evidence;
+pub mod evidence_control;
+pub mod framework;
+pub mod framework_profile;
 pub mod incident;
 pub mod incident_submission;
 pub mod job;
@@ -9,11 +16,15 @@ pub mod journal_head;
 pub mod login_failure;
 pub mod management_approval;
 pub mod management_training;
+pub mod mapping_set;
 pub mod membership;
 pub mod nis2_profile;
 pub mod notification;
+pub mod relation;
+pub mod requirement;
 pub mod session;
 pub mod supplier;
 pub mod supplier_assessment;
 pub mod tenant;
+pub mod tenant_framework;
 pub mod user;

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m20261127_000001_foundation;
 mod m20261127_000002_nis2;
 mod m20261127_000003_jobs;
+mod m20261127_000004_catalog;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_foundation::Migration),
             Box::new(m20261127_000002_nis2::Migration),
             Box::new(m20261127_000003_jobs::Migration),
+            Box::new(m20261127_000004_catalog::Migration),
         ]
     }
 }

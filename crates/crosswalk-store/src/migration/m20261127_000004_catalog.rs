@@ -1,0 +1,347 @@
+//! The global catalog (frameworks, requirements, profiles, typed mapping sets) and the tenant data
+//! the crosswalk reads: followed frameworks, unified controls, evidence and attestations.
+//!
+//! Catalog ids are integers: the crosswalk engine indexes requirements densely by id.
+use sea_orm_migration::prelude::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum Frameworks {
+    Table,
+    Id,
+    Slug,
+    Version,
+    Name,
+    Publisher,
+    Source,
+    Terms,
+    Aliases,
+    ContentHash,
+    Bundled,
+    CreatedAt,
+}
+#[derive(DeriveIden)]
+enum Requirements {
+    Table,
+    Id,
+    FrameworkId,
+    Ref,
+    ParentRef,
+    Title,
+    Text,
+    Assessable,
+    Position,
+    Aliases,
+}
+#[derive(DeriveIden)]
+enum FrameworkProfiles {
+    Table,
+    Id,
+    FrameworkId,
+    Slug,
+    Name,
+    Refs,
+}
+#[derive(DeriveIden)]
+enum MappingSets {
+    Table,
+    Id,
+    TenantId,
+    Slug,
+    Name,
+    FromFrameworkId,
+    ToFrameworkId,
+    Provenance,
+    Source,
+    Terms,
+    ContentHash,
+    CreatedAt,
+}
+#[derive(DeriveIden)]
+enum Relations {
+    Table,
+    Id,
+    MappingSetId,
+    FromRequirementId,
+    ToRequirementId,
+    Relation,
+    Strength,
+    Rationale,
+    Note,
+}
+#[derive(DeriveIden)]
+enum TenantFrameworks {
+    Table,
+    TenantId,
+    FrameworkId,
+    CreatedAt,
+}
+#[derive(DeriveIden)]
+enum Controls {
+    Table,
+    Id,
+    TenantId,
+    Name,
+    Description,
+    OwnerId,
+    Status,
+    Justification,
+    CreatedAt,
+    UpdatedAt,
+}
+#[derive(DeriveIden)]
+enum ControlRequirements {
+    Table,
+    TenantId,
+    ControlId,
+    RequirementId,
+}
+#[derive(DeriveIden)]
+enum Evidence {
+    Table,
+    Id,
+    TenantId,
+    Name,
+    Sha256,
+    Size,
+    Link,
+    CollectedAt,
+    EffectiveFrom,
+    ValidUntil,
+    CreatedAt,
+}
+#[derive(DeriveIden)]
+enum EvidenceControls {
+    Table,
+    TenantId,
+    EvidenceId,
+    ControlId,
+}
+#[derive(DeriveIden)]
+enum Attestations {
+    Table,
+    Id,
+    TenantId,
+    RequirementId,
+    ControlId,
+    Statement,
+    PersonId,
+    AttestedOn,
+    ExpiresOn,
+    Path,
+    CreatedAt,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(Frameworks::Table)
+                .col(ColumnDef::new(Frameworks::Id).big_integer().not_null().auto_increment().primary_key())
+                .col(ColumnDef::new(Frameworks::Slug).string_len(100).not_null())
+                .col(ColumnDef::new(Frameworks::Version).string_len(100).not_null())
+                .col(ColumnDef::new(Frameworks::Name).string_len(300).not_null())
+                .col(ColumnDef::new(Frameworks::Publisher).string_len(300).not_null())
+                .col(ColumnDef::new(Frameworks::Source).text().not_null())
+                .col(ColumnDef::new(Frameworks::Terms).text().not_null())
+                .col(ColumnDef::new(Frameworks::Aliases).text().not_null())
+                .col(ColumnDef::new(Frameworks::ContentHash).string_len(64).not_null())
+                .col(ColumnDef::new(Frameworks::Bundled).boolean().not_null())
+                .col(ColumnDef::new(Frameworks::CreatedAt).timestamp_with_time_zone().not_null())
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("ux_frameworks_slug_version").table(Frameworks::Table).col(Frameworks::Slug).col(Frameworks::Version).unique().to_owned())
+            .await?;
+        m.create_table(
+            Table::create()
+                .table(Requirements::Table)
+                .col(ColumnDef::new(Requirements::Id).big_integer().not_null().auto_increment().primary_key())
+                .col(ColumnDef::new(Requirements::FrameworkId).big_integer().not_null())
+                .col(ColumnDef::new(Requirements::Ref).string_len(200).not_null())
+                .col(ColumnDef::new(Requirements::ParentRef).string_len(200).null())
+                .col(ColumnDef::new(Requirements::Title).text().not_null())
+                .col(ColumnDef::new(Requirements::Text).text().null())
+                .col(ColumnDef::new(Requirements::Assessable).boolean().not_null())
+                .col(ColumnDef::new(Requirements::Position).integer().not_null())
+                .col(ColumnDef::new(Requirements::Aliases).text().not_null())
+                .foreign_key(ForeignKey::create().from(Requirements::Table, Requirements::FrameworkId).to(Frameworks::Table, Frameworks::Id))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create().name("ux_requirements_ref").table(Requirements::Table).col(Requirements::FrameworkId).col(Requirements::Ref).unique().to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(FrameworkProfiles::Table)
+                .col(ColumnDef::new(FrameworkProfiles::Id).big_integer().not_null().auto_increment().primary_key())
+                .col(ColumnDef::new(FrameworkProfiles::FrameworkId).big_integer().not_null())
+                .col(ColumnDef::new(FrameworkProfiles::Slug).string_len(100).not_null())
+                .col(ColumnDef::new(FrameworkProfiles::Name).string_len(300).not_null())
+                // Requirement refs, newline-separated: profiles are read whole, never joined on.
+                .col(ColumnDef::new(FrameworkProfiles::Refs).text().not_null())
+                .foreign_key(ForeignKey::create().from(FrameworkProfiles::Table, FrameworkProfiles::FrameworkId).to(Frameworks::Table, Frameworks::Id))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ux_framework_profiles")
+                .table(FrameworkProfiles::Table)
+                .col(FrameworkProfiles::FrameworkId)
+                .col(FrameworkProfiles::Slug)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(MappingSets::Table)
+                .col(ColumnDef::new(MappingSets::Id).big_integer().not_null().auto_increment().primary_key())
+                // NULL for catalog-wide sets; a tenant's own relations live in its own set.
+                .col(ColumnDef::new(MappingSets::TenantId).uuid().null())
+                .col(ColumnDef::new(MappingSets::Slug).string_len(200).not_null())
+                .col(ColumnDef::new(MappingSets::Name).string_len(300).not_null())
+                .col(ColumnDef::new(MappingSets::FromFrameworkId).big_integer().not_null())
+                .col(ColumnDef::new(MappingSets::ToFrameworkId).big_integer().not_null())
+                .col(ColumnDef::new(MappingSets::Provenance).string_len(30).not_null())
+                .col(ColumnDef::new(MappingSets::Source).text().not_null())
+                .col(ColumnDef::new(MappingSets::Terms).text().not_null())
+                .col(ColumnDef::new(MappingSets::ContentHash).string_len(64).not_null())
+                .col(ColumnDef::new(MappingSets::CreatedAt).timestamp_with_time_zone().not_null())
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("idx_mapping_sets_slug").table(MappingSets::Table).col(MappingSets::Slug).to_owned()).await?;
+        m.create_table(
+            Table::create()
+                .table(Relations::Table)
+                .col(ColumnDef::new(Relations::Id).big_integer().not_null().auto_increment().primary_key())
+                .col(ColumnDef::new(Relations::MappingSetId).big_integer().not_null())
+                .col(ColumnDef::new(Relations::FromRequirementId).big_integer().not_null())
+                .col(ColumnDef::new(Relations::ToRequirementId).big_integer().not_null())
+                .col(ColumnDef::new(Relations::Relation).string_len(20).not_null())
+                .col(ColumnDef::new(Relations::Strength).small_integer().null())
+                .col(ColumnDef::new(Relations::Rationale).string_len(20).null())
+                .col(ColumnDef::new(Relations::Note).text().null())
+                .foreign_key(ForeignKey::create().from(Relations::Table, Relations::MappingSetId).to(MappingSets::Table, MappingSets::Id))
+                .foreign_key(ForeignKey::create().from(Relations::Table, Relations::FromRequirementId).to(Requirements::Table, Requirements::Id))
+                .foreign_key(ForeignKey::create().from(Relations::Table, Relations::ToRequirementId).to(Requirements::Table, Requirements::Id))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("idx_relations_set").table(Relations::Table).col(Relations::MappingSetId).to_owned()).await?;
+        m.create_index(Index::create().name("idx_relations_from").table(Relations::Table).col(Relations::FromRequirementId).to_owned()).await?;
+        m.create_index(Index::create().name("idx_relations_to").table(Relations::Table).col(Relations::ToRequirementId).to_owned()).await?;
+        m.create_table(
+            Table::create()
+                .table(TenantFrameworks::Table)
+                .col(ColumnDef::new(TenantFrameworks::TenantId).uuid().not_null())
+                .col(ColumnDef::new(TenantFrameworks::FrameworkId).big_integer().not_null())
+                .col(ColumnDef::new(TenantFrameworks::CreatedAt).timestamp_with_time_zone().not_null())
+                .primary_key(Index::create().col(TenantFrameworks::TenantId).col(TenantFrameworks::FrameworkId))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Controls::Table)
+                .col(ColumnDef::new(Controls::Id).uuid().not_null().primary_key())
+                .col(ColumnDef::new(Controls::TenantId).uuid().not_null())
+                .col(ColumnDef::new(Controls::Name).string_len(300).not_null())
+                .col(ColumnDef::new(Controls::Description).text().not_null())
+                .col(ColumnDef::new(Controls::OwnerId).uuid().null())
+                .col(ColumnDef::new(Controls::Status).string_len(20).not_null())
+                .col(ColumnDef::new(Controls::Justification).text().null())
+                .col(ColumnDef::new(Controls::CreatedAt).timestamp_with_time_zone().not_null())
+                .col(ColumnDef::new(Controls::UpdatedAt).timestamp_with_time_zone().not_null())
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("idx_controls_tenant").table(Controls::Table).col(Controls::TenantId).col(Controls::Name).to_owned()).await?;
+        m.create_table(
+            Table::create()
+                .table(ControlRequirements::Table)
+                .col(ColumnDef::new(ControlRequirements::TenantId).uuid().not_null())
+                .col(ColumnDef::new(ControlRequirements::ControlId).uuid().not_null())
+                .col(ColumnDef::new(ControlRequirements::RequirementId).big_integer().not_null())
+                .primary_key(Index::create().col(ControlRequirements::ControlId).col(ControlRequirements::RequirementId))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("idx_control_requirements_tenant").table(ControlRequirements::Table).col(ControlRequirements::TenantId).to_owned())
+            .await?;
+        m.create_table(
+            Table::create()
+                .table(Evidence::Table)
+                .col(ColumnDef::new(Evidence::Id).uuid().not_null().primary_key())
+                .col(ColumnDef::new(Evidence::TenantId).uuid().not_null())
+                .col(ColumnDef::new(Evidence::Name).string_len(300).not_null())
+                .col(ColumnDef::new(Evidence::Sha256).string_len(64).null())
+                .col(ColumnDef::new(Evidence::Size).big_integer().not_null())
+                .col(ColumnDef::new(Evidence::Link).text().null())
+                .col(ColumnDef::new(Evidence::CollectedAt).timestamp_with_time_zone().not_null())
+                .col(ColumnDef::new(Evidence::EffectiveFrom).date().null())
+                .col(ColumnDef::new(Evidence::ValidUntil).date().null())
+                .col(ColumnDef::new(Evidence::CreatedAt).timestamp_with_time_zone().not_null())
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("idx_evidence_tenant").table(Evidence::Table).col(Evidence::TenantId).to_owned()).await?;
+        m.create_table(
+            Table::create()
+                .table(EvidenceControls::Table)
+                .col(ColumnDef::new(EvidenceControls::TenantId).uuid().not_null())
+                .col(ColumnDef::new(EvidenceControls::EvidenceId).uuid().not_null())
+                .col(ColumnDef::new(EvidenceControls::ControlId).uuid().not_null())
+                .primary_key(Index::create().col(EvidenceControls::EvidenceId).col(EvidenceControls::ControlId))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("idx_evidence_controls_tenant").table(EvidenceControls::Table).col(EvidenceControls::TenantId).to_owned())
+            .await?;
+        m.create_table(
+            Table::create()
+                .table(Attestations::Table)
+                .col(ColumnDef::new(Attestations::Id).uuid().not_null().primary_key())
+                .col(ColumnDef::new(Attestations::TenantId).uuid().not_null())
+                .col(ColumnDef::new(Attestations::RequirementId).big_integer().null())
+                .col(ColumnDef::new(Attestations::ControlId).uuid().null())
+                .col(ColumnDef::new(Attestations::Statement).text().not_null())
+                .col(ColumnDef::new(Attestations::PersonId).uuid().not_null())
+                .col(ColumnDef::new(Attestations::AttestedOn).date().not_null())
+                .col(ColumnDef::new(Attestations::ExpiresOn).date().null())
+                // For a signed-off crosswalk suggestion: the path that was reviewed (JSON).
+                .col(ColumnDef::new(Attestations::Path).text().null())
+                .col(ColumnDef::new(Attestations::CreatedAt).timestamp_with_time_zone().not_null())
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("idx_attestations_tenant").table(Attestations::Table).col(Attestations::TenantId).to_owned()).await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for table in [
+            Attestations::Table.into_iden(),
+            EvidenceControls::Table.into_iden(),
+            Evidence::Table.into_iden(),
+            ControlRequirements::Table.into_iden(),
+            Controls::Table.into_iden(),
+            TenantFrameworks::Table.into_iden(),
+            Relations::Table.into_iden(),
+            MappingSets::Table.into_iden(),
+            FrameworkProfiles::Table.into_iden(),
+            Requirements::Table.into_iden(),
+            Frameworks::Table.into_iden(),
+        ] {
+            m.drop_table(Table::drop().table(table).to_owned()).await?;
+        }
+        Ok(())
+    }
+}

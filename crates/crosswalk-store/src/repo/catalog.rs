@@ -1,0 +1,455 @@
+//! The global catalog: frameworks, requirements, profiles and typed mapping sets.
+//!
+//! Documents are written whole inside one transaction with bulk inserts (a framework is a handful
+//! of statements, not one per requirement). A document is identified by its content hash: loading
+//! the same framework version again changes nothing, while the same slug and version with other
+//! content is refused so a published version never silently changes.
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use crosswalk_domain::catalog::{FrameworkDoc, FrameworkKey, MappingSetDoc, ProfileDoc, RelationType};
+use sea_orm::{ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::entities::{framework, framework_profile, mapping_set, relation, requirement};
+use crate::{StoreError, StoreResult, WriteTx};
+
+pub use framework::Model as Framework;
+pub use mapping_set::Model as MappingSet;
+pub use requirement::Model as Requirement;
+
+/// Rows per multi-row INSERT: well below SQLite's bound-parameter limit for these column counts.
+const CHUNK: usize = 500;
+
+pub fn content_hash(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// What loading a document did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Loaded {
+    Inserted(i64),
+    Unchanged(i64),
+}
+
+impl Loaded {
+    pub fn id(self) -> i64 {
+        match self {
+            Loaded::Inserted(id) | Loaded::Unchanged(id) => id,
+        }
+    }
+}
+
+fn join_aliases(aliases: &[String]) -> String {
+    aliases.join("\n")
+}
+
+pub fn split_aliases(aliases: &str) -> impl Iterator<Item = &str> {
+    aliases.lines().filter(|a| !a.is_empty())
+}
+
+pub async fn framework_by_key(db: &impl ConnectionTrait, slug: &str, version: &str) -> StoreResult<Option<Framework>> {
+    Ok(framework::Entity::find().filter(framework::Column::Slug.eq(slug)).filter(framework::Column::Version.eq(version)).one(db).await?)
+}
+
+/// A framework by slug and optional version; without a version, the most recently loaded one.
+pub async fn find_framework(db: &impl ConnectionTrait, slug: &str, version: Option<&str>) -> StoreResult<Option<Framework>> {
+    let mut query = framework::Entity::find().filter(framework::Column::Slug.eq(slug));
+    if let Some(version) = version {
+        query = query.filter(framework::Column::Version.eq(version));
+    }
+    Ok(query.order_by_desc(framework::Column::Id).one(db).await?)
+}
+
+pub async fn framework_by_id(db: &impl ConnectionTrait, id: i64) -> StoreResult<Option<Framework>> {
+    Ok(framework::Entity::find_by_id(id).one(db).await?)
+}
+
+/// The newest framework registered under an external alias (CISO Assistant URN, `oscal-catalog:…`).
+pub async fn framework_by_alias(db: &impl ConnectionTrait, alias: &str) -> StoreResult<Option<Framework>> {
+    let candidates =
+        framework::Entity::find().filter(framework::Column::Aliases.contains(alias)).order_by_desc(framework::Column::Id).all(db).await?;
+    Ok(candidates.into_iter().find(|f| split_aliases(&f.aliases).any(|a| a == alias)))
+}
+
+pub async fn frameworks(db: &impl ConnectionTrait) -> StoreResult<Vec<Framework>> {
+    Ok(framework::Entity::find().order_by_asc(framework::Column::Slug).order_by_asc(framework::Column::Id).all(db).await?)
+}
+
+/// (framework id, requirements, assessable requirements) for every framework, in one query.
+pub async fn requirement_counts(db: &impl ConnectionTrait) -> StoreResult<HashMap<i64, (i64, i64)>> {
+    let rows: Vec<(i64, bool, i64)> = requirement::Entity::find()
+        .select_only()
+        .column(requirement::Column::FrameworkId)
+        .column(requirement::Column::Assessable)
+        .column_as(requirement::Column::Id.count(), "n")
+        .group_by(requirement::Column::FrameworkId)
+        .group_by(requirement::Column::Assessable)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut out: HashMap<i64, (i64, i64)> = HashMap::new();
+    for (framework_id, assessable, n) in rows {
+        let entry = out.entry(framework_id).or_default();
+        entry.0 += n;
+        if assessable {
+            entry.1 += n;
+        }
+    }
+    Ok(out)
+}
+
+pub async fn requirements(db: &impl ConnectionTrait, framework_id: i64) -> StoreResult<Vec<Requirement>> {
+    Ok(requirement::Entity::find()
+        .filter(requirement::Column::FrameworkId.eq(framework_id))
+        .order_by_asc(requirement::Column::Position)
+        .all(db)
+        .await?)
+}
+
+pub async fn requirement(db: &impl ConnectionTrait, framework_id: i64, reference: &str) -> StoreResult<Option<Requirement>> {
+    Ok(requirement::Entity::find()
+        .filter(requirement::Column::FrameworkId.eq(framework_id))
+        .filter(requirement::Column::Reference.eq(reference))
+        .one(db)
+        .await?)
+}
+
+pub async fn requirements_by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> StoreResult<Vec<Requirement>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK) {
+        out.extend(requirement::Entity::find().filter(requirement::Column::Id.is_in(chunk.iter().copied())).all(db).await?);
+    }
+    Ok(out)
+}
+
+/// (id, framework id, ref) of every requirement: the index the crosswalk graph is built on.
+pub async fn requirement_index(db: &impl ConnectionTrait) -> StoreResult<Vec<(i64, i64, String)>> {
+    Ok(requirement::Entity::find()
+        .select_only()
+        .column(requirement::Column::Id)
+        .column(requirement::Column::FrameworkId)
+        .column(requirement::Column::Reference)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+pub async fn profiles(db: &impl ConnectionTrait, framework_id: i64) -> StoreResult<Vec<framework_profile::Model>> {
+    Ok(framework_profile::Entity::find()
+        .filter(framework_profile::Column::FrameworkId.eq(framework_id))
+        .order_by_asc(framework_profile::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Inserts a framework version in one go, or confirms an identical one is already there.
+pub async fn load_framework(tx: &WriteTx, doc: &FrameworkDoc, hash: &str, bundled: bool, now: DateTime<Utc>) -> StoreResult<Loaded> {
+    if let Some(existing) = framework_by_key(&**tx, &doc.slug, &doc.version).await? {
+        if existing.content_hash == hash {
+            return Ok(Loaded::Unchanged(existing.id));
+        }
+        return Err(StoreError::Conflict(format!(
+            "framework {}@{} is already loaded with different content; give the new content a new version",
+            doc.slug, doc.version
+        )));
+    }
+    let inserted = framework::Entity::insert(framework::ActiveModel {
+        id: NotSet,
+        slug: Set(doc.slug.clone()),
+        version: Set(doc.version.clone()),
+        name: Set(doc.name.clone()),
+        publisher: Set(doc.publisher.clone()),
+        source: Set(doc.source.clone()),
+        terms: Set(doc.terms.clone()),
+        aliases: Set(join_aliases(&doc.aliases)),
+        content_hash: Set(hash.to_owned()),
+        bundled: Set(bundled),
+        created_at: Set(crate::truncate_micros(now)),
+    })
+    .exec(&**tx)
+    .await?;
+    let framework_id = inserted.last_insert_id;
+    for (chunk_index, chunk) in doc.requirements.chunks(CHUNK).enumerate() {
+        let rows = chunk.iter().enumerate().map(|(i, r)| requirement::ActiveModel {
+            id: NotSet,
+            framework_id: Set(framework_id),
+            reference: Set(r.reference.clone()),
+            parent_ref: Set(r.parent.clone()),
+            title: Set(r.title.clone()),
+            text: Set(r.text.clone()),
+            assessable: Set(r.assessable),
+            position: Set((chunk_index * CHUNK + i) as i32),
+            aliases: Set(join_aliases(&r.aliases)),
+        });
+        requirement::Entity::insert_many(rows).exec_without_returning(&**tx).await?;
+    }
+    for profile in &doc.profiles {
+        insert_profile(tx, framework_id, profile).await?;
+    }
+    Ok(Loaded::Inserted(framework_id))
+}
+
+/// Adds a profile to a loaded framework; the same profile again is a no-op, a different one under the same slug is refused.
+pub async fn insert_profile(tx: &WriteTx, framework_id: i64, profile: &ProfileDoc) -> StoreResult<Loaded> {
+    let refs = profile.refs.join("\n");
+    let existing = framework_profile::Entity::find()
+        .filter(framework_profile::Column::FrameworkId.eq(framework_id))
+        .filter(framework_profile::Column::Slug.eq(&profile.slug))
+        .one(&**tx)
+        .await?;
+    if let Some(existing) = existing {
+        if existing.refs == refs {
+            return Ok(Loaded::Unchanged(existing.id));
+        }
+        return Err(StoreError::Conflict(format!("profile '{}' already exists with a different selection", profile.slug)));
+    }
+    let inserted = framework_profile::Entity::insert(framework_profile::ActiveModel {
+        id: NotSet,
+        framework_id: Set(framework_id),
+        slug: Set(profile.slug.clone()),
+        name: Set(profile.name.clone()),
+        refs: Set(refs),
+    })
+    .exec(&**tx)
+    .await?;
+    Ok(Loaded::Inserted(inserted.last_insert_id))
+}
+
+async fn ref_ids(db: &impl ConnectionTrait, framework_id: i64) -> StoreResult<HashMap<String, i64>> {
+    let rows: Vec<(i64, String)> = requirement::Entity::find()
+        .select_only()
+        .column(requirement::Column::Id)
+        .column(requirement::Column::Reference)
+        .filter(requirement::Column::FrameworkId.eq(framework_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|(id, r)| (r, id)).collect())
+}
+
+/// Requirement ids of a framework keyed by each of their aliases (for CISO Assistant URN resolution).
+pub async fn alias_ids(db: &impl ConnectionTrait, framework_id: i64) -> StoreResult<HashMap<String, (i64, String)>> {
+    let rows: Vec<(i64, String, String)> = requirement::Entity::find()
+        .select_only()
+        .column(requirement::Column::Id)
+        .column(requirement::Column::Reference)
+        .column(requirement::Column::Aliases)
+        .filter(requirement::Column::FrameworkId.eq(framework_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut out = HashMap::with_capacity(rows.len());
+    for (id, reference, aliases) in rows {
+        for alias in split_aliases(&aliases) {
+            out.insert(alias.to_owned(), (id, reference.clone()));
+        }
+    }
+    Ok(out)
+}
+
+async fn resolve_key(db: &impl ConnectionTrait, key: &FrameworkKey, side: &str) -> StoreResult<Framework> {
+    framework_by_key(db, &key.slug, &key.version)
+        .await?
+        .ok_or_else(|| StoreError::Rejected { field: side.into(), message: format!("framework {key} is not loaded") })
+}
+
+/// Inserts a mapping set whose every relation is checked against the stored requirements; the
+/// first relation that names a missing requirement rejects the whole set, naming its row.
+pub async fn load_mapping_set(tx: &WriteTx, doc: &MappingSetDoc, tenant: Option<Uuid>, hash: &str, now: DateTime<Utc>) -> StoreResult<Loaded> {
+    let existing = mapping_set::Entity::find()
+        .filter(mapping_set::Column::Slug.eq(&doc.slug))
+        .filter(match tenant {
+            Some(t) => mapping_set::Column::TenantId.eq(t),
+            None => mapping_set::Column::TenantId.is_null(),
+        })
+        .filter(mapping_set::Column::ContentHash.eq(hash))
+        .one(&**tx)
+        .await?;
+    if let Some(existing) = existing {
+        return Ok(Loaded::Unchanged(existing.id));
+    }
+    let from = resolve_key(&**tx, &doc.from, "from").await?;
+    let to = resolve_key(&**tx, &doc.to, "to").await?;
+    let from_ids = ref_ids(&**tx, from.id).await?;
+    let to_ids = if to.id == from.id { from_ids.clone() } else { ref_ids(&**tx, to.id).await? };
+    doc.validate_refs(&|r| from_ids.contains_key(r), &|r| to_ids.contains_key(r))
+        .map_err(|e| StoreError::Rejected { field: "relations".into(), message: e.to_string() })?;
+    let inserted = mapping_set::Entity::insert(mapping_set::ActiveModel {
+        id: NotSet,
+        tenant_id: Set(tenant),
+        slug: Set(doc.slug.clone()),
+        name: Set(doc.name.clone()),
+        from_framework_id: Set(from.id),
+        to_framework_id: Set(to.id),
+        provenance: Set(doc.provenance.as_str().to_owned()),
+        source: Set(doc.source.clone()),
+        terms: Set(doc.terms.clone()),
+        content_hash: Set(hash.to_owned()),
+        created_at: Set(crate::truncate_micros(now)),
+    })
+    .exec(&**tx)
+    .await?;
+    let set_id = inserted.last_insert_id;
+    insert_relations(tx, set_id, doc.relations.iter().map(|r| (from_ids[&r.from], to_ids[&r.to], r.relation, r.strength, r.rationale, r.note.clone())))
+        .await?;
+    Ok(Loaded::Inserted(set_id))
+}
+
+type RelationRow = (i64, i64, RelationType, Option<u8>, Option<crosswalk_domain::catalog::Rationale>, Option<String>);
+
+pub async fn insert_relations(tx: &WriteTx, set_id: i64, rows: impl Iterator<Item = RelationRow>) -> StoreResult<()> {
+    let rows: Vec<relation::ActiveModel> = rows
+        .map(|(from, to, ty, strength, rationale, note)| relation::ActiveModel {
+            id: NotSet,
+            mapping_set_id: Set(set_id),
+            from_requirement_id: Set(from),
+            to_requirement_id: Set(to),
+            relation: Set(ty.as_str().to_owned()),
+            strength: Set(strength.map(i16::from)),
+            rationale: Set(rationale.map(|r| r.as_str().to_owned())),
+            note: Set(note),
+        })
+        .collect();
+    for chunk in rows.chunks(CHUNK) {
+        relation::Entity::insert_many(chunk.iter().cloned()).exec_without_returning(&**tx).await?;
+    }
+    Ok(())
+}
+
+/// Every relation the crosswalk may use for a tenant: the catalog's and the tenant's own, as
+/// (from requirement, to requirement, type, strength).
+pub async fn graph_relations(db: &impl ConnectionTrait, tenant: Option<Uuid>) -> StoreResult<Vec<(i64, i64, String, Option<i16>)>> {
+    let sets = visible_set_ids(db, tenant).await?;
+    let mut out = Vec::new();
+    for chunk in sets.chunks(CHUNK) {
+        let rows: Vec<(i64, i64, String, Option<i16>)> = relation::Entity::find()
+            .select_only()
+            .column(relation::Column::FromRequirementId)
+            .column(relation::Column::ToRequirementId)
+            .column(relation::Column::Relation)
+            .column(relation::Column::Strength)
+            .filter(relation::Column::MappingSetId.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+async fn visible_set_ids(db: &impl ConnectionTrait, tenant: Option<Uuid>) -> StoreResult<Vec<i64>> {
+    let mut query = mapping_set::Entity::find().select_only().column(mapping_set::Column::Id);
+    query = match tenant {
+        Some(t) => query.filter(mapping_set::Column::TenantId.is_null().or(mapping_set::Column::TenantId.eq(t))),
+        None => query.filter(mapping_set::Column::TenantId.is_null()),
+    };
+    Ok(query.into_tuple().all(db).await?)
+}
+
+pub async fn mapping_sets(db: &impl ConnectionTrait, tenant: Option<Uuid>) -> StoreResult<Vec<MappingSet>> {
+    let query = mapping_set::Entity::find();
+    let query = match tenant {
+        Some(t) => query.filter(mapping_set::Column::TenantId.is_null().or(mapping_set::Column::TenantId.eq(t))),
+        None => query.filter(mapping_set::Column::TenantId.is_null()),
+    };
+    Ok(query.order_by_asc(mapping_set::Column::Id).all(db).await?)
+}
+
+/// Relations touching any of the given requirements, with the set each comes from.
+pub async fn relations_touching(db: &impl ConnectionTrait, tenant: Option<Uuid>, requirement_ids: &[i64]) -> StoreResult<Vec<relation::Model>> {
+    let sets = visible_set_ids(db, tenant).await?;
+    let mut out = Vec::new();
+    for chunk in requirement_ids.chunks(CHUNK) {
+        let rows = relation::Entity::find()
+            .filter(relation::Column::MappingSetId.is_in(sets.iter().copied()))
+            .filter(relation::Column::FromRequirementId.is_in(chunk.iter().copied()).or(relation::Column::ToRequirementId.is_in(chunk.iter().copied())))
+            .all(db)
+            .await?;
+        out.extend(rows);
+    }
+    out.sort_by_key(|r| r.id);
+    out.dedup_by_key(|r| r.id);
+    Ok(out)
+}
+
+/// The tenant's own mapping set between two frameworks, created on first use.
+pub async fn tenant_mapping_set(tx: &WriteTx, tenant: Uuid, from: &Framework, to: &Framework, now: DateTime<Utc>) -> StoreResult<i64> {
+    let slug = format!("org--{}--{}", from.slug, to.slug);
+    let existing = mapping_set::Entity::find()
+        .filter(mapping_set::Column::TenantId.eq(tenant))
+        .filter(mapping_set::Column::FromFrameworkId.eq(from.id))
+        .filter(mapping_set::Column::ToFrameworkId.eq(to.id))
+        .one(&**tx)
+        .await?;
+    if let Some(existing) = existing {
+        return Ok(existing.id);
+    }
+    let inserted = mapping_set::Entity::insert(mapping_set::ActiveModel {
+        id: NotSet,
+        tenant_id: Set(Some(tenant)),
+        slug: Set(slug),
+        name: Set(format!("Organisation-defined: {} → {}", from.name, to.name)),
+        from_framework_id: Set(from.id),
+        to_framework_id: Set(to.id),
+        provenance: Set("user".into()),
+        source: Set("defined by the organisation in Crosswalk".into()),
+        terms: Set("the organisation's own".into()),
+        content_hash: Set(String::new()),
+        created_at: Set(crate::truncate_micros(now)),
+    })
+    .exec(&**tx)
+    .await?;
+    Ok(inserted.last_insert_id)
+}
+
+/// Deletes one relation of the tenant's own sets (catalog relations cannot be deleted).
+pub async fn delete_tenant_relation(tx: &WriteTx, tenant: Uuid, relation_id: i64) -> StoreResult<Option<relation::Model>> {
+    let own_sets: Vec<i64> =
+        mapping_set::Entity::find().select_only().column(mapping_set::Column::Id).filter(mapping_set::Column::TenantId.eq(tenant)).into_tuple().all(&**tx).await?;
+    let Some(found) = relation::Entity::find_by_id(relation_id).filter(relation::Column::MappingSetId.is_in(own_sets)).one(&**tx).await? else {
+        return Ok(None);
+    };
+    relation::Entity::delete_by_id(relation_id).exec(&**tx).await?;
+    Ok(Some(found))
+}
+
+/// Loads every bundled framework and mapping set that is not there yet, in one transaction.
+/// Documents already present (by content hash) are not even parsed, so start-up stays fast.
+pub async fn load_bundled(tx: &WriteTx, now: DateTime<Utc>) -> StoreResult<usize> {
+    let mut known: std::collections::HashSet<String> =
+        framework::Entity::find().select_only().column(framework::Column::ContentHash).into_tuple().all(&**tx).await?.into_iter().collect();
+    let set_hashes: Vec<String> = mapping_set::Entity::find()
+        .select_only()
+        .column(mapping_set::Column::ContentHash)
+        .filter(mapping_set::Column::TenantId.is_null())
+        .into_tuple()
+        .all(&**tx)
+        .await?;
+    known.extend(set_hashes);
+    let mut inserted = 0;
+    for (path, json) in crate::bundled::FRAMEWORKS {
+        let hash = content_hash(json.as_bytes());
+        if known.contains(&hash) {
+            continue;
+        }
+        let doc: FrameworkDoc =
+            serde_json::from_str(json).map_err(|e| StoreError::Rejected { field: format!("catalogs/{path}"), message: e.to_string() })?;
+        if matches!(load_framework(tx, &doc, &hash, true, now).await?, Loaded::Inserted(_)) {
+            inserted += 1;
+        }
+    }
+    for (path, json) in crate::bundled::MAPPINGS {
+        let hash = content_hash(json.as_bytes());
+        if known.contains(&hash) {
+            continue;
+        }
+        let doc: MappingSetDoc =
+            serde_json::from_str(json).map_err(|e| StoreError::Rejected { field: format!("catalogs/{path}"), message: e.to_string() })?;
+        if matches!(load_mapping_set(tx, &doc, None, &hash, now).await?, Loaded::Inserted(_)) {
+            inserted += 1;
+        }
+    }
+    Ok(inserted)
+}

@@ -1,0 +1,155 @@
+//! A tenant's compliance work: followed frameworks, unified controls and their requirement links,
+//! evidence and its control links, attestations. Every function takes the tenant id.
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use crate::entities::{attestation, control, control_requirement as cr, evidence, evidence_control as ec, tenant_framework};
+use crate::{StoreResult, WriteTx};
+
+pub use attestation::Model as Attestation;
+pub use control::Model as Control;
+pub use evidence::Model as Evidence;
+
+pub async fn follow(tx: &WriteTx, tenant: Uuid, framework_id: i64, now: chrono::DateTime<chrono::Utc>) -> StoreResult<bool> {
+    if followed(&**tx, tenant).await?.contains(&framework_id) {
+        return Ok(false);
+    }
+    tenant_framework::ActiveModel::from(tenant_framework::Model { tenant_id: tenant, framework_id, created_at: crate::truncate_micros(now) })
+        .insert(&**tx)
+        .await?;
+    Ok(true)
+}
+
+pub async fn unfollow(tx: &WriteTx, tenant: Uuid, framework_id: i64) -> StoreResult<u64> {
+    Ok(tenant_framework::Entity::delete_many()
+        .filter(tenant_framework::Column::TenantId.eq(tenant))
+        .filter(tenant_framework::Column::FrameworkId.eq(framework_id))
+        .exec(&**tx)
+        .await?
+        .rows_affected)
+}
+
+pub async fn followed(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<Vec<i64>> {
+    Ok(tenant_framework::Entity::find()
+        .select_only()
+        .column(tenant_framework::Column::FrameworkId)
+        .filter(tenant_framework::Column::TenantId.eq(tenant))
+        .order_by_asc(tenant_framework::Column::CreatedAt)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+pub async fn insert_control(tx: &WriteTx, c: Control) -> StoreResult<Control> {
+    Ok(control::ActiveModel::from(c).insert(&**tx).await?)
+}
+
+pub async fn get_control(db: &impl ConnectionTrait, tenant: Uuid, id: Uuid) -> StoreResult<Option<Control>> {
+    Ok(control::Entity::find_by_id(id).filter(control::Column::TenantId.eq(tenant)).one(db).await?)
+}
+
+pub async fn controls(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<Vec<Control>> {
+    Ok(control::Entity::find().filter(control::Column::TenantId.eq(tenant)).order_by_asc(control::Column::Name).all(db).await?)
+}
+
+/// Replaces a control's editable fields (the caller has loaded it through the tenant scope).
+pub async fn update_control(tx: &WriteTx, c: Control) -> StoreResult<Control> {
+    let mut active: control::ActiveModel = c.clone().into();
+    for column in [control::Column::Name, control::Column::Description, control::Column::OwnerId, control::Column::Status, control::Column::Justification, control::Column::UpdatedAt] {
+        active.reset(column);
+    }
+    Ok(control::Entity::update(active).filter(control::Column::TenantId.eq(c.tenant_id)).exec(&**tx).await?)
+}
+
+pub async fn link(tx: &WriteTx, tenant: Uuid, control_id: Uuid, requirement_id: i64) -> StoreResult<bool> {
+    let exists = cr::Entity::find_by_id((control_id, requirement_id)).filter(cr::Column::TenantId.eq(tenant)).one(&**tx).await?.is_some();
+    if exists {
+        return Ok(false);
+    }
+    cr::ActiveModel::from(cr::Model { tenant_id: tenant, control_id, requirement_id }).insert(&**tx).await?;
+    Ok(true)
+}
+
+pub async fn unlink(tx: &WriteTx, tenant: Uuid, control_id: Uuid, requirement_id: i64) -> StoreResult<u64> {
+    Ok(cr::Entity::delete_many()
+        .filter(cr::Column::TenantId.eq(tenant))
+        .filter(cr::Column::ControlId.eq(control_id))
+        .filter(cr::Column::RequirementId.eq(requirement_id))
+        .exec(&**tx)
+        .await?
+        .rows_affected)
+}
+
+/// Every (control, requirement) link of the tenant, in one query.
+pub async fn links(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<Vec<(Uuid, i64)>> {
+    Ok(cr::Entity::find()
+        .select_only()
+        .column(cr::Column::ControlId)
+        .column(cr::Column::RequirementId)
+        .filter(cr::Column::TenantId.eq(tenant))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+pub async fn insert_evidence(tx: &WriteTx, e: Evidence) -> StoreResult<Evidence> {
+    Ok(evidence::ActiveModel::from(e).insert(&**tx).await?)
+}
+
+pub async fn get_evidence(db: &impl ConnectionTrait, tenant: Uuid, id: Uuid) -> StoreResult<Option<Evidence>> {
+    Ok(evidence::Entity::find_by_id(id).filter(evidence::Column::TenantId.eq(tenant)).one(db).await?)
+}
+
+pub async fn evidence(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<Vec<Evidence>> {
+    Ok(evidence::Entity::find().filter(evidence::Column::TenantId.eq(tenant)).order_by_desc(evidence::Column::CollectedAt).all(db).await?)
+}
+
+pub async fn update_evidence_validity(
+    tx: &WriteTx,
+    tenant: Uuid,
+    id: Uuid,
+    effective_from: Option<chrono::NaiveDate>,
+    valid_until: Option<chrono::NaiveDate>,
+) -> StoreResult<u64> {
+    Ok(evidence::Entity::update_many()
+        .col_expr(evidence::Column::EffectiveFrom, effective_from.into())
+        .col_expr(evidence::Column::ValidUntil, valid_until.into())
+        .filter(evidence::Column::TenantId.eq(tenant))
+        .filter(evidence::Column::Id.eq(id))
+        .exec(&**tx)
+        .await?
+        .rows_affected)
+}
+
+pub async fn link_evidence(tx: &WriteTx, tenant: Uuid, evidence_id: Uuid, control_id: Uuid) -> StoreResult<bool> {
+    let exists = ec::Entity::find_by_id((evidence_id, control_id)).filter(ec::Column::TenantId.eq(tenant)).one(&**tx).await?.is_some();
+    if exists {
+        return Ok(false);
+    }
+    ec::ActiveModel::from(ec::Model { tenant_id: tenant, evidence_id, control_id }).insert(&**tx).await?;
+    Ok(true)
+}
+
+/// Every (evidence, control) link of the tenant, in one query.
+pub async fn evidence_links(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<Vec<(Uuid, Uuid)>> {
+    Ok(ec::Entity::find()
+        .select_only()
+        .column(ec::Column::EvidenceId)
+        .column(ec::Column::ControlId)
+        .filter(ec::Column::TenantId.eq(tenant))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+pub async fn insert_attestation(tx: &WriteTx, a: Attestation) -> StoreResult<Attestation> {
+    Ok(attestation::ActiveModel::from(a).insert(&**tx).await?)
+}
+
+pub async fn attestations(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<Vec<Attestation>> {
+    Ok(attestation::Entity::find()
+        .filter(attestation::Column::TenantId.eq(tenant))
+        .order_by_desc(attestation::Column::AttestedOn)
+        .all(db)
+        .await?)
+}

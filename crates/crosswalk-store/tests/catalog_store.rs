@@ -1,0 +1,100 @@
+//! The catalog on both engines: bundled catalogs load once at migration, a document loads
+//! all-or-nothing, and the same version with other content is refused.
+#![allow(clippy::unwrap_used)] // a test that cannot proceed should fail loudly, right there
+
+use crosswalk_domain::catalog::{FrameworkDoc, MappingSetDoc, Provenance, RelationDoc, RelationType, RequirementDoc};
+use crosswalk_store::repo::catalog::{self, Loaded};
+use crosswalk_store::testing::TestDb;
+use crosswalk_store::{StoreError, bundled};
+
+fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339("2026-11-27T10:00:00Z").unwrap().into()
+}
+
+fn tiny(version: &str, title: &str) -> FrameworkDoc {
+    let req = |r: &str, parent: Option<&str>| RequirementDoc {
+        reference: r.into(),
+        parent: parent.map(Into::into),
+        title: title.into(),
+        text: None,
+        assessable: parent.is_some(),
+        aliases: vec![format!("urn:test:{r}")],
+    };
+    FrameworkDoc {
+        slug: "tiny".into(),
+        version: version.into(),
+        name: "Tiny".into(),
+        publisher: "Test".into(),
+        source: "test".into(),
+        terms: "test".into(),
+        aliases: vec!["urn:test:framework:tiny".into()],
+        requirements: vec![req("1", None), req("1.1", Some("1")), req("1.2", Some("1"))],
+        profiles: vec![],
+    }
+}
+
+#[tokio::test]
+async fn bundled_catalogs_are_loaded_once_with_their_counts() {
+    let db = TestDb::new().await;
+    let store = &db.store;
+    let frameworks = catalog::frameworks(store.db()).await.unwrap();
+    assert_eq!(frameworks.len(), bundled::FRAMEWORKS.len());
+    let iso = catalog::find_framework(store.db(), "iso27001-2022", None).await.unwrap().unwrap();
+    let counts = catalog::requirement_counts(store.db()).await.unwrap();
+    assert!(counts[&iso.id].1 >= 93 + 20, "Annex A and clause leaves are assessable");
+    let relations = catalog::graph_relations(store.db(), None).await.unwrap();
+    assert!(relations.len() > 10_000, "{} relations", relations.len());
+
+    // A second migration (every server start) adds nothing.
+    store.migrate().await.unwrap();
+    assert_eq!(catalog::frameworks(store.db()).await.unwrap().len(), frameworks.len());
+    assert_eq!(catalog::graph_relations(store.db(), None).await.unwrap().len(), relations.len());
+    let sp = catalog::find_framework(store.db(), "nist-sp-800-53-r5", None).await.unwrap().unwrap();
+    let profiles = catalog::profiles(store.db(), sp.id).await.unwrap();
+    assert_eq!(profiles.iter().map(|p| p.slug.as_str()).collect::<Vec<_>>(), ["low", "moderate", "high", "privacy"]);
+    assert_eq!(catalog::framework_by_alias(store.db(), "oscal-catalog:NIST_SP-800-53_rev5_catalog").await.unwrap().unwrap().id, sp.id);
+}
+
+#[tokio::test]
+async fn same_version_is_idempotent_and_other_content_is_refused() {
+    let db = TestDb::new().await;
+    let store = &db.store;
+    let tx = store.begin_write().await.unwrap();
+    let first = catalog::load_framework(&tx, &tiny("1", "a"), "h1", false, now()).await.unwrap();
+    assert!(matches!(first, Loaded::Inserted(_)));
+    assert_eq!(catalog::load_framework(&tx, &tiny("1", "a"), "h1", false, now()).await.unwrap(), Loaded::Unchanged(first.id()));
+    let err = catalog::load_framework(&tx, &tiny("1", "b"), "h2", false, now()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(ref m) if m.contains("tiny@1")), "{err}");
+    // A new version sits beside the old one.
+    let second = catalog::load_framework(&tx, &tiny("2", "b"), "h2", false, now()).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_ne!(first.id(), second.id());
+    assert_eq!(catalog::find_framework(store.db(), "tiny", None).await.unwrap().unwrap().version, "2");
+    assert_eq!(catalog::requirements(store.db(), first.id()).await.unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn a_mapping_to_a_missing_requirement_rejects_the_whole_set() {
+    let db = TestDb::new().await;
+    let store = &db.store;
+    let tx = store.begin_write().await.unwrap();
+    catalog::load_framework(&tx, &tiny("1", "a"), "h1", false, now()).await.unwrap();
+    tx.commit().await.unwrap();
+    let relation = |from: &str, to: &str| RelationDoc { from: from.into(), to: to.into(), relation: RelationType::Equal, strength: None, rationale: None, note: None };
+    let set = MappingSetDoc {
+        slug: "tiny-to-iso".into(),
+        name: "t".into(),
+        from: tiny("1", "a").key(),
+        to: crosswalk_domain::catalog::FrameworkKey { slug: "iso27001-2022".into(), version: "2022".into() },
+        provenance: Provenance::User,
+        source: String::new(),
+        terms: String::new(),
+        relations: vec![relation("1.1", "A.8.8"), relation("1.2", "A.9.9")],
+    };
+    let before = catalog::graph_relations(store.db(), None).await.unwrap().len();
+    let tx = store.begin_write().await.unwrap();
+    let err = catalog::load_mapping_set(&tx, &set, None, "m1", now()).await.unwrap_err();
+    drop(tx);
+    assert_eq!(err.to_string(), "relations: relations[1]: to requirement 'A.9.9' does not exist in iso27001-2022@2022");
+    assert_eq!(catalog::graph_relations(store.db(), None).await.unwrap().len(), before, "nothing half-written");
+}
