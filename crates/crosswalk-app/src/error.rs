@@ -34,6 +34,8 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Duplicate(m) => AppError::Conflict(format!("already exists ({m})")),
+            StoreError::Conflict(m) => AppError::Conflict(m),
+            StoreError::Rejected { field, message } => AppError::Invalid(ValidationError::new(field, message)),
             other => AppError::Internal(other.to_string()),
         }
     }

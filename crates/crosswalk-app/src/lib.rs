@@ -11,8 +11,10 @@
 
 mod actor;
 mod auth;
+pub mod catalog;
 mod clock;
 pub mod clocks;
+pub mod controls;
 pub mod demo;
 mod error;
 pub mod incidents;
@@ -21,6 +23,7 @@ pub mod keys;
 pub mod management;
 pub mod nis2;
 mod passwords;
+pub mod readiness;
 pub mod reminders;
 pub mod suppliers;
 pub mod tenants;
@@ -53,6 +56,8 @@ pub struct AppConfig {
     pub checkpoint_every: i64,
     /// argon2id cost; tests lower it, production keeps OWASP's recommendation.
     pub password_cost: passwords::PasswordCost,
+    /// Where evidence files are stored, content-addressed by SHA-256 (`--blob-store file://DIR`).
+    pub blob_dir: std::path::PathBuf,
 }
 
 impl Default for AppConfig {
@@ -65,6 +70,7 @@ impl Default for AppConfig {
             login_window: Duration::minutes(15),
             checkpoint_every: 1000,
             password_cost: passwords::PasswordCost::Owasp,
+            blob_dir: std::path::PathBuf::from("crosswalk-data/blobs"),
         }
     }
 }
@@ -82,6 +88,8 @@ struct Inner {
     clock: Arc<dyn Clock>,
     signing_key: SigningKey,
     config: AppConfig,
+    /// The catalog's relation graph, built on first use and dropped when the catalog changes.
+    graph: std::sync::RwLock<Option<Arc<catalog::CatalogGraph>>>,
 }
 
 impl std::fmt::Debug for App {
@@ -92,7 +100,7 @@ impl std::fmt::Debug for App {
 
 impl App {
     pub fn new(store: Store, clock: Arc<dyn Clock>, signing_key: SigningKey, config: AppConfig) -> Self {
-        Self { inner: Arc::new(Inner { store, clock, signing_key, config }) }
+        Self { inner: Arc::new(Inner { store, clock, signing_key, config, graph: std::sync::RwLock::new(None) }) }
     }
 
     pub fn store(&self) -> &Store {

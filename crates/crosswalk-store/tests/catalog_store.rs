@@ -80,7 +80,14 @@ async fn a_mapping_to_a_missing_requirement_rejects_the_whole_set() {
     let tx = store.begin_write().await.unwrap();
     catalog::load_framework(&tx, &tiny("1", "a"), "h1", false, now()).await.unwrap();
     tx.commit().await.unwrap();
-    let relation = |from: &str, to: &str| RelationDoc { from: from.into(), to: to.into(), relation: RelationType::Equal, strength: None, rationale: None, note: None };
+    let relation = |from: &str, to: &str| RelationDoc {
+        from: from.into(),
+        to: to.into(),
+        relation: RelationType::Equal,
+        strength: None,
+        rationale: None,
+        note: None,
+    };
     let set = MappingSetDoc {
         slug: "tiny-to-iso".into(),
         name: "t".into(),

@@ -154,8 +154,16 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("ux_frameworks_slug_version").table(Frameworks::Table).col(Frameworks::Slug).col(Frameworks::Version).unique().to_owned())
-            .await?;
+        m.create_index(
+            Index::create()
+                .name("ux_frameworks_slug_version")
+                .table(Frameworks::Table)
+                .col(Frameworks::Slug)
+                .col(Frameworks::Version)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(Requirements::Table)
@@ -168,12 +176,20 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(Requirements::Assessable).boolean().not_null())
                 .col(ColumnDef::new(Requirements::Position).integer().not_null())
                 .col(ColumnDef::new(Requirements::Aliases).text().not_null())
-                .foreign_key(ForeignKey::create().from(Requirements::Table, Requirements::FrameworkId).to(Frameworks::Table, Frameworks::Id))
+                .foreign_key(
+                    ForeignKey::create().from(Requirements::Table, Requirements::FrameworkId).to(Frameworks::Table, Frameworks::Id),
+                )
                 .to_owned(),
         )
         .await?;
         m.create_index(
-            Index::create().name("ux_requirements_ref").table(Requirements::Table).col(Requirements::FrameworkId).col(Requirements::Ref).unique().to_owned(),
+            Index::create()
+                .name("ux_requirements_ref")
+                .table(Requirements::Table)
+                .col(Requirements::FrameworkId)
+                .col(Requirements::Ref)
+                .unique()
+                .to_owned(),
         )
         .await?;
         m.create_table(
@@ -185,7 +201,11 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(FrameworkProfiles::Name).string_len(300).not_null())
                 // Requirement refs, newline-separated: profiles are read whole, never joined on.
                 .col(ColumnDef::new(FrameworkProfiles::Refs).text().not_null())
-                .foreign_key(ForeignKey::create().from(FrameworkProfiles::Table, FrameworkProfiles::FrameworkId).to(Frameworks::Table, Frameworks::Id))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(FrameworkProfiles::Table, FrameworkProfiles::FrameworkId)
+                        .to(Frameworks::Table, Frameworks::Id),
+                )
                 .to_owned(),
         )
         .await?;
@@ -230,13 +250,18 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(Relations::Rationale).string_len(20).null())
                 .col(ColumnDef::new(Relations::Note).text().null())
                 .foreign_key(ForeignKey::create().from(Relations::Table, Relations::MappingSetId).to(MappingSets::Table, MappingSets::Id))
-                .foreign_key(ForeignKey::create().from(Relations::Table, Relations::FromRequirementId).to(Requirements::Table, Requirements::Id))
-                .foreign_key(ForeignKey::create().from(Relations::Table, Relations::ToRequirementId).to(Requirements::Table, Requirements::Id))
+                .foreign_key(
+                    ForeignKey::create().from(Relations::Table, Relations::FromRequirementId).to(Requirements::Table, Requirements::Id),
+                )
+                .foreign_key(
+                    ForeignKey::create().from(Relations::Table, Relations::ToRequirementId).to(Requirements::Table, Requirements::Id),
+                )
                 .to_owned(),
         )
         .await?;
         m.create_index(Index::create().name("idx_relations_set").table(Relations::Table).col(Relations::MappingSetId).to_owned()).await?;
-        m.create_index(Index::create().name("idx_relations_from").table(Relations::Table).col(Relations::FromRequirementId).to_owned()).await?;
+        m.create_index(Index::create().name("idx_relations_from").table(Relations::Table).col(Relations::FromRequirementId).to_owned())
+            .await?;
         m.create_index(Index::create().name("idx_relations_to").table(Relations::Table).col(Relations::ToRequirementId).to_owned()).await?;
         m.create_table(
             Table::create()
@@ -263,7 +288,10 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("idx_controls_tenant").table(Controls::Table).col(Controls::TenantId).col(Controls::Name).to_owned()).await?;
+        m.create_index(
+            Index::create().name("idx_controls_tenant").table(Controls::Table).col(Controls::TenantId).col(Controls::Name).to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(ControlRequirements::Table)
@@ -274,8 +302,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("idx_control_requirements_tenant").table(ControlRequirements::Table).col(ControlRequirements::TenantId).to_owned())
-            .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_control_requirements_tenant")
+                .table(ControlRequirements::Table)
+                .col(ControlRequirements::TenantId)
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(Evidence::Table)
@@ -303,8 +337,10 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("idx_evidence_controls_tenant").table(EvidenceControls::Table).col(EvidenceControls::TenantId).to_owned())
-            .await?;
+        m.create_index(
+            Index::create().name("idx_evidence_controls_tenant").table(EvidenceControls::Table).col(EvidenceControls::TenantId).to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(Attestations::Table)
@@ -322,7 +358,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("idx_attestations_tenant").table(Attestations::Table).col(Attestations::TenantId).to_owned()).await?;
+        m.create_index(Index::create().name("idx_attestations_tenant").table(Attestations::Table).col(Attestations::TenantId).to_owned())
+            .await?;
         Ok(())
     }
 

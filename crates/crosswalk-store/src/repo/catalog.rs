@@ -257,7 +257,13 @@ async fn resolve_key(db: &impl ConnectionTrait, key: &FrameworkKey, side: &str) 
 
 /// Inserts a mapping set whose every relation is checked against the stored requirements; the
 /// first relation that names a missing requirement rejects the whole set, naming its row.
-pub async fn load_mapping_set(tx: &WriteTx, doc: &MappingSetDoc, tenant: Option<Uuid>, hash: &str, now: DateTime<Utc>) -> StoreResult<Loaded> {
+pub async fn load_mapping_set(
+    tx: &WriteTx,
+    doc: &MappingSetDoc,
+    tenant: Option<Uuid>,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<Loaded> {
     let existing = mapping_set::Entity::find()
         .filter(mapping_set::Column::Slug.eq(&doc.slug))
         .filter(match tenant {
@@ -292,8 +298,12 @@ pub async fn load_mapping_set(tx: &WriteTx, doc: &MappingSetDoc, tenant: Option<
     .exec(&**tx)
     .await?;
     let set_id = inserted.last_insert_id;
-    insert_relations(tx, set_id, doc.relations.iter().map(|r| (from_ids[&r.from], to_ids[&r.to], r.relation, r.strength, r.rationale, r.note.clone())))
-        .await?;
+    insert_relations(
+        tx,
+        set_id,
+        doc.relations.iter().map(|r| (from_ids[&r.from], to_ids[&r.to], r.relation, r.strength, r.rationale, r.note.clone())),
+    )
+    .await?;
     Ok(Loaded::Inserted(set_id))
 }
 
@@ -339,6 +349,30 @@ pub async fn graph_relations(db: &impl ConnectionTrait, tenant: Option<Uuid>) ->
     Ok(out)
 }
 
+/// Relations of the tenant's own mapping sets only.
+pub async fn own_relations(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<Vec<(i64, i64, String, Option<i16>)>> {
+    let sets: Vec<i64> = mapping_set::Entity::find()
+        .select_only()
+        .column(mapping_set::Column::Id)
+        .filter(mapping_set::Column::TenantId.eq(tenant))
+        .into_tuple()
+        .all(db)
+        .await?;
+    if sets.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(relation::Entity::find()
+        .select_only()
+        .column(relation::Column::FromRequirementId)
+        .column(relation::Column::ToRequirementId)
+        .column(relation::Column::Relation)
+        .column(relation::Column::Strength)
+        .filter(relation::Column::MappingSetId.is_in(sets))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 async fn visible_set_ids(db: &impl ConnectionTrait, tenant: Option<Uuid>) -> StoreResult<Vec<i64>> {
     let mut query = mapping_set::Entity::find().select_only().column(mapping_set::Column::Id);
     query = match tenant {
@@ -358,13 +392,21 @@ pub async fn mapping_sets(db: &impl ConnectionTrait, tenant: Option<Uuid>) -> St
 }
 
 /// Relations touching any of the given requirements, with the set each comes from.
-pub async fn relations_touching(db: &impl ConnectionTrait, tenant: Option<Uuid>, requirement_ids: &[i64]) -> StoreResult<Vec<relation::Model>> {
+pub async fn relations_touching(
+    db: &impl ConnectionTrait,
+    tenant: Option<Uuid>,
+    requirement_ids: &[i64],
+) -> StoreResult<Vec<relation::Model>> {
     let sets = visible_set_ids(db, tenant).await?;
     let mut out = Vec::new();
     for chunk in requirement_ids.chunks(CHUNK) {
         let rows = relation::Entity::find()
             .filter(relation::Column::MappingSetId.is_in(sets.iter().copied()))
-            .filter(relation::Column::FromRequirementId.is_in(chunk.iter().copied()).or(relation::Column::ToRequirementId.is_in(chunk.iter().copied())))
+            .filter(
+                relation::Column::FromRequirementId
+                    .is_in(chunk.iter().copied())
+                    .or(relation::Column::ToRequirementId.is_in(chunk.iter().copied())),
+            )
             .all(db)
             .await?;
         out.extend(rows);
@@ -406,9 +448,15 @@ pub async fn tenant_mapping_set(tx: &WriteTx, tenant: Uuid, from: &Framework, to
 
 /// Deletes one relation of the tenant's own sets (catalog relations cannot be deleted).
 pub async fn delete_tenant_relation(tx: &WriteTx, tenant: Uuid, relation_id: i64) -> StoreResult<Option<relation::Model>> {
-    let own_sets: Vec<i64> =
-        mapping_set::Entity::find().select_only().column(mapping_set::Column::Id).filter(mapping_set::Column::TenantId.eq(tenant)).into_tuple().all(&**tx).await?;
-    let Some(found) = relation::Entity::find_by_id(relation_id).filter(relation::Column::MappingSetId.is_in(own_sets)).one(&**tx).await? else {
+    let own_sets: Vec<i64> = mapping_set::Entity::find()
+        .select_only()
+        .column(mapping_set::Column::Id)
+        .filter(mapping_set::Column::TenantId.eq(tenant))
+        .into_tuple()
+        .all(&**tx)
+        .await?;
+    let Some(found) = relation::Entity::find_by_id(relation_id).filter(relation::Column::MappingSetId.is_in(own_sets)).one(&**tx).await?
+    else {
         return Ok(None);
     };
     relation::Entity::delete_by_id(relation_id).exec(&**tx).await?;

@@ -14,9 +14,13 @@ pub async fn follow(tx: &WriteTx, tenant: Uuid, framework_id: i64, now: chrono::
     if followed(&**tx, tenant).await?.contains(&framework_id) {
         return Ok(false);
     }
-    tenant_framework::ActiveModel::from(tenant_framework::Model { tenant_id: tenant, framework_id, created_at: crate::truncate_micros(now) })
-        .insert(&**tx)
-        .await?;
+    tenant_framework::ActiveModel::from(tenant_framework::Model {
+        tenant_id: tenant,
+        framework_id,
+        created_at: crate::truncate_micros(now),
+    })
+    .insert(&**tx)
+    .await?;
     Ok(true)
 }
 
@@ -55,7 +59,14 @@ pub async fn controls(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<Ve
 /// Replaces a control's editable fields (the caller has loaded it through the tenant scope).
 pub async fn update_control(tx: &WriteTx, c: Control) -> StoreResult<Control> {
     let mut active: control::ActiveModel = c.clone().into();
-    for column in [control::Column::Name, control::Column::Description, control::Column::OwnerId, control::Column::Status, control::Column::Justification, control::Column::UpdatedAt] {
+    for column in [
+        control::Column::Name,
+        control::Column::Description,
+        control::Column::OwnerId,
+        control::Column::Status,
+        control::Column::Justification,
+        control::Column::UpdatedAt,
+    ] {
         active.reset(column);
     }
     Ok(control::Entity::update(active).filter(control::Column::TenantId.eq(c.tenant_id)).exec(&**tx).await?)

@@ -1,0 +1,537 @@
+//! Use cases on the global catalog: browse frameworks and requirements, import OSCAL catalogs and
+//! profiles and CISO Assistant libraries (one transaction each), list typed relations between two
+//! frameworks, and keep an organisation's own relations (manager role, journaled).
+//!
+//! Reading the catalog needs only membership; importing changes it for every organisation on the
+//! server, so it needs the admin role; an organisation's own relations need the manager role.
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crosswalk_domain::Permission;
+use crosswalk_domain::catalog::{
+    FrameworkDoc, FrameworkKey, MappingSetDoc, Provenance, Rationale, RelationDoc, RelationType, RequirementDoc, parse_framework_id,
+};
+use crosswalk_domain::crosswalk::MappingGraph;
+use crosswalk_import::{Format, ciso, oscal};
+use crosswalk_store::repo::catalog::{self as repo, Framework, Loaded};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::{Actor, App, AppError, AppResult};
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FrameworkSummary {
+    pub slug: String,
+    pub version: String,
+    pub name: String,
+    pub publisher: String,
+    pub source: String,
+    pub terms: String,
+    pub bundled: bool,
+    pub requirements: i64,
+    pub assessable: i64,
+    /// Whether the actor's organisation follows this framework.
+    pub followed: bool,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RequirementNode {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub parent: Option<String>,
+    pub title: String,
+    pub text: Option<String>,
+    pub assessable: bool,
+    pub depth: usize,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProfileView {
+    pub slug: String,
+    pub name: String,
+    pub requirements: usize,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FrameworkDetail {
+    pub framework: FrameworkSummary,
+    pub profiles: Vec<ProfileView>,
+    pub requirements: Vec<RequirementNode>,
+}
+
+/// One relation seen from the `from` side: a stored "B subset A" reads "A superset B".
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RelationView {
+    pub id: i64,
+    pub from_framework: String,
+    pub from: String,
+    pub to_framework: String,
+    pub to: String,
+    pub to_title: String,
+    #[serde(rename = "type")]
+    pub relation: RelationType,
+    pub strength: Option<u8>,
+    pub rationale: Option<String>,
+    pub provenance: String,
+    pub mapping_set: String,
+    pub note: Option<String>,
+    /// The organisation's own relation, which its managers may delete.
+    pub own: bool,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RequirementDetail {
+    pub framework: FrameworkSummary,
+    pub requirement: RequirementNode,
+    /// Relations into every other framework, seen from this requirement.
+    pub relations: Vec<RelationView>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ImportedItem {
+    /// `framework`, `profile` or `mapping_set`.
+    pub kind: String,
+    pub name: String,
+    /// False when an identical item was already loaded (importing again changes nothing).
+    pub inserted: bool,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    pub items: Vec<ImportedItem>,
+    /// What the import left out on purpose (e.g. the reverse copy of a mapping set).
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct NewRelation {
+    pub from_framework: String,
+    pub from: String,
+    pub to_framework: String,
+    pub to: String,
+    #[serde(rename = "type")]
+    pub relation: RelationType,
+    pub strength: Option<u8>,
+    pub rationale: Option<Rationale>,
+    /// Why the relation holds; required, because a typed relation without a reason cannot be reviewed.
+    pub note: String,
+}
+
+/// The catalog-wide relation graph, indexed by requirement id; cached in the app and rebuilt after imports.
+#[derive(Debug)]
+pub(crate) struct CatalogGraph {
+    pub graph: MappingGraph,
+    /// framework id of each requirement id (0 where no requirement has that id).
+    pub framework_of: Vec<i64>,
+    pub reference_of: Vec<String>,
+}
+
+impl CatalogGraph {
+    pub fn framework(&self, requirement: i64) -> i64 {
+        self.framework_of.get(requirement as usize).copied().unwrap_or_default()
+    }
+
+    pub fn reference(&self, requirement: i64) -> &str {
+        self.reference_of.get(requirement as usize).map(String::as_str).unwrap_or_default()
+    }
+}
+
+fn node_of(id: i64) -> u32 {
+    u32::try_from(id).unwrap_or(u32::MAX)
+}
+
+fn relation_of(raw: &str) -> RelationType {
+    RelationType::parse(raw).unwrap_or(RelationType::Intersects)
+}
+
+fn strength_of(raw: Option<i16>) -> Option<u8> {
+    raw.and_then(|s| u8::try_from(s).ok())
+}
+
+fn summary(f: &Framework, counts: &HashMap<i64, (i64, i64)>, followed: &[i64]) -> FrameworkSummary {
+    let (requirements, assessable) = counts.get(&f.id).copied().unwrap_or_default();
+    FrameworkSummary {
+        slug: f.slug.clone(),
+        version: f.version.clone(),
+        name: f.name.clone(),
+        publisher: f.publisher.clone(),
+        source: f.source.clone(),
+        terms: f.terms.clone(),
+        bundled: f.bundled,
+        requirements,
+        assessable,
+        followed: followed.contains(&f.id),
+    }
+}
+
+/// Tree depth of each requirement (parents precede children in document order).
+fn nodes(requirements: Vec<repo::Requirement>) -> Vec<RequirementNode> {
+    let mut depth_of: HashMap<String, usize> = HashMap::with_capacity(requirements.len());
+    requirements
+        .into_iter()
+        .map(|r| {
+            let depth = r.parent_ref.as_ref().and_then(|p| depth_of.get(p)).map_or(0, |d| d + 1);
+            depth_of.insert(r.reference.clone(), depth);
+            RequirementNode { reference: r.reference, parent: r.parent_ref, title: r.title, text: r.text, assessable: r.assessable, depth }
+        })
+        .collect()
+}
+
+impl App {
+    /// A framework named `slug` or `slug@version`; 404 naming it otherwise.
+    pub(crate) async fn framework_named(&self, id: &str) -> AppResult<Framework> {
+        let (slug, version) = parse_framework_id(id);
+        repo::find_framework(self.db(), slug, version).await?.ok_or_else(|| AppError::NotFound(format!("framework '{id}'")))
+    }
+
+    pub(crate) async fn graph(&self, tenant: Option<uuid::Uuid>) -> AppResult<Arc<CatalogGraph>> {
+        let cached = self.inner.graph.read().map_err(|_| AppError::Internal("graph cache poisoned".into()))?.clone();
+        let global = match cached {
+            Some(g) => g,
+            None => {
+                let built = Arc::new(self.build_graph(None).await?);
+                *self.inner.graph.write().map_err(|_| AppError::Internal("graph cache poisoned".into()))? = Some(built.clone());
+                built
+            }
+        };
+        let Some(tenant) = tenant else { return Ok(global) };
+        let own = repo::own_relations(self.db(), tenant).await?;
+        if own.is_empty() {
+            return Ok(global);
+        }
+        // The organisation's own relations sit on top of the shared graph, for its requests only.
+        let mut graph = global.graph.clone();
+        for (from, to, relation, strength) in own {
+            graph.add(node_of(from), node_of(to), relation_of(&relation), strength_of(strength));
+        }
+        Ok(Arc::new(CatalogGraph { graph, framework_of: global.framework_of.clone(), reference_of: global.reference_of.clone() }))
+    }
+
+    async fn build_graph(&self, tenant: Option<uuid::Uuid>) -> AppResult<CatalogGraph> {
+        let index = repo::requirement_index(self.db()).await?;
+        let max = index.iter().map(|(id, _, _)| *id).max().unwrap_or(0) as usize;
+        let mut framework_of = vec![0; max + 1];
+        let mut reference_of = vec![String::new(); max + 1];
+        for (id, framework, reference) in index {
+            framework_of[id as usize] = framework;
+            reference_of[id as usize] = reference;
+        }
+        let mut graph = MappingGraph::new(max + 1);
+        for (from, to, relation, strength) in repo::graph_relations(self.db(), tenant).await? {
+            graph.add(node_of(from), node_of(to), relation_of(&relation), strength_of(strength));
+        }
+        Ok(CatalogGraph { graph, framework_of, reference_of })
+    }
+
+    pub(crate) fn invalidate_graph(&self) {
+        if let Ok(mut guard) = self.inner.graph.write() {
+            *guard = None;
+        }
+    }
+
+    pub async fn list_frameworks(&self, actor: &Actor) -> AppResult<Vec<FrameworkSummary>> {
+        actor.require(Permission::Read, "reading the catalog")?;
+        let (frameworks, counts) = (repo::frameworks(self.db()).await?, repo::requirement_counts(self.db()).await?);
+        let followed = crosswalk_store::repo::controls::followed(self.db(), actor.tenant.0).await?;
+        Ok(frameworks.iter().map(|f| summary(f, &counts, &followed)).collect())
+    }
+
+    pub(crate) async fn framework_summary(&self, actor: &Actor, f: &Framework) -> AppResult<FrameworkSummary> {
+        let counts = repo::requirement_counts(self.db()).await?;
+        let followed = crosswalk_store::repo::controls::followed(self.db(), actor.tenant.0).await?;
+        Ok(summary(f, &counts, &followed))
+    }
+
+    pub async fn framework_detail(&self, actor: &Actor, id: &str) -> AppResult<FrameworkDetail> {
+        actor.require(Permission::Read, "reading the catalog")?;
+        let f = self.framework_named(id).await?;
+        let requirements = nodes(repo::requirements(self.db(), f.id).await?);
+        let profiles = repo::profiles(self.db(), f.id)
+            .await?
+            .into_iter()
+            .map(|p| ProfileView { requirements: p.refs.lines().count(), slug: p.slug, name: p.name })
+            .collect();
+        Ok(FrameworkDetail { framework: self.framework_summary(actor, &f).await?, profiles, requirements })
+    }
+
+    /// Relations between two frameworks, seen from `from` (both stored directions).
+    pub async fn mapping_list(&self, actor: &Actor, from: &str, to: &str) -> AppResult<Vec<RelationView>> {
+        actor.require(Permission::Read, "reading the catalog")?;
+        let (a, b) = (self.framework_named(from).await?, self.framework_named(to).await?);
+        let a_reqs = repo::requirements(self.db(), a.id).await?;
+        let ids: Vec<i64> = a_reqs.iter().map(|r| r.id).collect();
+        let mut views = self.relation_views(actor, &ids).await?;
+        views.retain(|v| v.to_framework == key_label(&b));
+        Ok(views)
+    }
+
+    /// Every relation touching the given requirements, oriented so that `from` is one of them.
+    async fn relation_views(&self, actor: &Actor, ids: &[i64]) -> AppResult<Vec<RelationView>> {
+        let relations = repo::relations_touching(self.db(), Some(actor.tenant.0), ids).await?;
+        let sets: HashMap<i64, repo::MappingSet> =
+            repo::mapping_sets(self.db(), Some(actor.tenant.0)).await?.into_iter().map(|s| (s.id, s)).collect();
+        let frameworks: HashMap<i64, Framework> = repo::frameworks(self.db()).await?.into_iter().map(|f| (f.id, f)).collect();
+        let mut other_ids: Vec<i64> = relations.iter().flat_map(|r| [r.from_requirement_id, r.to_requirement_id]).collect();
+        other_ids.sort_unstable();
+        other_ids.dedup();
+        let reqs: HashMap<i64, repo::Requirement> =
+            repo::requirements_by_ids(self.db(), &other_ids).await?.into_iter().map(|r| (r.id, r)).collect();
+        let mine: std::collections::HashSet<i64> = ids.iter().copied().collect();
+        let mut out = Vec::with_capacity(relations.len());
+        for r in relations {
+            let forward = mine.contains(&r.from_requirement_id);
+            let (near, far, relation) = if forward {
+                (r.from_requirement_id, r.to_requirement_id, relation_of(&r.relation))
+            } else {
+                (r.to_requirement_id, r.from_requirement_id, relation_of(&r.relation).inverse())
+            };
+            let (Some(near_req), Some(far_req), Some(set)) = (reqs.get(&near), reqs.get(&far), sets.get(&r.mapping_set_id)) else {
+                continue;
+            };
+            let label = |id: i64| frameworks.get(&id).map(key_label).unwrap_or_default();
+            out.push(RelationView {
+                id: r.id,
+                from_framework: label(near_req.framework_id),
+                from: near_req.reference.clone(),
+                to_framework: label(far_req.framework_id),
+                to: far_req.reference.clone(),
+                to_title: far_req.title.clone(),
+                relation,
+                strength: strength_of(r.strength),
+                rationale: r.rationale.clone(),
+                provenance: set.provenance.clone(),
+                mapping_set: set.name.clone(),
+                note: r.note.clone(),
+                own: set.tenant_id.is_some(),
+            });
+        }
+        out.sort_by(|x, y| (&x.from, &x.to_framework, &x.to).cmp(&(&y.from, &y.to_framework, &y.to)));
+        Ok(out)
+    }
+
+    pub async fn requirement_detail(&self, actor: &Actor, framework: &str, reference: &str) -> AppResult<RequirementDetail> {
+        actor.require(Permission::Read, "reading the catalog")?;
+        let f = self.framework_named(framework).await?;
+        let r = repo::requirement(self.db(), f.id, reference)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("requirement '{reference}' in {}", key_label(&f))))?;
+        let relations = self.relation_views(actor, &[r.id]).await?;
+        let requirement = nodes(vec![r]).remove(0);
+        Ok(RequirementDetail { framework: self.framework_summary(actor, &f).await?, requirement, relations })
+    }
+
+    /// Imports a file in one transaction: everything in it is loaded, or nothing.
+    pub async fn import_catalog(&self, actor: &Actor, bytes: &[u8], file_name: &str, format: Option<Format>) -> AppResult<ImportReport> {
+        actor.require(Permission::ManageTenant, "importing frameworks (the catalog is shared by every organisation)")?;
+        let format = format.unwrap_or_else(|| Format::sniff(bytes));
+        let stem = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
+        let stem = stem.split_once('.').map_or(stem, |(s, _)| s);
+        let bad = |e: crosswalk_import::ImportError| AppError::invalid(file_name, e.to_string());
+        let hash = repo::content_hash(bytes);
+        let now = self.now();
+        let tx = self.begin().await?;
+        let mut report = ImportReport { items: vec![], notes: vec![] };
+        match format {
+            Format::Oscal => match oscal::parse(bytes, stem).map_err(bad)? {
+                oscal::Document::Catalog(doc) => {
+                    let loaded = repo::load_framework(&tx, &doc, &hash, false, now).await?;
+                    report.items.push(item("framework", doc.key().to_string(), loaded, doc.requirements.len()));
+                }
+                oscal::Document::Profile(profile) => {
+                    let import = &profile.imports[0];
+                    let mut catalog = None;
+                    for alias in &import.catalog_aliases {
+                        if let Some(found) = repo::framework_by_alias(&*tx, alias).await? {
+                            catalog = Some(found);
+                            break;
+                        }
+                    }
+                    let catalog = catalog.ok_or_else(|| {
+                        AppError::invalid(
+                            &format!("{file_name}: $.profile.imports[0].href"),
+                            format!(
+                                "the profile imports catalog '{}' ({}), which is not loaded; import that catalog first",
+                                import.href,
+                                import.catalog_aliases.join(", ")
+                            ),
+                        )
+                    })?;
+                    let stored = stored_doc(&*tx, &catalog).await?;
+                    let doc = oscal::profile_doc(&profile, &stored, None).map_err(bad)?;
+                    let loaded = repo::insert_profile(&tx, catalog.id, &doc).await?;
+                    report.items.push(item("profile", format!("{} on {}", doc.slug, key_label(&catalog)), loaded, doc.refs.len()));
+                }
+            },
+            Format::CisoAssistant => {
+                let library = ciso::parse(bytes).map_err(bad)?;
+                if let Some(doc) = ciso::framework_doc(&library) {
+                    doc.validate().map_err(|e| AppError::invalid(file_name, e.to_string()))?;
+                    let loaded = repo::load_framework(&tx, &doc, &hash, false, now).await?;
+                    report.items.push(item("framework", doc.key().to_string(), loaded, doc.requirements.len()));
+                }
+                for (index, set) in library.mapping_sets.iter().enumerate() {
+                    if set.urn.ends_with("-revert") {
+                        report
+                            .notes
+                            .push(format!("{}: the reverse copy of a set is not stored; every relation is read both ways", set.urn));
+                        continue;
+                    }
+                    let doc = self.resolve_ciso_set(&tx, file_name, index, set).await?;
+                    let set_hash = repo::content_hash(format!("{hash}:{index}").as_bytes());
+                    let loaded = repo::load_mapping_set(&tx, &doc, None, &set_hash, now).await?;
+                    report.items.push(item("mapping_set", doc.name.clone(), loaded, doc.relations.len()));
+                }
+            }
+        }
+        let changed = report.items.iter().any(|i| i.inserted);
+        if changed {
+            self.journal(&tx, actor, "catalog.import", "file", file_name, json!({"sha256": hash, "items": report.items})).await?;
+        }
+        tx.commit().await?;
+        if changed {
+            self.invalidate_graph();
+        }
+        Ok(report)
+    }
+
+    async fn resolve_ciso_set(
+        &self,
+        tx: &crosswalk_store::WriteTx,
+        file: &str,
+        index: usize,
+        set: &ciso::CisoMappingSet,
+    ) -> AppResult<MappingSetDoc> {
+        let path = format!("{file}: requirement_mapping_sets[{index}]");
+        let find = |urn: String, field: &'static str| {
+            let path = path.clone();
+            async move {
+                repo::framework_by_alias(&**tx, &urn).await?.ok_or_else(|| {
+                    AppError::invalid(&format!("{path}.{field}"), format!("framework '{urn}' is not loaded; import its library first"))
+                })
+            }
+        };
+        let from = find(set.source_framework_urn.clone(), "source_framework_urn").await?;
+        let to = find(set.target_framework_urn.clone(), "target_framework_urn").await?;
+        let (from_ids, to_ids) = (repo::alias_ids(&**tx, from.id).await?, repo::alias_ids(&**tx, to.id).await?);
+        let mut relations = Vec::with_capacity(set.rows.len());
+        for (row, m) in set.rows.iter().enumerate() {
+            let field = |side: &str| format!("{path}.requirement_mappings[{row}].{side}_requirement_urn");
+            let (_, f) = from_ids.get(&m.source_urn).ok_or_else(|| {
+                AppError::invalid(&field("source"), format!("'{}' is not a requirement of {}", m.source_urn, key_label(&from)))
+            })?;
+            let (_, t) = to_ids.get(&m.target_urn).ok_or_else(|| {
+                AppError::invalid(&field("target"), format!("'{}' is not a requirement of {}", m.target_urn, key_label(&to)))
+            })?;
+            relations.push(RelationDoc {
+                from: f.clone(),
+                to: t.clone(),
+                relation: m.relation,
+                strength: m.strength,
+                rationale: m.rationale,
+                note: m.note.clone(),
+            });
+        }
+        Ok(MappingSetDoc {
+            slug: ciso::urn_tail(&set.urn).to_owned(),
+            name: set.name.clone(),
+            from: FrameworkKey { slug: from.slug.clone(), version: from.version.clone() },
+            to: FrameworkKey { slug: to.slug.clone(), version: to.version.clone() },
+            provenance: Provenance::VendorLibrary,
+            source: format!("CISO Assistant mapping set {} (imported from {file})", set.urn),
+            terms: "as stated by the library".into(),
+            relations,
+        })
+    }
+
+    /// Adds an organisation-defined relation (manager role), journaled with its type and reason.
+    pub async fn add_relation(&self, actor: &Actor, new: NewRelation) -> AppResult<RelationView> {
+        actor.require(Permission::ManageCompliance, "defining mappings")?;
+        let note = crosswalk_domain::validate::non_empty_text("note", &new.note, 1000)?;
+        if let Some(strength) = new.strength
+            && strength > 10
+        {
+            return Err(AppError::invalid("strength", format!("{strength} is outside 0-10")));
+        }
+        let (a, b) = (self.framework_named(&new.from_framework).await?, self.framework_named(&new.to_framework).await?);
+        let from = repo::requirement(self.db(), a.id, &new.from)
+            .await?
+            .ok_or_else(|| AppError::invalid("from", format!("'{}' is not a requirement of {}", new.from, key_label(&a))))?;
+        let to = repo::requirement(self.db(), b.id, &new.to)
+            .await?
+            .ok_or_else(|| AppError::invalid("to", format!("'{}' is not a requirement of {}", new.to, key_label(&b))))?;
+        let tx = self.begin().await?;
+        let set = repo::tenant_mapping_set(&tx, actor.tenant.0, &a, &b, self.now()).await?;
+        repo::insert_relations(&tx, set, std::iter::once((from.id, to.id, new.relation, new.strength, new.rationale, Some(note.clone()))))
+            .await?;
+        self.journal(
+            &tx,
+            actor,
+            "mapping.relation.add",
+            "requirement",
+            format!("{}:{}", key_label(&a), from.reference),
+            json!({"to": format!("{}:{}", key_label(&b), to.reference), "type": new.relation, "strength": new.strength, "rationale": new.rationale, "note": note}),
+        )
+        .await?;
+        tx.commit().await?;
+        let views = self.relation_views(actor, &[from.id]).await?;
+        views
+            .into_iter()
+            .filter(|v| v.own && v.to == to.reference && v.relation == new.relation)
+            .max_by_key(|v| v.id)
+            .ok_or_else(|| AppError::Internal("relation not found after insert".into()))
+    }
+
+    pub async fn delete_relation(&self, actor: &Actor, id: i64) -> AppResult<()> {
+        actor.require(Permission::ManageCompliance, "defining mappings")?;
+        let tx = self.begin().await?;
+        let removed =
+            repo::delete_tenant_relation(&tx, actor.tenant.0, id).await?.ok_or_else(|| AppError::NotFound(format!("relation {id}")))?;
+        self.journal(
+            &tx,
+            actor,
+            "mapping.relation.delete",
+            "relation",
+            id,
+            json!({"from": removed.from_requirement_id, "to": removed.to_requirement_id, "type": removed.relation}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+pub(crate) fn key_label(f: &Framework) -> String {
+    format!("{}@{}", f.slug, f.version)
+}
+
+fn item(kind: &str, name: String, loaded: Loaded, count: usize) -> ImportedItem {
+    ImportedItem { kind: kind.into(), name, inserted: matches!(loaded, Loaded::Inserted(_)), count }
+}
+
+/// A stored framework as a document (refs, parents and aliases), for resolving profiles against it.
+async fn stored_doc(db: &impl crosswalk_store::ConnectionTrait, f: &Framework) -> AppResult<FrameworkDoc> {
+    let requirements = repo::requirements(db, f.id)
+        .await?
+        .into_iter()
+        .map(|r| RequirementDoc {
+            aliases: repo::split_aliases(&r.aliases).map(str::to_owned).collect(),
+            reference: r.reference,
+            parent: r.parent_ref,
+            title: r.title,
+            text: None,
+            assessable: r.assessable,
+        })
+        .collect();
+    Ok(FrameworkDoc {
+        slug: f.slug.clone(),
+        version: f.version.clone(),
+        name: f.name.clone(),
+        publisher: f.publisher.clone(),
+        source: f.source.clone(),
+        terms: f.terms.clone(),
+        aliases: vec![],
+        requirements,
+        profiles: vec![],
+    })
+}

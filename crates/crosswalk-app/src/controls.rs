@@ -1,0 +1,555 @@
+//! Unified controls, evidence and attestations: implement once, link to requirements of any
+//! framework the organisation follows, collect evidence once for many controls.
+//!
+//! Evidence files are streamed into the blob store while being hashed (SHA-256), then renamed to
+//! their content address, so memory stays flat for any size, identical content is stored once, and
+//! an interrupted upload leaves no blob, no record and no journal entry.
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use crosswalk_domain::Permission;
+use crosswalk_domain::catalog::RelationType;
+use crosswalk_domain::validate::non_empty_text;
+use crosswalk_store::repo::{catalog as catalog_repo, controls as repo};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use uuid::Uuid;
+
+use crate::catalog::key_label;
+use crate::{Actor, App, AppError, AppResult};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ControlStatus {
+    Planned,
+    Partial,
+    Implemented,
+    NotApplicable,
+}
+
+impl ControlStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Planned => "planned",
+            Self::Partial => "partial",
+            Self::Implemented => "implemented",
+            Self::NotApplicable => "not_applicable",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::Planned, Self::Partial, Self::Implemented, Self::NotApplicable].into_iter().find(|s| s.as_str() == raw)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct NewControl {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default = "planned")]
+    pub status: ControlStatus,
+    /// Required when the status is `not_applicable`.
+    pub justification: Option<String>,
+}
+
+fn planned() -> ControlStatus {
+    ControlStatus::Planned
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct ControlChange {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub status: Option<ControlStatus>,
+    pub justification: Option<String>,
+    /// E-mail of a member of the organisation, or empty to clear.
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ServedRequirement {
+    pub framework: String,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub title: String,
+    /// `direct`, or `derived` through the relation in `via`.
+    pub how: String,
+    pub via: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct EvidenceView {
+    pub id: Uuid,
+    pub name: String,
+    pub sha256: Option<String>,
+    pub size: i64,
+    pub link: Option<String>,
+    pub collected_at: chrono::DateTime<chrono::Utc>,
+    pub effective_from: Option<NaiveDate>,
+    pub valid_until: Option<NaiveDate>,
+    /// False when outside its validity window today.
+    pub valid: bool,
+    pub controls: Vec<Uuid>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ControlView {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub status: ControlStatus,
+    pub justification: Option<String>,
+    pub owner: Option<String>,
+    /// Every requirement served: direct links and those reached through equal/superset relations.
+    pub requirements: Vec<ServedRequirement>,
+    pub evidence: Vec<EvidenceView>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct NewEvidence {
+    pub name: String,
+    /// A URL or record reference, for evidence that is not a file.
+    pub link: Option<String>,
+    #[serde(default)]
+    pub controls: Vec<Uuid>,
+    pub effective_from: Option<NaiveDate>,
+    pub valid_until: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct NewAttestation {
+    /// Framework id and requirement ref, or a control id.
+    pub framework: Option<String>,
+    #[serde(rename = "ref")]
+    pub reference: Option<String>,
+    pub control: Option<Uuid>,
+    pub statement: String,
+    pub expires_on: Option<NaiveDate>,
+}
+
+/// A blob written to the store: its content address and size.
+#[derive(Debug, Clone)]
+pub struct StoredBlob {
+    pub sha256: String,
+    pub size: u64,
+}
+
+fn blob_path(dir: &std::path::Path, sha256: &str) -> PathBuf {
+    dir.join(&sha256[..2]).join(sha256)
+}
+
+impl App {
+    /// Streams `reader` into the blob store; on any error the partial file is removed.
+    pub async fn store_blob(&self, mut reader: impl AsyncRead + Unpin) -> AppResult<StoredBlob> {
+        let dir = &self.inner.config.blob_dir;
+        let io = |e: std::io::Error| AppError::Internal(format!("blob store {}: {e}", dir.display()));
+        tokio::fs::create_dir_all(dir).await.map_err(io)?;
+        let temp = dir.join(format!(".upload-{}", Uuid::now_v7()));
+        let result = async {
+            let mut file = tokio::fs::File::create(&temp).await.map_err(io)?;
+            let mut hasher = Sha256::new();
+            let mut size = 0u64;
+            let mut buffer = vec![0u8; 64 * 1024];
+            loop {
+                let n = reader.read(&mut buffer).await.map_err(|e| AppError::invalid("file", format!("upload interrupted: {e}")))?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&buffer[..n]);
+                file.write_all(&buffer[..n]).await.map_err(io)?;
+                size += n as u64;
+            }
+            file.sync_all().await.map_err(io)?;
+            Ok::<_, AppError>(StoredBlob { sha256: hex::encode(hasher.finalize()), size })
+        }
+        .await;
+        let blob = match result {
+            Ok(blob) => blob,
+            Err(e) => {
+                let _ = tokio::fs::remove_file(&temp).await;
+                return Err(e);
+            }
+        };
+        let target = blob_path(dir, &blob.sha256);
+        if tokio::fs::try_exists(&target).await.unwrap_or(false) {
+            // Identical content is stored once.
+            let _ = tokio::fs::remove_file(&temp).await;
+        } else {
+            tokio::fs::create_dir_all(target.parent().unwrap_or(dir)).await.map_err(io)?;
+            tokio::fs::rename(&temp, &target).await.map_err(io)?;
+        }
+        Ok(blob)
+    }
+
+    /// Opens a stored evidence file of the actor's tenant.
+    pub async fn evidence_file(&self, actor: &Actor, id: Uuid) -> AppResult<(repo::Evidence, tokio::fs::File)> {
+        actor.require(Permission::Read, "reading evidence")?;
+        let e = repo::get_evidence(self.db(), actor.tenant.0, id).await?.ok_or_else(|| AppError::NotFound(format!("evidence {id}")))?;
+        let sha = e.sha256.clone().ok_or_else(|| AppError::NotFound(format!("file of evidence {id} (it is a link)")))?;
+        let file = tokio::fs::File::open(blob_path(&self.inner.config.blob_dir, &sha))
+            .await
+            .map_err(|err| AppError::Internal(format!("blob {sha}: {err}")))?;
+        Ok((e, file))
+    }
+
+    pub async fn follow_framework(&self, actor: &Actor, framework: &str) -> AppResult<()> {
+        actor.require(Permission::ManageCompliance, "choosing the frameworks the organisation follows")?;
+        let f = self.framework_named(framework).await?;
+        let tx = self.begin().await?;
+        if repo::follow(&tx, actor.tenant.0, f.id, self.now()).await? {
+            self.journal(&tx, actor, "framework.follow", "framework", key_label(&f), json!({})).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn unfollow_framework(&self, actor: &Actor, framework: &str) -> AppResult<()> {
+        actor.require(Permission::ManageCompliance, "choosing the frameworks the organisation follows")?;
+        let f = self.framework_named(framework).await?;
+        let tx = self.begin().await?;
+        if repo::unfollow(&tx, actor.tenant.0, f.id).await? > 0 {
+            self.journal(&tx, actor, "framework.unfollow", "framework", key_label(&f), json!({})).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn create_control(&self, actor: &Actor, new: NewControl) -> AppResult<ControlView> {
+        actor.require(Permission::ManageCompliance, "managing controls")?;
+        let name = non_empty_text("name", &new.name, 300)?;
+        let justification = justification_for(new.status, new.justification.as_deref())?;
+        let now = self.now();
+        let row = repo::Control {
+            id: Uuid::now_v7(),
+            tenant_id: actor.tenant.0,
+            name,
+            description: new.description.trim().to_owned(),
+            owner_id: None,
+            status: new.status.as_str().to_owned(),
+            justification,
+            created_at: now,
+            updated_at: now,
+        };
+        let tx = self.begin().await?;
+        let row = repo::insert_control(&tx, row).await?;
+        self.journal(
+            &tx,
+            actor,
+            "control.create",
+            "control",
+            row.id,
+            json!({"name": row.name, "status": row.status, "justification": row.justification}),
+        )
+        .await?;
+        tx.commit().await?;
+        self.control(actor, row.id).await
+    }
+
+    pub async fn list_controls(&self, actor: &Actor) -> AppResult<Vec<repo::Control>> {
+        actor.require(Permission::Read, "reading controls")?;
+        Ok(repo::controls(self.db(), actor.tenant.0).await?)
+    }
+
+    pub async fn control(&self, actor: &Actor, id: Uuid) -> AppResult<ControlView> {
+        actor.require(Permission::Read, "reading controls")?;
+        let c = repo::get_control(self.db(), actor.tenant.0, id).await?.ok_or_else(|| AppError::NotFound(format!("control {id}")))?;
+        let direct: Vec<i64> =
+            repo::links(self.db(), actor.tenant.0).await?.into_iter().filter(|(control, _)| *control == id).map(|(_, r)| r).collect();
+        let graph = self.graph(Some(actor.tenant.0)).await?;
+        // Requirements served through sound mappings: one equal/superset step from a direct link.
+        let mut derived: Vec<(i64, String)> = Vec::new();
+        let relations = catalog_repo::relations_touching(self.db(), Some(actor.tenant.0), &direct).await?;
+        for r in &relations {
+            let relation = RelationType::parse(&r.relation).unwrap_or(RelationType::Intersects);
+            let (near, far, seen) = if direct.contains(&r.from_requirement_id) {
+                (r.from_requirement_id, r.to_requirement_id, relation)
+            } else {
+                (r.to_requirement_id, r.from_requirement_id, relation.inverse())
+            };
+            if seen.carries_credit() && !direct.contains(&far) {
+                derived.push((far, format!("{} {} {}", graph.reference(near), seen, graph.reference(far))));
+            }
+        }
+        let mut ids: Vec<i64> = direct.iter().copied().chain(derived.iter().map(|(id, _)| *id)).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let reqs: HashMap<i64, catalog_repo::Requirement> =
+            catalog_repo::requirements_by_ids(self.db(), &ids).await?.into_iter().map(|r| (r.id, r)).collect();
+        let frameworks: HashMap<i64, String> = catalog_repo::frameworks(self.db()).await?.iter().map(|f| (f.id, key_label(f))).collect();
+        let served = |id: i64, how: &str, via: Option<String>| {
+            reqs.get(&id).map(|r| ServedRequirement {
+                framework: frameworks.get(&r.framework_id).cloned().unwrap_or_default(),
+                reference: r.reference.clone(),
+                title: r.title.clone(),
+                how: how.into(),
+                via,
+            })
+        };
+        let mut requirements: Vec<ServedRequirement> = direct.iter().filter_map(|&id| served(id, "direct", None)).collect();
+        requirements.extend(derived.into_iter().filter_map(|(id, via)| served(id, "derived", Some(via))));
+        let evidence = self.evidence_views(actor).await?.into_iter().filter(|e| e.controls.contains(&id)).collect();
+        let owner = match c.owner_id {
+            Some(owner) => crosswalk_store::repo::users::by_id(self.db(), owner).await?.map(|u| u.email),
+            None => None,
+        };
+        Ok(ControlView {
+            id: c.id,
+            name: c.name,
+            description: c.description,
+            status: ControlStatus::parse(&c.status).unwrap_or(ControlStatus::Planned),
+            justification: c.justification,
+            owner,
+            requirements,
+            evidence,
+        })
+    }
+
+    pub async fn change_control(&self, actor: &Actor, id: Uuid, change: ControlChange) -> AppResult<ControlView> {
+        actor.require(Permission::ManageCompliance, "managing controls")?;
+        let mut c = repo::get_control(self.db(), actor.tenant.0, id).await?.ok_or_else(|| AppError::NotFound(format!("control {id}")))?;
+        if let Some(name) = &change.name {
+            c.name = non_empty_text("name", name, 300)?;
+        }
+        if let Some(description) = &change.description {
+            c.description = description.trim().to_owned();
+        }
+        let status = change.status.unwrap_or(ControlStatus::parse(&c.status).unwrap_or(ControlStatus::Planned));
+        c.status = status.as_str().to_owned();
+        c.justification = justification_for(status, change.justification.as_deref().or(c.justification.as_deref()))?;
+        if let Some(owner) = change.owner.as_deref() {
+            c.owner_id = if owner.trim().is_empty() { None } else { Some(self.member_id(actor, owner).await?) };
+        }
+        c.updated_at = self.now();
+        let tx = self.begin().await?;
+        let c = repo::update_control(&tx, c).await?;
+        self.journal(
+            &tx,
+            actor,
+            "control.change",
+            "control",
+            id,
+            json!({"name": c.name, "status": c.status, "justification": c.justification, "owner": c.owner_id}),
+        )
+        .await?;
+        tx.commit().await?;
+        self.control(actor, id).await
+    }
+
+    async fn member_id(&self, actor: &Actor, email: &str) -> AppResult<Uuid> {
+        let email = crosswalk_domain::Email::parse("owner", email)?;
+        let user = crosswalk_store::repo::users::by_email(self.db(), email.as_str())
+            .await?
+            .ok_or_else(|| AppError::invalid("owner", format!("{email} is not a member of this organisation")))?;
+        let member = crosswalk_store::repo::memberships::get(self.db(), actor.tenant.0, user.id).await?;
+        member.map(|_| user.id).ok_or_else(|| AppError::invalid("owner", format!("{email} is not a member of this organisation")))
+    }
+
+    /// Links a control to a requirement of a framework the organisation follows (422 otherwise).
+    pub async fn link_control(&self, actor: &Actor, id: Uuid, framework: &str, reference: &str) -> AppResult<ControlView> {
+        actor.require(Permission::ManageCompliance, "managing controls")?;
+        repo::get_control(self.db(), actor.tenant.0, id).await?.ok_or_else(|| AppError::NotFound(format!("control {id}")))?;
+        let f = self.framework_named(framework).await?;
+        if !repo::followed(self.db(), actor.tenant.0).await?.contains(&f.id) {
+            return Err(AppError::invalid("framework", format!("the organisation does not follow {}; follow it first", key_label(&f))));
+        }
+        let r = catalog_repo::requirement(self.db(), f.id, reference)
+            .await?
+            .ok_or_else(|| AppError::invalid("ref", format!("'{reference}' is not a requirement of {}", key_label(&f))))?;
+        let tx = self.begin().await?;
+        if repo::link(&tx, actor.tenant.0, id, r.id).await? {
+            self.journal(&tx, actor, "control.link", "control", id, json!({"framework": key_label(&f), "ref": r.reference})).await?;
+        }
+        tx.commit().await?;
+        self.control(actor, id).await
+    }
+
+    pub async fn unlink_control(&self, actor: &Actor, id: Uuid, framework: &str, reference: &str) -> AppResult<ControlView> {
+        actor.require(Permission::ManageCompliance, "managing controls")?;
+        repo::get_control(self.db(), actor.tenant.0, id).await?.ok_or_else(|| AppError::NotFound(format!("control {id}")))?;
+        let f = self.framework_named(framework).await?;
+        let r = catalog_repo::requirement(self.db(), f.id, reference)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("requirement '{reference}'")))?;
+        let tx = self.begin().await?;
+        if repo::unlink(&tx, actor.tenant.0, id, r.id).await? > 0 {
+            self.journal(&tx, actor, "control.unlink", "control", id, json!({"framework": key_label(&f), "ref": r.reference})).await?;
+        }
+        tx.commit().await?;
+        self.control(actor, id).await
+    }
+
+    /// Records evidence (a stored blob or a link) and links it to controls, in one transaction.
+    pub async fn add_evidence(&self, actor: &Actor, new: NewEvidence, blob: Option<StoredBlob>) -> AppResult<EvidenceView> {
+        actor.require(Permission::ManageCompliance, "adding evidence")?;
+        let name = non_empty_text("name", &new.name, 300)?;
+        if blob.is_none() && new.link.as_deref().is_none_or(|l| l.trim().is_empty()) {
+            return Err(AppError::invalid("file", "evidence needs a file or a link"));
+        }
+        if let (Some(from), Some(until)) = (new.effective_from, new.valid_until)
+            && until < from
+        {
+            return Err(AppError::invalid("valid_until", format!("{until} is before effective_from {from}")));
+        }
+        for control in &new.controls {
+            repo::get_control(self.db(), actor.tenant.0, *control)
+                .await?
+                .ok_or_else(|| AppError::invalid("controls", format!("control {control} not found")))?;
+        }
+        let now = self.now();
+        let row = repo::Evidence {
+            id: Uuid::now_v7(),
+            tenant_id: actor.tenant.0,
+            name,
+            sha256: blob.as_ref().map(|b| b.sha256.clone()),
+            size: blob.as_ref().map_or(0, |b| b.size as i64),
+            link: new.link.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()),
+            collected_at: now,
+            effective_from: new.effective_from,
+            valid_until: new.valid_until,
+            created_at: now,
+        };
+        let tx = self.begin().await?;
+        let row = repo::insert_evidence(&tx, row).await?;
+        for control in &new.controls {
+            repo::link_evidence(&tx, actor.tenant.0, row.id, *control).await?;
+        }
+        // The journal holds the evidence by its hash, so an auditor can check the file offline.
+        self.journal(
+            &tx,
+            actor,
+            "evidence.add",
+            "evidence",
+            row.id,
+            json!({"name": row.name, "sha256": row.sha256, "size": row.size, "link": row.link, "controls": new.controls, "effective_from": row.effective_from, "valid_until": row.valid_until}),
+        )
+        .await?;
+        tx.commit().await?;
+        self.evidence_views(actor).await?.into_iter().find(|e| e.id == row.id).ok_or_else(|| AppError::Internal("evidence vanished".into()))
+    }
+
+    pub async fn set_evidence_validity(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        effective_from: Option<NaiveDate>,
+        valid_until: Option<NaiveDate>,
+    ) -> AppResult<EvidenceView> {
+        actor.require(Permission::ManageCompliance, "changing evidence")?;
+        repo::get_evidence(self.db(), actor.tenant.0, id).await?.ok_or_else(|| AppError::NotFound(format!("evidence {id}")))?;
+        let tx = self.begin().await?;
+        repo::update_evidence_validity(&tx, actor.tenant.0, id, effective_from, valid_until).await?;
+        self.journal(
+            &tx,
+            actor,
+            "evidence.validity",
+            "evidence",
+            id,
+            json!({"effective_from": effective_from, "valid_until": valid_until}),
+        )
+        .await?;
+        tx.commit().await?;
+        self.evidence_views(actor).await?.into_iter().find(|e| e.id == id).ok_or_else(|| AppError::Internal("evidence vanished".into()))
+    }
+
+    pub async fn link_evidence(&self, actor: &Actor, id: Uuid, control: Uuid) -> AppResult<EvidenceView> {
+        actor.require(Permission::ManageCompliance, "linking evidence")?;
+        repo::get_evidence(self.db(), actor.tenant.0, id).await?.ok_or_else(|| AppError::NotFound(format!("evidence {id}")))?;
+        repo::get_control(self.db(), actor.tenant.0, control).await?.ok_or_else(|| AppError::NotFound(format!("control {control}")))?;
+        let tx = self.begin().await?;
+        if repo::link_evidence(&tx, actor.tenant.0, id, control).await? {
+            self.journal(&tx, actor, "evidence.link", "evidence", id, json!({"control": control})).await?;
+        }
+        tx.commit().await?;
+        self.evidence_views(actor).await?.into_iter().find(|e| e.id == id).ok_or_else(|| AppError::Internal("evidence vanished".into()))
+    }
+
+    pub async fn evidence_views(&self, actor: &Actor) -> AppResult<Vec<EvidenceView>> {
+        actor.require(Permission::Read, "reading evidence")?;
+        let today = self.now().date_naive();
+        let mut controls_of: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+        for (evidence, control) in repo::evidence_links(self.db(), actor.tenant.0).await? {
+            controls_of.entry(evidence).or_default().push(control);
+        }
+        Ok(repo::evidence(self.db(), actor.tenant.0)
+            .await?
+            .into_iter()
+            .map(|e| EvidenceView {
+                valid: e.effective_from.is_none_or(|d| d <= today) && e.valid_until.is_none_or(|d| d >= today),
+                controls: controls_of.remove(&e.id).unwrap_or_default(),
+                id: e.id,
+                name: e.name,
+                sha256: e.sha256,
+                size: e.size,
+                link: e.link,
+                collected_at: e.collected_at,
+                effective_from: e.effective_from,
+                valid_until: e.valid_until,
+            })
+            .collect())
+    }
+
+    /// A named person states a requirement or control is met: shown as attested, never as proven.
+    pub async fn attest(&self, actor: &Actor, new: NewAttestation) -> AppResult<Uuid> {
+        actor.require(Permission::ManageCompliance, "attesting")?;
+        let statement = non_empty_text("statement", &new.statement, 2000)?;
+        let person = actor.user.ok_or_else(|| AppError::Forbidden("attesting without a named person".into()))?;
+        let (requirement_id, subject) = match (&new.framework, &new.reference, new.control) {
+            (Some(framework), Some(reference), None) => {
+                let f = self.framework_named(framework).await?;
+                let r = catalog_repo::requirement(self.db(), f.id, reference)
+                    .await?
+                    .ok_or_else(|| AppError::invalid("ref", format!("'{reference}' is not a requirement of {}", key_label(&f))))?;
+                (Some(r.id), format!("{}:{reference}", key_label(&f)))
+            }
+            (None, None, Some(control)) => {
+                repo::get_control(self.db(), actor.tenant.0, control)
+                    .await?
+                    .ok_or_else(|| AppError::NotFound(format!("control {control}")))?;
+                (None, format!("control:{control}"))
+            }
+            _ => return Err(AppError::invalid("ref", "name either a framework and requirement ref, or a control")),
+        };
+        let tx = self.begin().await?;
+        let saved = repo::insert_attestation(
+            &tx,
+            repo::Attestation {
+                id: Uuid::now_v7(),
+                tenant_id: actor.tenant.0,
+                requirement_id,
+                control_id: new.control,
+                statement: statement.clone(),
+                person_id: person.0,
+                attested_on: self.now().date_naive(),
+                expires_on: new.expires_on,
+                path: None,
+                created_at: self.now(),
+            },
+        )
+        .await?;
+        self.journal(
+            &tx,
+            actor,
+            "attestation.add",
+            "attestation",
+            saved.id,
+            json!({"subject": subject, "statement": statement, "expires_on": new.expires_on}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(saved.id)
+    }
+}
+
+fn justification_for(status: ControlStatus, raw: Option<&str>) -> AppResult<Option<String>> {
+    let text = raw.map(str::trim).filter(|t| !t.is_empty());
+    match (status, text) {
+        (ControlStatus::NotApplicable, None) => {
+            Err(AppError::invalid("justification", "a control that is not applicable needs a justification"))
+        }
+        (_, text) => Ok(text.map(str::to_owned)),
+    }
+}

@@ -1,0 +1,264 @@
+//! The crosswalk end to end on a real database: controls, evidence and the bundled typed mappings
+//! give honest readiness; expired evidence makes requirements not ready; suggestions need a named
+//! person's sign-off; imports are all-or-nothing and idempotent.
+#![allow(clippy::unwrap_used)] // a test that cannot proceed should fail loudly, right there
+use chrono::{NaiveDate, TimeZone, Utc};
+use crosswalk_app::controls::{ControlStatus, NewControl, NewEvidence};
+use crosswalk_app::readiness::SignOff;
+use crosswalk_app::users::NewMember;
+use crosswalk_app::{Actor, App, AppConfig, AppError, FixedClock, PasswordCost};
+use crosswalk_domain::Role;
+use crosswalk_domain::crosswalk::{Basis, Readiness};
+use crosswalk_store::testing::TestDb;
+use std::sync::Arc;
+
+struct World {
+    _db: TestDb,
+    _blobs: tempdir::Dir,
+    app: App,
+    manager: Actor,
+    viewer: Actor,
+}
+
+mod tempdir {
+    /// A directory removed on drop.
+    pub struct Dir(pub std::path::PathBuf);
+    impl Dir {
+        pub fn new() -> Self {
+            let path = std::env::temp_dir().join(format!("cw-blobs-{}", uuid::Uuid::now_v7()));
+            std::fs::create_dir_all(&path).unwrap();
+            Dir(path)
+        }
+    }
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+async fn person(app: &App, op: &Actor, email: &str, role: Role) -> Actor {
+    app.add_member(op, NewMember { email: email.into(), role, display_name: None, password: Some("a-long-enough-password".into()) })
+        .await
+        .unwrap();
+    app.login(email, "a-long-enough-password", "127.0.0.1").await.unwrap().actor
+}
+
+async fn world() -> World {
+    let db = TestDb::new().await;
+    let blobs = tempdir::Dir::new();
+    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap()));
+    let config = AppConfig { password_cost: PasswordCost::InsecureFastForTests, blob_dir: blobs.0.clone(), ..AppConfig::default() };
+    let app = App::new(db.store.clone(), clock, crosswalk_journal::generate_signing_key(), config);
+    app.create_tenant("acme", "Acme").await.unwrap();
+    let op = app.operator("acme").await.unwrap();
+    let manager = person(&app, &op, "manager@acme.example", Role::Manager).await;
+    let viewer = person(&app, &op, "viewer@acme.example", Role::Viewer).await;
+    for f in ["iso27001-2022", "nist-csf-2.0"] {
+        app.follow_framework(&manager, f).await.unwrap();
+    }
+    World { _db: db, _blobs: blobs, app, manager, viewer }
+}
+
+fn row<'a>(report: &'a crosswalk_app::readiness::ReadinessReport, reference: &str) -> &'a crosswalk_app::readiness::RequirementReadiness {
+    report.requirements.iter().find(|r| r.reference == reference).unwrap()
+}
+
+#[tokio::test]
+async fn evidence_proves_iso_and_derives_csf_only_where_the_mapping_type_allows() {
+    let w = world().await;
+    let (app, m) = (&w.app, &w.manager);
+    let control = app
+        .create_control(
+            m,
+            NewControl {
+                name: "Vulnerability management".into(),
+                description: String::new(),
+                status: ControlStatus::Implemented,
+                justification: None,
+            },
+        )
+        .await
+        .unwrap();
+    app.link_control(m, control.id, "iso27001-2022", "A.8.8").await.unwrap();
+    let blob = app.store_blob(&b"scan report"[..]).await.unwrap();
+    let again = app.store_blob(&b"scan report"[..]).await.unwrap();
+    assert_eq!(blob.sha256, again.sha256, "identical content, one blob");
+    let evidence = app
+        .add_evidence(
+            m,
+            NewEvidence {
+                name: "scan.pdf".into(),
+                controls: vec![control.id],
+                valid_until: NaiveDate::from_ymd_opt(2027, 1, 1),
+                ..NewEvidence::default()
+            },
+            Some(blob),
+        )
+        .await
+        .unwrap();
+
+    let iso = app.readiness(m, "iso27001-2022").await.unwrap();
+    assert_eq!(row(&iso, "A.8.8").state, Readiness::Proven);
+    let csf = app.readiness(m, "nist-csf-2.0").await.unwrap();
+    let ra01 = row(&csf, "ID.RA-01");
+    assert_eq!((ra01.state, ra01.basis), (Readiness::Derived, Basis::Derived));
+    assert_eq!((ra01.path[0].from.as_str(), ra01.path[0].relation.as_str()), ("A.8.8", "superset"));
+    // ID.RA-08 only intersects A.8.8: a suggestion, never credit.
+    let ra08 = row(&csf, "ID.RA-08");
+    assert_eq!((ra08.state, ra08.basis), (Readiness::Unknown, Basis::Suggestion));
+    assert_eq!(csf.summary.derived, 1);
+
+    let coverage = app.coverage(m, "iso27001-2022", "nist-csf-2.0").await.unwrap();
+    assert_eq!(row(&coverage, "ID.RA-01").state, Readiness::Derived);
+    assert!(coverage.overlap.unwrap().sound_percent > 0);
+    assert!(coverage.overlap.unwrap().any_percent >= coverage.overlap.unwrap().sound_percent);
+
+    // The control page lists the requirement it serves directly and the one derived through a sound mapping.
+    let view = app.control(m, control.id).await.unwrap();
+    assert!(view.requirements.iter().any(|r| r.reference == "A.8.8" && r.how == "direct"));
+    assert!(view.requirements.iter().any(|r| r.reference == "ID.RA-01" && r.how == "derived"));
+
+    // Expired evidence: both not ready, and the reason says why.
+    app.set_evidence_validity(m, evidence.id, None, NaiveDate::from_ymd_opt(2026, 11, 1)).await.unwrap();
+    let iso = app.readiness(m, "iso27001-2022").await.unwrap();
+    assert_eq!(row(&iso, "A.8.8").state, Readiness::Partial);
+    assert!(row(&iso, "A.8.8").reason.contains("expired on 2026-11-01"), "{}", row(&iso, "A.8.8").reason);
+    let csf = app.readiness(m, "nist-csf-2.0").await.unwrap();
+    assert_ne!(row(&csf, "ID.RA-01").state, Readiness::Derived);
+}
+
+#[tokio::test]
+async fn suggestions_need_a_named_sign_off_and_then_count_as_attested() {
+    let w = world().await;
+    let (app, m) = (&w.app, &w.manager);
+    let control = app
+        .create_control(
+            m,
+            NewControl { name: "Threat intel".into(), description: String::new(), status: ControlStatus::Implemented, justification: None },
+        )
+        .await
+        .unwrap();
+    app.link_control(m, control.id, "iso27001-2022", "A.5.7").await.unwrap();
+    app.add_evidence(
+        m,
+        NewEvidence {
+            name: "feed".into(),
+            link: Some("https://intel.example/feed".into()),
+            controls: vec![control.id],
+            ..NewEvidence::default()
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    let csf = app.readiness(m, "nist-csf-2.0").await.unwrap();
+    assert_eq!(row(&csf, "ID.RA-03").basis, Basis::Suggestion);
+    let err = app
+        .sign_off_suggestion(&w.viewer, "nist-csf-2.0", "ID.RA-03", SignOff { statement: "ok".into(), expires_on: None })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Forbidden(_)));
+    let signed = app
+        .sign_off_suggestion(
+            m,
+            "nist-csf-2.0",
+            "ID.RA-03",
+            SignOff { statement: "our threat intel process identifies internal threats too".into(), expires_on: None },
+        )
+        .await
+        .unwrap();
+    assert_eq!(signed.state, Readiness::Attested);
+    assert!(signed.reason.contains("signed-off"), "{}", signed.reason);
+}
+
+#[tokio::test]
+async fn linking_needs_a_followed_framework_and_viewers_change_nothing() {
+    let w = world().await;
+    let (app, m) = (&w.app, &w.manager);
+    let control = app
+        .create_control(
+            m,
+            NewControl { name: "Backups".into(), description: String::new(), status: ControlStatus::Planned, justification: None },
+        )
+        .await
+        .unwrap();
+    let err = app.link_control(m, control.id, "gdpr", "Article 32").await.unwrap_err();
+    assert!(err.to_string().contains("does not follow gdpr"), "{err}");
+    let err = app.link_control(m, control.id, "iso27001-2022", "A.99").await.unwrap_err();
+    assert!(err.to_string().contains("'A.99' is not a requirement"), "{err}");
+    let err = app.readiness(m, "no-such-framework").await.unwrap_err();
+    assert!(matches!(err, AppError::NotFound(ref s) if s.contains("no-such-framework")));
+    let err = app
+        .create_control(
+            &w.viewer,
+            NewControl { name: "x".into(), description: String::new(), status: ControlStatus::Planned, justification: None },
+        )
+        .await;
+    assert!(matches!(err, Err(AppError::Forbidden(_))));
+    let na = app
+        .create_control(
+            m,
+            NewControl { name: "x".into(), description: String::new(), status: ControlStatus::NotApplicable, justification: None },
+        )
+        .await;
+    assert!(na.unwrap_err().to_string().contains("justification"));
+}
+
+const LIBRARY: &str = r#"
+urn: urn:test:library:mini
+name: Mini
+version: 1
+objects:
+  framework:
+    urn: urn:test:framework:mini
+    name: Mini framework
+    requirement_nodes:
+    - {urn: "urn:test:req_node:mini:1", ref_id: "1", name: Top}
+    - {urn: "urn:test:req_node:mini:1.1", parent_urn: "urn:test:req_node:mini:1", ref_id: "1.1", assessable: true, name: Leaf}
+  requirement_mapping_sets:
+  - urn: urn:test:req_mapping_set:mini-to-iso
+    name: Mini -> ISO
+    source_framework_urn: urn:test:framework:mini
+    target_framework_urn: urn:intuitem:risk:framework:iso27001-2022
+    requirement_mappings:
+    - {source_requirement_urn: "urn:test:req_node:mini:1.1", target_requirement_urn: "urn:intuitem:risk:req_node:iso27001-2022:a.8.8", relationship: intersect}
+"#;
+
+#[tokio::test]
+async fn ciso_assistant_import_is_faithful_idempotent_and_all_or_nothing() {
+    let w = world().await;
+    let app = &w.app;
+    let admin = app.operator("acme").await.unwrap();
+    let report = app.import_catalog(&admin, LIBRARY.as_bytes(), "mini.yaml", None).await.unwrap();
+    assert_eq!(report.items.iter().filter(|i| i.inserted).count(), 2, "{report:?}");
+    let mapped = app.mapping_list(&admin, "mini", "iso27001-2022").await.unwrap();
+    assert_eq!((mapped[0].to.as_str(), mapped[0].relation.as_str()), ("A.8.8", "intersects"));
+    // Seen from the other side.
+    let back = app.mapping_list(&admin, "iso27001-2022", "mini").await.unwrap();
+    assert_eq!(back[0].from, "A.8.8");
+    // Importing the same file again changes nothing.
+    let again = app.import_catalog(&admin, LIBRARY.as_bytes(), "mini.yaml", None).await.unwrap();
+    assert!(again.items.iter().all(|i| !i.inserted));
+
+    // A row naming a missing requirement rejects the whole file, naming the row; nothing is written.
+    let bad = LIBRARY.replace("version: 1", "version: 2").replace("a.8.8", "a.9.9");
+    let err = app.import_catalog(&admin, bad.as_bytes(), "mini-v2.yaml", None).await.unwrap_err();
+    assert!(err.to_string().contains("requirement_mappings[0].target_requirement_urn"), "{err}");
+    assert!(app.framework_detail(&admin, "mini@ciso-assistant-v2").await.is_err(), "the framework of a rejected file is not kept");
+    // Only admins change the shared catalog.
+    assert!(matches!(app.import_catalog(&w.manager, LIBRARY.as_bytes(), "mini.yaml", None).await, Err(AppError::Forbidden(_))));
+}
+
+#[tokio::test]
+async fn an_oscal_profile_resolves_against_the_bundled_catalog_or_names_the_missing_href() {
+    let w = world().await;
+    let admin = w.app.operator("acme").await.unwrap();
+    let reference = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/oscal/sp800-53-rev5");
+    let Ok(low) = std::fs::read(reference.join("NIST_SP-800-53_rev5_LOW-baseline_profile.json")) else { return };
+    let report = w.app.import_catalog(&admin, &low, "NIST_SP-800-53_rev5_LOW-baseline_profile.json", None).await.unwrap();
+    assert_eq!(report.items[0].count, 149);
+    let orphan = String::from_utf8(low).unwrap().replace("NIST_SP-800-53_rev5_catalog", "SOME_OTHER_catalog");
+    let err = w.app.import_catalog(&admin, orphan.as_bytes(), "orphan.json", None).await.unwrap_err();
+    assert!(err.to_string().contains("not loaded"), "{err}");
+}
