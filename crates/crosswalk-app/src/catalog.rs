@@ -19,6 +19,9 @@ use serde_json::json;
 
 use crate::{Actor, App, AppError, AppResult};
 
+/// The file formats `import_catalog` understands.
+pub use crosswalk_import::Format as ImportFormat;
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FrameworkSummary {
     pub slug: String,

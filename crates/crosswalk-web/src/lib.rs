@@ -64,6 +64,8 @@ pub fn router(app: App, config: WebConfig) -> Router {
             }),
         )
         .fallback(error::not_found_fallback)
+        // Catalog files (the full SP 800-53 OSCAL catalog is about 10 MB) exceed the 2 MB default; evidence streams unbounded.
+        .layer(axum::extract::DefaultBodyLimit::max(64 << 20))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,

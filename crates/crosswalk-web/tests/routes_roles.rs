@@ -47,6 +47,17 @@ fn sample_body(method: &Method, path: &str, n: usize) -> serde_json::Value {
         }
         ("PATCH", "/api/v1/incidents/{incident_id}") => json!({"aware_at": "2026-11-26T00:00:00Z", "reason": "test"}),
         ("POST", "/api/v1/incidents/{incident_id}/submissions") => json!({"step": "nis2_early_warning", "authority": "CSIRT"}),
+        ("POST", "/api/v1/frameworks/import") => json!({"catalog": {}}),
+        ("POST", "/api/v1/mappings") => {
+            json!({"from_framework": "iso27001-2022", "from": "A.8.8", "to_framework": "nist-csf-2.0", "to": "ID.RA-02", "type": "intersects", "note": "sample"})
+        }
+        ("POST", "/api/v1/signoffs") => json!({"statement": "sample"}),
+        ("POST", "/api/v1/controls") => json!({"name": "Sample control"}),
+        ("PATCH", "/api/v1/controls/{control_id}") => json!({"status": "implemented"}),
+        ("POST", "/api/v1/controls/{control_id}/links") => json!({"framework": "iso27001-2022", "ref": "A.8.8"}),
+        ("POST", "/api/v1/evidence") => json!({"sample": true}),
+        ("PATCH", "/api/v1/evidence/{evidence_id}") => json!({"valid_until": "2026-01-01"}),
+        ("POST", "/api/v1/attestations") => json!({"framework": "iso27001-2022", "ref": "A.8.8", "statement": "sample"}),
         _ => panic!("{method} {path} takes a body: add a valid sample to sample_body()"),
     }
 }
@@ -97,6 +108,49 @@ async fn every_route_every_role_and_a_foreign_tenants_objects() {
         .await
         .unwrap()
         .id;
+    h.app.follow_framework(&b_admin, "iso27001-2022").await.unwrap();
+    let b_control = h
+        .app
+        .create_control(
+            &b_admin,
+            crosswalk_app::controls::NewControl {
+                name: "B's control".into(),
+                description: String::new(),
+                status: crosswalk_app::controls::ControlStatus::Planned,
+                justification: None,
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let b_evidence = h
+        .app
+        .add_evidence(
+            &b_admin,
+            crosswalk_app::controls::NewEvidence { name: "B's link".into(), link: Some("https://b.example".into()), ..Default::default() },
+            None,
+        )
+        .await
+        .unwrap()
+        .id;
+    let b_relation = h
+        .app
+        .add_relation(
+            &b_admin,
+            crosswalk_app::catalog::NewRelation {
+                from_framework: "iso27001-2022".into(),
+                from: "A.5.1".into(),
+                to_framework: "nist-csf-2.0".into(),
+                to: "GV.PO-01".into(),
+                relation: crosswalk_domain::catalog::RelationType::Intersects,
+                strength: None,
+                rationale: None,
+                note: "B's own".into(),
+            },
+        )
+        .await
+        .unwrap()
+        .id;
     let b_head_before = h.app.journal_head(&b_admin).await.unwrap();
 
     let spec = crosswalk_web::openapi();
@@ -109,7 +163,10 @@ async fn every_route_every_role_and_a_foreign_tenants_objects() {
                 .replace("{incident_id}", &b_incident_id.to_string())
                 .replace("{step}", "nis2_early_warning")
                 .replace("{supplier_id}", &b_supplier_id.to_string())
-                .replace("{seq}", "999999");
+                .replace("{seq}", "999999")
+                .replace("{control_id}", &b_control.to_string())
+                .replace("{evidence_id}", &b_evidence.to_string())
+                .replace("{relation_id}", &b_relation.to_string());
             assert!(!path.contains('{'), "{method} {template}: unknown path parameter; map it to a tenant-B object here");
             let has_object = path != *template;
             let body = |n| op.request_body.as_ref().map(|_| sample_body(&method, template, n));

@@ -9,6 +9,8 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+mod catalog;
+mod controls;
 mod deadlines;
 mod incidents;
 mod journal;
@@ -31,7 +33,9 @@ mod users;
         (name = "tokens", description = "API tokens"),
         (name = "journal", description = "The hash-chained journal of every change"),
         (name = "incidents", description = "Incident register and reporting clocks (NIS2, GDPR, DORA)"),
-        (name = "nis2", description = "NIS2 scoping: sectors, entity types, classification")
+        (name = "nis2", description = "NIS2 scoping: sectors, entity types, classification"),
+        (name = "catalog", description = "Frameworks, typed IR 8477 mappings, coverage and readiness"),
+        (name = "controls", description = "Unified controls, evidence and attestations")
     )
 )]
 struct ApiDoc;
@@ -80,6 +84,22 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(suppliers::list, suppliers::create))
         .routes(routes!(suppliers::get, suppliers::change))
         .routes(routes!(suppliers::assess))
+        .routes(routes!(catalog::list))
+        .routes(routes!(catalog::detail))
+        .routes(routes!(catalog::requirement))
+        .routes(routes!(catalog::import))
+        .routes(routes!(catalog::follow, catalog::unfollow))
+        .routes(routes!(catalog::mappings, catalog::add_relation))
+        .routes(routes!(catalog::delete_relation))
+        .routes(routes!(catalog::coverage))
+        .routes(routes!(catalog::readiness))
+        .routes(routes!(catalog::sign_off))
+        .routes(routes!(controls::list, controls::create))
+        .routes(routes!(controls::get, controls::change))
+        .routes(routes!(controls::link))
+        .routes(routes!(controls::list_evidence, controls::upload))
+        .routes(routes!(controls::change_evidence))
+        .routes(routes!(controls::attest))
 }
 
 /// `GET /healthz`: 200 when the database answers, 503 otherwise.
@@ -88,6 +108,15 @@ pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
         Ok(()) => (StatusCode::OK, "ok"),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
     }
+}
+
+/// The role check for handlers that must refuse before reading their query or body (403 before 422).
+pub(crate) fn require(
+    actor: &crosswalk_app::Actor,
+    permission: crosswalk_domain::Permission,
+    what: &str,
+) -> Result<(), crate::error::ApiError> {
+    if actor.can(permission) { Ok(()) } else { Err(crosswalk_app::AppError::Forbidden(what.into()).into()) }
 }
 
 /// Parse an id from a path segment, or 422 naming the parameter.

@@ -1,0 +1,146 @@
+//! `/api/v1/controls`, `/evidence`, `/attestations`: unified controls, evidence collected once
+//! (streamed to the blob store) and attestations.
+use super::{parse_id, query_problem};
+use crate::AppState;
+use crate::auth::ApiActor;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::json::ApiJson;
+use axum::Json;
+use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use crosswalk_app::controls::{ControlChange, ControlView, EvidenceView, NewAttestation, NewControl, NewEvidence};
+use futures_util::TryStreamExt;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ControlSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub status: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct LinkRequest {
+    pub framework: String,
+    #[serde(rename = "ref")]
+    pub reference: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct EvidenceQuery {
+    /// Shown name of the evidence (e.g. the file name).
+    pub name: String,
+    /// Control ids to link, comma-separated.
+    pub controls: Option<String>,
+    pub effective_from: Option<NaiveDate>,
+    pub valid_until: Option<NaiveDate>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ValidityChange {
+    pub effective_from: Option<NaiveDate>,
+    pub valid_until: Option<NaiveDate>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Created {
+    pub id: Uuid,
+}
+
+#[utoipa::path(get, path = "/api/v1/controls", tag = "controls", responses((status = 200, body = [ControlSummary]), (status = 401, body = Problem)))]
+pub async fn list(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Vec<ControlSummary>>> {
+    Ok(Json(s.app.list_controls(&actor).await?.into_iter().map(|c| ControlSummary { id: c.id, name: c.name, status: c.status }).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/controls", tag = "controls", request_body = NewControl,
+    responses((status = 201, body = ControlView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiJson(body): ApiJson<NewControl>) -> ApiResult<Response> {
+    Ok((StatusCode::CREATED, Json(s.app.create_control(&actor, body).await?)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/controls/{control_id}", tag = "controls", params(("control_id" = Uuid, Path, description = "Control id")),
+    responses((status = 200, body = ControlView, description = "The control with every requirement it serves (direct and derived) and its evidence"), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn get(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(control_id): Path<String>,
+) -> Result<Json<ControlView>, Response> {
+    let id: Uuid = parse_id("control_id", &control_id).map_err(IntoResponse::into_response)?;
+    s.app.control(&actor, id).await.map(Json).map_err(|e| ApiError(e).into_response())
+}
+
+#[utoipa::path(patch, path = "/api/v1/controls/{control_id}", tag = "controls", params(("control_id" = Uuid, Path, description = "Control id")), request_body = ControlChange,
+    responses((status = 200, body = ControlView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn change(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(control_id): Path<String>,
+    ApiJson(body): ApiJson<ControlChange>,
+) -> Result<Json<ControlView>, Response> {
+    let id: Uuid = parse_id("control_id", &control_id).map_err(IntoResponse::into_response)?;
+    s.app.change_control(&actor, id, body).await.map(Json).map_err(|e| ApiError(e).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/controls/{control_id}/links", tag = "controls", params(("control_id" = Uuid, Path, description = "Control id")), request_body = LinkRequest,
+    responses((status = 200, body = ControlView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem, description = "Unknown requirement, or a framework the organisation does not follow")))]
+pub async fn link(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(control_id): Path<String>,
+    ApiJson(body): ApiJson<LinkRequest>,
+) -> Result<Json<ControlView>, Response> {
+    let id: Uuid = parse_id("control_id", &control_id).map_err(IntoResponse::into_response)?;
+    s.app.link_control(&actor, id, &body.framework, &body.reference).await.map(Json).map_err(|e| ApiError(e).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/evidence", tag = "controls", responses((status = 200, body = [EvidenceView]), (status = 401, body = Problem)))]
+pub async fn list_evidence(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Vec<EvidenceView>>> {
+    Ok(Json(s.app.evidence_views(&actor).await?))
+}
+
+/// The body is the file itself, streamed to the blob store: memory stays flat for any size, and an
+/// interrupted upload leaves no blob, record or journal entry.
+#[utoipa::path(post, path = "/api/v1/evidence", tag = "controls", params(EvidenceQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The evidence file"),
+    responses((status = 201, body = EvidenceView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn upload(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    q: Result<Query<EvidenceQuery>, QueryRejection>,
+    body: Body,
+) -> ApiResult<Response> {
+    // Check the role before reading a byte, so a viewer cannot fill the disk.
+    super::require(&actor, crosswalk_domain::Permission::ManageCompliance, "adding evidence")?;
+    let Query(q) = q.map_err(query_problem)?;
+    let mut controls = Vec::new();
+    for raw in q.controls.as_deref().unwrap_or_default().split(',').map(str::trim).filter(|c| !c.is_empty()) {
+        controls.push(parse_id::<Uuid>("controls", raw).map_err(|p| ApiError(crosswalk_app::AppError::invalid("controls", p.detail)))?);
+    }
+    let stream = body.into_data_stream().map_err(std::io::Error::other);
+    let blob = s.app.store_blob(tokio_util::io::StreamReader::new(stream)).await?;
+    let new = NewEvidence { name: q.name, link: None, controls, effective_from: q.effective_from, valid_until: q.valid_until };
+    Ok((StatusCode::CREATED, Json(s.app.add_evidence(&actor, new, Some(blob)).await?)).into_response())
+}
+
+#[utoipa::path(patch, path = "/api/v1/evidence/{evidence_id}", tag = "controls", params(("evidence_id" = Uuid, Path, description = "Evidence id")), request_body = ValidityChange,
+    responses((status = 200, body = EvidenceView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn change_evidence(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(evidence_id): Path<String>,
+    ApiJson(body): ApiJson<ValidityChange>,
+) -> Result<Json<EvidenceView>, Response> {
+    let id: Uuid = parse_id("evidence_id", &evidence_id).map_err(IntoResponse::into_response)?;
+    s.app.set_evidence_validity(&actor, id, body.effective_from, body.valid_until).await.map(Json).map_err(|e| ApiError(e).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/attestations", tag = "controls", request_body = NewAttestation,
+    responses((status = 201, body = Created), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn attest(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiJson(body): ApiJson<NewAttestation>) -> ApiResult<Response> {
+    Ok((StatusCode::CREATED, Json(Created { id: s.app.attest(&actor, body).await? })).into_response())
+}
