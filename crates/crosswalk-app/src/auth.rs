@@ -189,6 +189,19 @@ impl App {
         })
     }
 
+    /// The operator for catalog commands that need no particular organisation: the named one, or
+    /// the first organisation (catalog imports are journaled in its chain).
+    pub async fn catalog_operator(&self, slug: Option<&str>) -> AppResult<Actor> {
+        if let Some(slug) = slug {
+            return self.operator(slug).await;
+        }
+        let first = tenants::all(self.db()).await?.into_iter().next();
+        match first {
+            Some(t) => self.operator(&t.slug).await,
+            None => Err(AppError::invalid("tenant", "no organisation exists yet; create one with 'crosswalk tenant create'")),
+        }
+    }
+
     /// Remove expired sessions and old failed-login records (housekeeping, run periodically).
     pub async fn prune_expired(&self) -> AppResult<()> {
         let now = self.now();

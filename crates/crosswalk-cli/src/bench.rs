@@ -160,7 +160,7 @@ pub async fn run(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
     };
     let rows = report.results.iter().map(|f| vec![f.name.clone(), format!("{:.1}", f.value), f.unit.to_owned()]).collect();
     output::print(cli.format, &report, &["benchmark", "value", "unit"], rows)?;
-    if cli.format == Format::Table {
+    if cli.format != Format::Json {
         eprintln!("scale {} ({} journaled mutations)", report.scale, n);
     }
     Ok(ExitCode::SUCCESS)

@@ -18,14 +18,19 @@ pub async fn open_app(cli: &Cli) -> anyhow::Result<App> {
     {
         bail!("unsupported blob store '{blob}' (expected file://DIR or s3://bucket/prefix)");
     }
+    let blob_dir = match cli.blob_store.as_deref() {
+        Some(url) if url.starts_with("s3://") => bail!("the s3:// blob store is not available yet; use file://DIR"),
+        Some(url) => std::path::PathBuf::from(url.trim_start_matches("file://")),
+        None => cli.data_dir.join("blobs"),
+    };
     let store = Store::connect(&cli.database_url()).await?;
     store.migrate().await?;
     let key = crosswalk_app::keys::load_or_create_signing_key(&cli.data_dir).map_err(|e| anyhow!(e))?;
-    Ok(App::new(store, Arc::new(SystemClock), key, AppConfig::default()))
+    Ok(App::new(store, Arc::new(SystemClock), key, AppConfig { blob_dir, ..AppConfig::default() }))
 }
 
 /// App errors as CLI errors: the message already names what is wrong.
-fn app_err(e: AppError) -> anyhow::Error {
+pub(crate) fn app_err(e: AppError) -> anyhow::Error {
     anyhow!(e.to_string())
 }
 
@@ -46,6 +51,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Incident(c) => incident(&cli, c).await,
         Command::Management(c) => management(&cli, c).await,
         Command::Supplier(c) => supplier(&cli, c).await,
+        Command::Framework(_)
+        | Command::Mapping(_)
+        | Command::Coverage { .. }
+        | Command::Readiness { .. }
+        | Command::Control(_)
+        | Command::Evidence(_) => crate::catalog::run(&cli, &open_app(&cli).await?).await,
         Command::Jobs(crate::config::JobsCommand::Run) => {
             let app = open_app(&cli).await?;
             let n = app.run_due_jobs(1000).await.map_err(app_err)?;

@@ -27,10 +27,16 @@ impl Cli {
     }
 }
 
+/// Output format; `framework import --format` shares the global flag (CONTRACT.md), so the two
+/// input formats are values here too and print tables elsewhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Table,
     Json,
+    /// Input format of `framework import`: OSCAL JSON.
+    Oscal,
+    /// Input format of `framework import`: CISO Assistant library YAML.
+    CisoAssistant,
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,6 +63,34 @@ pub enum Command {
     /// The supplier register (NIS2 Art 21(2)(d))
     #[command(subcommand)]
     Supplier(SupplierCommand),
+    /// The framework catalog: list, show, import, follow
+    #[command(subcommand)]
+    Framework(FrameworkCommand),
+    /// Typed relations (NIST IR 8477) between two frameworks
+    #[command(subcommand)]
+    Mapping(MappingCommand),
+    /// What the organisation's work on one framework proves for another, row by row with the reason
+    Coverage {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+    },
+    /// Readiness of every requirement of a framework: proven, attested, derived, partial, gap, not applicable, unknown
+    Readiness {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        framework: String,
+    },
+    /// Unified controls
+    #[command(subcommand)]
+    Control(ControlCommand),
+    /// Evidence files and links
+    #[command(subcommand)]
+    Evidence(EvidenceCommand),
     /// NIS2 Art 20: management-body approvals and training
     #[command(subcommand)]
     Management(ManagementCommand),
@@ -444,4 +478,92 @@ pub struct BenchArgs {
     /// PostgreSQL server for the postgres figures (a fresh database is created and dropped)
     #[arg(long, env = "CROSSWALK_BENCH_POSTGRES_URL", default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
     pub postgres_url: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FrameworkCommand {
+    /// Bundled and imported frameworks with their requirement counts
+    List {
+        /// Show which frameworks this organisation follows
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// The requirement tree of a framework (ID is `slug` or `slug@version`)
+    Show { id: String },
+    /// Import an OSCAL catalog or profile (JSON) or a CISO Assistant library (YAML), all or nothing
+    Import {
+        file: std::path::PathBuf,
+        /// Organisation whose journal records the import (default: the first one)
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// Make the organisation follow a framework (controls can then link to it)
+    Follow {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        framework: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MappingCommand {
+    /// Relations seen from --from (a stored B subset A is listed as A superset B)
+    List {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ControlCommand {
+    /// Create a control; prints its id
+    Create {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        name: String,
+        /// planned, partial, implemented or not_applicable
+        #[arg(long, default_value = "planned")]
+        status: String,
+        #[arg(long)]
+        justification: Option<String>,
+    },
+    /// The control satisfies a requirement directly
+    Link {
+        #[arg(long)]
+        tenant: String,
+        control_id: String,
+        #[arg(long)]
+        framework: String,
+        #[arg(long = "ref")]
+        reference: String,
+    },
+    /// Controls of the organisation
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCommand {
+    /// Store a file by content hash and link it to controls
+    Add {
+        #[arg(long)]
+        tenant: String,
+        file: std::path::PathBuf,
+        #[arg(long = "control")]
+        controls: Vec<String>,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        valid_from: Option<chrono::NaiveDate>,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        valid_until: Option<chrono::NaiveDate>,
+    },
 }

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod bench;
+mod catalog;
 mod commands;
 mod config;
 mod output;

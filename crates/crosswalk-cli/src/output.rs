@@ -8,7 +8,7 @@ pub fn print<T: Serialize>(format: Format, value: &T, headers: &[&str], rows: Ve
     let mut out = std::io::stdout().lock();
     match format {
         Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(value)?)?,
-        Format::Table => {
+        Format::Table | Format::Oscal | Format::CisoAssistant => {
             let widths: Vec<usize> = headers
                 .iter()
                 .enumerate()

@@ -390,3 +390,83 @@ async fn members_tokens_organisation_and_suppliers_are_managed_from_the_command_
     assert_eq!(serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()["ok"], true);
     env.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_crosswalk_from_the_command_line() {
+    let env = Env::new().await;
+    assert!(env.run(&["tenant", "create", "acme", "--name", "Acme"]).status.success());
+    let o = env.run(&["--format", "json", "framework", "list"]);
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(list.as_array().unwrap().iter().any(|f| f["slug"] == "nist-sp-800-53-r5"), "{}", stdout(&o));
+    let o = env.run(&["framework", "show", "iso27001-2022"]);
+    assert!(stdout(&o).contains("A.8.8") && stdout(&o).contains("Management of technical vulnerabilities"));
+    assert_error(&env.run(&["framework", "show", "no-such"]), 2, "framework 'no-such' not found");
+
+    // Relations seen from either side: CSF→ISO pairs are stored as intersects and stay so.
+    let o = env.run(&["--format", "json", "mapping", "list", "--from", "iso27001-2022", "--to", "nist-csf-2.0"]);
+    let m: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rels = m["relations"].as_array().unwrap();
+    assert!(
+        rels.iter()
+            .any(|r| r["from"] == "A.8.8" && r["to"] == "ID.RA-01" && r["type"] == "superset" && r["provenance"] == "crosswalk-curated")
+    );
+    let o = env.run(&["--format", "json", "mapping", "list", "--from", "nist-csf-2.0", "--to", "iso27001-2022"]);
+    let m: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(m["relations"].as_array().unwrap().iter().any(|r| r["from"] == "ID.RA-01" && r["to"] == "A.8.8" && r["type"] == "subset"));
+
+    for f in ["iso27001-2022", "nist-csf-2.0"] {
+        assert!(env.run(&["framework", "follow", "--tenant", "acme", "--framework", f]).status.success());
+    }
+    let o = env.run(&[
+        "--format",
+        "json",
+        "control",
+        "create",
+        "--tenant",
+        "acme",
+        "--name",
+        "Vulnerability management",
+        "--status",
+        "implemented",
+    ]);
+    let id = serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()["id"].as_str().unwrap().to_owned();
+    assert!(env.run(&["control", "link", "--tenant", "acme", &id, "--framework", "iso27001-2022", "--ref", "A.8.8"]).status.success());
+    assert_error(
+        &env.run(&["control", "link", "--tenant", "acme", &id, "--framework", "iso27001-2022", "--ref", "A.99"]),
+        2,
+        "'A.99' is not a requirement",
+    );
+    let file = env.data_dir.join("scan.txt");
+    std::fs::write(&file, "scan results").unwrap();
+    let o = env.run(&[
+        "--format",
+        "json",
+        "evidence",
+        "add",
+        "--tenant",
+        "acme",
+        file.to_str().unwrap(),
+        "--control",
+        &id,
+        "--valid-until",
+        "2099-01-01",
+    ]);
+    let e: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(e["sha256"].as_str().unwrap().len(), 64, "{}", stderr(&o));
+
+    let o = env.run(&["--format", "json", "coverage", "--tenant", "acme", "--from", "iso27001-2022", "--to", "nist-csf-2.0"]);
+    let c: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(c["summary"]["derived"], 1);
+    let ra01 = c["requirements"].as_array().unwrap().iter().find(|r| r["ref"] == "ID.RA-01").unwrap();
+    assert_eq!(ra01["state"], "derived");
+    assert_eq!(ra01["path"][0]["from"], "A.8.8");
+    let o = env.run(&["--format", "json", "readiness", "--tenant", "acme", "--framework", "iso27001-2022"]);
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["summary"]["proven"], 1);
+
+    // A malformed library: exit 2 naming the line.
+    let bad = env.data_dir.join("bad.yaml");
+    std::fs::write(&bad, "urn: x\nname: [unclosed\n").unwrap();
+    assert_error(&env.run(&["framework", "import", bad.to_str().unwrap()]), 2, "line");
+    env.cleanup().await;
+}
