@@ -113,11 +113,19 @@ async fn check_csrf(req: Request, expected: &str) -> (bool, Option<Request>) {
         let ok = constant_time_eq(v, expected);
         return (ok, Some(req));
     }
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if content_type.starts_with("multipart/form-data") {
+        // File uploads stream straight to the blob store, so the body cannot be read here first: the
+        // token comes in the query string of the form's action (same-origin Referrer-Policy keeps it on-site).
+        let ok = req
+            .uri()
+            .query()
+            .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+            .and_then(|fields| fields.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v))
+            .is_some_and(|v| constant_time_eq(&v, expected));
+        return (ok, Some(req));
+    }
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
     if !is_form {
         return (false, None);
     }

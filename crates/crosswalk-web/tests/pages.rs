@@ -299,3 +299,124 @@ async fn an_admin_renames_the_organisation_from_the_dashboard() {
     let r = send(&h.router, form("/organisation", &viewer, &[("csrf", &csrf_in(&vdash.body)), ("name", "Hijacked")])).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+fn multipart(path: &str, cookies: &str, fields: &[(&str, Option<&str>, &str)]) -> axum::http::Request<axum::body::Body> {
+    let boundary = "----crosswalk-test-boundary";
+    let mut body = String::new();
+    for (name, file_name, value) in fields {
+        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\""));
+        if let Some(f) = file_name {
+            body.push_str(&format!("; filename=\"{f}\"\r\nContent-Type: application/octet-stream"));
+        }
+        body.push_str(&format!("\r\n\r\n{value}\r\n"));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    axum::http::Request::builder()
+        .method(axum::http::Method::POST)
+        .uri(path)
+        .header(axum::http::header::COOKIE, cookies)
+        .header(axum::http::header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .body(axum::body::Body::from(body))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn catalog_pages_browse_map_and_show_coverage_with_a_heat_map() {
+    let h = harness().await;
+    org_with_tokens(&h.app, "acme").await;
+    let (_, session) = browser_login(&h.router, "manager@acme.example", PASSWORD).await;
+    let session = session.unwrap();
+    let list = send(&h.router, page("/frameworks", &session)).await;
+    assert!(list.body.contains("NIST SP 800-53 Rev. 5") && list.body.contains("ISO/IEC 27001:2022"));
+    let csrf = csrf_in(&list.body);
+    for f in ["iso27001-2022@2022", "nist-csf-2.0@2.0"] {
+        let r = send(&h.router, form("/frameworks/follow", &session, &[("csrf", &csrf), ("framework", f)])).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    // Tree with search.
+    let tree = send(&h.router, page("/frameworks/view?framework=iso27001-2022&q=vulnerab", &session)).await;
+    assert!(tree.body.contains("A.8.8") && !tree.body.contains("A.5.1<"), "{}", tree.body);
+    // Requirement page: typed relations with provenance, both directions.
+    let req = send(&h.router, page("/requirement?framework=nist-csf-2.0&ref=ID.RA-01", &session)).await;
+    assert!(req.body.contains("rel-subset") && req.body.contains("crosswalk-curated"), "ID.RA-01 subset A.8.8 seen from CSF");
+    // The mapping editor (manager): an organisation-defined relation appears and can be deleted.
+    let r = send(
+        &h.router,
+        form(
+            "/requirement/relations",
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("framework", "nist-csf-2.0@2.0"),
+                ("ref", "ID.RA-01"),
+                ("relation", "intersects"),
+                ("to_framework", "iso27001-2022@2022"),
+                ("to", "A.5.7"),
+                ("strength", "4"),
+                ("rationale", "semantic"),
+                ("note", "threat intel informs vulnerability identification"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let req = send(&h.router, page("/requirement?framework=nist-csf-2.0&ref=ID.RA-01", &session)).await;
+    assert!(req.body.contains("threat intel informs") && req.body.contains(">user<"), "{}", req.body);
+    let bad = send(
+        &h.router,
+        form(
+            "/requirement/relations",
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("framework", "nist-csf-2.0"),
+                ("ref", "ID.RA-01"),
+                ("relation", "intersects"),
+                ("to_framework", "iso27001-2022"),
+                ("to", "A.99"),
+                ("note", "x"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("&#39;A.99&#39; is not a requirement") || bad.body.contains("'A.99' is not a requirement"), "{}", bad.body);
+
+    // A control with evidence uploaded through the page (multipart, CSRF in the action's query).
+    let r =
+        send(&h.router, form("/controls", &session, &[("csrf", &csrf), ("name", "Vulnerability management"), ("status", "implemented")]))
+            .await;
+    let control = r.headers["location"].to_str().unwrap().to_owned();
+    let r = send(
+        &h.router,
+        form(&format!("{control}/links"), &session, &[("csrf", &csrf), ("framework", "iso27001-2022@2022"), ("ref", "A.8.8")]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let refused = send(&h.router, multipart(&format!("{control}/evidence"), &session, &[("file", Some("scan.txt"), "results")])).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "no CSRF token, no upload");
+    let r = send(
+        &h.router,
+        multipart(
+            &format!("{control}/evidence?csrf={csrf}"),
+            &session,
+            &[("valid_until", None, "2027-06-30"), ("file", Some("scan.txt"), "results")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let detail = send(&h.router, page(&control, &session)).await;
+    assert!(detail.body.contains("scan.txt") && detail.body.contains("2027-06-30"));
+    assert!(detail.body.contains("data-ref=\"ID.RA-01\""), "the control serves ID.RA-01 through A.8.8 superset ID.RA-01");
+
+    // Coverage with the server-side heat map and reasons.
+    let cov = send(&h.router, page("/coverage?from=iso27001-2022&to=nist-csf-2.0", &session)).await;
+    assert!(cov.body.contains("<svg") && cov.body.contains("data-state=\"derived\""), "{}", cov.body);
+    assert!(cov.body.contains("derived: A.8.8 (iso27001-2022@2022) superset ID.RA-01"));
+    let unknown = send(&h.router, page("/coverage?from=iso27001-2022&to=nope", &session)).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let side = send(&h.router, page("/compare?from=nis2&to=iso27001-2022", &session)).await;
+    assert!(side.body.contains("Art.21(2)(h)") && side.body.contains("rel-equal"));
+    let readiness = send(&h.router, page("/readiness?framework=iso27001-2022", &session)).await;
+    assert!(readiness.body.contains("1 proven"), "{}", readiness.body);
+}

@@ -11,6 +11,8 @@ use axum::routing::{get, post};
 use crosswalk_app::AppError;
 use crosswalk_domain::Permission;
 
+mod catalog;
+mod controls;
 mod dashboard;
 mod incidents;
 mod journal;
@@ -45,6 +47,22 @@ pub fn router() -> Router<AppState> {
         .route("/management-body", get(management::show))
         .route("/management-body/approvals", post(management::approve))
         .route("/management-body/trainings", post(management::train))
+        .route("/frameworks", get(catalog::list))
+        .route("/frameworks/follow", post(catalog::follow))
+        .route("/frameworks/import", post(catalog::import))
+        .route("/frameworks/view", get(catalog::framework))
+        .route("/requirement", get(catalog::requirement))
+        .route("/requirement/relations", post(catalog::add_relation))
+        .route("/requirement/relations/delete", post(catalog::delete_relation))
+        .route("/requirement/signoff", post(catalog::sign_off))
+        .route("/coverage", get(catalog::coverage))
+        .route("/readiness", get(catalog::readiness))
+        .route("/compare", get(catalog::compare))
+        .route("/controls", get(controls::list).post(controls::create))
+        .route("/controls/{control_id}", get(controls::show).post(controls::change))
+        .route("/controls/{control_id}/links", post(controls::link))
+        .route("/controls/{control_id}/evidence", post(controls::upload))
+        .route("/evidence/{evidence_id}/validity", post(controls::validity))
         .route("/journal", get(journal::list))
         .route("/journal/verify", post(journal::verify))
         .route("/journal/public-key.pem", get(journal::public_key_pem))
