@@ -19,6 +19,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use uuid::Uuid;
 
 use crate::catalog::key_label;
+use crate::readiness::{ControlRow, EvidenceRow};
 use crate::{Actor, App, AppError, AppResult};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -326,16 +327,21 @@ impl App {
         c.updated_at = self.now();
         let tx = self.begin().await?;
         let c = repo::update_control(&tx, c).await?;
-        self.journal(
-            &tx,
-            actor,
-            "control.change",
-            "control",
-            id,
-            json!({"name": c.name, "status": c.status, "justification": c.justification, "owner": c.owner_id}),
-        )
-        .await?;
+        let entry = self
+            .journal(
+                &tx,
+                actor,
+                "control.change",
+                "control",
+                id,
+                json!({"name": c.name, "status": c.status, "justification": c.justification, "owner": c.owner_id}),
+            )
+            .await?;
         tx.commit().await?;
+        let changed = ControlRow { id: c.id, name: c.name.clone(), status: c.status.clone() };
+        self.patch_snapshot(actor.tenant.0, entry.seq, |s| {
+            s.controls.insert(changed.id, changed);
+        });
         self.control(actor, id).await
     }
 
@@ -360,10 +366,16 @@ impl App {
             .await?
             .ok_or_else(|| AppError::invalid("ref", format!("'{reference}' is not a requirement of {}", key_label(&f))))?;
         let tx = self.begin().await?;
+        let mut seq = None;
         if repo::link(&tx, actor.tenant.0, id, r.id).await? {
-            self.journal(&tx, actor, "control.link", "control", id, json!({"framework": key_label(&f), "ref": r.reference})).await?;
+            seq = Some(
+                self.journal(&tx, actor, "control.link", "control", id, json!({"framework": key_label(&f), "ref": r.reference})).await?.seq,
+            );
         }
         tx.commit().await?;
+        if let Some(seq) = seq {
+            self.patch_snapshot(actor.tenant.0, seq, |s| s.links.push((id, r.id)));
+        }
         self.control(actor, id).await
     }
 
@@ -418,7 +430,7 @@ impl App {
             repo::link_evidence(&tx, actor.tenant.0, row.id, *control).await?;
         }
         // The journal holds the evidence by its hash, so an auditor can check the file offline.
-        self.journal(
+        let entry = self.journal(
             &tx,
             actor,
             "evidence.add",
@@ -428,6 +440,11 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        let added = EvidenceRow { name: row.name.clone(), effective_from: row.effective_from, valid_until: row.valid_until };
+        self.patch_snapshot(actor.tenant.0, entry.seq, |s| {
+            s.evidence.insert(row.id, added);
+            s.evidence_links.extend(new.controls.iter().map(|c| (row.id, *c)));
+        });
         self.evidence_views(actor).await?.into_iter().find(|e| e.id == row.id).ok_or_else(|| AppError::Internal("evidence vanished".into()))
     }
 
@@ -442,16 +459,16 @@ impl App {
         repo::get_evidence(self.db(), actor.tenant.0, id).await?.ok_or_else(|| AppError::NotFound(format!("evidence {id}")))?;
         let tx = self.begin().await?;
         repo::update_evidence_validity(&tx, actor.tenant.0, id, effective_from, valid_until).await?;
-        self.journal(
-            &tx,
-            actor,
-            "evidence.validity",
-            "evidence",
-            id,
-            json!({"effective_from": effective_from, "valid_until": valid_until}),
-        )
-        .await?;
+        let entry = self
+            .journal(&tx, actor, "evidence.validity", "evidence", id, json!({"effective_from": effective_from, "valid_until": valid_until}))
+            .await?;
         tx.commit().await?;
+        self.patch_snapshot(actor.tenant.0, entry.seq, |s| {
+            if let Some(e) = s.evidence.get_mut(&id) {
+                e.effective_from = effective_from;
+                e.valid_until = valid_until;
+            }
+        });
         self.evidence_views(actor).await?.into_iter().find(|e| e.id == id).ok_or_else(|| AppError::Internal("evidence vanished".into()))
     }
 

@@ -90,6 +90,8 @@ struct Inner {
     config: AppConfig,
     /// The catalog's relation graph, built on first use and dropped when the catalog changes.
     graph: std::sync::RwLock<Option<Arc<catalog::CatalogGraph>>>,
+    /// Per tenant, the data readiness is computed from, valid for one journal head and date.
+    snapshots: std::sync::Mutex<std::collections::HashMap<uuid::Uuid, Arc<readiness::TenantSnapshot>>>,
 }
 
 impl std::fmt::Debug for App {
@@ -100,7 +102,16 @@ impl std::fmt::Debug for App {
 
 impl App {
     pub fn new(store: Store, clock: Arc<dyn Clock>, signing_key: SigningKey, config: AppConfig) -> Self {
-        Self { inner: Arc::new(Inner { store, clock, signing_key, config, graph: std::sync::RwLock::new(None) }) }
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                signing_key,
+                config,
+                graph: std::sync::RwLock::new(None),
+                snapshots: Default::default(),
+            }),
+        }
     }
 
     pub fn store(&self) -> &Store {

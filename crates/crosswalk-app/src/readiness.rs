@@ -9,7 +9,8 @@
 //! - `partial` when some work exists but something is missing — notably **expired evidence**, and the
 //!   reason names it;
 //! - `gap` when linked controls are only planned; `unknown` when nothing is recorded.
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use crosswalk_domain::Permission;
@@ -84,29 +85,52 @@ pub struct SignOff {
     pub expires_on: Option<NaiveDate>,
 }
 
-fn evidence_valid(e: &repo::Evidence, today: NaiveDate) -> bool {
+#[derive(Debug, Clone)]
+pub(crate) struct ControlRow {
+    pub id: Uuid,
+    pub name: String,
+    pub status: String,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct EvidenceRow {
+    pub name: String,
+    pub effective_from: Option<NaiveDate>,
+    pub valid_until: Option<NaiveDate>,
+}
+
+fn evidence_valid(e: &EvidenceRow, today: NaiveDate) -> bool {
     e.effective_from.is_none_or(|d| d <= today) && e.valid_until.is_none_or(|d| d >= today)
 }
 
-impl App {
-    /// The tenant's own state of every requirement it has touched, in five queries.
-    pub(crate) async fn direct_states(&self, tenant: Uuid, today: NaiveDate) -> AppResult<HashMap<i64, DirectState>> {
-        let controls: HashMap<Uuid, repo::Control> = repo::controls(self.db(), tenant).await?.into_iter().map(|c| (c.id, c)).collect();
-        let links = repo::links(self.db(), tenant).await?;
-        let evidence: HashMap<Uuid, repo::Evidence> = repo::evidence(self.db(), tenant).await?.into_iter().map(|e| (e.id, e)).collect();
-        let mut evidence_of: HashMap<Uuid, Vec<&repo::Evidence>> = HashMap::new();
-        for (evidence_id, control_id) in repo::evidence_links(self.db(), tenant).await? {
-            if let Some(e) = evidence.get(&evidence_id) {
-                evidence_of.entry(control_id).or_default().push(e);
+/// What readiness needs of one tenant, with the direct states derived from it.
+#[derive(Debug, Clone)]
+pub(crate) struct TenantSnapshot {
+    seq: i64,
+    today: NaiveDate,
+    pub(crate) controls: HashMap<Uuid, ControlRow>,
+    pub(crate) links: Vec<(Uuid, i64)>,
+    pub(crate) evidence: HashMap<Uuid, EvidenceRow>,
+    pub(crate) evidence_links: Vec<(Uuid, Uuid)>,
+    pub(crate) attestations: Vec<repo::Attestation>,
+    direct: HashMap<i64, DirectState>,
+    signed_off: HashSet<i64>,
+}
+
+impl TenantSnapshot {
+    fn derive(&mut self) {
+        let today = self.today;
+        let mut evidence_of: HashMap<Uuid, Vec<&EvidenceRow>> = HashMap::new();
+        for (evidence_id, control_id) in &self.evidence_links {
+            if let Some(e) = self.evidence.get(evidence_id) {
+                evidence_of.entry(*control_id).or_default().push(e);
             }
         }
-        let attestations = repo::attestations(self.db(), tenant).await?;
         let valid_attestation = |a: &&repo::Attestation| a.attested_on <= today && a.expires_on.is_none_or(|d| d >= today);
-        let attested_controls: std::collections::HashSet<Uuid> =
-            attestations.iter().filter(valid_attestation).filter_map(|a| a.control_id).collect();
+        let attested_controls: HashSet<Uuid> = self.attestations.iter().filter(valid_attestation).filter_map(|a| a.control_id).collect();
 
         // Per control: its own state and why.
-        let control_state = |c: &repo::Control| -> (Readiness, String) {
+        let control_state = |c: &ControlRow| -> (Readiness, String) {
             match c.status.as_str() {
                 "not_applicable" => (Readiness::NotApplicable, format!("control '{}' is not applicable", c.name)),
                 "planned" => (Readiness::Gap, format!("control '{}' is only planned", c.name)),
@@ -139,9 +163,9 @@ impl App {
         };
 
         let mut per_requirement: HashMap<i64, Vec<(Readiness, String)>> = HashMap::new();
-        for (control_id, requirement_id) in links {
-            if let Some(c) = controls.get(&control_id) {
-                per_requirement.entry(requirement_id).or_default().push(control_state(c));
+        for (control_id, requirement_id) in &self.links {
+            if let Some(c) = self.controls.get(control_id) {
+                per_requirement.entry(*requirement_id).or_default().push(control_state(c));
             }
         }
         let mut out: HashMap<i64, DirectState> = HashMap::with_capacity(per_requirement.len());
@@ -161,7 +185,7 @@ impl App {
             };
             out.insert(requirement, direct);
         }
-        for a in attestations.iter().filter(valid_attestation) {
+        for a in self.attestations.iter().filter(valid_attestation) {
             let Some(requirement) = a.requirement_id else { continue };
             let reason = match &a.path {
                 Some(_) => format!("attested (signed-off crosswalk suggestion) on {}: {}", a.attested_on, a.statement),
@@ -172,7 +196,70 @@ impl App {
                 *entry = DirectState { state: Readiness::Attested, reason };
             }
         }
-        Ok(out)
+        self.signed_off =
+            self.attestations.iter().filter(|a| a.path.is_some()).filter(valid_attestation).filter_map(|a| a.requirement_id).collect();
+        self.direct = out;
+    }
+}
+
+impl App {
+    /// The tenant's snapshot for readiness, reused while the tenant's journal head (every mutation
+    /// appends to it, on any server instance) and the date are unchanged; otherwise reloaded in
+    /// five concurrent queries.
+    pub(crate) async fn snapshot(&self, tenant: Uuid) -> AppResult<Arc<TenantSnapshot>> {
+        let today = self.now().date_naive();
+        let head = crosswalk_store::journal::head(self.db(), tenant).await?.map_or(0, |(seq, _)| seq);
+        if let Some(cached) = self.inner.snapshots.lock().map_err(|_| AppError::Internal("snapshot cache poisoned".into()))?.get(&tenant)
+            && cached.seq == head
+            && cached.today == today
+        {
+            return Ok(cached.clone());
+        }
+        // Independent reads run together: SQLite in WAL mode serves them on separate connections.
+        let (controls, links, evidence, evidence_links, attestations) = tokio::try_join!(
+            repo::control_states(self.db(), tenant),
+            repo::links(self.db(), tenant),
+            repo::evidence_validity(self.db(), tenant),
+            repo::evidence_links(self.db(), tenant),
+            repo::attestations(self.db(), tenant),
+        )?;
+        let mut snapshot = TenantSnapshot {
+            seq: head,
+            today,
+            controls: controls.into_iter().map(|(id, name, status)| (id, ControlRow { id, name, status })).collect(),
+            links,
+            evidence: evidence
+                .into_iter()
+                .map(|(id, name, effective_from, valid_until)| (id, EvidenceRow { name, effective_from, valid_until }))
+                .collect(),
+            evidence_links,
+            attestations,
+            direct: HashMap::new(),
+            signed_off: HashSet::new(),
+        };
+        snapshot.derive();
+        let snapshot = Arc::new(snapshot);
+        if let Ok(mut cache) = self.inner.snapshots.lock() {
+            cache.insert(tenant, snapshot.clone());
+        }
+        Ok(snapshot)
+    }
+
+    /// Applies a committed change (journal entry `seq`) to the cached snapshot when it is the very
+    /// next change; otherwise drops the snapshot so the next read reloads it.
+    pub(crate) fn patch_snapshot(&self, tenant: Uuid, seq: i64, apply: impl FnOnce(&mut TenantSnapshot)) {
+        let Ok(mut cache) = self.inner.snapshots.lock() else { return };
+        match cache.get_mut(&tenant) {
+            Some(cached) if cached.seq + 1 == seq => {
+                let snapshot = Arc::make_mut(cached);
+                apply(snapshot);
+                snapshot.seq = seq;
+                snapshot.derive();
+            }
+            _ => {
+                cache.remove(&tenant);
+            }
+        }
     }
 
     /// Readiness of every requirement of a framework, with derivations through sound mappings.
@@ -195,17 +282,14 @@ impl App {
         target: &catalog_repo::Framework,
         from: Option<&catalog_repo::Framework>,
     ) -> AppResult<ReadinessReport> {
-        let today = self.now().date_naive();
         let graph = self.graph(Some(actor.tenant.0)).await?;
-        let direct = self.direct_states(actor.tenant.0, today).await?;
-        let requirements = catalog_repo::requirements(self.db(), target.id).await?;
-        let frameworks: HashMap<i64, String> = catalog_repo::frameworks(self.db()).await?.iter().map(|f| (f.id, key_label(f))).collect();
-        let signed_off: std::collections::HashSet<i64> = repo::attestations(self.db(), actor.tenant.0)
-            .await?
-            .into_iter()
-            .filter(|a| a.path.is_some() && a.expires_on.is_none_or(|d| d >= today))
-            .filter_map(|a| a.requirement_id)
-            .collect();
+        let (snapshot, requirements, frameworks) = tokio::try_join!(
+            self.snapshot(actor.tenant.0),
+            async { Ok::<_, AppError>(catalog_repo::requirement_rows(self.db(), target.id).await?) },
+            async { Ok::<_, AppError>(catalog_repo::frameworks(self.db()).await?) },
+        )?;
+        let frameworks: HashMap<i64, String> = frameworks.iter().map(|f| (f.id, key_label(f))).collect();
+        let (direct, signed_off) = (&snapshot.direct, &snapshot.signed_off);
         let state_of = |n: u32| direct.get(&i64::from(n)).map_or(Readiness::Unknown, |d| d.state);
         let from_id = from.map(|f| f.id);
         let is_source = |n: u32| from_id.is_none_or(|id| graph.framework(i64::from(n)) == id);
@@ -214,10 +298,11 @@ impl App {
         let mut summary = Summary::default();
         let (mut sound, mut any, mut assessable) = (0usize, 0usize, 0usize);
         let mut rows = Vec::with_capacity(requirements.len());
-        for r in requirements.into_iter().filter(|r| r.assessable) {
+        let requirements: Vec<_> = requirements.into_iter().filter(|r| r.3).collect();
+        let nodes: Vec<u32> = requirements.iter().map(|r| u32::try_from(r.0).unwrap_or(u32::MAX)).collect();
+        let results = crosswalk::assess_all(&graph.graph, &nodes, &inputs);
+        for (((id, reference, title, _), node), result) in requirements.into_iter().zip(nodes).zip(results) {
             assessable += 1;
-            let node = u32::try_from(r.id).unwrap_or(u32::MAX);
-            let result = crosswalk::assess(&graph.graph, node, &inputs);
             if let Some(a) = from {
                 let (has_sound, has_any) = reach(&graph, node, a.id);
                 sound += usize::from(has_sound);
@@ -233,16 +318,8 @@ impl App {
                     weakest_strength: s.weakest_strength,
                 })
                 .collect();
-            let reason = explain(&result, &path, &suggestions, direct.get(&r.id), from.map(key_label).as_deref());
-            rows.push(RequirementReadiness {
-                reference: r.reference,
-                title: r.title,
-                state: result.state,
-                basis: result.basis,
-                reason,
-                path,
-                suggestions,
-            });
+            let reason = explain(&result, &path, &suggestions, direct.get(&id), from.map(key_label).as_deref());
+            rows.push(RequirementReadiness { reference, title, state: result.state, basis: result.basis, reason, path, suggestions });
         }
         let percent = Readiness::ALL
             .iter()
@@ -328,27 +405,10 @@ impl App {
     }
 }
 
-/// Whether any relation from framework `from` reaches `node` soundly (equal/superset) or at all.
+/// Whether a relation from framework `from` reaches `node` soundly (one equal/superset step) or at all.
 fn reach(graph: &CatalogGraph, node: u32, from: i64) -> (bool, bool) {
-    let mut sound = false;
-    let mut any = false;
-    // Reuse the engine with every `from` requirement treated as proven: sound reach is exactly "would be derived".
-    let proven = |n: u32| if graph.framework(i64::from(n)) == from { Readiness::Proven } else { Readiness::Unknown };
-    let is_from = |n: u32| graph.framework(i64::from(n)) == from;
-    let never = |_: u32| false;
-    let result = crosswalk::assess(
-        &graph.graph,
-        node,
-        &Inputs { direct: &proven, is_source: &is_from, use_target_direct: false, signed_off: &never },
-    );
-    if result.basis == Basis::Derived {
-        sound = true;
-        any = true;
-    }
-    if result.suggestions.iter().any(|s| s.path.len() == 1) {
-        any = true;
-    }
-    (sound, any)
+    let arcs = graph.graph.relations_into(node).filter(|(other, _)| graph.framework(i64::from(*other)) == from);
+    arcs.fold((false, false), |(sound, _), (_, relation)| (sound || relation.carries_credit(), true))
 }
 
 fn step(graph: &CatalogGraph, frameworks: &HashMap<i64, String>, s: &crosswalk::Step) -> PathStep {

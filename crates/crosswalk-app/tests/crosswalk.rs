@@ -262,3 +262,67 @@ async fn an_oscal_profile_resolves_against_the_bundled_catalog_or_names_the_miss
     let err = w.app.import_catalog(&admin, orphan.as_bytes(), "orphan.json", None).await.unwrap_err();
     assert!(err.to_string().contains("not loaded"), "{err}");
 }
+
+/// No query per row: listing every SP 800-53 requirement with the organisation's states costs the
+/// same number of queries for 5 controls as for 60.
+#[tokio::test]
+async fn the_requirement_list_costs_a_fixed_number_of_queries() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let w = world().await;
+    let (app, m) = (&w.app, &w.manager);
+    app.follow_framework(m, "nist-sp-800-53-r5").await.unwrap();
+    let refs = ["AC-2", "AC-3", "AU-6", "CM-2", "IA-2", "RA-5", "SI-2", "SC-7", "CP-9", "IR-4"];
+    let mut counts = Vec::new();
+    let mut made = 0;
+    for target in [5usize, 60] {
+        while made < target {
+            let c = app
+                .create_control(
+                    m,
+                    NewControl {
+                        name: format!("c{made}"),
+                        description: String::new(),
+                        status: ControlStatus::Implemented,
+                        justification: None,
+                    },
+                )
+                .await
+                .unwrap();
+            app.link_control(m, c.id, "nist-sp-800-53-r5", refs[made % refs.len()]).await.unwrap();
+            app.add_evidence(
+                m,
+                NewEvidence {
+                    name: format!("e{made}"),
+                    link: Some("https://e.example".into()),
+                    controls: vec![c.id],
+                    ..NewEvidence::default()
+                },
+                None,
+            )
+            .await
+            .unwrap();
+            made += 1;
+        }
+        // A fresh app (cold caches) on a store handle that counts statements.
+        let counter = std::sync::Arc::new(AtomicUsize::new(0));
+        let mut store = w._db.store.clone();
+        let seen = counter.clone();
+        store.on_query(move |_| {
+            seen.fetch_add(1, Ordering::Relaxed);
+        });
+        let config = AppConfig { password_cost: PasswordCost::InsecureFastForTests, ..AppConfig::default() };
+        let fresh = App::new(
+            store,
+            Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap())),
+            crosswalk_journal::generate_signing_key(),
+            config,
+        );
+        let viewer = fresh.login("viewer@acme.example", "a-long-enough-password", "127.0.0.2").await.unwrap().actor;
+        counter.store(0, Ordering::Relaxed);
+        let report = fresh.readiness(&viewer, "nist-sp-800-53-r5").await.unwrap();
+        assert!(report.summary.proven >= 5);
+        counts.push(counter.load(Ordering::Relaxed));
+    }
+    assert_eq!(counts[0], counts[1], "queries for 5 vs 60 controls: {counts:?}");
+    assert!(counts[0] <= 20, "{counts:?}");
+}

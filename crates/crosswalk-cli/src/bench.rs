@@ -35,6 +35,14 @@ fn mutations(scale: Scale) -> usize {
     }
 }
 
+/// Controls in the generated organisation for the catalog benchmarks (the target is 10,000).
+fn controls_for(scale: Scale) -> usize {
+    match scale {
+        Scale::Small => 1_000,
+        Scale::Medium | Scale::Large => 10_000,
+    }
+}
+
 fn scale_name(scale: Scale) -> &'static str {
     match scale {
         Scale::Small => "small",
@@ -144,6 +152,19 @@ pub async fn run(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
             }
             Err(e) => eprintln!("skipping journal.append.postgres: {e}"),
         }
+    }
+    if ["catalog.", "requirements.", "coverage.", "readiness."]
+        .iter()
+        .any(|p| wanted(p) || args.only.as_deref().is_some_and(|o| p.starts_with(o)))
+    {
+        let dir = std::env::temp_dir().join(format!("crosswalk-bench-cat-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir)?;
+        let url = format!("sqlite://{}?mode=rwc", dir.join("bench.db").display());
+        let (app, op, _) = generated_app(Store::connect(&url).await?).await?;
+        let outcome = crate::bench_catalog::run(&app, &op, controls_for(args.scale), &wanted).await;
+        app.store().clone().close().await?;
+        let _ = std::fs::remove_dir_all(&dir);
+        results.extend(outcome?.into_iter().map(|(name, value, unit)| Figure { name, value, unit }));
     }
     if let Some(rss) = peak_rss_mb() {
         results.push(Figure { name: "rss.peak".into(), value: rss, unit: "MB" });

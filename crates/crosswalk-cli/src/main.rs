@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod bench;
+mod bench_catalog;
 mod catalog;
 mod commands;
 mod config;

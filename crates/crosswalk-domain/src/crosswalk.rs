@@ -135,6 +135,11 @@ impl MappingGraph {
         self.incoming.len()
     }
 
+    /// The relations into `node`, each as (other requirement, "other `relation` node").
+    pub fn relations_into(&self, node: Node) -> impl Iterator<Item = (Node, RelationType)> + '_ {
+        self.arcs_into(node).iter().map(|a| (a.other, a.relation))
+    }
+
     fn arcs_into(&self, node: Node) -> &[Arc] {
         self.incoming.get(node as usize).map(Vec::as_slice).unwrap_or(&[])
     }
@@ -158,8 +163,19 @@ fn weakest(path: &[Step]) -> Option<u8> {
     path.iter().filter_map(|s| s.strength).min()
 }
 
-/// Assesses one target requirement.
+/// Assesses one target requirement (see [`assess_all`] for many).
 pub fn assess(graph: &MappingGraph, target: Node, inputs: &Inputs<'_>) -> Assessment {
+    let paths = SuggestionPaths::find(graph, inputs);
+    assess_with(graph, target, inputs, &paths)
+}
+
+/// Assesses many targets with one search for suggestion paths shared by all of them.
+pub fn assess_all(graph: &MappingGraph, targets: &[Node], inputs: &Inputs<'_>) -> Vec<Assessment> {
+    let paths = SuggestionPaths::find(graph, inputs);
+    targets.iter().map(|&t| assess_with(graph, t, inputs, &paths)).collect()
+}
+
+fn assess_with(graph: &MappingGraph, target: Node, inputs: &Inputs<'_>, paths: &SuggestionPaths) -> Assessment {
     let direct = if inputs.use_target_direct { (inputs.direct)(target) } else { Readiness::Unknown };
     debug_assert_ne!(direct, Readiness::Derived, "direct states are never derived");
     if direct == Readiness::NotApplicable {
@@ -181,7 +197,7 @@ pub fn assess(graph: &MappingGraph, target: Node, inputs: &Inputs<'_>) -> Assess
         }
     }
 
-    let suggestions = suggestions_for(graph, target, inputs, credit.map(|c| c.from));
+    let suggestions = paths.for_target(target, credit.map(|c| c.from));
 
     let mut best = (direct, if inputs.use_target_direct { Basis::Direct } else { Basis::Gap }, Vec::new());
     if let Some(step) = credit
@@ -206,49 +222,66 @@ pub fn assess(graph: &MappingGraph, target: Node, inputs: &Inputs<'_>) -> Assess
     Assessment { state, basis, path, suggestions }
 }
 
-/// Paths of up to [`MAX_HOPS`] relations from a proven or attested source to the target, excluding
-/// the credit path already granted. Breadth-first from the target, so each node is reached by a
-/// shortest path and the work per target is bounded by the neighbourhood size.
-fn suggestions_for(graph: &MappingGraph, target: Node, inputs: &Inputs<'_>, credited_source: Option<Node>) -> Vec<Suggestion> {
-    // (node, the step leaving it towards the target, index of the next entry on the path)
-    let mut visited: Vec<(Node, Option<(Step, usize)>)> = vec![(target, None)];
-    let mut seen = std::collections::HashSet::from([target]);
-    let mut frontier_start = 0;
-    let mut found: Vec<Suggestion> = Vec::new();
-    for _hop in 0..MAX_HOPS {
-        let frontier_end = visited.len();
-        for index in frontier_start..frontier_end {
-            let node = visited[index].0;
-            for arc in graph.arcs_into(node) {
-                if !seen.insert(arc.other) {
-                    continue;
-                }
-                let step = Step { from: arc.other, to: node, relation: arc.relation, strength: arc.strength };
-                visited.push((arc.other, Some((step, index))));
-                let state = (inputs.direct)(arc.other);
-                let one_hop_credit = Some(arc.other) == credited_source && node == target;
-                if (inputs.is_source)(arc.other) && matches!(state, Readiness::Proven | Readiness::Attested) && !one_hop_credit {
-                    found.push(Suggestion { path: walk(&visited, visited.len() - 1), weakest_strength: None });
-                }
-            }
-        }
-        frontier_start = frontier_end;
-    }
-    for suggestion in &mut found {
-        suggestion.weakest_strength = weakest(&suggestion.path);
-    }
-    found.sort_by(|a, b| a.path.len().cmp(&b.path.len()).then(b.weakest_strength.cmp(&a.weakest_strength)));
-    found.truncate(MAX_SUGGESTIONS);
-    found
+/// Paths of up to [`MAX_HOPS`] relations from every proven or attested source, found in one
+/// breadth-first pass forward from all sources at once. Each requirement keeps at most
+/// `KEPT_PER_NODE` paths, shortest first, and only kept paths are extended, so the work is bounded
+/// by (relations × kept paths × hops) however dense the catalog is — one pass serves a whole framework.
+struct SuggestionPaths {
+    per_node: std::collections::HashMap<Node, Vec<Vec<Step>>>,
 }
 
-fn walk(visited: &[(Node, Option<(Step, usize)>)], mut index: usize) -> Vec<Step> {
-    let mut path = Vec::new();
-    while let Some((step, next)) = visited[index].1 {
-        path.push(step);
-        index = next;
+const KEPT_PER_NODE: usize = MAX_SUGGESTIONS + 1;
+
+impl SuggestionPaths {
+    fn find(graph: &MappingGraph, inputs: &Inputs<'_>) -> Self {
+        let mut per_node: std::collections::HashMap<Node, Vec<Vec<Step>>> = std::collections::HashMap::new();
+        let mut frontier: Vec<(Node, Vec<Step>)> = (0..graph.node_count() as Node)
+            .filter(|&n| {
+                !graph.arcs_into(n).is_empty()
+                    && (inputs.is_source)(n)
+                    && matches!((inputs.direct)(n), Readiness::Proven | Readiness::Attested)
+            })
+            .map(|n| (n, Vec::new()))
+            .collect();
+        for _hop in 0..MAX_HOPS {
+            let mut next = Vec::new();
+            for (node, path) in &frontier {
+                let origin = path.first().map_or(*node, |s| s.from);
+                for arc in graph.arcs_into(*node) {
+                    let to = arc.other;
+                    // A path never revisits a requirement (nor returns to its source).
+                    if to == origin || path.iter().any(|s| s.to == to) {
+                        continue;
+                    }
+                    let kept = per_node.entry(to).or_default();
+                    if kept.len() >= KEPT_PER_NODE {
+                        continue;
+                    }
+                    let mut extended = path.clone();
+                    // The stored arc reads "to REL node"; walking from node to `to` reads the inverse.
+                    extended.push(Step { from: *node, to, relation: arc.relation.inverse(), strength: arc.strength });
+                    kept.push(extended.clone());
+                    next.push((to, extended));
+                }
+            }
+            frontier = next;
+        }
+        Self { per_node }
     }
-    path
+
+    fn for_target(&self, target: Node, credited_source: Option<Node>) -> Vec<Suggestion> {
+        let mut found: Vec<Suggestion> = self
+            .per_node
+            .get(&target)
+            .into_iter()
+            .flatten()
+            .filter(|p| !(p.len() == 1 && Some(p[0].from) == credited_source))
+            .map(|p| Suggestion { weakest_strength: weakest(p), path: p.clone() })
+            .collect();
+        found.sort_by(|a, b| a.path.len().cmp(&b.path.len()).then(b.weakest_strength.cmp(&a.weakest_strength)));
+        found.truncate(MAX_SUGGESTIONS);
+        found
+    }
 }
 
 /// Counts of each state over a set of assessments, for summaries and scores.

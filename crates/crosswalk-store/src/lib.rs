@@ -145,6 +145,11 @@ impl Store {
         tx.commit().await
     }
 
+    /// Calls `callback` after every statement this handle runs (tests use it to count queries).
+    pub fn on_query(&mut self, callback: impl Fn(&str) + Send + Sync + 'static) {
+        self.db.set_metric_callback(move |info| callback(&info.statement.sql));
+    }
+
     /// The connection for reads.
     pub fn db(&self) -> &DatabaseConnection {
         &self.db

@@ -108,6 +108,21 @@ pub async fn requirements(db: &impl ConnectionTrait, framework_id: i64) -> Store
         .await?)
 }
 
+/// (id, ref, title, assessable) of a framework's requirements in document order, without text.
+pub async fn requirement_rows(db: &impl ConnectionTrait, framework_id: i64) -> StoreResult<Vec<(i64, String, String, bool)>> {
+    Ok(requirement::Entity::find()
+        .select_only()
+        .column(requirement::Column::Id)
+        .column(requirement::Column::Reference)
+        .column(requirement::Column::Title)
+        .column(requirement::Column::Assessable)
+        .filter(requirement::Column::FrameworkId.eq(framework_id))
+        .order_by_asc(requirement::Column::Position)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 pub async fn requirement(db: &impl ConnectionTrait, framework_id: i64, reference: &str) -> StoreResult<Option<Requirement>> {
     Ok(requirement::Entity::find()
         .filter(requirement::Column::FrameworkId.eq(framework_id))

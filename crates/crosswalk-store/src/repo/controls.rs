@@ -103,6 +103,36 @@ pub async fn links(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<Vec<(
         .await?)
 }
 
+/// What readiness needs of each control: (id, name, status), without the text columns.
+pub async fn control_states(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<Vec<(Uuid, String, String)>> {
+    Ok(control::Entity::find()
+        .select_only()
+        .column(control::Column::Id)
+        .column(control::Column::Name)
+        .column(control::Column::Status)
+        .filter(control::Column::TenantId.eq(tenant))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// What readiness needs of each evidence item: (id, name, effective_from, valid_until).
+pub async fn evidence_validity(
+    db: &impl ConnectionTrait,
+    tenant: Uuid,
+) -> StoreResult<Vec<(Uuid, String, Option<chrono::NaiveDate>, Option<chrono::NaiveDate>)>> {
+    Ok(evidence::Entity::find()
+        .select_only()
+        .column(evidence::Column::Id)
+        .column(evidence::Column::Name)
+        .column(evidence::Column::EffectiveFrom)
+        .column(evidence::Column::ValidUntil)
+        .filter(evidence::Column::TenantId.eq(tenant))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 pub async fn insert_evidence(tx: &WriteTx, e: Evidence) -> StoreResult<Evidence> {
     Ok(evidence::ActiveModel::from(e).insert(&**tx).await?)
 }
