@@ -270,7 +270,7 @@ impl App {
     }
 
     /// Every relation touching the given requirements, oriented so that `from` is one of them.
-    async fn relation_views(&self, actor: &Actor, ids: &[i64]) -> AppResult<Vec<RelationView>> {
+    pub(crate) async fn relation_views(&self, actor: &Actor, ids: &[i64]) -> AppResult<Vec<RelationView>> {
         let relations = repo::relations_touching(self.db(), Some(actor.tenant.0), ids).await?;
         let sets: HashMap<i64, repo::MappingSet> =
             repo::mapping_sets(self.db(), Some(actor.tenant.0)).await?.into_iter().map(|s| (s.id, s)).collect();

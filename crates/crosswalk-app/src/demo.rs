@@ -129,6 +129,9 @@ impl App {
             )
             .await?;
         }
+        if self.list_controls(&op).await?.is_empty() {
+            self.seed_controls(&op).await?;
+        }
         if self.list_incidents(&op).await?.is_empty() {
             // An open significant incident with personal data: NIS2 and GDPR clocks run (issue: NIS2 layer).
             let aware = self.now() - chrono::Duration::hours(5);
@@ -151,5 +154,77 @@ impl App {
             .await?;
         }
         Ok(DemoLogin { email: DEMO_ADMIN_EMAIL.into(), password: DEMO_ADMIN_PASSWORD.into(), created })
+    }
+
+    /// Unified controls across ISO 27001, CSF and NIS2 with evidence — one item expired, so the
+    /// demo shows "not ready" with its reason — and one justified exclusion.
+    async fn seed_controls(&self, op: &crate::Actor) -> AppResult<()> {
+        use crate::controls::{ControlStatus, NewControl, NewEvidence};
+        for framework in ["iso27001-2022", "nist-csf-2.0", "nis2"] {
+            self.follow_framework(op, framework).await?;
+        }
+        let today = self.now().date_naive();
+        let days = |n: i64| today + chrono::Duration::days(n);
+        let controls: [(&str, ControlStatus, Option<&str>, &[(&str, &str)], Option<(&str, chrono::NaiveDate)>); 7] = [
+            (
+                "Vulnerability management",
+                ControlStatus::Implemented,
+                None,
+                &[("iso27001-2022", "A.8.8"), ("nis2", "Art.21(2)(e)")],
+                Some(("Monthly vulnerability scan report (October)", days(60))),
+            ),
+            (
+                "Backup and restore",
+                ControlStatus::Implemented,
+                None,
+                &[("iso27001-2022", "A.8.13")],
+                Some(("Restore test record Q3", days(30))),
+            ),
+            (
+                "Cryptography standard",
+                ControlStatus::Implemented,
+                None,
+                &[("iso27001-2022", "A.8.24")],
+                Some(("Cryptography policy v3 (approved)", days(-10))),
+            ),
+            (
+                "Multi-factor authentication",
+                ControlStatus::Implemented,
+                None,
+                &[("iso27001-2022", "A.8.5")],
+                Some(("IdP MFA enforcement export", days(90))),
+            ),
+            ("Security awareness programme", ControlStatus::Partial, None, &[("iso27001-2022", "A.6.3")], None),
+            ("Supplier security", ControlStatus::Planned, None, &[("iso27001-2022", "A.5.19"), ("iso27001-2022", "A.5.20")], None),
+            (
+                "Physical entry controls",
+                ControlStatus::NotApplicable,
+                Some("Fully remote company: no premises of its own"),
+                &[("iso27001-2022", "A.7.2")],
+                None,
+            ),
+        ];
+        for (name, status, justification, links, evidence) in controls {
+            let control = self
+                .create_control(
+                    op,
+                    NewControl { name: name.into(), description: String::new(), status, justification: justification.map(str::to_owned) },
+                )
+                .await?;
+            for (framework, reference) in links {
+                self.link_control(op, control.id, framework, reference).await?;
+            }
+            if let Some((title, valid_until)) = evidence {
+                let new = NewEvidence {
+                    name: title.into(),
+                    link: Some(format!("https://intranet.acme-demo.example/evidence/{}", control.id)),
+                    controls: vec![control.id],
+                    effective_from: None,
+                    valid_until: Some(valid_until),
+                };
+                self.add_evidence(op, new, None).await?;
+            }
+        }
+        Ok(())
     }
 }

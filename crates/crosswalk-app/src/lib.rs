@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 mod actor;
+pub mod art21;
 mod auth;
 pub mod catalog;
 mod clock;

@@ -326,3 +326,34 @@ async fn the_requirement_list_costs_a_fixed_number_of_queries() {
     assert_eq!(counts[0], counts[1], "queries for 5 vs 60 controls: {counts:?}");
     assert!(counts[0] <= 20, "{counts:?}");
 }
+
+#[tokio::test]
+async fn the_demo_shows_the_art_21_view_with_honest_states() {
+    let db = TestDb::new().await;
+    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap()));
+    let config = AppConfig { password_cost: PasswordCost::InsecureFastForTests, ..AppConfig::default() };
+    let app = App::new(db.store.clone(), clock, crosswalk_journal::generate_signing_key(), config);
+    app.ensure_demo().await.unwrap();
+    app.ensure_demo().await.unwrap(); // idempotent
+    let op = app.operator("acme-demo").await.unwrap();
+    assert_eq!(app.list_controls(&op).await.unwrap().len(), 7);
+    let view = app.art21(&op).await.unwrap();
+    assert!(view.cir_applies, "a managed service provider is an Art 21(5) entity");
+    let measure = |r: &str| view.measures.iter().find(|m| m.measure.reference == r).unwrap();
+    assert_eq!(view.measures.len(), 10);
+    // (e): the vulnerability management control is linked directly and proven.
+    assert_eq!(measure("Art.21(2)(e)").measure.state, Readiness::Proven);
+    assert!(measure("Art.21(2)(e)").controls[0].starts_with("Vulnerability management"));
+    // (h): A.8.24 equals it, but its evidence expired: not derived, and ISO shows why.
+    let h = measure("Art.21(2)(h)");
+    assert_ne!(h.measure.state, Readiness::Derived);
+    let a824 = h.iso27001.iter().find(|r| r.reference == "A.8.24").unwrap();
+    assert_eq!((a824.relation.as_str(), a824.state), ("equal", Some(Readiness::Partial)));
+    // (c): A.8.13 is proven, but it is only a subset of business continuity: a suggestion.
+    assert_eq!(measure("Art.21(2)(c)").measure.basis, crosswalk_domain::crosswalk::Basis::Suggestion);
+    assert!(measure("Art.21(2)(c)").cir_sections.iter().any(|s| s.reference == "4"), "CIR section 4 details (c)");
+    let iso = app.readiness(&op, "iso27001-2022").await.unwrap();
+    let a824 = iso.requirements.iter().find(|r| r.reference == "A.8.24").unwrap();
+    assert!(a824.reason.contains("expired"), "{}", a824.reason);
+    assert_eq!(iso.requirements.iter().find(|r| r.reference == "A.7.2").unwrap().state, Readiness::NotApplicable);
+}

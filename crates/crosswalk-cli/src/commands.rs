@@ -518,6 +518,36 @@ async fn nis2(cli: &Cli, c: &crate::config::Nis2Command) -> anyhow::Result<ExitC
                 .collect();
             output::print(cli.format, &types, &["annex", "sector", "subsector", "entity type", "name"], rows)?;
         }
+        Nis2Command::Art21 { tenant } => {
+            let app = open_app(cli).await?;
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let view = app.art21(&op).await.map_err(app_err)?;
+            let rows = view
+                .measures
+                .iter()
+                .map(|m| {
+                    vec![
+                        m.measure.reference.clone(),
+                        m.measure.state.as_str().to_owned(),
+                        m.controls.join("; "),
+                        m.iso27001
+                            .iter()
+                            .map(|r| {
+                                format!(
+                                    "{} {}{}",
+                                    r.relation,
+                                    r.reference,
+                                    r.state.map(|s| format!(" ({})", s.as_str())).unwrap_or_default()
+                                )
+                            })
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        m.cir_sections.iter().map(|r| r.reference.clone()).collect::<Vec<_>>().join(", "),
+                    ]
+                })
+                .collect();
+            output::print(cli.format, &view, &["measure", "state", "controls", "ISO/IEC 27001", "CIR 2024/2690 sections"], rows)?;
+        }
         Nis2Command::Profile { tenant } => {
             let app = open_app(cli).await?;
             let op = app.operator(tenant).await.map_err(app_err)?;

@@ -436,6 +436,11 @@ pub enum Nis2Command {
         save: bool,
     },
     /// The organisation's saved scoping decision
+    /// Art 21(2)(a)-(j): readiness through the crosswalk, linked controls, ISO 27001 and CIR 2024/2690 beneath
+    Art21 {
+        #[arg(long)]
+        tenant: String,
+    },
     Profile {
         #[arg(long)]
         tenant: String,

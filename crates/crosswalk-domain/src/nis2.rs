@@ -534,6 +534,14 @@ const ART27_TYPES: &[&str] = &[
     "social_networking_platform_provider",
 ];
 
+/// Whether Implementing Regulation (EU) 2024/2690 sets the technical and methodological
+/// requirements of this entity type's Art 21(2) measures: NIS2 Art 21(5) first subparagraph and CIR
+/// 2024/2690 Art 1 name the digital-infrastructure and digital-provider types of Art 27(1) plus
+/// trust service providers.
+pub fn covered_by_cir_2024_2690(entity_type: &str) -> bool {
+    ART27_TYPES.contains(&entity_type) || matches!(entity_type, "trust_service_provider" | "qualified_trust_service_provider")
+}
+
 /// Size class under Recommendation 2003/361/EC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -823,5 +831,18 @@ mod tests {
         assert_eq!((sectors(Annex::I), sectors(Annex::II)), (11, 7));
         let slugs: std::collections::BTreeSet<_> = ENTITY_TYPES.iter().map(|t| t.slug).collect();
         assert_eq!(slugs.len(), ENTITY_TYPES.len());
+    }
+
+    #[test]
+    fn cir_2024_2690_covers_the_art_21_5_entity_types() {
+        // NIS2 Art 21(5) first subparagraph; CIR 2024/2690 Art 1.
+        for covered in
+            ["dns_service_provider", "managed_service_provider", "qualified_trust_service_provider", "social_networking_platform_provider"]
+        {
+            assert!(covered_by_cir_2024_2690(covered), "{covered}");
+        }
+        for other in ["hospital", "postal_service_provider", "research_organisation"] {
+            assert!(!covered_by_cir_2024_2690(other), "{other}");
+        }
     }
 }

@@ -419,4 +419,7 @@ async fn catalog_pages_browse_map_and_show_coverage_with_a_heat_map() {
     assert!(side.body.contains("Art.21(2)(h)") && side.body.contains("rel-equal"));
     let readiness = send(&h.router, page("/readiness?framework=iso27001-2022", &session)).await;
     assert!(readiness.body.contains("1 proven"), "{}", readiness.body);
+    let art21 = send(&h.router, page("/nis2/art21", &session)).await;
+    assert_eq!(art21.status, StatusCode::OK);
+    assert!(art21.body.contains("Art.21(2)(j)") && art21.body.contains("save your"), "no scoping saved yet: {}", art21.body);
 }

@@ -78,6 +78,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(nis2::sectors))
         .routes(routes!(nis2::scope))
         .routes(routes!(nis2::get_profile, nis2::put_profile))
+        .routes(routes!(nis2::art21))
         .routes(routes!(management::overview))
         .routes(routes!(management::approve))
         .routes(routes!(management::train))

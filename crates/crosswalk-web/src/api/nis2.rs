@@ -26,6 +26,12 @@ pub async fn scope(
     Ok(Json(crosswalk_app::nis2::scope(&q)?))
 }
 
+#[utoipa::path(get, path = "/api/v1/nis2/art21", tag = "nis2",
+    responses((status = 200, body = crosswalk_app::art21::Art21View, description = "Art 21(2)(a)-(j) with readiness, controls, related ISO 27001 requirements and CIR 2024/2690 sections"), (status = 401, body = Problem)))]
+pub async fn art21(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<crosswalk_app::art21::Art21View>> {
+    Ok(Json(s.app.art21(&actor).await?))
+}
+
 #[utoipa::path(get, path = "/api/v1/nis2/profile", tag = "nis2",
     responses((status = 200, body = Option<Nis2ProfileView>, description = "The organisation's saved scoping, or null"), (status = 401, body = Problem)))]
 pub async fn get_profile(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Option<Nis2ProfileView>>> {

@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/incidents/{incident_id}/drafts/{step}", get(incidents::draft))
         .route("/nis2/scope", get(nis2::scope))
         .route("/nis2/profile", post(nis2::save))
+        .route("/nis2/art21", get(nis2::art21))
         .route("/suppliers", get(suppliers::list).post(suppliers::create))
         .route("/suppliers/{supplier_id}", get(suppliers::show))
         .route("/suppliers/{supplier_id}/clauses", post(suppliers::clauses))

@@ -107,3 +107,18 @@ pub async fn save(State(state): State<AppState>, p: PageActor, Form(f): Form<Sav
         Err(e) => super::error_page(&e),
     }
 }
+
+#[derive(Template)]
+#[template(path = "nis2_art21.html")]
+struct Art21Page {
+    nav: Nav,
+    view: crosswalk_app::art21::Art21View,
+}
+
+/// `/nis2/art21`: each Art 21(2) measure with its readiness, controls, ISO 27001 and CIR sections.
+pub async fn art21(State(state): State<AppState>, p: PageActor) -> Response {
+    match state.app.art21(&p.actor).await {
+        Ok(view) => super::render(&Art21Page { nav: Nav::new(&p, "nis2"), view }),
+        Err(e) => super::error_page(&e),
+    }
+}
