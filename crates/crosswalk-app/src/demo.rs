@@ -165,7 +165,9 @@ impl App {
         }
         let today = self.now().date_naive();
         let days = |n: i64| today + chrono::Duration::days(n);
-        let controls: [(&str, ControlStatus, Option<&str>, &[(&str, &str)], Option<(&str, chrono::NaiveDate)>); 7] = [
+        // (name, status, justification, requirement links, evidence title and valid-until)
+        type DemoControl<'a> = (&'a str, ControlStatus, Option<&'a str>, &'a [(&'a str, &'a str)], Option<(&'a str, chrono::NaiveDate)>);
+        let controls: [DemoControl<'_>; 7] = [
             (
                 "Vulnerability management",
                 ControlStatus::Implemented,
