@@ -429,6 +429,7 @@ impl App {
         for control in &new.controls {
             repo::link_evidence(&tx, actor.tenant.0, row.id, *control).await?;
         }
+        self.reschedule_evidence_expiry(&tx, actor.tenant, row.id, &row.name, row.valid_until, new.controls.first().copied()).await?;
         // The journal holds the evidence by its hash, so an auditor can check the file offline.
         let entry = self.journal(
             &tx,
@@ -456,8 +457,11 @@ impl App {
         valid_until: Option<NaiveDate>,
     ) -> AppResult<EvidenceView> {
         actor.require(Permission::ManageCompliance, "changing evidence")?;
-        repo::get_evidence(self.db(), actor.tenant.0, id).await?.ok_or_else(|| AppError::NotFound(format!("evidence {id}")))?;
+        let current =
+            repo::get_evidence(self.db(), actor.tenant.0, id).await?.ok_or_else(|| AppError::NotFound(format!("evidence {id}")))?;
+        let control = repo::evidence_links(self.db(), actor.tenant.0).await?.into_iter().find(|(e, _)| *e == id).map(|(_, c)| c);
         let tx = self.begin().await?;
+        self.reschedule_evidence_expiry(&tx, actor.tenant, id, &current.name, valid_until, control).await?;
         repo::update_evidence_validity(&tx, actor.tenant.0, id, effective_from, valid_until).await?;
         let entry = self
             .journal(&tx, actor, "evidence.validity", "evidence", id, json!({"effective_from": effective_from, "valid_until": valid_until}))

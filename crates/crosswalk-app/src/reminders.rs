@@ -17,6 +17,7 @@ use uuid::Uuid;
 pub const INCIDENT_REMINDER: &str = "incident.reminder";
 pub const SUPPLIER_REVIEW: &str = "supplier.review";
 pub const TRAINING_RENEWAL: &str = "training.renewal";
+pub const EVIDENCE_EXPIRY: &str = "evidence.expiry";
 
 /// How long before a reporting step is due its reminders are sent.
 pub const REMINDER_LEADS_HOURS: [i64; 2] = [6, 1];
@@ -24,6 +25,8 @@ pub const REMINDER_LEADS_HOURS: [i64; 2] = [6, 1];
 pub const SUPPLIER_REVIEW_LEAD_DAYS: i64 = 14;
 /// How long before a training lapses its reminder is sent.
 pub const TRAINING_RENEWAL_LEAD_DAYS: i64 = 30;
+/// Days before evidence stops being valid, so it can be renewed before a requirement falls to "not ready".
+pub const EVIDENCE_EXPIRY_LEAD_DAYS: i64 = 14;
 
 /// What a reminder says and what it is about; fixed when scheduled.
 #[derive(Debug, Serialize, Deserialize)]
@@ -141,6 +144,39 @@ impl App {
         };
         let at = self.ahead_of(until, TRAINING_RENEWAL_LEAD_DAYS);
         self.reschedule(tx, tenant, TRAINING_RENEWAL, &id.to_string(), vec![(at, reminder)]).await
+    }
+
+    /// One reminder ahead of an evidence item's `valid_until` (none when it has no end date).
+    pub(crate) async fn reschedule_evidence_expiry(
+        &self,
+        tx: &WriteTx,
+        tenant: TenantId,
+        id: Uuid,
+        name: &str,
+        valid_until: Option<chrono::NaiveDate>,
+        control: Option<Uuid>,
+    ) -> AppResult<()> {
+        let planned = match valid_until {
+            Some(until) => vec![(
+                self.ahead_of(until, EVIDENCE_EXPIRY_LEAD_DAYS),
+                Reminder {
+                    message: format!(
+                        "Evidence \"{name}\" stops being valid on {until}; the requirements it proves will no longer be ready"
+                    ),
+                    link: control.map_or_else(|| "/controls".to_owned(), |c| format!("/controls/{c}")),
+                    entity: "evidence".into(),
+                    entity_id: id.to_string(),
+                },
+            )],
+            None => vec![],
+        };
+        self.reschedule(tx, tenant, EVIDENCE_EXPIRY, &id.to_string(), planned).await
+    }
+
+    /// Pending reminder times of any subject (incident, supplier, evidence id), for display and tests.
+    pub async fn pending_reminders_of(&self, actor: &Actor, subject: Uuid) -> AppResult<Vec<DateTime<Utc>>> {
+        actor.require(Permission::Read, "reading reminders")?;
+        Ok(jobs::pending(self.db(), actor.tenant.0, &subject.to_string()).await?.into_iter().map(|j| j.run_at).collect())
     }
 
     /// Pending reminder times for an incident (for display and tests).

@@ -98,6 +98,11 @@ async fn evidence_proves_iso_and_derives_csf_only_where_the_mapping_type_allows(
         .await
         .unwrap();
 
+    // A reminder 14 days before the evidence stops being valid.
+    let pending = app.pending_reminders_of(m, evidence.id).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].date_naive(), NaiveDate::from_ymd_opt(2026, 12, 18).unwrap());
+
     let iso = app.readiness(m, "iso27001-2022").await.unwrap();
     assert_eq!(row(&iso, "A.8.8").state, Readiness::Proven);
     let csf = app.readiness(m, "nist-csf-2.0").await.unwrap();

@@ -144,3 +144,20 @@ pub async fn change_evidence(
 pub async fn attest(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiJson(body): ApiJson<NewAttestation>) -> ApiResult<Response> {
     Ok((StatusCode::CREATED, Json(Created { id: s.app.attest(&actor, body).await? })).into_response())
 }
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct EvidenceLink {
+    pub control: Uuid,
+}
+
+#[utoipa::path(post, path = "/api/v1/evidence/{evidence_id}/links", tag = "controls", params(("evidence_id" = Uuid, Path, description = "Evidence id")), request_body = EvidenceLink,
+    responses((status = 200, body = EvidenceView, description = "One evidence item serves many controls"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn link_evidence(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(evidence_id): Path<String>,
+    ApiJson(body): ApiJson<EvidenceLink>,
+) -> Result<Json<EvidenceView>, Response> {
+    let id: Uuid = parse_id("evidence_id", &evidence_id).map_err(IntoResponse::into_response)?;
+    s.app.link_evidence(&actor, id, body.control).await.map(Json).map_err(|e| ApiError(e).into_response())
+}

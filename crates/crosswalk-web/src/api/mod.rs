@@ -100,6 +100,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(controls::link))
         .routes(routes!(controls::list_evidence, controls::upload))
         .routes(routes!(controls::change_evidence))
+        .routes(routes!(controls::link_evidence))
         .routes(routes!(controls::attest))
 }
 
