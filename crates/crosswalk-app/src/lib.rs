@@ -24,6 +24,7 @@ pub mod keys;
 pub mod management;
 pub mod nis2;
 mod passwords;
+pub mod posture;
 pub mod readiness;
 pub mod reminders;
 pub mod suppliers;

@@ -362,3 +362,32 @@ async fn the_demo_shows_the_art_21_view_with_honest_states() {
     assert!(a824.reason.contains("expired"), "{}", a824.reason);
     assert_eq!(iso.requirements.iter().find(|r| r.reference == "A.7.2").unwrap().state, Readiness::NotApplicable);
 }
+
+#[tokio::test]
+async fn the_posture_dashboard_shows_parts_changes_this_week_and_a_daily_trend() {
+    let db = TestDb::new().await;
+    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap()));
+    let config = AppConfig { password_cost: PasswordCost::InsecureFastForTests, ..AppConfig::default() };
+    let app = App::new(db.store.clone(), clock.clone(), crosswalk_journal::generate_signing_key(), config);
+    app.ensure_demo().await.unwrap();
+    let op = app.operator("acme-demo").await.unwrap();
+    assert_eq!(app.record_daily_snapshots().await.unwrap(), 3, "ISO 27001, CSF and NIS2 are followed");
+    assert_eq!(app.record_daily_snapshots().await.unwrap(), 0, "once a day");
+
+    // Two days later the backup restore evidence lapses.
+    clock.advance(chrono::Duration::days(2));
+    let backup = app.list_controls(&op).await.unwrap().into_iter().find(|c| c.name == "Backup and restore").unwrap();
+    let evidence = app.control(&op, backup.id).await.unwrap().evidence[0].id;
+    app.set_evidence_validity(&op, evidence, None, NaiveDate::from_ymd_opt(2026, 11, 28)).await.unwrap();
+    let view = app.posture(&op).await.unwrap();
+    let iso = view.cards.iter().find(|c| c.framework == "iso27001-2022@2022").unwrap();
+    assert_eq!(iso.trend.len(), 2, "the snapshot day and today");
+    assert!(iso.trend[1].proven < iso.trend[0].proven);
+    assert!(
+        iso.changed_this_week.iter().any(|c| c.reference == "A.8.13" && c.from == "proven" && c.to == "partial"),
+        "{:?}",
+        iso.changed_this_week
+    );
+    assert!(view.expiring_evidence.iter().any(|e| e.name.starts_with("Cryptography policy")), "expired 10 days before the demo date");
+    assert!(iso.percent["proven"] > 0 && iso.percent.contains_key("attested") && iso.percent.contains_key("derived"));
+}

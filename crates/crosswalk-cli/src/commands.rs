@@ -60,7 +60,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Jobs(crate::config::JobsCommand::Run) => {
             let app = open_app(&cli).await?;
             let n = app.run_due_jobs(1000).await.map_err(app_err)?;
-            output::line(&format!("ran {n} job(s)"))?;
+            let snapshots = app.record_daily_snapshots().await.map_err(app_err)?;
+            output::line(&format!("ran {n} job(s); took {snapshots} readiness snapshot(s)"))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => crate::bench::run(&cli, args).await,
@@ -90,6 +91,12 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
                 tick.tick().await;
                 if let Err(e) = app.run_due_jobs(500).await {
                     tracing::warn!(error = %e, "running due jobs failed");
+                }
+                // Cheap when today's snapshots exist: one query per organisation.
+                if n.is_multiple_of(10)
+                    && let Err(e) = app.record_daily_snapshots().await
+                {
+                    tracing::warn!(error = %e, "daily readiness snapshots failed");
                 }
                 if n.is_multiple_of(20)
                     && let Err(e) = app.prune_expired().await

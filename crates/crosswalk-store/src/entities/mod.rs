@@ -20,6 +20,7 @@ pub mod mapping_set;
 pub mod membership;
 pub mod nis2_profile;
 pub mod notification;
+pub mod readiness_snapshot;
 pub mod relation;
 pub mod requirement;
 pub mod session;

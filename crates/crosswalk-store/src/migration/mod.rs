@@ -6,6 +6,7 @@ mod m20261127_000001_foundation;
 mod m20261127_000002_nis2;
 mod m20261127_000003_jobs;
 mod m20261127_000004_catalog;
+mod m20261127_000005_posture;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_nis2::Migration),
             Box::new(m20261127_000003_jobs::Migration),
             Box::new(m20261127_000004_catalog::Migration),
+            Box::new(m20261127_000005_posture::Migration),
         ]
     }
 }

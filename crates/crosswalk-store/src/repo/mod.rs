@@ -9,6 +9,7 @@ pub mod management;
 pub mod memberships;
 pub mod nis2_profiles;
 pub mod sessions;
+pub mod snapshots;
 pub mod suppliers;
 pub mod tenants;
 pub mod tokens;

@@ -190,3 +190,9 @@ pub async fn sign_off(
     let Query(q) = q.map_err(query_problem)?;
     Ok(Json(s.app.sign_off_suggestion(&actor, &q.framework, &q.reference, body).await?))
 }
+
+#[utoipa::path(get, path = "/api/v1/posture", tag = "controls",
+    responses((status = 200, body = crosswalk_app::posture::PostureView, description = "One card per followed framework (parts shown separately, changes this week, daily trend) and expiring evidence"), (status = 401, body = Problem)))]
+pub async fn posture(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<crosswalk_app::posture::PostureView>> {
+    Ok(Json(s.app.posture(&actor).await?))
+}

@@ -95,6 +95,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalog::coverage))
         .routes(routes!(catalog::readiness))
         .routes(routes!(catalog::sign_off))
+        .routes(routes!(catalog::posture))
         .routes(routes!(controls::list, controls::create))
         .routes(routes!(controls::get, controls::change))
         .routes(routes!(controls::link))

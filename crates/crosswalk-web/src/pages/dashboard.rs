@@ -17,6 +17,36 @@ struct DashboardPage {
     overdue_steps: usize,
     notifications: Vec<crosswalk_app::reminders::NotificationView>,
     can_rename: bool,
+    cards: Vec<(crosswalk_app::posture::PostureCard, String)>,
+    expiring: Vec<crosswalk_app::controls::EvidenceView>,
+}
+
+/// A small line chart of the proven, attested and derived shares per day (server-side SVG, no script).
+pub fn trend_svg(points: &[crosswalk_app::posture::TrendPoint]) -> String {
+    const W: f64 = 240.0;
+    const H: f64 = 60.0;
+    let n = points.len().max(2) as f64 - 1.0;
+    let line = |pick: &dyn Fn(&crosswalk_app::posture::TrendPoint) -> i32, colour: &str, name: &str| {
+        let coords: Vec<String> = points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let share = if p.total > 0 { f64::from(pick(p)) / f64::from(p.total) } else { 0.0 };
+                format!("{:.1},{:.1}", i as f64 / n * W, H - share * H)
+            })
+            .collect();
+        format!(
+            r#"<polyline fill="none" stroke="{colour}" stroke-width="2" points="{}"><title>{name}</title></polyline>"#,
+            coords.join(" ")
+        )
+    };
+    format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="trend" width="{W}" height="{H}" viewBox="0 0 {W} {H}" role="img" aria-label="Proven, attested and derived shares over {} day(s)">{}{}{}</svg>"#,
+        points.len(),
+        line(&|p| p.proven, "#1a7f37", "proven"),
+        line(&|p| p.attested, "#8fd19e", "attested"),
+        line(&|p| p.derived, "#2da44e", "derived")
+    )
 }
 
 pub async fn show(State(state): State<AppState>, p: PageActor) -> Response {
@@ -39,6 +69,14 @@ pub async fn show(State(state): State<AppState>, p: PageActor) -> Response {
         Ok(n) => n,
         Err(e) => return error_page(&e),
     };
+    let posture = match state.app.posture(&p.actor).await {
+        Ok(view) => view,
+        Err(e) => return error_page(&e),
+    };
+    let cards = posture.cards.into_iter().map(|c| {
+        let svg = trend_svg(&c.trend);
+        (c, svg)
+    });
     render(&DashboardPage {
         nav: Nav::new(&p, "dashboard"),
         members,
@@ -48,6 +86,8 @@ pub async fn show(State(state): State<AppState>, p: PageActor) -> Response {
         overdue_steps,
         notifications,
         can_rename: p.actor.can(crosswalk_domain::Permission::ManageTenant),
+        cards: cards.collect(),
+        expiring: posture.expiring_evidence,
     })
 }
 
