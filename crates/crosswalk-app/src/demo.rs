@@ -132,6 +132,9 @@ impl App {
         if self.list_controls(&op).await?.is_empty() {
             self.seed_controls(&op).await?;
         }
+        if self.soa_versions(&op).await?.is_empty() {
+            self.seed_soa(&op).await?;
+        }
         if self.list_incidents(&op).await?.is_empty() {
             // An open significant incident with personal data: NIS2 and GDPR clocks run (issue: NIS2 layer).
             let aware = self.now() - chrono::Duration::hours(5);
@@ -227,6 +230,30 @@ impl App {
                 self.add_evidence(op, new, None).await?;
             }
         }
+        Ok(())
+    }
+
+    /// An approved SoA version 1: every undecided Annex A control is included as selected in the
+    /// risk treatment plan; the CISO approves it by name.
+    async fn seed_soa(&self, op: &crate::Actor) -> AppResult<()> {
+        let draft = self.soa_draft(op).await?;
+        for row in draft.rows.iter().filter(|r| r.applicable.is_none() || (r.included_via_mapping_only && r.justification.is_none())) {
+            let decision = crate::soa::SoaDecision {
+                applicable: true,
+                justification: Some("Selected in the risk treatment plan (RTP-2026, risk assessment of 2026-09)".into()),
+            };
+            self.decide_soa(op, &row.reference, decision).await?;
+        }
+        let published = self.publish_soa(op, "Initial SoA for the certification audit").await?;
+        let ciso = self.member_by_email(op, "ciso@acme-demo.example").await?;
+        let approver = crate::Actor {
+            user: Some(crosswalk_domain::UserId(ciso.id)),
+            email: Some(ciso.email.clone()),
+            role: Role::Manager,
+            method: crate::AuthMethod::System,
+            ..op.clone()
+        };
+        self.approve_soa(&approver, published.summary.version).await?;
         Ok(())
     }
 }

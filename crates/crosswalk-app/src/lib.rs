@@ -27,6 +27,7 @@ mod passwords;
 pub mod posture;
 pub mod readiness;
 pub mod reminders;
+pub mod soa;
 pub mod suppliers;
 pub mod tenants;
 pub mod tokens;

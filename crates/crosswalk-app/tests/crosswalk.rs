@@ -391,3 +391,57 @@ async fn the_posture_dashboard_shows_parts_changes_this_week_and_a_daily_trend()
     assert!(view.expiring_evidence.iter().any(|e| e.name.starts_with("Cryptography policy")), "expired 10 days before the demo date");
     assert!(iso.percent["proven"] > 0 && iso.percent.contains_key("attested") && iso.percent.contains_key("derived"));
 }
+
+#[tokio::test]
+async fn the_soa_is_decided_published_approved_diffed_and_exported() {
+    use crosswalk_app::soa::SoaDecision;
+    let db = TestDb::new().await;
+    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap()));
+    let config = AppConfig { password_cost: PasswordCost::InsecureFastForTests, ..AppConfig::default() };
+    let app = App::new(db.store.clone(), clock, crosswalk_journal::generate_signing_key(), config);
+    app.ensure_demo().await.unwrap();
+    let op = app.operator("acme-demo").await.unwrap();
+    // The demo has an approved version 1 with all 93 Annex A controls.
+    let v1 = app.soa_version(&op, 1).await.unwrap();
+    assert_eq!(v1.rows.len(), 93);
+    assert_eq!(v1.summary.approved_by.as_deref(), Some("ciso@acme-demo.example"));
+    let a72 = v1.rows.iter().find(|r| r.reference == "A.7.2").unwrap();
+    assert_eq!((a72.applicable, a72.status.as_str()), (Some(false), "not_applicable"));
+    let a813 = v1.rows.iter().find(|r| r.reference == "A.8.13").unwrap();
+    assert!(a813.controls[0].starts_with("Backup and restore") && a813.evidence[0].starts_with("Restore test"));
+
+    // An exclusion without a justification is refused, naming the field.
+    let err = app.decide_soa(&op, "A.5.7", SoaDecision { applicable: false, justification: None }).await.unwrap_err();
+    assert!(matches!(err, AppError::Invalid(ref v) if v.field == "justification"), "{err}");
+    assert!(app.decide_soa(&op, "A.99.1", SoaDecision { applicable: true, justification: None }).await.is_err());
+    let draft = app
+        .decide_soa(
+            &op,
+            "A.5.7",
+            SoaDecision { applicable: false, justification: Some("threat intelligence bought as a managed service".into()) },
+        )
+        .await
+        .unwrap();
+    assert!(draft.problems.is_empty());
+    let v2 = app.publish_soa(&op, "A.5.7 excluded").await.unwrap();
+    assert_eq!(v2.summary.version, 2);
+    let diff = app.soa_diff(&op, 1, Some(2)).await.unwrap();
+    assert!(diff.iter().any(|c| c.reference == "A.5.7" && c.field == "applicable" && c.before == "yes" && c.after == "no"), "{diff:?}");
+
+    // Approval needs a named person, once.
+    assert!(matches!(app.approve_soa(&op, 2).await, Err(AppError::Forbidden(_))));
+    let ciso = app.login("ciso@acme-demo.example", "crosswalk-demo-2026", "127.0.0.1").await.unwrap().actor;
+    assert_eq!(app.approve_soa(&ciso, 2).await.unwrap().summary.approved_by.as_deref(), Some("ciso@acme-demo.example"));
+    assert!(matches!(app.approve_soa(&ciso, 2).await, Err(AppError::Conflict(_))));
+    let viewer = app.login("board@acme-demo.example", "crosswalk-demo-2026", "127.0.0.1").await.unwrap().actor;
+    assert!(matches!(
+        app.decide_soa(&viewer, "A.5.7", SoaDecision { applicable: true, justification: None }).await,
+        Err(AppError::Forbidden(_))
+    ));
+
+    let (name, bytes) = app.soa_xlsx(&op, Some(2)).await.unwrap();
+    assert_eq!(name, "soa-v2.xlsx");
+    assert_eq!(&bytes[..2], b"PK");
+    let journal = app.verify_journal(&op, false).await.unwrap();
+    assert!(journal.ok, "{journal:?}");
+}

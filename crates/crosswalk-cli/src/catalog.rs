@@ -11,7 +11,7 @@ use crosswalk_app::readiness::ReadinessReport;
 use serde_json::json;
 
 use crate::commands::app_err;
-use crate::config::{Cli, Command, ControlCommand, EvidenceCommand, FrameworkCommand, MappingCommand};
+use crate::config::{Cli, Command, ControlCommand, EvidenceCommand, ExportCommand, FrameworkCommand, MappingCommand, SoaCommand};
 use crate::output;
 
 fn print_report(cli: &Cli, report: &ReadinessReport) -> anyhow::Result<ExitCode> {
@@ -185,6 +185,65 @@ pub async fn run(cli: &Cli, app: &App) -> anyhow::Result<ExitCode> {
                 &["id", "sha256"],
                 vec![vec![evidence.id.to_string(), evidence.sha256.clone().unwrap_or_default()]],
             )?;
+        }
+        Command::Soa(SoaCommand::Show { tenant, version }) => {
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let (rows, value) = match version {
+                Some(v) => {
+                    let view = app.soa_version(&op, *v).await.map_err(app_err)?;
+                    (view.rows.clone(), serde_json::to_value(&view)?)
+                }
+                None => {
+                    let draft = app.soa_draft(&op).await.map_err(app_err)?;
+                    (draft.rows.clone(), serde_json::to_value(&draft)?)
+                }
+            };
+            let table = rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.reference.clone(),
+                        r.applicable.map_or("undecided", |a| if a { "yes" } else { "no" }).to_owned(),
+                        r.status.clone(),
+                        r.justification.clone().unwrap_or_default(),
+                        r.controls.join("; "),
+                    ]
+                })
+                .collect();
+            output::print(cli.format, &value, &["ref", "applicable", "status", "justification", "controls"], table)?;
+        }
+        Command::Soa(SoaCommand::Decide { tenant, reference, applicable, justification }) => {
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let decision = crosswalk_app::soa::SoaDecision { applicable: *applicable, justification: justification.clone() };
+            let draft = app.decide_soa(&op, reference, decision).await.map_err(app_err)?;
+            output::line(&format!("{reference} recorded; {} row(s) still to settle before publishing", draft.problems.len()))?;
+        }
+        Command::Soa(SoaCommand::Publish { tenant, note }) => {
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let v = app.publish_soa(&op, note).await.map_err(app_err)?;
+            output::print(cli.format, &json!({"version": v.summary.version}), &["version"], vec![vec![v.summary.version.to_string()]])?;
+        }
+        Command::Soa(SoaCommand::Diff { tenant, from, to }) => {
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let changes = app.soa_diff(&op, *from, *to).await.map_err(app_err)?;
+            let rows = changes.iter().map(|c| vec![c.reference.clone(), c.field.clone(), c.before.clone(), c.after.clone()]).collect();
+            output::print(cli.format, &changes, &["ref", "field", "before", "after"], rows)?;
+        }
+        Command::Export(ExportCommand::Xlsx { tenant, what, version, output: path }) => {
+            if !matches!(what.as_str(), "soa" | "risks" | "all") {
+                return Err(anyhow!("--what: '{what}' is not soa, risks or all"));
+            }
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let version = match version {
+                Some(v) => Some(*v),
+                None => app.soa_versions(&op).await.map_err(app_err)?.first().map(|v| v.version),
+            };
+            let (_, bytes) = app.soa_xlsx(&op, version).await.map_err(app_err)?;
+            std::fs::write(path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+            if what != "soa" {
+                eprintln!("note: the risk register does not exist yet; {} contains the SoA only", path.display());
+            }
+            output::line(&format!("wrote {} ({} bytes)", path.display(), bytes.len()))?;
         }
         _ => unreachable!("dispatched from commands::run"),
     }

@@ -56,7 +56,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         | Command::Coverage { .. }
         | Command::Readiness { .. }
         | Command::Control(_)
-        | Command::Evidence(_) => crate::catalog::run(&cli, &open_app(&cli).await?).await,
+        | Command::Evidence(_)
+        | Command::Soa(_)
+        | Command::Export(_) => crate::catalog::run(&cli, &open_app(&cli).await?).await,
         Command::Jobs(crate::config::JobsCommand::Run) => {
             let app = open_app(&cli).await?;
             let n = app.run_due_jobs(1000).await.map_err(app_err)?;

@@ -91,6 +91,12 @@ pub enum Command {
     /// Evidence files and links
     #[command(subcommand)]
     Evidence(EvidenceCommand),
+    /// Statement of Applicability (ISO/IEC 27001:2022 6.1.3 d)
+    #[command(subcommand)]
+    Soa(SoaCommand),
+    /// Spreadsheets and other documents
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// NIS2 Art 20: management-body approvals and training
     #[command(subcommand)]
     Management(ManagementCommand),
@@ -570,5 +576,59 @@ pub enum EvidenceCommand {
         /// YYYY-MM-DD
         #[arg(long)]
         valid_until: Option<chrono::NaiveDate>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SoaCommand {
+    /// The draft (or a published version) row by row
+    Show {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        version: Option<i32>,
+    },
+    /// Decide whether an Annex A control applies (an exclusion needs --justification)
+    Decide {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long = "ref")]
+        reference: String,
+        #[arg(long, action = clap::ArgAction::Set)]
+        applicable: bool,
+        #[arg(long)]
+        justification: Option<String>,
+    },
+    /// Freeze the draft as the next version (refused, naming the row, while anything is unsettled)
+    Publish {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// What changed from one version to another (or to the draft)
+    Diff {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        from: i32,
+        #[arg(long)]
+        to: Option<i32>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Spreadsheets: --what soa (the latest published version, or --version N; the draft if none)
+    Xlsx {
+        #[arg(long)]
+        tenant: String,
+        /// soa, risks or all (the risk register does not exist yet, so risks and all export the SoA only)
+        #[arg(long, default_value = "soa")]
+        what: String,
+        #[arg(long)]
+        version: Option<i32>,
+        #[arg(short = 'o', long = "output")]
+        output: std::path::PathBuf,
     },
 }

@@ -464,6 +464,19 @@ async fn the_crosswalk_from_the_command_line() {
     let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(r["summary"]["proven"], 1);
 
+    // The Statement of Applicability: an exclusion needs a justification; the draft exports to XLSX.
+    assert_error(&env.run(&["soa", "decide", "--tenant", "acme", "--ref", "A.7.2", "--applicable", "false"]), 2, "justification");
+    let o = env.run(&["soa", "decide", "--tenant", "acme", "--ref", "A.7.2", "--applicable", "false", "--justification", "no premises"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_error(&env.run(&["soa", "publish", "--tenant", "acme"]), 2, "decide whether the control applies");
+    let o = env.run(&["--format", "json", "soa", "show", "--tenant", "acme"]);
+    let soa: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(soa["rows"].as_array().unwrap().len(), 93);
+    let xlsx = env.data_dir.join("soa.xlsx");
+    let o = env.run(&["export", "xlsx", "--tenant", "acme", "--what", "soa", "-o", xlsx.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(&std::fs::read(&xlsx).unwrap()[..2], b"PK");
+
     // A malformed library: exit 2 naming the line.
     let bad = env.data_dir.join("bad.yaml");
     std::fs::write(&bad, "urn: x\nname: [unclosed\n").unwrap();

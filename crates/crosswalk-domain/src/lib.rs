@@ -12,6 +12,7 @@ pub mod ids;
 pub mod nis2;
 pub mod reports;
 pub mod role;
+pub mod soa;
 pub mod suppliers;
 pub mod validate;
 

@@ -423,3 +423,52 @@ async fn catalog_pages_browse_map_and_show_coverage_with_a_heat_map() {
     assert_eq!(art21.status, StatusCode::OK);
     assert!(art21.body.contains("Art.21(2)(j)") && art21.body.contains("save your"), "no scoping saved yet: {}", art21.body);
 }
+
+#[tokio::test]
+async fn soa_pages_decide_publish_approve_print_diff_and_export() {
+    let h = harness().await;
+    org_with_tokens(&h.app, "acme").await;
+    let (_, session) = browser_login(&h.router, "manager@acme.example", PASSWORD).await;
+    let session = session.unwrap();
+    let soa = send(&h.router, page("/soa", &session)).await;
+    assert_eq!(soa.status, StatusCode::OK);
+    assert!(soa.body.contains("93</strong> row(s) to settle"), "{}", soa.body);
+    let csrf = csrf_in(&soa.body);
+    let bad = send(
+        &h.router,
+        form("/soa/decisions", &session, &[("csrf", &csrf), ("ref", "A.7.2"), ("applicable", "no"), ("justification", "")]),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("A.7.2: justification"), "{}", bad.body);
+    let refused = send(&h.router, form("/soa/versions", &session, &[("csrf", &csrf), ("note", "too early")])).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Settle every row (excluding A.7.2 with a reason), publish, approve by name.
+    let op = h.app.operator("acme").await.unwrap();
+    for row in h.app.soa_draft(&op).await.unwrap().rows {
+        let exclude = row.reference == "A.7.2";
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("ref", row.reference.as_str()),
+            ("applicable", if exclude { "no" } else { "yes" }),
+            ("justification", if exclude { "no premises" } else { "" }),
+        ];
+        let r = send(&h.router, form("/soa/decisions", &session, &fields)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let r = send(&h.router, form("/soa/versions", &session, &[("csrf", &csrf), ("note", "first")])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = send(&h.router, form("/soa/approvals", &session, &[("csrf", &csrf), ("version", "1")])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let soa = send(&h.router, page("/soa", &session)).await;
+    assert!(soa.body.contains("approved by <strong>manager@acme.example</strong>"));
+    let print = send(&h.router, page("/soa/print?version=1", &session)).await;
+    assert!(print.body.contains("no premises") && print.body.contains("approved by manager@acme.example"));
+    send(&h.router, form("/soa/decisions", &session, &[("csrf", &csrf), ("ref", "A.7.2"), ("applicable", "yes"), ("justification", "")]))
+        .await;
+    let diff = send(&h.router, page("/soa/diff?from=1", &session)).await;
+    assert!(diff.body.contains("<td>A.7.2</td><td>applicable</td><td>no</td><td>yes</td>"), "{}", diff.body);
+    let xlsx = send(&h.router, page("/soa/export.xlsx?version=1", &session)).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert_eq!(xlsx.headers["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+}

@@ -58,6 +58,8 @@ fn sample_body(method: &Method, path: &str, n: usize) -> serde_json::Value {
         ("POST", "/api/v1/evidence") => json!({"sample": true}),
         ("PATCH", "/api/v1/evidence/{evidence_id}") => json!({"valid_until": "2026-01-01"}),
         ("POST", "/api/v1/evidence/{evidence_id}/links") => json!({"control": "00000000-0000-7000-8000-000000000000"}),
+        ("PUT", "/api/v1/soa/decisions") => json!({"applicable": true}),
+        ("POST", "/api/v1/soa/versions") => json!({"note": "sample"}),
         ("POST", "/api/v1/attestations") => json!({"framework": "iso27001-2022", "ref": "A.8.8", "statement": "sample"}),
         _ => panic!("{method} {path} takes a body: add a valid sample to sample_body()"),
     }

@@ -24,6 +24,8 @@ pub mod readiness_snapshot;
 pub mod relation;
 pub mod requirement;
 pub mod session;
+pub mod soa_entry;
+pub mod soa_version;
 pub mod supplier;
 pub mod supplier_assessment;
 pub mod tenant;

@@ -7,6 +7,7 @@ mod m20261127_000002_nis2;
 mod m20261127_000003_jobs;
 mod m20261127_000004_catalog;
 mod m20261127_000005_posture;
+mod m20261127_000006_soa;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_jobs::Migration),
             Box::new(m20261127_000004_catalog::Migration),
             Box::new(m20261127_000005_posture::Migration),
+            Box::new(m20261127_000006_soa::Migration),
         ]
     }
 }

@@ -10,6 +10,7 @@ pub mod memberships;
 pub mod nis2_profiles;
 pub mod sessions;
 pub mod snapshots;
+pub mod soa;
 pub mod suppliers;
 pub mod tenants;
 pub mod tokens;

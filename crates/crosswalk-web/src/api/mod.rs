@@ -16,6 +16,7 @@ mod incidents;
 mod journal;
 mod management;
 mod nis2;
+pub(crate) mod soa;
 mod suppliers;
 mod tenants;
 mod tokens;
@@ -35,7 +36,8 @@ mod users;
         (name = "incidents", description = "Incident register and reporting clocks (NIS2, GDPR, DORA)"),
         (name = "nis2", description = "NIS2 scoping: sectors, entity types, classification"),
         (name = "catalog", description = "Frameworks, typed IR 8477 mappings, coverage and readiness"),
-        (name = "controls", description = "Unified controls, evidence and attestations")
+        (name = "controls", description = "Unified controls, evidence and attestations"),
+        (name = "soa", description = "Statement of Applicability (ISO/IEC 27001:2022 6.1.3 d)")
     )
 )]
 struct ApiDoc;
@@ -103,6 +105,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(controls::change_evidence))
         .routes(routes!(controls::link_evidence))
         .routes(routes!(controls::attest))
+        .routes(routes!(soa::draft))
+        .routes(routes!(soa::decide))
+        .routes(routes!(soa::versions, soa::publish))
+        .routes(routes!(soa::version))
+        .routes(routes!(soa::approve))
+        .routes(routes!(soa::diff))
+        .routes(routes!(soa::export))
 }
 
 /// `GET /healthz`: 200 when the database answers, 503 otherwise.

@@ -19,6 +19,7 @@ mod journal;
 mod login;
 mod management;
 mod nis2;
+mod soa;
 mod suppliers;
 mod tokens;
 mod users;
@@ -64,6 +65,13 @@ pub fn router() -> Router<AppState> {
         .route("/controls/{control_id}/links", post(controls::link))
         .route("/controls/{control_id}/evidence", post(controls::upload))
         .route("/evidence/{evidence_id}/validity", post(controls::validity))
+        .route("/soa", get(soa::show))
+        .route("/soa/decisions", post(soa::decide))
+        .route("/soa/versions", post(soa::publish))
+        .route("/soa/approvals", post(soa::approve))
+        .route("/soa/print", get(soa::print))
+        .route("/soa/diff", get(soa::diff))
+        .route("/soa/export.xlsx", get(soa::export))
         .route("/journal", get(journal::list))
         .route("/journal/verify", post(journal::verify))
         .route("/journal/public-key.pem", get(journal::public_key_pem))
