@@ -26,6 +26,19 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// Crosswalk itself acting for a tenant (scheduler, daily snapshots): admin rights, no person.
+    pub(crate) fn system(tenant: TenantId) -> Actor {
+        Actor {
+            tenant,
+            tenant_slug: String::new(),
+            tenant_name: String::new(),
+            user: None,
+            email: None,
+            role: Role::Admin,
+            method: AuthMethod::System,
+        }
+    }
+
     pub fn tenant(&self) -> TenantId {
         self.tenant
     }

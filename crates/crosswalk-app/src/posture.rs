@@ -8,13 +8,13 @@ use std::collections::HashMap;
 
 use chrono::{Days, NaiveDate};
 use crosswalk_domain::crosswalk::{Readiness, Summary};
-use crosswalk_domain::{Permission, Role, TenantId};
+use crosswalk_domain::{Permission, TenantId};
 use crosswalk_store::repo::{catalog as catalog_repo, controls, snapshots, tenants};
 use serde::Serialize;
 use serde_json::json;
 
 use crate::controls::EvidenceView;
-use crate::{Actor, App, AppError, AppResult, AuthMethod};
+use crate::{Actor, App, AppError, AppResult};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StateChange {
@@ -52,18 +52,6 @@ pub struct PostureView {
     pub expiring_evidence: Vec<EvidenceView>,
 }
 
-fn system_actor(tenant: TenantId) -> Actor {
-    Actor {
-        tenant,
-        tenant_slug: String::new(),
-        tenant_name: String::new(),
-        user: None,
-        email: None,
-        role: Role::Admin,
-        method: AuthMethod::System,
-    }
-}
-
 impl App {
     /// Takes today's snapshot for every tenant and followed framework that has none yet; returns how many were taken.
     pub async fn record_daily_snapshots(&self) -> AppResult<usize> {
@@ -75,7 +63,7 @@ impl App {
             if missing.is_empty() {
                 continue;
             }
-            let actor = system_actor(TenantId(tenant.id));
+            let actor = Actor::system(TenantId(tenant.id));
             let mut rows = Vec::with_capacity(missing.len());
             for framework_id in missing {
                 let Some(f) = catalog_repo::framework_by_id(self.db(), framework_id).await? else { continue };

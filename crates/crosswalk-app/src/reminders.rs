@@ -3,11 +3,11 @@
 //! lapses (30 days ahead), a job is scheduled in the same transaction as the change that implies it.
 //! The scheduler turns due jobs into in-app notifications and journals that the organisation was
 //! reminded. A subject's pending jobs are replaced whenever the subject changes.
-use crate::actor::{Actor, AuthMethod};
+use crate::actor::Actor;
 use crate::incidents::IncidentView;
 use crate::{App, AppResult};
 use chrono::{DateTime, Duration, Utc};
-use crosswalk_domain::{Permission, Role, TenantId};
+use crosswalk_domain::{Permission, TenantId};
 use crosswalk_store::WriteTx;
 use crosswalk_store::repo::jobs::{self, Job, Notification};
 use serde::{Deserialize, Serialize};
@@ -192,15 +192,7 @@ impl App {
         let tx = self.begin().await?;
         let due = jobs::claim_due(&tx, now, limit).await?;
         for job in &due {
-            let scheduler = Actor {
-                tenant: TenantId(job.tenant_id),
-                tenant_slug: String::new(),
-                tenant_name: String::new(),
-                user: None,
-                email: None,
-                role: Role::Admin,
-                method: AuthMethod::System,
-            };
+            let scheduler = Actor::system(TenantId(job.tenant_id));
             match serde_json::from_str::<Reminder>(&job.payload) {
                 Ok(r) => {
                     let n = Notification {

@@ -60,6 +60,16 @@ async fn world() -> World {
     World { _db: db, _blobs: blobs, app, manager, viewer }
 }
 
+/// The demo organisation on a fresh database, at the fixed test time.
+async fn demo() -> (TestDb, App, Arc<FixedClock>) {
+    let db = TestDb::new().await;
+    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap()));
+    let config = AppConfig { password_cost: PasswordCost::InsecureFastForTests, ..AppConfig::default() };
+    let app = App::new(db.store.clone(), clock.clone(), crosswalk_journal::generate_signing_key(), config);
+    app.ensure_demo().await.unwrap();
+    (db, app, clock)
+}
+
 fn row<'a>(report: &'a crosswalk_app::readiness::ReadinessReport, reference: &str) -> &'a crosswalk_app::readiness::RequirementReadiness {
     report.requirements.iter().find(|r| r.reference == reference).unwrap()
 }
@@ -334,11 +344,7 @@ async fn the_requirement_list_costs_a_fixed_number_of_queries() {
 
 #[tokio::test]
 async fn the_demo_shows_the_art_21_view_with_honest_states() {
-    let db = TestDb::new().await;
-    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap()));
-    let config = AppConfig { password_cost: PasswordCost::InsecureFastForTests, ..AppConfig::default() };
-    let app = App::new(db.store.clone(), clock, crosswalk_journal::generate_signing_key(), config);
-    app.ensure_demo().await.unwrap();
+    let (_db, app, _clock) = demo().await;
     app.ensure_demo().await.unwrap(); // idempotent
     let op = app.operator("acme-demo").await.unwrap();
     assert_eq!(app.list_controls(&op).await.unwrap().len(), 7);
@@ -365,11 +371,7 @@ async fn the_demo_shows_the_art_21_view_with_honest_states() {
 
 #[tokio::test]
 async fn the_posture_dashboard_shows_parts_changes_this_week_and_a_daily_trend() {
-    let db = TestDb::new().await;
-    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap()));
-    let config = AppConfig { password_cost: PasswordCost::InsecureFastForTests, ..AppConfig::default() };
-    let app = App::new(db.store.clone(), clock.clone(), crosswalk_journal::generate_signing_key(), config);
-    app.ensure_demo().await.unwrap();
+    let (_db, app, clock) = demo().await;
     let op = app.operator("acme-demo").await.unwrap();
     assert_eq!(app.record_daily_snapshots().await.unwrap(), 3, "ISO 27001, CSF and NIS2 are followed");
     assert_eq!(app.record_daily_snapshots().await.unwrap(), 0, "once a day");
@@ -395,11 +397,7 @@ async fn the_posture_dashboard_shows_parts_changes_this_week_and_a_daily_trend()
 #[tokio::test]
 async fn the_soa_is_decided_published_approved_diffed_and_exported() {
     use crosswalk_app::soa::SoaDecision;
-    let db = TestDb::new().await;
-    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap()));
-    let config = AppConfig { password_cost: PasswordCost::InsecureFastForTests, ..AppConfig::default() };
-    let app = App::new(db.store.clone(), clock, crosswalk_journal::generate_signing_key(), config);
-    app.ensure_demo().await.unwrap();
+    let (_db, app, _clock) = demo().await;
     let op = app.operator("acme-demo").await.unwrap();
     // The demo has an approved version 1 with all 93 Annex A controls.
     let v1 = app.soa_version(&op, 1).await.unwrap();
