@@ -157,13 +157,13 @@ impl App {
 
     /// The actor for an enabled member, or `None`.
     async fn member_actor(&self, tenant: uuid::Uuid, user: uuid::Uuid, method: AuthMethod) -> AppResult<Option<Actor>> {
-        let Some(m) = memberships::get(self.db(), tenant, user).await? else { return Ok(None) };
+        // Three independent primary-key reads, run together: this is on every request's path.
+        let (m, t, u) =
+            tokio::try_join!(memberships::get(self.db(), tenant, user), tenants::by_id(self.db(), tenant), users::by_id(self.db(), user))?;
+        let (Some(m), Some(t), Some(u)) = (m, t, u) else { return Ok(None) };
         if m.disabled {
             return Ok(None);
         }
-        let (Some(t), Some(u)) = (tenants::by_id(self.db(), tenant).await?, users::by_id(self.db(), user).await?) else {
-            return Ok(None);
-        };
         Ok(Some(Actor {
             tenant: TenantId(t.id),
             tenant_slug: t.slug,

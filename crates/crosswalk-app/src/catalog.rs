@@ -128,6 +128,8 @@ pub(crate) struct CatalogGraph {
     /// framework id of each requirement id (0 where no requirement has that id).
     pub framework_of: Vec<i64>,
     pub reference_of: Vec<String>,
+    /// `slug@version` of every framework, by id.
+    pub framework_labels: HashMap<i64, String>,
 }
 
 impl CatalogGraph {
@@ -208,7 +210,12 @@ impl App {
         for (from, to, relation, strength) in own {
             graph.add(node_of(from), node_of(to), relation_of(&relation), strength_of(strength));
         }
-        Ok(Arc::new(CatalogGraph { graph, framework_of: global.framework_of.clone(), reference_of: global.reference_of.clone() }))
+        Ok(Arc::new(CatalogGraph {
+            graph,
+            framework_of: global.framework_of.clone(),
+            reference_of: global.reference_of.clone(),
+            framework_labels: global.framework_labels.clone(),
+        }))
     }
 
     async fn build_graph(&self, tenant: Option<uuid::Uuid>) -> AppResult<CatalogGraph> {
@@ -224,13 +231,19 @@ impl App {
         for (from, to, relation, strength) in repo::graph_relations(self.db(), tenant).await? {
             graph.add(node_of(from), node_of(to), relation_of(&relation), strength_of(strength));
         }
-        Ok(CatalogGraph { graph, framework_of, reference_of })
+        let framework_labels = repo::frameworks(self.db()).await?.iter().map(|f| (f.id, key_label(f))).collect();
+        Ok(CatalogGraph { graph, framework_of, reference_of, framework_labels })
     }
 
     pub(crate) fn invalidate_graph(&self) {
         if let Ok(mut guard) = self.inner.graph.write() {
             *guard = None;
         }
+        self.inner.graph_generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub(crate) fn graph_generation(&self) -> u64 {
+        self.inner.graph_generation.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub async fn list_frameworks(&self, actor: &Actor) -> AppResult<Vec<FrameworkSummary>> {

@@ -498,17 +498,9 @@ impl App {
         Ok(repo::evidence(self.db(), actor.tenant.0)
             .await?
             .into_iter()
-            .map(|e| EvidenceView {
-                valid: e.effective_from.is_none_or(|d| d <= today) && e.valid_until.is_none_or(|d| d >= today),
-                controls: controls_of.remove(&e.id).unwrap_or_default(),
-                id: e.id,
-                name: e.name,
-                sha256: e.sha256,
-                size: e.size,
-                link: e.link,
-                collected_at: e.collected_at,
-                effective_from: e.effective_from,
-                valid_until: e.valid_until,
+            .map(|e| {
+                let controls = controls_of.remove(&e.id).unwrap_or_default();
+                evidence_view(e, controls, today)
             })
             .collect())
     }
@@ -562,6 +554,21 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(saved.id)
+    }
+}
+
+pub(crate) fn evidence_view(e: repo::Evidence, controls: Vec<Uuid>, today: NaiveDate) -> EvidenceView {
+    EvidenceView {
+        valid: e.effective_from.is_none_or(|d| d <= today) && e.valid_until.is_none_or(|d| d >= today),
+        controls,
+        id: e.id,
+        name: e.name,
+        sha256: e.sha256,
+        size: e.size,
+        link: e.link,
+        collected_at: e.collected_at,
+        effective_from: e.effective_from,
+        valid_until: e.valid_until,
     }
 }
 

@@ -93,6 +93,8 @@ struct Inner {
     config: AppConfig,
     /// The catalog's relation graph, built on first use and dropped when the catalog changes.
     graph: std::sync::RwLock<Option<Arc<catalog::CatalogGraph>>>,
+    /// Bumped whenever the catalog changes, so cached reports computed on the old graph are not reused.
+    graph_generation: std::sync::atomic::AtomicU64,
     /// Per tenant, the data readiness is computed from, valid for one journal head and date.
     snapshots: std::sync::Mutex<std::collections::HashMap<uuid::Uuid, Arc<readiness::TenantSnapshot>>>,
 }
@@ -112,6 +114,7 @@ impl App {
                 signing_key,
                 config,
                 graph: std::sync::RwLock::new(None),
+                graph_generation: Default::default(),
                 snapshots: Default::default(),
             }),
         }

@@ -5,6 +5,7 @@
 //! Snapshots are taken once a day per tenant and framework by the scheduler (`serve` and
 //! `crosswalk jobs run`), journaled as `readiness.snapshot`, so the trend is itself auditable.
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
 use crosswalk_domain::crosswalk::{Readiness, Summary};
@@ -102,6 +103,18 @@ impl App {
 
     pub async fn posture(&self, actor: &Actor) -> AppResult<PostureView> {
         actor.require(Permission::Read, "reading the dashboard")?;
+        // Computed once per snapshot (journal head and day) and catalog generation.
+        let snapshot = self.snapshot(actor.tenant.0).await?;
+        let generation = self.graph_generation();
+        if let Some(view) = snapshot.posture.get_for(generation) {
+            return Ok((*view).clone());
+        }
+        let view = Arc::new(self.compute_posture(actor).await?);
+        snapshot.posture.put_for(generation, view.clone());
+        Ok((*view).clone())
+    }
+
+    async fn compute_posture(&self, actor: &Actor) -> AppResult<PostureView> {
         let today = self.now().date_naive();
         let month_ago = today.checked_sub_days(Days::new(30)).unwrap_or(today);
         let week_ago = today.checked_sub_days(Days::new(7)).unwrap_or(today);
@@ -109,7 +122,7 @@ impl App {
         let mut cards = Vec::new();
         for framework_id in controls::followed(self.db(), actor.tenant.0).await? {
             let Some(f) = catalog_repo::framework_by_id(self.db(), framework_id).await? else { continue };
-            let report = self.readiness(actor, &format!("{}@{}", f.slug, f.version)).await?;
+            let report = self.readiness_shared(actor, &f).await?;
             let mine: Vec<&snapshots::Snapshot> = history.iter().filter(|s| s.framework_id == framework_id).collect();
             let mut trend: Vec<TrendPoint> = mine
                 .iter()
@@ -158,11 +171,10 @@ impl App {
             });
         }
         let horizon = today.checked_add_days(Days::new(30)).unwrap_or(today);
-        let expiring_evidence = self
-            .evidence_views(actor)
+        let expiring_evidence = controls::evidence_valid_until_between(self.db(), actor.tenant.0, month_ago, horizon)
             .await?
             .into_iter()
-            .filter(|e| e.valid_until.is_some_and(|d| d >= month_ago && d <= horizon))
+            .map(|(e, controls)| crate::controls::evidence_view(e, controls, today))
             .collect();
         Ok(PostureView { cards, expiring_evidence })
     }

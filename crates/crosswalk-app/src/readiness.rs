@@ -115,10 +115,65 @@ pub(crate) struct TenantSnapshot {
     pub(crate) attestations: Vec<repo::Attestation>,
     direct: HashMap<i64, DirectState>,
     signed_off: HashSet<i64>,
+    /// Reports computed from this snapshot, by (framework, coverage source, catalog generation).
+    reports: ReportCache,
+    /// The posture dashboard computed from this snapshot, with the catalog generation it used.
+    pub(crate) posture: ReportCache<(u64, Arc<crate::posture::PostureView>)>,
+}
+
+type ReportKey = (i64, Option<i64>, u64);
+
+/// Finished reports of one snapshot. A clone (when a change patches the snapshot) starts empty, so
+/// a report never outlives the data it was computed from.
+pub(crate) struct ReportCache<T = HashMap<ReportKey, Arc<ReadinessReport>>>(std::sync::Mutex<Option<T>>);
+
+impl<T> Default for ReportCache<T> {
+    fn default() -> Self {
+        Self(std::sync::Mutex::new(None))
+    }
+}
+
+impl<T> Clone for ReportCache<T> {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl<T> std::fmt::Debug for ReportCache<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReportCache")
+    }
+}
+
+impl ReportCache {
+    fn get(&self, key: ReportKey) -> Option<Arc<ReadinessReport>> {
+        self.0.lock().ok()?.as_ref()?.get(&key).cloned()
+    }
+
+    fn put(&self, key: ReportKey, report: Arc<ReadinessReport>) {
+        if let Ok(mut map) = self.0.lock() {
+            map.get_or_insert_with(HashMap::new).insert(key, report);
+        }
+    }
+}
+
+impl<T: Clone> ReportCache<(u64, T)> {
+    /// The value stored for catalog generation `generation`, if any.
+    pub(crate) fn get_for(&self, generation: u64) -> Option<T> {
+        self.0.lock().ok()?.as_ref().filter(|(g, _)| *g == generation).map(|(_, v)| v.clone())
+    }
+
+    pub(crate) fn put_for(&self, generation: u64, value: T) {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = Some((generation, value));
+        }
+    }
 }
 
 impl TenantSnapshot {
     fn derive(&mut self) {
+        self.reports = ReportCache::default();
+        self.posture = ReportCache::default();
         let today = self.today;
         let mut evidence_of: HashMap<Uuid, Vec<&EvidenceRow>> = HashMap::new();
         for (evidence_id, control_id) in &self.evidence_links {
@@ -236,6 +291,8 @@ impl App {
             attestations,
             direct: HashMap::new(),
             signed_off: HashSet::new(),
+            reports: ReportCache::default(),
+            posture: ReportCache::default(),
         };
         snapshot.derive();
         let snapshot = Arc::new(snapshot);
@@ -282,13 +339,29 @@ impl App {
         target: &catalog_repo::Framework,
         from: Option<&catalog_repo::Framework>,
     ) -> AppResult<ReadinessReport> {
+        Ok((*self.assess_shared(actor, target, from).await?).clone())
+    }
+
+    /// Readiness of a framework, shared with the snapshot's cache (no copy), for internal summaries.
+    pub(crate) async fn readiness_shared(&self, actor: &Actor, framework: &catalog_repo::Framework) -> AppResult<Arc<ReadinessReport>> {
+        actor.require(Permission::Read, "reading readiness")?;
+        self.assess_shared(actor, framework, None).await
+    }
+
+    async fn assess_shared(
+        &self,
+        actor: &Actor,
+        target: &catalog_repo::Framework,
+        from: Option<&catalog_repo::Framework>,
+    ) -> AppResult<Arc<ReadinessReport>> {
         let graph = self.graph(Some(actor.tenant.0)).await?;
-        let (snapshot, requirements, frameworks) = tokio::try_join!(
-            self.snapshot(actor.tenant.0),
-            async { Ok::<_, AppError>(catalog_repo::requirement_rows(self.db(), target.id).await?) },
-            async { Ok::<_, AppError>(catalog_repo::frameworks(self.db()).await?) },
-        )?;
-        let frameworks: HashMap<i64, String> = frameworks.iter().map(|f| (f.id, key_label(f))).collect();
+        let snapshot = self.snapshot(actor.tenant.0).await?;
+        let key = (target.id, from.map(|f| f.id), self.graph_generation());
+        if let Some(report) = snapshot.reports.get(key) {
+            return Ok(report);
+        }
+        let requirements = catalog_repo::requirement_rows(self.db(), target.id).await?;
+        let frameworks: HashMap<i64, String> = graph.framework_labels.clone();
         let (direct, signed_off) = (&snapshot.direct, &snapshot.signed_off);
         let state_of = |n: u32| direct.get(&i64::from(n)).map_or(Readiness::Unknown, |d| d.state);
         let from_id = from.map(|f| f.id);
@@ -337,14 +410,17 @@ impl App {
             })
             .collect();
         let share = |n: usize| (n * 100 + assessable / 2).checked_div(assessable).map_or(0, |p| p as u32);
-        Ok(ReadinessReport {
+        let report = ReadinessReport {
             framework: key_label(target),
             from: from.map(key_label),
             summary,
             percent,
             overlap: from.map(|_| Overlap { sound_percent: share(sound), any_percent: share(any) }),
             requirements: rows,
-        })
+        };
+        let report = Arc::new(report);
+        snapshot.reports.put(key, report.clone());
+        Ok(report)
     }
 
     /// Signs off a crosswalk suggestion for one requirement: a named person's attestation that keeps

@@ -51,12 +51,17 @@ fn scale_name(scale: Scale) -> &'static str {
     }
 }
 
+/// Evidence blobs of benchmark runs, removed when the run ends.
+fn bench_blob_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("crosswalk-bench-blobs-{}", std::process::id()))
+}
+
 /// A generated organisation on `store`: a tenant and one admin whose tokens are the mutations.
 async fn generated_app(store: Store) -> anyhow::Result<(App, crosswalk_app::Actor, UserId)> {
     store.migrate().await?;
     let key = crosswalk_journal::generate_signing_key();
     // Benchmarks measure journaling, not password hashing.
-    let config = AppConfig { password_cost: PasswordCost::InsecureFastForTests, ..AppConfig::default() };
+    let config = AppConfig { password_cost: PasswordCost::InsecureFastForTests, blob_dir: bench_blob_dir(), ..AppConfig::default() };
     let app = App::new(store, Arc::new(SystemClock), key, config);
     app.create_tenant("bench-org", "Bench Org").await.map_err(|e| anyhow!(e))?;
     let op = app.operator("bench-org").await.map_err(|e| anyhow!(e))?;
@@ -153,19 +158,20 @@ pub async fn run(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
             Err(e) => eprintln!("skipping journal.append.postgres: {e}"),
         }
     }
-    if ["catalog.", "requirements.", "coverage.", "readiness."]
+    if ["catalog.", "requirements.", "coverage.", "readiness.", "dashboard.", "framework.", "evidence."]
         .iter()
         .any(|p| wanted(p) || args.only.as_deref().is_some_and(|o| p.starts_with(o)))
     {
         let dir = std::env::temp_dir().join(format!("crosswalk-bench-cat-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir)?;
         let url = format!("sqlite://{}?mode=rwc", dir.join("bench.db").display());
-        let (app, op, _) = generated_app(Store::connect(&url).await?).await?;
-        let outcome = crate::bench_catalog::run(&app, &op, controls_for(args.scale), &wanted).await;
+        let (app, op, owner) = generated_app(Store::connect(&url).await?).await?;
+        let outcome = crate::bench_catalog::run(&app, &op, owner, controls_for(args.scale), &wanted).await;
         app.store().clone().close().await?;
         let _ = std::fs::remove_dir_all(&dir);
         results.extend(outcome?.into_iter().map(|(name, value, unit)| Figure { name, value, unit }));
     }
+    let _ = std::fs::remove_dir_all(bench_blob_dir());
     if let Some(rss) = peak_rss_mb() {
         results.push(Figure { name: "rss.peak".into(), value: rss, unit: "MB" });
     }

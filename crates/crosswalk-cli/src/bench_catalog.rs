@@ -12,6 +12,13 @@ use uuid::Uuid;
 
 type Figures = Vec<(String, f64, &'static str)>;
 
+/// Current resident set size, from /proc (Linux).
+fn rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
 fn p95(mut samples: Vec<f64>) -> f64 {
     samples.sort_by(f64::total_cmp);
     samples[((samples.len() as f64 * 0.95).ceil() as usize).saturating_sub(1).min(samples.len() - 1)]
@@ -44,8 +51,8 @@ fn synthetic_oscal_catalog() -> Vec<u8> {
 
 /// Generates controls linked to ISO 27001, SP 800-53 and CSF requirements (one transaction, bulk
 /// setup without journaling: the benchmark measures reads), half implemented with valid evidence.
-async fn generate_controls(app: &App, op: &Actor, n: usize) -> anyhow::Result<Uuid> {
-    for f in ["iso27001-2022", "nist-csf-2.0", "nis2", "nist-sp-800-53-r5"] {
+async fn generate_controls(app: &App, op: &Actor, n: usize, evidence_per_implemented: usize) -> anyhow::Result<Uuid> {
+    for f in ["iso27001-2022", "nist-csf-2.0", "nis2", "nist-sp-800-53-r5", "nis2-cir-2024-2690"] {
         app.follow_framework(op, f).await.map_err(|e| anyhow!(e))?;
     }
     let db = app.store().db();
@@ -80,7 +87,7 @@ async fn generate_controls(app: &App, op: &Actor, n: usize) -> anyhow::Result<Uu
             let target = targets[(i * 7 + k * 131) % targets.len()];
             controls::link(&tx, tenant, control.id, target).await?;
         }
-        if implemented {
+        for _ in 0..if implemented { evidence_per_implemented } else { 0 } {
             let evidence = controls::insert_evidence(
                 &tx,
                 controls::Evidence {
@@ -105,7 +112,55 @@ async fn generate_controls(app: &App, op: &Actor, n: usize) -> anyhow::Result<Uu
     first_evidence.ok_or_else(|| anyhow!("no evidence generated"))
 }
 
-pub async fn run(app: &App, op: &Actor, n_controls: usize, wanted: &dyn Fn(&str) -> bool) -> anyhow::Result<Figures> {
+/// 50 clients on loopback against a running server, each asking in turn for the posture dashboard
+/// and a framework's status, for a bounded time; p95 latency of each, measured at the client.
+async fn dashboard_load(app: &App, token: &str, clients: usize, seconds: f64) -> anyhow::Result<(f64, f64, usize)> {
+    use http_body_util::{BodyExt, Empty};
+    use hyper_util::client::legacy::Client;
+    use hyper_util::rt::TokioExecutor;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let router = crosswalk_web::router(app.clone(), crosswalk_web::WebConfig::default());
+    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+    let client: Client<_, Empty<axum::body::Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+    let deadline = Instant::now() + std::time::Duration::from_secs_f64(seconds);
+    let mut tasks = Vec::with_capacity(clients);
+    for _ in 0..clients {
+        let (client, token) = (client.clone(), token.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let mut samples: Vec<(bool, f64)> = Vec::new();
+            while Instant::now() < deadline {
+                for (dashboard, path) in [(true, "/api/v1/posture"), (false, "/api/v1/readiness?framework=iso27001-2022")] {
+                    let request = axum::http::Request::get(format!("http://{addr}{path}"))
+                        .header(axum::http::header::AUTHORIZATION, format!("Bearer {token}"))
+                        .body(Empty::new())?;
+                    let started = Instant::now();
+                    let response = client.request(request).await?;
+                    let status = response.status();
+                    response.into_body().collect().await?;
+                    anyhow::ensure!(status.is_success(), "{path}: {status}");
+                    samples.push((dashboard, started.elapsed().as_secs_f64() * 1000.0));
+                }
+            }
+            anyhow::Ok(samples)
+        }));
+    }
+    let mut all = Vec::new();
+    for task in tasks {
+        all.extend(task.await??);
+    }
+    server.abort();
+    let pick = |dashboard: bool| all.iter().filter(|(d, _)| *d == dashboard).map(|(_, ms)| *ms).collect::<Vec<_>>();
+    Ok((p95(pick(true)), p95(pick(false)), all.len()))
+}
+
+pub async fn run(
+    app: &App,
+    op: &Actor,
+    owner: crosswalk_domain::UserId,
+    n_controls: usize,
+    wanted: &dyn Fn(&str) -> bool,
+) -> anyhow::Result<Figures> {
     let mut out = Figures::new();
     if wanted("catalog.import") {
         let bytes = synthetic_oscal_catalog();
@@ -114,8 +169,10 @@ pub async fn run(app: &App, op: &Actor, n_controls: usize, wanted: &dyn Fn(&str)
         out.push(("catalog.import".into(), started.elapsed().as_secs_f64() * 1000.0, "ms"));
         out.push(("catalog.import.requirements".into(), report.items.first().map_or(0, |i| i.count) as f64, "requirements"));
     }
-    let evidence = generate_controls(app, op, n_controls).await?;
+    // 100,000 evidence items for 10,000 controls (20 per implemented control); 10,000 for 1,000.
+    let evidence = generate_controls(app, op, n_controls, 20).await?;
     out.push(("catalog.controls".into(), n_controls as f64, "controls"));
+    out.push(("catalog.evidence".into(), (n_controls / 2 * 20) as f64, "evidence"));
     // Warm the shared relation graph once, as a running server has it.
     app.readiness(op, "iso27001-2022").await.map_err(|e| anyhow!(e))?;
     if wanted("requirements.list") {
@@ -149,6 +206,41 @@ pub async fn run(app: &App, op: &Actor, n_controls: usize, wanted: &dyn Fn(&str)
             samples.push(started.elapsed().as_secs_f64() * 1000.0);
         }
         out.push(("readiness.recompute.p95".into(), p95(samples), "ms"));
+    }
+    if wanted("evidence.upload") {
+        // 1 GB at 10,000 controls (the figure), 128 MB otherwise; RSS sampled while it streams.
+        let bytes: u64 = if n_controls >= 10_000 { 1 << 30 } else { 128 << 20 };
+        let before = rss_mb().unwrap_or(0.0);
+        let peak = std::sync::Arc::new(std::sync::Mutex::new(before));
+        let sampler = {
+            let peak = peak.clone();
+            tokio::spawn(async move {
+                loop {
+                    if let (Some(now), Ok(mut p)) = (rss_mb(), peak.lock()) {
+                        *p = p.max(now);
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
+            })
+        };
+        let started = Instant::now();
+        let blob = app.store_blob(tokio::io::AsyncReadExt::take(tokio::io::repeat(0x5a), bytes)).await.map_err(|e| anyhow!(e))?;
+        let secs = started.elapsed().as_secs_f64();
+        sampler.abort();
+        anyhow::ensure!(blob.size == bytes, "stored {} of {bytes} bytes", blob.size);
+        let growth = peak.lock().map(|p| *p - before).unwrap_or(0.0);
+        out.push(("evidence.upload".into(), bytes as f64 / 1e6 / secs, "MB/s"));
+        out.push(("evidence.upload.size".into(), bytes as f64 / 1e6, "MB"));
+        out.push(("evidence.upload.rss_growth".into(), growth, "MB"));
+    }
+    if wanted("dashboard") || wanted("framework.status") {
+        let token = app.create_token(op, Some(owner), "load test").await.map_err(|e| anyhow!(e))?.secret;
+        // Warm the caches once, as a running server has them.
+        app.posture(op).await.map_err(|e| anyhow!(e))?;
+        let (dashboard, status, requests) = dashboard_load(app, &token, 50, 5.0).await?;
+        out.push(("dashboard.p95".into(), dashboard, "ms"));
+        out.push(("framework.status.p95".into(), status, "ms"));
+        out.push(("dashboard.requests".into(), requests as f64, "requests in 5 s, 50 clients"));
     }
     Ok(out)
 }

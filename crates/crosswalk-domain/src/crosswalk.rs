@@ -165,13 +165,13 @@ fn weakest(path: &[Step]) -> Option<u8> {
 
 /// Assesses one target requirement (see [`assess_all`] for many).
 pub fn assess(graph: &MappingGraph, target: Node, inputs: &Inputs<'_>) -> Assessment {
-    let paths = SuggestionPaths::find(graph, inputs);
+    let paths = SuggestionPaths::find(graph, inputs, &[target]);
     assess_with(graph, target, inputs, &paths)
 }
 
 /// Assesses many targets with one search for suggestion paths shared by all of them.
 pub fn assess_all(graph: &MappingGraph, targets: &[Node], inputs: &Inputs<'_>) -> Vec<Assessment> {
-    let paths = SuggestionPaths::find(graph, inputs);
+    let paths = SuggestionPaths::find(graph, inputs, targets);
     targets.iter().map(|&t| assess_with(graph, t, inputs, &paths)).collect()
 }
 
@@ -226,6 +226,8 @@ fn assess_with(graph: &MappingGraph, target: Node, inputs: &Inputs<'_>, paths: &
 /// breadth-first pass forward from all sources at once. Each requirement keeps at most
 /// `KEPT_PER_NODE` paths, shortest first, and only kept paths are extended, so the work is bounded
 /// by (relations × kept paths × hops) however dense the catalog is — one pass serves a whole framework.
+/// A path only enters a requirement from which the targets are still reachable in the hops left, so
+/// the search stays within the targets' neighbourhood.
 struct SuggestionPaths {
     per_node: std::collections::HashMap<Node, Vec<Vec<Step>>>,
 }
@@ -233,24 +235,41 @@ struct SuggestionPaths {
 const KEPT_PER_NODE: usize = MAX_SUGGESTIONS + 1;
 
 impl SuggestionPaths {
-    fn find(graph: &MappingGraph, inputs: &Inputs<'_>) -> Self {
+    fn find(graph: &MappingGraph, inputs: &Inputs<'_>, targets: &[Node]) -> Self {
+        // Hops from each requirement to the nearest target (relations are stored both ways).
+        let mut distance = vec![u8::MAX; graph.node_count()];
+        let mut layer: Vec<Node> = targets.iter().copied().filter(|&t| (t as usize) < distance.len()).collect();
+        for &t in &layer {
+            distance[t as usize] = 0;
+        }
+        for hop in 1..=MAX_HOPS as u8 {
+            let mut next = Vec::new();
+            for &n in &layer {
+                for arc in graph.arcs_into(n) {
+                    if distance[arc.other as usize] == u8::MAX {
+                        distance[arc.other as usize] = hop;
+                        next.push(arc.other);
+                    }
+                }
+            }
+            layer = next;
+        }
         let mut per_node: std::collections::HashMap<Node, Vec<Vec<Step>>> = std::collections::HashMap::new();
         let mut frontier: Vec<(Node, Vec<Step>)> = (0..graph.node_count() as Node)
-            .filter(|&n| {
-                !graph.arcs_into(n).is_empty()
-                    && (inputs.is_source)(n)
-                    && matches!((inputs.direct)(n), Readiness::Proven | Readiness::Attested)
-            })
+            .filter(|&n| distance[n as usize] <= MAX_HOPS as u8)
+            .filter(|&n| (inputs.is_source)(n) && matches!((inputs.direct)(n), Readiness::Proven | Readiness::Attested))
             .map(|n| (n, Vec::new()))
             .collect();
-        for _hop in 0..MAX_HOPS {
+        for hop in 0..MAX_HOPS {
+            // A step taken now must leave the target within the hops that remain after it.
+            let hops_left_after = (MAX_HOPS - hop - 1) as u8;
             let mut next = Vec::new();
             for (node, path) in &frontier {
                 let origin = path.first().map_or(*node, |s| s.from);
                 for arc in graph.arcs_into(*node) {
                     let to = arc.other;
                     // A path never revisits a requirement (nor returns to its source).
-                    if to == origin || path.iter().any(|s| s.to == to) {
+                    if to == origin || distance[to as usize] > hops_left_after || path.iter().any(|s| s.to == to) {
                         continue;
                     }
                     let kept = per_node.entry(to).or_default();

@@ -145,6 +145,39 @@ pub async fn evidence(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<Ve
     Ok(evidence::Entity::find().filter(evidence::Column::TenantId.eq(tenant)).order_by_desc(evidence::Column::CollectedAt).all(db).await?)
 }
 
+/// Evidence whose `valid_until` falls within [from, to], with the controls each serves (two queries).
+pub async fn evidence_valid_until_between(
+    db: &impl ConnectionTrait,
+    tenant: Uuid,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> StoreResult<Vec<(Evidence, Vec<Uuid>)>> {
+    let found = evidence::Entity::find()
+        .filter(evidence::Column::TenantId.eq(tenant))
+        .filter(evidence::Column::ValidUntil.between(from, to))
+        .order_by_asc(evidence::Column::ValidUntil)
+        .limit(200)
+        .all(db)
+        .await?;
+    let ids: Vec<Uuid> = found.iter().map(|e| e.id).collect();
+    let links: Vec<(Uuid, Uuid)> = ec::Entity::find()
+        .select_only()
+        .column(ec::Column::EvidenceId)
+        .column(ec::Column::ControlId)
+        .filter(ec::Column::TenantId.eq(tenant))
+        .filter(ec::Column::EvidenceId.is_in(ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(found
+        .into_iter()
+        .map(|e| {
+            let controls = links.iter().filter(|(ev, _)| *ev == e.id).map(|(_, c)| *c).collect();
+            (e, controls)
+        })
+        .collect())
+}
+
 pub async fn update_evidence_validity(
     tx: &WriteTx,
     tenant: Uuid,
