@@ -292,7 +292,12 @@ impl App {
         };
         let mut requirements: Vec<ServedRequirement> = direct.iter().filter_map(|&id| served(id, "direct", None)).collect();
         requirements.extend(derived.into_iter().filter_map(|(id, via)| served(id, "derived", Some(via))));
-        let evidence = self.evidence_views(actor).await?.into_iter().filter(|e| e.controls.contains(&id)).collect();
+        let today = self.now().date_naive();
+        let evidence = repo::evidence_of_control(self.db(), actor.tenant.0, id)
+            .await?
+            .into_iter()
+            .map(|(e, controls)| evidence_view(e, controls, today))
+            .collect();
         let owner = match c.owner_id {
             Some(owner) => crosswalk_store::repo::users::by_id(self.db(), owner).await?.map(|u| u.email),
             None => None,
@@ -446,7 +451,7 @@ impl App {
             s.evidence.insert(row.id, added);
             s.evidence_links.extend(new.controls.iter().map(|c| (row.id, *c)));
         });
-        self.evidence_views(actor).await?.into_iter().find(|e| e.id == row.id).ok_or_else(|| AppError::Internal("evidence vanished".into()))
+        self.one_evidence(actor, row.id).await
     }
 
     pub async fn set_evidence_validity(
@@ -459,7 +464,8 @@ impl App {
         actor.require(Permission::ManageCompliance, "changing evidence")?;
         let current =
             repo::get_evidence(self.db(), actor.tenant.0, id).await?.ok_or_else(|| AppError::NotFound(format!("evidence {id}")))?;
-        let control = repo::evidence_links(self.db(), actor.tenant.0).await?.into_iter().find(|(e, _)| *e == id).map(|(_, c)| c);
+        let control =
+            repo::evidence_with_controls(self.db(), actor.tenant.0, id).await?.and_then(|(_, controls)| controls.first().copied());
         let tx = self.begin().await?;
         self.reschedule_evidence_expiry(&tx, actor.tenant, id, &current.name, valid_until, control).await?;
         repo::update_evidence_validity(&tx, actor.tenant.0, id, effective_from, valid_until).await?;
@@ -473,7 +479,7 @@ impl App {
                 e.valid_until = valid_until;
             }
         });
-        self.evidence_views(actor).await?.into_iter().find(|e| e.id == id).ok_or_else(|| AppError::Internal("evidence vanished".into()))
+        self.one_evidence(actor, id).await
     }
 
     pub async fn link_evidence(&self, actor: &Actor, id: Uuid, control: Uuid) -> AppResult<EvidenceView> {
@@ -485,7 +491,14 @@ impl App {
             self.journal(&tx, actor, "evidence.link", "evidence", id, json!({"control": control})).await?;
         }
         tx.commit().await?;
-        self.evidence_views(actor).await?.into_iter().find(|e| e.id == id).ok_or_else(|| AppError::Internal("evidence vanished".into()))
+        self.one_evidence(actor, id).await
+    }
+
+    async fn one_evidence(&self, actor: &Actor, id: Uuid) -> AppResult<EvidenceView> {
+        let (e, controls) = repo::evidence_with_controls(self.db(), actor.tenant.0, id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("evidence {id}")))?;
+        Ok(evidence_view(e, controls, self.now().date_naive()))
     }
 
     pub async fn evidence_views(&self, actor: &Actor) -> AppResult<Vec<EvidenceView>> {

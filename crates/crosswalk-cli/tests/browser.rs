@@ -246,8 +246,11 @@ async fn evidence_proves_a_control_once_for_iso_and_csf_until_it_expires() {
         c.find(Locator::Id("ev-file")).await?.send_keys(&evidence_file.display().to_string()).await?;
         c.execute("document.getElementById('ev-until').value = '2099-12-31';", vec![]).await?;
         c.find(Locator::Id("upload-evidence")).await?.click().await?;
-        let row = c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#evidence tbody tr")).await?;
-        assert!(row.text().await?.contains("vulnerability-scan.txt"));
+        // Wait for the reloaded page's row itself: the old page's placeholder row would go stale.
+        c.wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::XPath("//table[@id='evidence']//td[contains(., 'vulnerability-scan.txt')]"))
+            .await?;
 
         let state = |framework: &'static str, reference: &'static str| async move {
             c.goto(&format!("{base}/requirement?framework={framework}&ref={reference}")).await?;

@@ -159,23 +159,7 @@ pub async fn evidence_valid_until_between(
         .limit(200)
         .all(db)
         .await?;
-    let ids: Vec<Uuid> = found.iter().map(|e| e.id).collect();
-    let links: Vec<(Uuid, Uuid)> = ec::Entity::find()
-        .select_only()
-        .column(ec::Column::EvidenceId)
-        .column(ec::Column::ControlId)
-        .filter(ec::Column::TenantId.eq(tenant))
-        .filter(ec::Column::EvidenceId.is_in(ids))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(found
-        .into_iter()
-        .map(|e| {
-            let controls = links.iter().filter(|(ev, _)| *ev == e.id).map(|(_, c)| *c).collect();
-            (e, controls)
-        })
-        .collect())
+    with_controls(db, tenant, found.iter().map(|e| e.id).collect()).await
 }
 
 pub async fn update_evidence_validity(
@@ -214,6 +198,49 @@ pub async fn evidence_links(db: &impl ConnectionTrait, tenant: Uuid) -> StoreRes
         .into_tuple()
         .all(db)
         .await?)
+}
+
+/// Evidence linked to one control, with every control each item serves (two queries).
+pub async fn evidence_of_control(db: &impl ConnectionTrait, tenant: Uuid, control: Uuid) -> StoreResult<Vec<(Evidence, Vec<Uuid>)>> {
+    let ids: Vec<Uuid> = ec::Entity::find()
+        .select_only()
+        .column(ec::Column::EvidenceId)
+        .filter(ec::Column::TenantId.eq(tenant))
+        .filter(ec::Column::ControlId.eq(control))
+        .into_tuple()
+        .all(db)
+        .await?;
+    with_controls(db, tenant, ids).await
+}
+
+/// One evidence item with the controls it serves.
+pub async fn evidence_with_controls(db: &impl ConnectionTrait, tenant: Uuid, id: Uuid) -> StoreResult<Option<(Evidence, Vec<Uuid>)>> {
+    Ok(with_controls(db, tenant, vec![id]).await?.into_iter().next())
+}
+
+async fn with_controls(db: &impl ConnectionTrait, tenant: Uuid, ids: Vec<Uuid>) -> StoreResult<Vec<(Evidence, Vec<Uuid>)>> {
+    let found = evidence::Entity::find()
+        .filter(evidence::Column::TenantId.eq(tenant))
+        .filter(evidence::Column::Id.is_in(ids.clone()))
+        .order_by_desc(evidence::Column::CollectedAt)
+        .all(db)
+        .await?;
+    let links: Vec<(Uuid, Uuid)> = ec::Entity::find()
+        .select_only()
+        .column(ec::Column::EvidenceId)
+        .column(ec::Column::ControlId)
+        .filter(ec::Column::TenantId.eq(tenant))
+        .filter(ec::Column::EvidenceId.is_in(ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(found
+        .into_iter()
+        .map(|e| {
+            let controls = links.iter().filter(|(ev, _)| *ev == e.id).map(|(_, c)| *c).collect();
+            (e, controls)
+        })
+        .collect())
 }
 
 pub async fn insert_attestation(tx: &WriteTx, a: Attestation) -> StoreResult<Attestation> {
