@@ -157,20 +157,17 @@ impl App {
 
     /// The actor for an enabled member, or `None`.
     async fn member_actor(&self, tenant: uuid::Uuid, user: uuid::Uuid, method: AuthMethod) -> AppResult<Option<Actor>> {
-        // Three independent primary-key reads, run together: this is on every request's path.
-        let (m, t, u) =
-            tokio::try_join!(memberships::get(self.db(), tenant, user), tenants::by_id(self.db(), tenant), users::by_id(self.db(), user))?;
-        let (Some(m), Some(t), Some(u)) = (m, t, u) else { return Ok(None) };
-        if m.disabled {
+        let Some(p) = memberships::principal(self.db(), tenant, user).await? else { return Ok(None) };
+        if p.disabled {
             return Ok(None);
         }
         Ok(Some(Actor {
-            tenant: TenantId(t.id),
-            tenant_slug: t.slug,
-            tenant_name: t.name,
-            user: Some(UserId(u.id)),
-            email: Some(u.email),
-            role: parse_role(&m.role)?,
+            tenant: TenantId(tenant),
+            tenant_slug: p.slug,
+            tenant_name: p.tenant_name,
+            user: Some(UserId(user)),
+            email: Some(p.email),
+            role: parse_role(&p.role)?,
             method,
         }))
     }
@@ -187,6 +184,18 @@ impl App {
             role: Role::Admin,
             method: AuthMethod::Operator,
         })
+    }
+
+    /// The local operator acting on tenant `slug` as the named member `email`, with that member's
+    /// role: for what only a named person may do (approving the SoA, attesting). The operator has
+    /// database access anyway; what this adds is that the record names the person who decided.
+    pub async fn operator_as(&self, slug: &str, email: &str) -> AppResult<Actor> {
+        let op = self.operator(slug).await?;
+        let member = self.member_by_email(&op, email).await?;
+        if member.disabled {
+            return Err(AppError::Forbidden(format!("acting as {email}, whose account is disabled")));
+        }
+        Ok(Actor { user: Some(UserId(member.id)), email: Some(member.email.clone()), role: member.role, ..op })
     }
 
     /// The operator for catalog commands that need no particular organisation: the named one, or

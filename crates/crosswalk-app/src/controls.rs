@@ -108,6 +108,8 @@ pub struct ControlView {
     /// Every requirement served: direct links and those reached through equal/superset relations.
     pub requirements: Vec<ServedRequirement>,
     pub evidence: Vec<EvidenceView>,
+    /// Named people's statements that the control is met (never counted as proof).
+    pub attestations: Vec<AttestationView>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -130,6 +132,38 @@ pub struct NewAttestation {
     pub control: Option<Uuid>,
     pub statement: String,
     pub expires_on: Option<NaiveDate>,
+}
+
+/// An attestation as shown everywhere: always "attested", with the named person and dates.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AttestationView {
+    pub id: Uuid,
+    /// The attested requirement's framework (`slug@version`), when a requirement was attested.
+    pub framework: Option<String>,
+    #[serde(rename = "ref")]
+    pub reference: Option<String>,
+    /// The attested control, when a control was attested.
+    pub control: Option<Uuid>,
+    pub statement: String,
+    /// E-mail of the named person who attested.
+    pub person: String,
+    pub attested_on: NaiveDate,
+    pub expires_on: Option<NaiveDate>,
+    /// False once expired (or not yet in force): it then counts for nothing.
+    pub valid: bool,
+    /// The crosswalk path that was reviewed, when the attestation signed off a suggestion.
+    pub path: Option<String>,
+}
+
+/// Which attestations to list: one control's, one requirement's, or (neither) all.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct AttestationFilter {
+    pub control: Option<Uuid>,
+    /// Framework id (`slug` or `slug@version`); with `ref`.
+    pub framework: Option<String>,
+    #[serde(rename = "ref")]
+    #[param(rename = "ref")]
+    pub reference: Option<String>,
 }
 
 /// A blob written to the store: its content address and size.
@@ -302,7 +336,9 @@ impl App {
             Some(owner) => crosswalk_store::repo::users::by_id(self.db(), owner).await?.map(|u| u.email),
             None => None,
         };
+        let attestations = self.attestation_views(repo::attestations_of(self.db(), actor.tenant.0, Some(id), None).await?).await?;
         Ok(ControlView {
+            attestations,
             id: c.id,
             name: c.name,
             description: c.description,
@@ -363,13 +399,7 @@ impl App {
     pub async fn link_control(&self, actor: &Actor, id: Uuid, framework: &str, reference: &str) -> AppResult<ControlView> {
         actor.require(Permission::ManageCompliance, "managing controls")?;
         repo::get_control(self.db(), actor.tenant.0, id).await?.ok_or_else(|| AppError::NotFound(format!("control {id}")))?;
-        let f = self.framework_named(framework).await?;
-        if !repo::followed(self.db(), actor.tenant.0).await?.contains(&f.id) {
-            return Err(AppError::invalid("framework", format!("the organisation does not follow {}; follow it first", key_label(&f))));
-        }
-        let r = catalog_repo::requirement(self.db(), f.id, reference)
-            .await?
-            .ok_or_else(|| AppError::invalid("ref", format!("'{reference}' is not a requirement of {}", key_label(&f))))?;
+        let (f, r) = self.followed_requirement(actor, framework, reference).await?;
         let tx = self.begin().await?;
         let mut seq = None;
         if repo::link(&tx, actor.tenant.0, id, r.id).await? {
@@ -387,10 +417,13 @@ impl App {
     pub async fn unlink_control(&self, actor: &Actor, id: Uuid, framework: &str, reference: &str) -> AppResult<ControlView> {
         actor.require(Permission::ManageCompliance, "managing controls")?;
         repo::get_control(self.db(), actor.tenant.0, id).await?.ok_or_else(|| AppError::NotFound(format!("control {id}")))?;
+        if framework.trim().is_empty() || reference.trim().is_empty() {
+            return Err(AppError::invalid("ref", "name the framework and the requirement ref to unlink"));
+        }
         let f = self.framework_named(framework).await?;
         let r = catalog_repo::requirement(self.db(), f.id, reference)
             .await?
-            .ok_or_else(|| AppError::NotFound(format!("requirement '{reference}'")))?;
+            .ok_or_else(|| AppError::NotFound(format!("requirement '{reference}' in {}", key_label(&f))))?;
         let tx = self.begin().await?;
         if repo::unlink(&tx, actor.tenant.0, id, r.id).await? > 0 {
             self.journal(&tx, actor, "control.unlink", "control", id, json!({"framework": key_label(&f), "ref": r.reference})).await?;
@@ -518,17 +551,49 @@ impl App {
             .collect())
     }
 
+    /// A requirement of a framework the organisation follows: 422 naming the framework otherwise
+    /// (work is recorded only against frameworks the organisation has chosen).
+    async fn followed_requirement(
+        &self,
+        actor: &Actor,
+        framework: &str,
+        reference: &str,
+    ) -> AppResult<(catalog_repo::Framework, catalog_repo::Requirement)> {
+        let f = self.framework_named(framework).await?;
+        if !repo::followed(self.db(), actor.tenant.0).await?.contains(&f.id) {
+            return Err(AppError::invalid("framework", format!("the organisation does not follow {}; follow it first", key_label(&f))));
+        }
+        let r = catalog_repo::requirement(self.db(), f.id, reference)
+            .await?
+            .ok_or_else(|| AppError::invalid("ref", format!("'{reference}' is not a requirement of {}", key_label(&f))))?;
+        Ok((f, r))
+    }
+
+    /// Evidence whose name contains `name` (all when None), newest first, at most `limit` items.
+    pub async fn search_evidence(&self, actor: &Actor, name: Option<&str>, limit: u64) -> AppResult<Vec<EvidenceView>> {
+        actor.require(Permission::Read, "reading evidence")?;
+        let today = self.now().date_naive();
+        let name = name.map(str::trim).filter(|n| !n.is_empty());
+        Ok(repo::evidence_matching(self.db(), actor.tenant.0, name, limit)
+            .await?
+            .into_iter()
+            .map(|(e, controls)| evidence_view(e, controls, today))
+            .collect())
+    }
+
     /// A named person states a requirement or control is met: shown as attested, never as proven.
     pub async fn attest(&self, actor: &Actor, new: NewAttestation) -> AppResult<Uuid> {
         actor.require(Permission::ManageCompliance, "attesting")?;
         let statement = non_empty_text("statement", &new.statement, 2000)?;
         let person = actor.user.ok_or_else(|| AppError::Forbidden("attesting without a named person".into()))?;
+        if let Some(expiry) = new.expires_on
+            && expiry < self.now().date_naive()
+        {
+            return Err(AppError::invalid("expires_on", format!("{expiry} is in the past; an attestation must be in force when made")));
+        }
         let (requirement_id, subject) = match (&new.framework, &new.reference, new.control) {
             (Some(framework), Some(reference), None) => {
-                let f = self.framework_named(framework).await?;
-                let r = catalog_repo::requirement(self.db(), f.id, reference)
-                    .await?
-                    .ok_or_else(|| AppError::invalid("ref", format!("'{reference}' is not a requirement of {}", key_label(&f))))?;
+                let (f, r) = self.followed_requirement(actor, framework, reference).await?;
                 (Some(r.id), format!("{}:{reference}", key_label(&f)))
             }
             (None, None, Some(control)) => {
@@ -568,6 +633,66 @@ impl App {
         tx.commit().await?;
         Ok(saved.id)
     }
+}
+
+impl App {
+    /// Attestations of a control, of a requirement, or all of the organisation's.
+    pub async fn attestations(&self, actor: &Actor, filter: &AttestationFilter) -> AppResult<Vec<AttestationView>> {
+        actor.require(Permission::Read, "reading attestations")?;
+        let requirement = match (&filter.framework, &filter.reference) {
+            (Some(framework), Some(reference)) => {
+                let f = self.framework_named(framework).await?;
+                let r = catalog_repo::requirement(self.db(), f.id, reference)
+                    .await?
+                    .ok_or_else(|| AppError::NotFound(format!("requirement '{reference}' in {}", key_label(&f))))?;
+                Some(r.id)
+            }
+            (None, None) => None,
+            _ => return Err(AppError::invalid("ref", "name both a framework and a requirement ref")),
+        };
+        let rows = repo::attestations_of(self.db(), actor.tenant.0, filter.control, requirement).await?;
+        self.attestation_views(rows).await
+    }
+
+    /// Rows as views: the person's e-mail and the requirement's framework and ref looked up once.
+    async fn attestation_views(&self, rows: Vec<repo::Attestation>) -> AppResult<Vec<AttestationView>> {
+        let mut people: Vec<Uuid> = rows.iter().map(|a| a.person_id).collect();
+        people.sort_unstable();
+        people.dedup();
+        let emails: HashMap<Uuid, String> = crosswalk_store::repo::users::emails(self.db(), &people).await?.into_iter().collect();
+        let requirement_ids: Vec<i64> = rows.iter().filter_map(|a| a.requirement_id).collect();
+        let requirements: HashMap<i64, catalog_repo::Requirement> =
+            catalog_repo::requirements_by_ids(self.db(), &requirement_ids).await?.into_iter().map(|r| (r.id, r)).collect();
+        let frameworks: HashMap<i64, String> = if requirements.is_empty() {
+            HashMap::new()
+        } else {
+            catalog_repo::frameworks(self.db()).await?.iter().map(|f| (f.id, key_label(f))).collect()
+        };
+        let today = self.now().date_naive();
+        Ok(rows
+            .into_iter()
+            .map(|a| {
+                let requirement = a.requirement_id.and_then(|id| requirements.get(&id));
+                AttestationView {
+                    id: a.id,
+                    framework: requirement.and_then(|r| frameworks.get(&r.framework_id).cloned()),
+                    reference: requirement.map(|r| r.reference.clone()),
+                    control: a.control_id,
+                    valid: attestation_valid(&a, today),
+                    person: emails.get(&a.person_id).cloned().unwrap_or_else(|| format!("user {}", a.person_id)),
+                    statement: a.statement,
+                    attested_on: a.attested_on,
+                    expires_on: a.expires_on,
+                    path: a.path,
+                }
+            })
+            .collect())
+    }
+}
+
+/// An attestation counts from the day it was made until its expiry date (inclusive).
+pub(crate) fn attestation_valid(a: &repo::Attestation, today: NaiveDate) -> bool {
+    a.attested_on <= today && a.expires_on.is_none_or(|d| d >= today)
 }
 
 pub(crate) fn evidence_view(e: repo::Evidence, controls: Vec<Uuid>, today: NaiveDate) -> EvidenceView {

@@ -113,6 +113,8 @@ pub(crate) struct TenantSnapshot {
     pub(crate) evidence: HashMap<Uuid, EvidenceRow>,
     pub(crate) evidence_links: Vec<(Uuid, Uuid)>,
     pub(crate) attestations: Vec<repo::Attestation>,
+    /// E-mail of each person named in an attestation, so reasons say who attested.
+    people: HashMap<Uuid, String>,
     direct: HashMap<i64, DirectState>,
     signed_off: HashSet<i64>,
     /// Reports computed from this snapshot, by (framework, coverage source, catalog generation).
@@ -181,8 +183,10 @@ impl TenantSnapshot {
                 evidence_of.entry(*control_id).or_default().push(e);
             }
         }
-        let valid_attestation = |a: &&repo::Attestation| a.attested_on <= today && a.expires_on.is_none_or(|d| d >= today);
-        let attested_controls: HashSet<Uuid> = self.attestations.iter().filter(valid_attestation).filter_map(|a| a.control_id).collect();
+        let valid_attestation = |a: &&repo::Attestation| crate::controls::attestation_valid(a, today);
+        let person = |a: &repo::Attestation| self.people.get(&a.person_id).cloned().unwrap_or_else(|| format!("user {}", a.person_id));
+        let attested_controls: HashMap<Uuid, String> =
+            self.attestations.iter().filter(valid_attestation).filter_map(|a| Some((a.control_id?, person(a)))).collect();
 
         // Per control: its own state and why.
         let control_state = |c: &ControlRow| -> (Readiness, String) {
@@ -194,8 +198,8 @@ impl TenantSnapshot {
                     let valid = items.iter().any(|e| evidence_valid(e, today));
                     if status == "implemented" && valid {
                         (Readiness::Proven, format!("control '{}' is implemented with valid evidence", c.name))
-                    } else if status == "implemented" && attested_controls.contains(&c.id) {
-                        (Readiness::Attested, format!("control '{}' is attested, not proven", c.name))
+                    } else if let Some(by) = attested_controls.get(&c.id).filter(|_| status == "implemented") {
+                        (Readiness::Attested, format!("control '{}' is attested by {by}, not proven", c.name))
                     } else if status == "partial" {
                         (Readiness::Partial, format!("control '{}' is partially implemented", c.name))
                     } else if let Some(expired) =
@@ -243,8 +247,8 @@ impl TenantSnapshot {
         for a in self.attestations.iter().filter(valid_attestation) {
             let Some(requirement) = a.requirement_id else { continue };
             let reason = match &a.path {
-                Some(_) => format!("attested (signed-off crosswalk suggestion) on {}: {}", a.attested_on, a.statement),
-                None => format!("attested on {}: {}", a.attested_on, a.statement),
+                Some(_) => format!("attested by {} (signed-off crosswalk suggestion) on {}: {}", person(a), a.attested_on, a.statement),
+                None => format!("attested by {} on {}: {}", person(a), a.attested_on, a.statement),
             };
             let entry = out.entry(requirement).or_insert(DirectState { state: Readiness::Unknown, reason: String::new() });
             if entry.state < Readiness::Attested {
@@ -278,6 +282,10 @@ impl App {
             repo::evidence_links(self.db(), tenant),
             repo::attestations(self.db(), tenant),
         )?;
+        let mut named: Vec<Uuid> = attestations.iter().map(|a| a.person_id).collect();
+        named.sort_unstable();
+        named.dedup();
+        let people = crosswalk_store::repo::users::emails(self.db(), &named).await?.into_iter().collect();
         let mut snapshot = TenantSnapshot {
             seq: head,
             today,
@@ -289,6 +297,7 @@ impl App {
                 .collect(),
             evidence_links,
             attestations,
+            people,
             direct: HashMap::new(),
             signed_off: HashSet::new(),
             reports: ReportCache::default(),

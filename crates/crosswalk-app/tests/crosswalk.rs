@@ -3,7 +3,7 @@
 //! person's sign-off; imports are all-or-nothing and idempotent.
 #![allow(clippy::unwrap_used)] // a test that cannot proceed should fail loudly, right there
 use chrono::{NaiveDate, TimeZone, Utc};
-use crosswalk_app::controls::{ControlStatus, NewControl, NewEvidence};
+use crosswalk_app::controls::{AttestationFilter, ControlStatus, NewAttestation, NewControl, NewEvidence};
 use crosswalk_app::readiness::SignOff;
 use crosswalk_app::users::NewMember;
 use crosswalk_app::{Actor, App, AppConfig, AppError, FixedClock, PasswordCost};
@@ -18,6 +18,7 @@ struct World {
     app: App,
     manager: Actor,
     viewer: Actor,
+    clock: Arc<FixedClock>,
 }
 
 mod tempdir {
@@ -49,7 +50,7 @@ async fn world() -> World {
     let blobs = tempdir::Dir::new();
     let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap()));
     let config = AppConfig { password_cost: PasswordCost::InsecureFastForTests, blob_dir: blobs.0.clone(), ..AppConfig::default() };
-    let app = App::new(db.store.clone(), clock, crosswalk_journal::generate_signing_key(), config);
+    let app = App::new(db.store.clone(), clock.clone(), crosswalk_journal::generate_signing_key(), config);
     app.create_tenant("acme", "Acme").await.unwrap();
     let op = app.operator("acme").await.unwrap();
     let manager = person(&app, &op, "manager@acme.example", Role::Manager).await;
@@ -57,7 +58,7 @@ async fn world() -> World {
     for f in ["iso27001-2022", "nist-csf-2.0"] {
         app.follow_framework(&manager, f).await.unwrap();
     }
-    World { _db: db, _blobs: blobs, app, manager, viewer }
+    World { _db: db, _blobs: blobs, app, manager, viewer, clock }
 }
 
 /// The demo organisation on a fresh database, at the fixed test time.
@@ -442,4 +443,86 @@ async fn the_soa_is_decided_published_approved_diffed_and_exported() {
     assert_eq!(&bytes[..2], b"PK");
     let journal = app.verify_journal(&op, false).await.unwrap();
     assert!(journal.ok, "{journal:?}");
+}
+
+#[tokio::test]
+async fn attestations_name_a_person_count_as_attested_never_proven_and_lapse_when_they_expire() {
+    let w = world().await;
+    let (app, m) = (&w.app, &w.manager);
+    let control = app
+        .create_control(
+            m,
+            NewControl {
+                name: "Secure disposal".into(),
+                description: String::new(),
+                status: ControlStatus::Implemented,
+                justification: None,
+            },
+        )
+        .await
+        .unwrap();
+    app.link_control(m, control.id, "iso27001-2022", "A.7.14").await.unwrap();
+    let iso = app.readiness(m, "iso27001-2022").await.unwrap();
+    assert_eq!(row(&iso, "A.7.14").state, Readiness::Partial, "implemented without evidence: {}", row(&iso, "A.7.14").reason);
+
+    let expires_on = NaiveDate::from_ymd_opt(2026, 12, 31);
+    let new = |statement: &str| NewAttestation {
+        framework: None,
+        reference: None,
+        control: Some(control.id),
+        statement: statement.into(),
+        expires_on,
+    };
+    app.attest(m, new("Disposal certificates checked by me")).await.unwrap();
+    let iso = app.readiness(m, "iso27001-2022").await.unwrap();
+    let a714 = row(&iso, "A.7.14");
+    assert_eq!(a714.state, Readiness::Attested, "never proven without evidence");
+    assert!(a714.reason.contains("manager@acme.example"), "the reason names the person: {}", a714.reason);
+
+    // A requirement attested directly, with the person on the record.
+    let op = app.operator("acme").await.unwrap();
+    let ciso = app.operator_as("acme", "manager@acme.example").await.unwrap();
+    let by_requirement = NewAttestation {
+        framework: Some("iso27001-2022".into()),
+        reference: Some("A.5.1".into()),
+        control: None,
+        statement: "Policies approved at the board meeting".into(),
+        expires_on,
+    };
+    app.attest(&ciso, by_requirement).await.unwrap();
+    let listed = app
+        .attestations(&op, &AttestationFilter { framework: Some("iso27001-2022".into()), reference: Some("A.5.1".into()), control: None })
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!((listed[0].person.as_str(), listed[0].valid), ("manager@acme.example", true));
+    assert_eq!(app.control(m, control.id).await.unwrap().attestations.len(), 1);
+    assert_eq!(row(&app.readiness(m, "iso27001-2022").await.unwrap(), "A.5.1").state, Readiness::Attested);
+
+    // Bad input: no person, an expiry in the past, an unfollowed framework, a viewer.
+    let err = app.attest(&op, new("anonymous")).await.unwrap_err();
+    assert!(matches!(err, AppError::Forbidden(_)), "{err}");
+    let mut stale = new("stale");
+    stale.expires_on = NaiveDate::from_ymd_opt(2026, 1, 1);
+    let err = app.attest(m, stale).await.unwrap_err();
+    assert!(matches!(&err, AppError::Invalid(v) if v.field == "expires_on"), "{err}");
+    let unfollowed = NewAttestation {
+        framework: Some("nist-sp-800-53-r5".into()),
+        reference: Some("AC-1".into()),
+        control: None,
+        statement: "x".into(),
+        expires_on: None,
+    };
+    let err = app.attest(m, unfollowed).await.unwrap_err();
+    assert!(err.to_string().contains("does not follow nist-sp-800-53-r5"), "{err}");
+    assert!(matches!(app.attest(&w.viewer, new("viewer")).await.unwrap_err(), AppError::Forbidden(_)));
+    let err = app.operator_as("acme", "nobody@acme.example").await.unwrap_err();
+    assert!(matches!(err, AppError::NotFound(_)), "{err}");
+
+    // After its expiry date the attestation counts for nothing, and says so.
+    w.clock.advance(chrono::Duration::days(40));
+    let iso = app.readiness(m, "iso27001-2022").await.unwrap();
+    assert_eq!(row(&iso, "A.7.14").state, Readiness::Partial);
+    assert_eq!(row(&iso, "A.5.1").state, Readiness::Unknown);
+    assert!(!app.control(m, control.id).await.unwrap().attestations[0].valid);
 }

@@ -51,14 +51,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Incident(c) => incident(&cli, c).await,
         Command::Management(c) => management(&cli, c).await,
         Command::Supplier(c) => supplier(&cli, c).await,
-        Command::Framework(_)
-        | Command::Mapping(_)
-        | Command::Coverage { .. }
-        | Command::Readiness { .. }
-        | Command::Control(_)
-        | Command::Evidence(_)
-        | Command::Soa(_)
-        | Command::Export(_) => crate::catalog::run(&cli, &open_app(&cli).await?).await,
+        Command::Framework(_) | Command::Mapping(_) | Command::Coverage { .. } | Command::Readiness { .. } => {
+            crate::catalog::run(&cli, &open_app(&cli).await?).await
+        }
+        Command::Control(_) | Command::Evidence(_) | Command::Attestation(_) | Command::Soa(_) | Command::Export(_) => {
+            crate::compliance::run(&cli, &open_app(&cli).await?).await
+        }
         Command::Jobs(crate::config::JobsCommand::Run) => {
             let app = open_app(&cli).await?;
             let n = app.run_due_jobs(1000).await.map_err(app_err)?;

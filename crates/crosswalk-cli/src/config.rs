@@ -91,6 +91,9 @@ pub enum Command {
     /// Evidence files and links
     #[command(subcommand)]
     Evidence(EvidenceCommand),
+    /// Named people's statements that a control or requirement is met
+    #[command(subcommand)]
+    Attestation(AttestationCommand),
     /// Statement of Applicability (ISO/IEC 27001:2022 6.1.3 d)
     #[command(subcommand)]
     Soa(SoaCommand),
@@ -554,6 +557,38 @@ pub enum ControlCommand {
         #[arg(long = "ref")]
         reference: String,
     },
+    /// Remove a direct link to a requirement
+    Unlink {
+        #[arg(long)]
+        tenant: String,
+        control_id: String,
+        #[arg(long)]
+        framework: String,
+        #[arg(long = "ref")]
+        reference: String,
+    },
+    /// Change a control's name, status, justification or owner (only what is given)
+    Update {
+        #[arg(long)]
+        tenant: String,
+        control_id: String,
+        #[arg(long)]
+        name: Option<String>,
+        /// planned, partial, implemented or not_applicable
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        justification: Option<String>,
+        /// E-mail of a member of the organisation ("" clears the owner)
+        #[arg(long)]
+        owner: Option<String>,
+    },
+    /// A control with every requirement it serves (direct and derived, with the path), its evidence and attestations
+    Show {
+        #[arg(long)]
+        tenant: String,
+        control_id: String,
+    },
     /// Controls of the organisation
     List {
         #[arg(long)]
@@ -563,11 +598,18 @@ pub enum ControlCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum EvidenceCommand {
-    /// Store a file by content hash and link it to controls
+    /// Store a file by content hash (or record a --link) and link it to controls
     Add {
         #[arg(long)]
         tenant: String,
-        file: std::path::PathBuf,
+        #[arg(required_unless_present = "link", conflicts_with = "link")]
+        file: Option<std::path::PathBuf>,
+        /// Evidence that is not a file: a URL or a record reference (needs --name)
+        #[arg(long, requires = "name")]
+        link: Option<String>,
+        /// Shown name (default: the file name)
+        #[arg(long)]
+        name: Option<String>,
         #[arg(long = "control")]
         controls: Vec<String>,
         /// YYYY-MM-DD
@@ -576,6 +618,70 @@ pub enum EvidenceCommand {
         /// YYYY-MM-DD
         #[arg(long)]
         valid_until: Option<chrono::NaiveDate>,
+    },
+    /// Evidence of the organisation, newest first
+    List {
+        #[arg(long)]
+        tenant: String,
+        /// Only items whose name contains this text
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, default_value_t = 200)]
+        limit: u64,
+    },
+    /// Link an existing evidence item to another control (collected once, serves many)
+    Link {
+        #[arg(long)]
+        tenant: String,
+        evidence_id: String,
+        #[arg(long)]
+        control: String,
+    },
+    /// Set the validity window (both dates are replaced; omit one to clear it)
+    Update {
+        #[arg(long)]
+        tenant: String,
+        evidence_id: String,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        valid_from: Option<chrono::NaiveDate>,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        valid_until: Option<chrono::NaiveDate>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AttestationCommand {
+    /// A named member states that a control, or a requirement, is met (counted as attested, never proven)
+    Add {
+        #[arg(long)]
+        tenant: String,
+        /// E-mail of the member who attests (the record names this person)
+        #[arg(long = "as")]
+        person: String,
+        #[arg(long, conflicts_with_all = ["framework", "reference"])]
+        control: Option<String>,
+        #[arg(long, requires = "reference")]
+        framework: Option<String>,
+        #[arg(long = "ref", requires = "framework")]
+        reference: Option<String>,
+        #[arg(long)]
+        statement: String,
+        /// YYYY-MM-DD; after this day the attestation no longer counts
+        #[arg(long)]
+        expires_on: Option<chrono::NaiveDate>,
+    },
+    /// Attestations (newest first), of one control or requirement when given
+    List {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        control: Option<String>,
+        #[arg(long, requires = "reference")]
+        framework: Option<String>,
+        #[arg(long = "ref", requires = "framework")]
+        reference: Option<String>,
     },
 }
 
@@ -588,12 +694,12 @@ pub enum SoaCommand {
         #[arg(long)]
         version: Option<i32>,
     },
-    /// Decide whether an Annex A control applies (an exclusion needs --justification)
+    /// Decide whether Annex A controls apply (an exclusion needs --justification); --ref may repeat
     Decide {
         #[arg(long)]
         tenant: String,
-        #[arg(long = "ref")]
-        reference: String,
+        #[arg(long = "ref", required = true)]
+        reference: Vec<String>,
         #[arg(long, action = clap::ArgAction::Set)]
         applicable: bool,
         #[arg(long)]
@@ -605,6 +711,21 @@ pub enum SoaCommand {
         tenant: String,
         #[arg(long, default_value = "")]
         note: String,
+    },
+    /// Published versions with their approval
+    Versions {
+        #[arg(long)]
+        tenant: String,
+    },
+    /// A named manager approves a published version (journaled; once per version)
+    Approve {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        version: i32,
+        /// E-mail of the approving member (needs a role that may manage compliance)
+        #[arg(long = "as")]
+        person: String,
     },
     /// What changed from one version to another (or to the draft)
     Diff {

@@ -6,6 +6,7 @@ mod bench;
 mod bench_catalog;
 mod catalog;
 mod commands;
+mod compliance;
 mod config;
 mod output;
 

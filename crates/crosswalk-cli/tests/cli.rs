@@ -483,3 +483,131 @@ async fn the_crosswalk_from_the_command_line() {
     assert_error(&env.run(&["framework", "import", bad.to_str().unwrap()]), 2, "line");
     env.cleanup().await;
 }
+
+fn json_of(o: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {} {}", stdout(o), stderr(o)))
+}
+
+#[tokio::test]
+async fn controls_evidence_attestations_and_soa_approval_by_a_named_person() {
+    let env = Env::new().await;
+    assert!(env.run(&["tenant", "create", "acme", "--name", "Acme"]).status.success());
+    for (email, role) in [("ciso@acme.example", "manager"), ("viewer@acme.example", "viewer")] {
+        let o = env.run(&["user", "create", "--tenant", "acme", "--email", email, "--role", role]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    assert!(env.run(&["framework", "follow", "--tenant", "acme", "--framework", "iso27001-2022"]).status.success());
+    let mut ids = Vec::new();
+    for name in ["Access reviews", "Privileged access"] {
+        let o = env.run(&["--format", "json", "control", "create", "--tenant", "acme", "--name", name, "--status", "implemented"]);
+        ids.push(json_of(&o)["id"].as_str().unwrap().to_owned());
+    }
+    let o = env.run(&[
+        "control",
+        "update",
+        "--tenant",
+        "acme",
+        &ids[0],
+        "--owner",
+        "ciso@acme.example",
+        "--status",
+        "partial",
+        "--name",
+        "Access reviews (quarterly)",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_error(&env.run(&["control", "update", "--tenant", "acme", &ids[0], "--status", "done"]), 2, "'done' is not planned");
+    assert_error(&env.run(&["control", "update", "--tenant", "acme", &ids[0], "--owner", "x@elsewhere.example"]), 2, "x@elsewhere.example");
+    assert!(env.run(&["control", "link", "--tenant", "acme", &ids[1], "--framework", "iso27001-2022", "--ref", "A.8.2"]).status.success());
+
+    // A record as evidence, reused by the second control, then expired.
+    let o = env.run(&[
+        "--format",
+        "json",
+        "evidence",
+        "add",
+        "--tenant",
+        "acme",
+        "--link",
+        "https://tickets.example/REV-3",
+        "--name",
+        "Q3 review",
+        "--control",
+        &ids[0],
+        "--valid-until",
+        "2099-01-01",
+    ]);
+    let evidence = json_of(&o)["id"].as_str().unwrap().to_owned();
+    assert_error(&env.run(&["evidence", "add", "--tenant", "acme", "--link", "https://x.example"]), 2, "required arguments");
+    let o = env.run(&["--format", "json", "evidence", "link", "--tenant", "acme", &evidence, "--control", &ids[1]]);
+    assert_eq!(json_of(&o)[0]["controls"].as_array().unwrap().len(), 2);
+    let o = env.run(&["--format", "json", "readiness", "--tenant", "acme", "--framework", "iso27001-2022"]);
+    let a82 = |r: &serde_json::Value| r["requirements"].as_array().unwrap().iter().find(|x| x["ref"] == "A.8.2").unwrap().clone();
+    assert_eq!(a82(&json_of(&o))["state"], "proven");
+    let o = env.run(&["evidence", "update", "--tenant", "acme", &evidence, "--valid-until", "2020-01-01"]);
+    assert!(stdout(&o).contains("NOT VALID"), "{}", stdout(&o));
+    let o = env.run(&["--format", "json", "readiness", "--tenant", "acme", "--framework", "iso27001-2022"]);
+    let row = a82(&json_of(&o));
+    assert_eq!(row["state"], "partial");
+    assert!(row["reason"].as_str().unwrap().contains("expired on 2020-01-01"), "{row}");
+    let o = env.run(&["--format", "json", "evidence", "list", "--tenant", "acme", "--name", "Q3"]);
+    assert_eq!(json_of(&o).as_array().unwrap().len(), 1);
+
+    // An attestation names a person; it counts as attested, never proven.
+    let o = env.run(&[
+        "attestation",
+        "add",
+        "--tenant",
+        "acme",
+        "--as",
+        "ciso@acme.example",
+        "--control",
+        &ids[1],
+        "--statement",
+        "PAM vault reviewed",
+        "--expires-on",
+        "2099-01-31",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = env.run(&["--format", "json", "readiness", "--tenant", "acme", "--framework", "iso27001-2022"]);
+    let row = a82(&json_of(&o));
+    assert_eq!(row["state"], "attested");
+    assert!(row["reason"].as_str().unwrap().contains("ciso@acme.example"), "{row}");
+    assert_error(
+        &env.run(&["attestation", "add", "--tenant", "acme", "--as", "viewer@acme.example", "--control", &ids[1], "--statement", "x"]),
+        2,
+        "attesting",
+    );
+    assert_error(&env.run(&["attestation", "add", "--tenant", "acme", "--as", "ciso@acme.example", "--statement", "x"]), 2, "--control");
+    let o = env.run(&["attestation", "list", "--tenant", "acme", "--control", &ids[1]]);
+    assert!(stdout(&o).contains("ciso@acme.example") && stdout(&o).contains("attested"), "{}", stdout(&o));
+    let o = env.run(&["--format", "json", "control", "show", "--tenant", "acme", &ids[1]]);
+    let shown = json_of(&o);
+    assert_eq!((shown["attestations"].as_array().unwrap().len(), shown["evidence"].as_array().unwrap().len()), (1, 1));
+    assert!(
+        env.run(&["control", "unlink", "--tenant", "acme", &ids[1], "--framework", "iso27001-2022", "--ref", "A.8.2"]).status.success()
+    );
+
+    // The SoA: settle every row in one command (a typo changes nothing), publish, approve by name.
+    let o = env.run(&["--format", "json", "soa", "show", "--tenant", "acme"]);
+    let refs: Vec<String> = json_of(&o)["rows"].as_array().unwrap().iter().map(|r| r["ref"].as_str().unwrap().to_owned()).collect();
+    let mut args = vec!["soa", "decide", "--tenant", "acme", "--applicable", "true", "--ref", "A.99"];
+    for r in &refs {
+        args.extend(["--ref", r.as_str()]);
+    }
+    assert_error(&env.run(&args), 2, "'A.99' is not an Annex A control");
+    let o = env.run(&["--format", "json", "soa", "show", "--tenant", "acme"]);
+    assert!(json_of(&o)["rows"].as_array().unwrap().iter().all(|r| r["applicable"].is_null()), "nothing recorded after the typo");
+    args.drain(6..8);
+    let o = env.run(&args);
+    assert!(stdout(&o).contains("0 row(s) still to settle"), "{} {}", stdout(&o), stderr(&o));
+    assert!(env.run(&["soa", "publish", "--tenant", "acme", "--note", "first"]).status.success());
+    assert_error(&env.run(&["soa", "approve", "--tenant", "acme", "--version", "1", "--as", "viewer@acme.example"]), 2, "approving");
+    let o = env.run(&["soa", "approve", "--tenant", "acme", "--version", "1", "--as", "ciso@acme.example"]);
+    assert!(stdout(&o).contains("approved by ciso@acme.example"), "{}", stderr(&o));
+    assert_error(&env.run(&["soa", "approve", "--tenant", "acme", "--version", "1", "--as", "ciso@acme.example"]), 2, "already approved");
+    let o = env.run(&["--format", "json", "soa", "versions", "--tenant", "acme"]);
+    assert_eq!(json_of(&o)[0]["approved_by"], "ciso@acme.example");
+    assert!(env.run(&["journal", "verify", "--tenant", "acme"]).status.success());
+    env.cleanup().await;
+}

@@ -472,3 +472,101 @@ async fn soa_pages_decide_publish_approve_print_diff_and_export() {
     assert_eq!(xlsx.status, StatusCode::OK);
     assert_eq!(xlsx.headers["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
 }
+
+#[tokio::test]
+async fn control_pages_record_reuse_attest_and_unlink() {
+    let h = harness().await;
+    org_with_tokens(&h.app, "acme").await;
+    let (_, session) = browser_login(&h.router, "manager@acme.example", PASSWORD).await;
+    let session = session.unwrap();
+    let csrf = csrf_in(&send(&h.router, page("/controls", &session)).await.body);
+    send(&h.router, form("/frameworks/follow", &session, &[("csrf", &csrf), ("framework", "iso27001-2022")])).await;
+    let mut controls = Vec::new();
+    for name in ["Access reviews", "Privileged access"] {
+        let r = send(&h.router, form("/controls", &session, &[("csrf", &csrf), ("name", name), ("status", "implemented")])).await;
+        controls.push(r.headers["location"].to_str().unwrap().to_owned());
+    }
+    let (first, second) = (&controls[0], &controls[1]);
+    let r =
+        send(&h.router, form(&format!("{first}/links"), &session, &[("csrf", &csrf), ("framework", "iso27001-2022"), ("ref", "A.5.18")]))
+            .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    // A record (not a file) as evidence, then the same item reused by the second control.
+    let r = send(
+        &h.router,
+        form(
+            &format!("{first}/records"),
+            &session,
+            &[("csrf", &csrf), ("name", "Q3 access review"), ("link", "https://tickets.example/REV-3"), ("valid_until", "2027-03-31")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let evidence_page = send(&h.router, page("/evidence?q=Q3", &session)).await;
+    assert!(
+        evidence_page.body.contains("Q3 access review") && evidence_page.body.contains("tickets.example/REV-3"),
+        "{}",
+        evidence_page.body
+    );
+    let op = h.app.operator("acme").await.unwrap();
+    let item = h.app.search_evidence(&op, Some("Q3"), 5).await.unwrap().remove(0);
+    let r =
+        send(&h.router, form(&format!("{second}/evidence-links"), &session, &[("csrf", &csrf), ("evidence", &item.id.to_string())])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(send(&h.router, page(second, &session)).await.body.contains("serves 2 controls"));
+    let bad = send(&h.router, form(&format!("{second}/evidence-links"), &session, &[("csrf", &csrf), ("evidence", "REV-3")])).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("is not an evidence id"), "{}", bad.body);
+
+    // Attest the second control and a requirement: named, attested (not proven), with the expiry.
+    let r = send(
+        &h.router,
+        form(
+            &format!("{second}/attestations"),
+            &session,
+            &[("csrf", &csrf), ("statement", "PAM vault reviewed"), ("expires_on", "2027-01-31")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let detail = send(&h.router, page(second, &session)).await;
+    assert!(
+        detail.body.contains("PAM vault reviewed") && detail.body.contains("manager@acme.example") && detail.body.contains("2027-01-31")
+    );
+    let past = send(
+        &h.router,
+        form(&format!("{second}/attestations"), &session, &[("csrf", &csrf), ("statement", "old"), ("expires_on", "2020-01-01")]),
+    )
+    .await;
+    assert_eq!(past.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(past.body.contains("expires_on"), "{}", past.body);
+    let r = send(
+        &h.router,
+        form(
+            "/requirement/attestations",
+            &session,
+            &[("csrf", &csrf), ("framework", "iso27001-2022@2022"), ("ref", "A.5.1"), ("statement", "Policy set approved 2026-10-01")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let req = send(&h.router, page("/requirement?framework=iso27001-2022&ref=A.5.1", &session)).await;
+    assert!(req.body.contains("Policy set approved") && req.body.contains("id=\"readiness-state\">attested<"), "{}", req.body);
+
+    // Unlink the direct link: the control no longer serves A.5.18.
+    let r = send(
+        &h.router,
+        form(&format!("{first}/links/delete"), &session, &[("csrf", &csrf), ("framework", "iso27001-2022@2022"), ("ref", "A.5.18")]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(!send(&h.router, page(first, &session)).await.body.contains("data-ref=\"A.5.18\""));
+
+    // A viewer sees the evidence page but cannot attest.
+    let (_, viewer) = browser_login(&h.router, "viewer@acme.example", PASSWORD).await;
+    let viewer = viewer.unwrap();
+    let viewer_csrf = csrf_in(&send(&h.router, page("/evidence", &viewer)).await.body);
+    let r = send(&h.router, form(&format!("{second}/attestations"), &viewer, &[("csrf", &viewer_csrf), ("statement", "x")])).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}

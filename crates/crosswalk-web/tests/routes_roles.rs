@@ -56,6 +56,7 @@ fn sample_body(method: &Method, path: &str, n: usize) -> serde_json::Value {
         ("PATCH", "/api/v1/controls/{control_id}") => json!({"status": "implemented"}),
         ("POST", "/api/v1/controls/{control_id}/links") => json!({"framework": "iso27001-2022", "ref": "A.8.8"}),
         ("POST", "/api/v1/evidence") => json!({"sample": true}),
+        ("POST", "/api/v1/evidence/records") => json!({"name": "Access review", "link": "https://tickets.example/42"}),
         ("PATCH", "/api/v1/evidence/{evidence_id}") => json!({"valid_until": "2026-01-01"}),
         ("POST", "/api/v1/evidence/{evidence_id}/links") => json!({"control": "00000000-0000-7000-8000-000000000000"}),
         ("PUT", "/api/v1/soa/decisions") => json!({"applicable": true}),

@@ -213,6 +213,22 @@ pub async fn evidence_of_control(db: &impl ConnectionTrait, tenant: Uuid, contro
     with_controls(db, tenant, ids).await
 }
 
+/// Evidence whose name contains `name` (all when None), newest first, at most `limit` items, with
+/// the controls each serves.
+pub async fn evidence_matching(
+    db: &impl ConnectionTrait,
+    tenant: Uuid,
+    name: Option<&str>,
+    limit: u64,
+) -> StoreResult<Vec<(Evidence, Vec<Uuid>)>> {
+    let mut q = evidence::Entity::find().select_only().column(evidence::Column::Id).filter(evidence::Column::TenantId.eq(tenant));
+    if let Some(name) = name {
+        q = q.filter(evidence::Column::Name.contains(name));
+    }
+    let ids: Vec<Uuid> = q.order_by_desc(evidence::Column::CollectedAt).limit(limit).into_tuple().all(db).await?;
+    with_controls(db, tenant, ids).await
+}
+
 /// One evidence item with the controls it serves.
 pub async fn evidence_with_controls(db: &impl ConnectionTrait, tenant: Uuid, id: Uuid) -> StoreResult<Option<(Evidence, Vec<Uuid>)>> {
     Ok(with_controls(db, tenant, vec![id]).await?.into_iter().next())
@@ -253,4 +269,21 @@ pub async fn attestations(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResul
         .order_by_desc(attestation::Column::AttestedOn)
         .all(db)
         .await?)
+}
+
+/// Attestations of one control, or of one requirement (newest first).
+pub async fn attestations_of(
+    db: &impl ConnectionTrait,
+    tenant: Uuid,
+    control: Option<Uuid>,
+    requirement: Option<i64>,
+) -> StoreResult<Vec<Attestation>> {
+    let mut q = attestation::Entity::find().filter(attestation::Column::TenantId.eq(tenant));
+    if let Some(c) = control {
+        q = q.filter(attestation::Column::ControlId.eq(c));
+    }
+    if let Some(r) = requirement {
+        q = q.filter(attestation::Column::RequirementId.eq(r));
+    }
+    Ok(q.order_by_desc(attestation::Column::AttestedOn).order_by_desc(attestation::Column::CreatedAt).all(db).await?)
 }

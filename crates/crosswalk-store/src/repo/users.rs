@@ -17,3 +17,17 @@ pub async fn by_email(db: &impl ConnectionTrait, email: &str) -> StoreResult<Opt
 pub async fn by_id(db: &impl ConnectionTrait, id: Uuid) -> StoreResult<Option<User>> {
     Ok(user::Entity::find_by_id(id).one(db).await?)
 }
+
+/// E-mail addresses of the given users (people named in records, who may since have left a tenant).
+pub async fn emails(db: &impl ConnectionTrait, ids: &[Uuid]) -> StoreResult<Vec<(Uuid, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.email))
+        .collect())
+}

@@ -12,7 +12,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
-use crosswalk_app::controls::{ControlChange, ControlView, EvidenceView, NewAttestation, NewControl, NewEvidence};
+use crosswalk_app::controls::{
+    AttestationFilter, AttestationView, ControlChange, ControlView, EvidenceView, NewAttestation, NewControl, NewEvidence,
+};
 use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -28,6 +30,15 @@ pub struct ControlSummary {
 pub struct LinkRequest {
     pub framework: String,
     #[serde(rename = "ref")]
+    pub reference: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct LinkQuery {
+    #[serde(default)]
+    pub framework: String,
+    #[serde(rename = "ref", default)]
+    #[param(rename = "ref")]
     pub reference: String,
 }
 
@@ -98,9 +109,26 @@ pub async fn link(
     s.app.link_control(&actor, id, &body.framework, &body.reference).await.map(Json).map_err(|e| ApiError(e).into_response())
 }
 
-#[utoipa::path(get, path = "/api/v1/evidence", tag = "controls", responses((status = 200, body = [EvidenceView]), (status = 401, body = Problem)))]
-pub async fn list_evidence(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Vec<EvidenceView>>> {
-    Ok(Json(s.app.evidence_views(&actor).await?))
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct EvidenceSearch {
+    /// Only evidence whose name contains this text.
+    pub q: Option<String>,
+    /// At most this many items, newest first (default: all).
+    pub limit: Option<u64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/evidence", tag = "controls", params(EvidenceSearch),
+    responses((status = 200, body = [EvidenceView]), (status = 400, body = Problem), (status = 401, body = Problem)))]
+pub async fn list_evidence(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    q: Result<Query<EvidenceSearch>, QueryRejection>,
+) -> ApiResult<Json<Vec<EvidenceView>>> {
+    let Query(q) = q.map_err(query_problem)?;
+    Ok(Json(match (q.q.as_deref(), q.limit) {
+        (None, None) => s.app.evidence_views(&actor).await?,
+        (name, limit) => s.app.search_evidence(&actor, name, limit.unwrap_or(u64::MAX >> 1)).await?,
+    }))
 }
 
 /// The body is the file itself, streamed to the blob store: memory stays flat for any size, and an
@@ -137,6 +165,38 @@ pub async fn change_evidence(
 ) -> Result<Json<EvidenceView>, Response> {
     let id: Uuid = parse_id("evidence_id", &evidence_id).map_err(IntoResponse::into_response)?;
     s.app.set_evidence_validity(&actor, id, body.effective_from, body.valid_until).await.map(Json).map_err(|e| ApiError(e).into_response())
+}
+
+#[utoipa::path(delete, path = "/api/v1/controls/{control_id}/links", tag = "controls", params(("control_id" = Uuid, Path, description = "Control id"), LinkQuery),
+    responses((status = 200, body = ControlView, description = "The control without that direct link"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn unlink(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(control_id): Path<String>,
+    q: Result<Query<LinkQuery>, QueryRejection>,
+) -> Result<Json<ControlView>, Response> {
+    super::require(&actor, crosswalk_domain::Permission::ManageCompliance, "managing controls").map_err(IntoResponse::into_response)?;
+    let id: Uuid = parse_id("control_id", &control_id).map_err(IntoResponse::into_response)?;
+    let Query(q) = q.map_err(|r| query_problem(r).into_response())?;
+    s.app.unlink_control(&actor, id, &q.framework, &q.reference).await.map(Json).map_err(|e| ApiError(e).into_response())
+}
+
+/// Evidence that is not a file: a URL or a record reference (a ticket, a register entry).
+#[utoipa::path(post, path = "/api/v1/evidence/records", tag = "controls", request_body = NewEvidence,
+    responses((status = 201, body = EvidenceView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_record(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiJson(body): ApiJson<NewEvidence>) -> ApiResult<Response> {
+    Ok((StatusCode::CREATED, Json(s.app.add_evidence(&actor, body, None).await?)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/attestations", tag = "controls", params(AttestationFilter),
+    responses((status = 200, body = [AttestationView], description = "Attestations (newest first) with the named person; `valid` is false once expired"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn attestations(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    q: Result<Query<AttestationFilter>, QueryRejection>,
+) -> ApiResult<Json<Vec<AttestationView>>> {
+    let Query(q) = q.map_err(query_problem)?;
+    Ok(Json(s.app.attestations(&actor, &q).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/attestations", tag = "controls", request_body = NewAttestation,

@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use crosswalk_app::AppError;
 use crosswalk_app::catalog::{FrameworkDetail, FrameworkSummary, ImportReport, NewRelation, RelationView, RequirementDetail};
+use crosswalk_app::controls::{AttestationFilter, AttestationView, NewAttestation};
 use crosswalk_app::readiness::{ReadinessReport, RequirementReadiness, SignOff};
 use crosswalk_domain::Permission;
 use crosswalk_domain::catalog::{Rationale, RelationType};
@@ -48,6 +49,7 @@ struct RequirementPage {
     detail: RequirementDetail,
     id: String,
     readiness: Option<RequirementReadiness>,
+    attestations: Vec<AttestationView>,
     frameworks: Vec<FrameworkSummary>,
     can_manage: bool,
     flash_error: Option<String>,
@@ -263,6 +265,11 @@ async fn requirement_page(
         Err(e) => return error_page(&e),
     };
     let id = id_of(&detail.framework);
+    let filter = AttestationFilter { control: None, framework: Some(id.clone()), reference: Some(detail.requirement.reference.clone()) };
+    let attestations = match state.app.attestations(&p.actor, &filter).await {
+        Ok(a) => a,
+        Err(e) => return error_page(&e),
+    };
     render_with(
         status,
         &RequirementPage {
@@ -270,6 +277,7 @@ async fn requirement_page(
             detail,
             id,
             readiness,
+            attestations,
             frameworks,
             can_manage: p.actor.can(Permission::ManageCompliance),
             flash_error,
@@ -358,19 +366,60 @@ pub struct SignOffForm {
 }
 
 pub async fn sign_off(State(state): State<AppState>, p: PageActor, Form(f): Form<SignOffForm>) -> Response {
-    match state
+    let result = state
         .app
         .sign_off_suggestion(&p.actor, &f.framework, &f.reference, SignOff { statement: f.statement.clone(), expires_on: None })
-        .await
-    {
-        Ok(_) => {
-            Redirect::to(&format!("/requirement?framework={}&ref={}", urlencode(&f.framework), urlencode(&f.reference))).into_response()
-        }
+        .await;
+    back_to_requirement(&state, &p, &f.framework, &f.reference, result).await
+}
+
+/// After a form on the requirement page: back to it, or the page again with the problem.
+async fn back_to_requirement<T>(
+    state: &AppState,
+    p: &PageActor,
+    framework: &str,
+    reference: &str,
+    result: Result<T, AppError>,
+) -> Response {
+    match result {
+        Ok(_) => Redirect::to(&format!("/requirement?framework={}&ref={}", urlencode(framework), urlencode(reference))).into_response(),
         Err(e @ AppError::Invalid(_)) => {
-            requirement_page(&state, &p, &f.framework, &f.reference, StatusCode::UNPROCESSABLE_ENTITY, Some(form_error(&e))).await
+            requirement_page(state, p, framework, reference, StatusCode::UNPROCESSABLE_ENTITY, Some(form_error(&e))).await
         }
         Err(e) => error_page(&e),
     }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AttestForm {
+    framework: String,
+    #[serde(rename = "ref")]
+    reference: String,
+    statement: String,
+    #[serde(default)]
+    expires_on: String,
+}
+
+/// The signed-in person attests that the requirement is met: attested, never proven.
+pub async fn attest(State(state): State<AppState>, p: PageActor, Form(f): Form<AttestForm>) -> Response {
+    let result = match f.expires_on.trim() {
+        "" => Ok(None),
+        raw => raw.parse().map(Some).map_err(|_| AppError::invalid("expires_on", format!("'{raw}' is not a date (YYYY-MM-DD)"))),
+    };
+    let result = match result {
+        Ok(expires_on) => {
+            let new = NewAttestation {
+                framework: Some(f.framework.clone()),
+                reference: Some(f.reference.clone()),
+                control: None,
+                statement: f.statement,
+                expires_on,
+            };
+            state.app.attest(&p.actor, new).await
+        }
+        Err(e) => Err(e),
+    };
+    back_to_requirement(&state, &p, &f.framework, &f.reference, result).await
 }
 
 #[derive(Debug, Deserialize)]

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use crosswalk_app::AppError;
 use crosswalk_app::catalog::FrameworkSummary;
-use crosswalk_app::controls::{ControlChange, ControlStatus, ControlView, NewControl, NewEvidence};
+use crosswalk_app::controls::{ControlChange, ControlStatus, ControlView, NewAttestation, NewControl, NewEvidence};
 use crosswalk_domain::Permission;
 use futures_util::TryStreamExt;
 use serde::Deserialize;
@@ -122,9 +122,15 @@ pub async fn change(State(state): State<AppState>, p: PageActor, Path(control_id
         owner: Some(f.owner),
         ..ControlChange::default()
     };
-    match state.app.change_control(&p.actor, id, change).await {
+    let result = state.app.change_control(&p.actor, id, change).await;
+    back_to_control(&state, &p, id, result).await
+}
+
+/// After a form on the control page: back to the control, or the page again with the problem.
+async fn back_to_control<T>(state: &AppState, p: &PageActor, id: Uuid, result: Result<T, AppError>) -> Response {
+    match result {
         Ok(_) => Redirect::to(&format!("/controls/{id}")).into_response(),
-        Err(e @ AppError::Invalid(_)) => detail(&state, &p, id, StatusCode::UNPROCESSABLE_ENTITY, Some(form_error(&e))).await,
+        Err(e @ AppError::Invalid(_)) => detail(state, p, id, StatusCode::UNPROCESSABLE_ENTITY, Some(form_error(&e))).await,
         Err(e) => error_page(&e),
     }
 }
@@ -141,11 +147,96 @@ pub async fn link(State(state): State<AppState>, p: PageActor, Path(control_id):
         Ok(id) => id,
         Err(e) => return error_page(&e),
     };
-    match state.app.link_control(&p.actor, id, &f.framework, f.reference.trim()).await {
-        Ok(_) => Redirect::to(&format!("/controls/{id}")).into_response(),
-        Err(e @ AppError::Invalid(_)) => detail(&state, &p, id, StatusCode::UNPROCESSABLE_ENTITY, Some(form_error(&e))).await,
-        Err(e) => error_page(&e),
-    }
+    let result = state.app.link_control(&p.actor, id, &f.framework, f.reference.trim()).await;
+    back_to_control(&state, &p, id, result).await
+}
+
+pub async fn unlink(State(state): State<AppState>, p: PageActor, Path(control_id): Path<String>, Form(f): Form<LinkForm>) -> Response {
+    let id = match parse_control(&control_id) {
+        Ok(id) => id,
+        Err(e) => return error_page(&e),
+    };
+    let result = state.app.unlink_control(&p.actor, id, &f.framework, f.reference.trim()).await;
+    back_to_control(&state, &p, id, result).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RecordForm {
+    name: String,
+    link: String,
+    #[serde(default)]
+    effective_from: String,
+    #[serde(default)]
+    valid_until: String,
+}
+
+/// Evidence that is not a file: a URL or a record reference, linked to this control.
+pub async fn add_record(
+    State(state): State<AppState>,
+    p: PageActor,
+    Path(control_id): Path<String>,
+    Form(f): Form<RecordForm>,
+) -> Response {
+    let id = match parse_control(&control_id) {
+        Ok(id) => id,
+        Err(e) => return error_page(&e),
+    };
+    let dates = date(&f.effective_from, "effective_from").and_then(|from| date(&f.valid_until, "valid_until").map(|until| (from, until)));
+    let (effective_from, valid_until) = match dates {
+        Ok(d) => d,
+        Err(msg) => return detail(&state, &p, id, StatusCode::UNPROCESSABLE_ENTITY, Some(msg)).await,
+    };
+    let new = NewEvidence { name: f.name, link: Some(f.link), controls: vec![id], effective_from, valid_until };
+    let result = state.app.add_evidence(&p.actor, new, None).await;
+    back_to_control(&state, &p, id, result).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EvidenceLinkForm {
+    evidence: String,
+}
+
+/// Evidence collected once serves many controls: link an existing item by its id.
+pub async fn link_existing(
+    State(state): State<AppState>,
+    p: PageActor,
+    Path(control_id): Path<String>,
+    Form(f): Form<EvidenceLinkForm>,
+) -> Response {
+    let id = match parse_control(&control_id) {
+        Ok(id) => id,
+        Err(e) => return error_page(&e),
+    };
+    let result = match f.evidence.trim().parse::<Uuid>() {
+        Ok(evidence) => state.app.link_evidence(&p.actor, evidence, id).await.map_err(|e| match e {
+            AppError::NotFound(what) => AppError::invalid("evidence", format!("{what} not found")),
+            other => other,
+        }),
+        Err(_) => Err(AppError::invalid("evidence", format!("'{}' is not an evidence id (see the Evidence page)", f.evidence.trim()))),
+    };
+    back_to_control(&state, &p, id, result).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AttestForm {
+    statement: String,
+    #[serde(default)]
+    expires_on: String,
+}
+
+/// The signed-in person states that this control is met: counted as attested, never as proven.
+pub async fn attest(State(state): State<AppState>, p: PageActor, Path(control_id): Path<String>, Form(f): Form<AttestForm>) -> Response {
+    let id = match parse_control(&control_id) {
+        Ok(id) => id,
+        Err(e) => return error_page(&e),
+    };
+    let expires_on = match date(&f.expires_on, "expires_on") {
+        Ok(d) => d,
+        Err(msg) => return detail(&state, &p, id, StatusCode::UNPROCESSABLE_ENTITY, Some(msg)).await,
+    };
+    let new = NewAttestation { framework: None, reference: None, control: Some(id), statement: f.statement, expires_on };
+    let result = state.app.attest(&p.actor, new).await;
+    back_to_control(&state, &p, id, result).await
 }
 
 fn date(raw: &str, field: &str) -> Result<Option<NaiveDate>, String> {
@@ -200,11 +291,8 @@ pub async fn upload(State(state): State<AppState>, p: PageActor, Path(control_id
         return detail(&state, &p, id, StatusCode::UNPROCESSABLE_ENTITY, Some("file: choose a file".into())).await;
     };
     let new = NewEvidence { name, link: None, controls: vec![id], effective_from, valid_until };
-    match state.app.add_evidence(&p.actor, new, Some(blob)).await {
-        Ok(_) => Redirect::to(&format!("/controls/{id}")).into_response(),
-        Err(e @ AppError::Invalid(_)) => detail(&state, &p, id, StatusCode::UNPROCESSABLE_ENTITY, Some(form_error(&e))).await,
-        Err(e) => error_page(&e),
-    }
+    let result = state.app.add_evidence(&p.actor, new, Some(blob)).await;
+    back_to_control(&state, &p, id, result).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -230,6 +318,39 @@ pub async fn validity(
     };
     match state.app.set_evidence_validity(&p.actor, id, from, until).await {
         Ok(_) => Redirect::to(&format!("/controls/{}", f.control)).into_response(),
+        Err(e) => error_page(&e),
+    }
+}
+
+/// At most this many items on the evidence page: it is for finding an item, not for paging 100,000.
+const EVIDENCE_PAGE_LIMIT: u64 = 200;
+
+#[derive(Template)]
+#[template(path = "evidence.html")]
+struct EvidencePage {
+    nav: Nav,
+    q: String,
+    items: Vec<crosswalk_app::controls::EvidenceView>,
+    limit: u64,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EvidenceSearch {
+    #[serde(default)]
+    q: String,
+}
+
+/// Evidence of the organisation, newest first, filtered by name: where an item's id is found to link
+/// it to another control.
+pub async fn evidence_list(
+    State(state): State<AppState>,
+    p: PageActor,
+    axum::extract::Query(search): axum::extract::Query<EvidenceSearch>,
+) -> Response {
+    match state.app.search_evidence(&p.actor, Some(&search.q), EVIDENCE_PAGE_LIMIT).await {
+        Ok(items) => {
+            render_with(StatusCode::OK, &EvidencePage { nav: Nav::new(&p, "evidence"), q: search.q, items, limit: EVIDENCE_PAGE_LIMIT })
+        }
         Err(e) => error_page(&e),
     }
 }
