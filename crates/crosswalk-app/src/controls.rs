@@ -381,7 +381,9 @@ impl App {
         tx.commit().await?;
         let changed = ControlRow { id: c.id, name: c.name.clone(), status: c.status.clone() };
         self.patch_snapshot(actor.tenant.0, entry.seq, |s| {
-            s.controls.insert(changed.id, changed);
+            let id = changed.id;
+            s.controls.insert(id, changed);
+            vec![id]
         });
         self.control(actor, id).await
     }
@@ -409,7 +411,10 @@ impl App {
         }
         tx.commit().await?;
         if let Some(seq) = seq {
-            self.patch_snapshot(actor.tenant.0, seq, |s| s.links.push((id, r.id)));
+            self.patch_snapshot(actor.tenant.0, seq, |s| {
+                s.add_link(id, r.id);
+                vec![id]
+            });
         }
         self.control(actor, id).await
     }
@@ -482,7 +487,10 @@ impl App {
         let added = EvidenceRow { name: row.name.clone(), effective_from: row.effective_from, valid_until: row.valid_until };
         self.patch_snapshot(actor.tenant.0, entry.seq, |s| {
             s.evidence.insert(row.id, added);
-            s.evidence_links.extend(new.controls.iter().map(|c| (row.id, *c)));
+            for control in &new.controls {
+                s.link_evidence(row.id, *control);
+            }
+            new.controls.clone()
         });
         self.one_evidence(actor, row.id).await
     }
@@ -497,8 +505,8 @@ impl App {
         actor.require(Permission::ManageCompliance, "changing evidence")?;
         let current =
             repo::get_evidence(self.db(), actor.tenant.0, id).await?.ok_or_else(|| AppError::NotFound(format!("evidence {id}")))?;
-        let control =
-            repo::evidence_with_controls(self.db(), actor.tenant.0, id).await?.and_then(|(_, controls)| controls.first().copied());
+        let controls = repo::evidence_with_controls(self.db(), actor.tenant.0, id).await?.map(|(_, c)| c).unwrap_or_default();
+        let control = controls.first().copied();
         let tx = self.begin().await?;
         self.reschedule_evidence_expiry(&tx, actor.tenant, id, &current.name, valid_until, control).await?;
         repo::update_evidence_validity(&tx, actor.tenant.0, id, effective_from, valid_until).await?;
@@ -511,6 +519,7 @@ impl App {
                 e.effective_from = effective_from;
                 e.valid_until = valid_until;
             }
+            controls
         });
         self.one_evidence(actor, id).await
     }
@@ -520,10 +529,17 @@ impl App {
         repo::get_evidence(self.db(), actor.tenant.0, id).await?.ok_or_else(|| AppError::NotFound(format!("evidence {id}")))?;
         repo::get_control(self.db(), actor.tenant.0, control).await?.ok_or_else(|| AppError::NotFound(format!("control {control}")))?;
         let tx = self.begin().await?;
+        let mut seq = None;
         if repo::link_evidence(&tx, actor.tenant.0, id, control).await? {
-            self.journal(&tx, actor, "evidence.link", "evidence", id, json!({"control": control})).await?;
+            seq = Some(self.journal(&tx, actor, "evidence.link", "evidence", id, json!({"control": control})).await?.seq);
         }
         tx.commit().await?;
+        if let Some(seq) = seq {
+            self.patch_snapshot(actor.tenant.0, seq, |s| {
+                s.link_evidence(id, control);
+                vec![control]
+            });
+        }
         self.one_evidence(actor, id).await
     }
 

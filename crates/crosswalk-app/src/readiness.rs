@@ -111,10 +111,19 @@ pub(crate) struct TenantSnapshot {
     pub(crate) controls: HashMap<Uuid, ControlRow>,
     pub(crate) links: Vec<(Uuid, i64)>,
     pub(crate) evidence: HashMap<Uuid, EvidenceRow>,
-    pub(crate) evidence_links: Vec<(Uuid, Uuid)>,
+    /// Evidence ids per control, kept as an index so a change re-derives without regrouping every link.
+    pub(crate) evidence_by_control: HashMap<Uuid, Vec<Uuid>>,
     pub(crate) attestations: Vec<repo::Attestation>,
     /// E-mail of each person named in an attestation, so reasons say who attested.
     people: HashMap<Uuid, String>,
+    /// Controls per requirement (from `links`).
+    controls_of_requirement: HashMap<i64, Vec<Uuid>>,
+    /// Each linked control's own state and why.
+    control_states: HashMap<Uuid, (Readiness, String)>,
+    /// Controls with a valid attestation, and who attested.
+    attested_controls: HashMap<Uuid, String>,
+    /// Requirements with a valid attestation of their own, and the reason to show.
+    attested_requirements: HashMap<i64, String>,
     direct: HashMap<i64, DirectState>,
     signed_off: HashSet<i64>,
     /// Reports computed from this snapshot, by (framework, coverage source, catalog generation).
@@ -172,92 +181,144 @@ impl<T: Clone> ReportCache<(u64, T)> {
     }
 }
 
+/// (evidence, control) links as evidence ids per control.
+fn group_by_control(links: Vec<(Uuid, Uuid)>) -> HashMap<Uuid, Vec<Uuid>> {
+    let mut by_control: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for (evidence, control) in links {
+        by_control.entry(control).or_default().push(evidence);
+    }
+    by_control
+}
+
 impl TenantSnapshot {
+    /// Record that `evidence` now serves `control` (a patch after a committed change).
+    pub(crate) fn link_evidence(&mut self, evidence: Uuid, control: Uuid) {
+        let ids = self.evidence_by_control.entry(control).or_default();
+        if !ids.contains(&evidence) {
+            ids.push(evidence);
+        }
+    }
+
+    /// A control now serves a requirement directly (a patch after a committed change).
+    pub(crate) fn add_link(&mut self, control: Uuid, requirement: i64) {
+        self.links.push((control, requirement));
+        self.controls_of_requirement.entry(requirement).or_default().push(control);
+    }
+
+    /// Everything derived, from scratch (after a load).
     fn derive(&mut self) {
-        self.reports = ReportCache::default();
-        self.posture = ReportCache::default();
+        self.clear_reports();
         let today = self.today;
-        let mut evidence_of: HashMap<Uuid, Vec<&EvidenceRow>> = HashMap::new();
-        for (evidence_id, control_id) in &self.evidence_links {
-            if let Some(e) = self.evidence.get(evidence_id) {
-                evidence_of.entry(*control_id).or_default().push(e);
-            }
-        }
-        let valid_attestation = |a: &&repo::Attestation| crate::controls::attestation_valid(a, today);
+        let valid: Vec<&repo::Attestation> = self.attestations.iter().filter(|a| crate::controls::attestation_valid(a, today)).collect();
         let person = |a: &repo::Attestation| self.people.get(&a.person_id).cloned().unwrap_or_else(|| format!("user {}", a.person_id));
-        let attested_controls: HashMap<Uuid, String> =
-            self.attestations.iter().filter(valid_attestation).filter_map(|a| Some((a.control_id?, person(a)))).collect();
-
-        // Per control: its own state and why.
-        let control_state = |c: &ControlRow| -> (Readiness, String) {
-            match c.status.as_str() {
-                "not_applicable" => (Readiness::NotApplicable, format!("control '{}' is not applicable", c.name)),
-                "planned" => (Readiness::Gap, format!("control '{}' is only planned", c.name)),
-                status => {
-                    let items = evidence_of.get(&c.id).map(Vec::as_slice).unwrap_or_default();
-                    let valid = items.iter().any(|e| evidence_valid(e, today));
-                    if status == "implemented" && valid {
-                        (Readiness::Proven, format!("control '{}' is implemented with valid evidence", c.name))
-                    } else if let Some(by) = attested_controls.get(&c.id).filter(|_| status == "implemented") {
-                        (Readiness::Attested, format!("control '{}' is attested by {by}, not proven", c.name))
-                    } else if status == "partial" {
-                        (Readiness::Partial, format!("control '{}' is partially implemented", c.name))
-                    } else if let Some(expired) =
-                        items.iter().filter(|e| e.valid_until.is_some_and(|d| d < today)).max_by_key(|e| e.valid_until)
-                    {
-                        (
-                            Readiness::Partial,
-                            format!(
-                                "not ready: evidence '{}' of control '{}' expired on {}",
-                                expired.name,
-                                c.name,
-                                expired.valid_until.unwrap_or(today)
-                            ),
-                        )
-                    } else {
-                        (Readiness::Partial, format!("control '{}' is implemented but has no valid evidence", c.name))
-                    }
-                }
-            }
-        };
-
-        let mut per_requirement: HashMap<i64, Vec<(Readiness, String)>> = HashMap::new();
-        for (control_id, requirement_id) in &self.links {
-            if let Some(c) = self.controls.get(control_id) {
-                per_requirement.entry(*requirement_id).or_default().push(control_state(c));
-            }
-        }
-        let mut out: HashMap<i64, DirectState> = HashMap::with_capacity(per_requirement.len());
-        for (requirement, states) in per_requirement {
-            let applicable: Vec<&(Readiness, String)> = states.iter().filter(|(s, _)| *s != Readiness::NotApplicable).collect();
-            let direct = if applicable.is_empty() {
-                DirectState { state: Readiness::NotApplicable, reason: states[0].1.clone() }
-            } else {
-                // The requirement is only as ready as its weakest applicable control.
-                let weakest = applicable.iter().min_by_key(|(s, _)| *s).copied().cloned().unwrap_or((Readiness::Unknown, String::new()));
-                let state = match weakest.0 {
-                    Readiness::Proven | Readiness::Attested => weakest.0,
-                    Readiness::Gap if applicable.iter().any(|(s, _)| *s > Readiness::Gap) => Readiness::Partial,
-                    other => other,
-                };
-                DirectState { state, reason: weakest.1 }
-            };
-            out.insert(requirement, direct);
-        }
-        for a in self.attestations.iter().filter(valid_attestation) {
+        self.attested_controls = valid.iter().filter_map(|a| Some((a.control_id?, person(a)))).collect();
+        let mut attested_requirements: HashMap<i64, String> = HashMap::new();
+        // Newest first (the store's order): the reason quotes the latest attestation.
+        for a in &valid {
             let Some(requirement) = a.requirement_id else { continue };
-            let reason = match &a.path {
+            attested_requirements.entry(requirement).or_insert_with(|| match &a.path {
                 Some(_) => format!("attested by {} (signed-off crosswalk suggestion) on {}: {}", person(a), a.attested_on, a.statement),
                 None => format!("attested by {} on {}: {}", person(a), a.attested_on, a.statement),
+            });
+        }
+        self.signed_off = valid.iter().filter(|a| a.path.is_some()).filter_map(|a| a.requirement_id).collect();
+        self.attested_requirements = attested_requirements;
+        let mut controls_of_requirement: HashMap<i64, Vec<Uuid>> = HashMap::new();
+        for (control, requirement) in &self.links {
+            controls_of_requirement.entry(*requirement).or_default().push(*control);
+        }
+        self.controls_of_requirement = controls_of_requirement;
+        let linked: HashSet<Uuid> = self.links.iter().map(|(c, _)| *c).collect();
+        self.control_states = linked.into_iter().filter_map(|id| Some((id, self.control_state(self.controls.get(&id)?)))).collect();
+        let requirements: HashSet<i64> = self.controls_of_requirement.keys().chain(self.attested_requirements.keys()).copied().collect();
+        self.direct = requirements.into_iter().filter_map(|r| Some((r, self.direct_of(r)?))).collect();
+    }
+
+    /// After a change that touched only `controls` (their status, evidence or links): re-derive
+    /// those controls and the requirements they serve, nothing else. This keeps readiness after
+    /// one evidence change in the order of microseconds at 100,000 evidence items.
+    fn rederive(&mut self, controls: &[Uuid]) {
+        self.clear_reports();
+        for id in controls {
+            match self.controls.get(id).map(|c| self.control_state(c)) {
+                Some(state) => self.control_states.insert(*id, state),
+                None => self.control_states.remove(id),
             };
-            let entry = out.entry(requirement).or_insert(DirectState { state: Readiness::Unknown, reason: String::new() });
-            if entry.state < Readiness::Attested {
-                *entry = DirectState { state: Readiness::Attested, reason };
+        }
+        let requirements: HashSet<i64> = self.links.iter().filter(|(c, _)| controls.contains(c)).map(|(_, r)| *r).collect();
+        for r in requirements {
+            match self.direct_of(r) {
+                Some(d) => self.direct.insert(r, d),
+                None => self.direct.remove(&r),
+            };
+        }
+    }
+
+    fn clear_reports(&mut self) {
+        self.reports = ReportCache::default();
+        self.posture = ReportCache::default();
+    }
+
+    /// A control's own state and why.
+    fn control_state(&self, c: &ControlRow) -> (Readiness, String) {
+        let today = self.today;
+        match c.status.as_str() {
+            "not_applicable" => (Readiness::NotApplicable, format!("control '{}' is not applicable", c.name)),
+            "planned" => (Readiness::Gap, format!("control '{}' is only planned", c.name)),
+            status => {
+                let ids = self.evidence_by_control.get(&c.id).map(Vec::as_slice).unwrap_or_default();
+                let items = || ids.iter().filter_map(|id| self.evidence.get(id));
+                // Stops at the first valid item: most implemented controls need one lookup.
+                let valid = items().any(|e| evidence_valid(e, today));
+                if status == "implemented" && valid {
+                    (Readiness::Proven, format!("control '{}' is implemented with valid evidence", c.name))
+                } else if let Some(by) = self.attested_controls.get(&c.id).filter(|_| status == "implemented") {
+                    (Readiness::Attested, format!("control '{}' is attested by {by}, not proven", c.name))
+                } else if status == "partial" {
+                    (Readiness::Partial, format!("control '{}' is partially implemented", c.name))
+                } else if let Some(expired) = items().filter(|e| e.valid_until.is_some_and(|d| d < today)).max_by_key(|e| e.valid_until) {
+                    (
+                        Readiness::Partial,
+                        format!(
+                            "not ready: evidence '{}' of control '{}' expired on {}",
+                            expired.name,
+                            c.name,
+                            expired.valid_until.unwrap_or(today)
+                        ),
+                    )
+                } else {
+                    (Readiness::Partial, format!("control '{}' is implemented but has no valid evidence", c.name))
+                }
             }
         }
-        self.signed_off =
-            self.attestations.iter().filter(|a| a.path.is_some()).filter(valid_attestation).filter_map(|a| a.requirement_id).collect();
-        self.direct = out;
+    }
+
+    /// A requirement's direct state: only as ready as its weakest applicable control, raised to
+    /// attested by a valid attestation of the requirement itself.
+    fn direct_of(&self, requirement: i64) -> Option<DirectState> {
+        let controls = self.controls_of_requirement.get(&requirement).map(Vec::as_slice).unwrap_or_default();
+        let states: Vec<&(Readiness, String)> = controls.iter().filter_map(|c| self.control_states.get(c)).collect();
+        let applicable: Vec<&(Readiness, String)> = states.iter().copied().filter(|(s, _)| *s != Readiness::NotApplicable).collect();
+        let from_controls = if states.is_empty() {
+            None
+        } else if applicable.is_empty() {
+            Some(DirectState { state: Readiness::NotApplicable, reason: states[0].1.clone() })
+        } else {
+            let weakest = applicable.iter().min_by_key(|(s, _)| *s).copied().cloned().unwrap_or((Readiness::Unknown, String::new()));
+            let state = match weakest.0 {
+                Readiness::Proven | Readiness::Attested => weakest.0,
+                Readiness::Gap if applicable.iter().any(|(s, _)| *s > Readiness::Gap) => Readiness::Partial,
+                other => other,
+            };
+            Some(DirectState { state, reason: weakest.1 })
+        };
+        match (from_controls, self.attested_requirements.get(&requirement)) {
+            (Some(d), Some(reason)) if d.state < Readiness::Attested => {
+                Some(DirectState { state: Readiness::Attested, reason: reason.clone() })
+            }
+            (None, Some(reason)) => Some(DirectState { state: Readiness::Attested, reason: reason.clone() }),
+            (d, _) => d,
+        }
     }
 }
 
@@ -295,9 +356,13 @@ impl App {
                 .into_iter()
                 .map(|(id, name, effective_from, valid_until)| (id, EvidenceRow { name, effective_from, valid_until }))
                 .collect(),
-            evidence_links,
+            evidence_by_control: group_by_control(evidence_links),
             attestations,
             people,
+            controls_of_requirement: HashMap::new(),
+            control_states: HashMap::new(),
+            attested_controls: HashMap::new(),
+            attested_requirements: HashMap::new(),
             direct: HashMap::new(),
             signed_off: HashSet::new(),
             reports: ReportCache::default(),
@@ -312,15 +377,16 @@ impl App {
     }
 
     /// Applies a committed change (journal entry `seq`) to the cached snapshot when it is the very
-    /// next change; otherwise drops the snapshot so the next read reloads it.
-    pub(crate) fn patch_snapshot(&self, tenant: Uuid, seq: i64, apply: impl FnOnce(&mut TenantSnapshot)) {
+    /// next change; otherwise drops the snapshot so the next read reloads it. `apply` returns the
+    /// controls the change touched: only those, and the requirements they serve, are re-derived.
+    pub(crate) fn patch_snapshot(&self, tenant: Uuid, seq: i64, apply: impl FnOnce(&mut TenantSnapshot) -> Vec<Uuid>) {
         let Ok(mut cache) = self.inner.snapshots.lock() else { return };
         match cache.get_mut(&tenant) {
             Some(cached) if cached.seq + 1 == seq => {
                 let snapshot = Arc::make_mut(cached);
-                apply(snapshot);
+                let touched = apply(snapshot);
                 snapshot.seq = seq;
-                snapshot.derive();
+                snapshot.rederive(&touched);
             }
             _ => {
                 cache.remove(&tenant);

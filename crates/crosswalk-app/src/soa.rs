@@ -83,10 +83,8 @@ impl App {
         )?;
         let id_of: HashMap<&str, i64> = requirements.iter().map(|(id, r, _, _)| (r.as_str(), *id)).collect();
         let mut evidence_of: HashMap<uuid::Uuid, Vec<String>> = HashMap::new();
-        for (evidence, control) in &snapshot.evidence_links {
-            if let Some(e) = snapshot.evidence.get(evidence) {
-                evidence_of.entry(*control).or_default().push(e.name.clone());
-            }
+        for (control, ids) in &snapshot.evidence_by_control {
+            evidence_of.insert(*control, ids.iter().filter_map(|id| snapshot.evidence.get(id)).map(|e| e.name.clone()).collect());
         }
         let mut controls_of: HashMap<i64, Vec<&crate::readiness::ControlRow>> = HashMap::new();
         for (control, requirement) in &snapshot.links {

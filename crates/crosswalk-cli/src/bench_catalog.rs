@@ -200,12 +200,15 @@ pub async fn run(
         let mut samples = Vec::new();
         for i in 0..20u64 {
             let until = crosswalk_app::Clock::now(&crosswalk_app::SystemClock).date_naive().checked_add_days(Days::new(30 + i));
-            app.set_evidence_validity(op, evidence, None, until).await.map_err(|e| anyhow!(e))?;
+            // From the change (a journaled write that re-derives the snapshot) to the new report.
             let started = Instant::now();
+            app.set_evidence_validity(op, evidence, None, until).await.map_err(|e| anyhow!(e))?;
+            let written = started.elapsed().as_secs_f64() * 1000.0;
             std::hint::black_box(app.readiness(op, "iso27001-2022").await.map_err(|e| anyhow!(e))?);
-            samples.push(started.elapsed().as_secs_f64() * 1000.0);
+            samples.push((written, started.elapsed().as_secs_f64() * 1000.0));
         }
-        out.push(("readiness.recompute.p95".into(), p95(samples), "ms"));
+        out.push(("readiness.recompute.p95".into(), p95(samples.iter().map(|s| s.1).collect()), "ms (change committed + report)"));
+        out.push(("readiness.recompute.change.p95".into(), p95(samples.iter().map(|s| s.0).collect()), "ms (of which the change)"));
     }
     if wanted("evidence.upload") {
         // 1 GB at 10,000 controls (the figure), 128 MB otherwise; RSS sampled while it streams.

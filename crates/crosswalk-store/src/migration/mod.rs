@@ -8,6 +8,7 @@ mod m20261127_000003_jobs;
 mod m20261127_000004_catalog;
 mod m20261127_000005_posture;
 mod m20261127_000006_soa;
+mod m20261128_000007_evidence_indexes;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_catalog::Migration),
             Box::new(m20261127_000005_posture::Migration),
             Box::new(m20261127_000006_soa::Migration),
+            Box::new(m20261128_000007_evidence_indexes::Migration),
         ]
     }
 }
