@@ -102,16 +102,22 @@ impl App {
     }
 
     pub async fn posture(&self, actor: &Actor) -> AppResult<PostureView> {
+        Ok((*self.posture_shared(actor).await?).clone())
+    }
+
+    /// The posture dashboard, shared (no copy): the same `Arc` is handed out until the data or the
+    /// day changes, so callers may cache what they derive from it (e.g. its JSON) by identity.
+    pub async fn posture_shared(&self, actor: &Actor) -> AppResult<Arc<PostureView>> {
         actor.require(Permission::Read, "reading the dashboard")?;
         // Computed once per snapshot (journal head and day) and catalog generation.
         let snapshot = self.snapshot(actor.tenant.0).await?;
         let generation = self.graph_generation();
         if let Some(view) = snapshot.posture.get_for(generation) {
-            return Ok((*view).clone());
+            return Ok(view);
         }
         let view = Arc::new(self.compute_posture(actor).await?);
         snapshot.posture.put_for(generation, view.clone());
-        Ok((*view).clone())
+        Ok(view)
     }
 
     async fn compute_posture(&self, actor: &Actor) -> AppResult<PostureView> {

@@ -417,6 +417,14 @@ impl App {
         Ok((*self.assess_shared(actor, target, from).await?).clone())
     }
 
+    /// Readiness of a framework, shared (no copy): the same `Arc` is handed out until the data, the
+    /// day or the catalog changes, so callers may cache what they derive from it by identity.
+    pub async fn readiness_report(&self, actor: &Actor, framework: &str) -> AppResult<Arc<ReadinessReport>> {
+        actor.require(Permission::Read, "reading readiness")?;
+        let f = self.framework_named(framework).await?;
+        self.assess_shared(actor, &f, None).await
+    }
+
     /// Readiness of a framework, shared with the snapshot's cache (no copy), for internal summaries.
     pub(crate) async fn readiness_shared(&self, actor: &Actor, framework: &catalog_repo::Framework) -> AppResult<Arc<ReadinessReport>> {
         actor.require(Permission::Read, "reading readiness")?;

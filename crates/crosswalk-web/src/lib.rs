@@ -9,6 +9,7 @@ mod assets;
 mod auth;
 mod error;
 mod json;
+mod json_cache;
 mod pages;
 
 use axum::Router;
@@ -39,6 +40,9 @@ impl Default for WebConfig {
 pub struct AppState {
     pub app: App,
     pub config: WebConfig,
+    /// JSON of the most requested reports, serialised once per report.
+    pub(crate) readiness_json: std::sync::Arc<json_cache::JsonCache<crosswalk_app::readiness::ReadinessReport>>,
+    pub(crate) posture_json: std::sync::Arc<json_cache::JsonCache<crosswalk_app::posture::PostureView>>,
 }
 
 /// The OpenAPI document of the JSON API.
@@ -48,7 +52,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// The whole HTTP application: pages, API, OpenAPI, health and static assets.
 pub fn router(app: App, config: WebConfig) -> Router {
-    let state = AppState { app, config };
+    let state = AppState { app, config, readiness_json: Default::default(), posture_json: Default::default() };
     let (api_router, spec) = api::router().split_for_parts();
     let spec_json = std::sync::Arc::new(spec.to_pretty_json().unwrap_or_default());
     Router::new()

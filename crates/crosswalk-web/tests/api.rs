@@ -249,3 +249,64 @@ async fn suppliers_with_clauses_and_assessments() {
         send(&h.router, api(Method::POST, "/api/v1/suppliers", Some(manager), Some(json!({"name": "X", "criticality": "vital"})))).await;
     assert_eq!((r.status, r.json()["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("criticality")));
 }
+
+#[tokio::test]
+async fn controls_evidence_attestations_and_fresh_readiness_through_the_api() {
+    let h = harness().await;
+    let a = org_with_tokens(&h.app, "acme").await;
+    let manager = a.iter().find(|(r, _)| *r == crosswalk_domain::Role::Manager).unwrap().1.as_str();
+    let call = |m: Method, path: &str, body: Option<serde_json::Value>| send(&h.router, api(m, path, Some(manager), body));
+    let r = call(Method::PUT, "/api/v1/followed-frameworks?framework=iso27001-2022", None).await;
+    assert!(r.status.is_success(), "{} {}", r.status, r.body);
+    let r = call(Method::POST, "/api/v1/controls", Some(json!({"name": "Vulnerability management", "status": "implemented"}))).await;
+    let control = r.json()["id"].as_str().unwrap().to_owned();
+    let r =
+        call(Method::POST, &format!("/api/v1/controls/{control}/links"), Some(json!({"framework": "iso27001-2022", "ref": "A.8.8"}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = call(Method::POST, &format!("/api/v1/controls/{control}/links"), Some(json!({"framework": "nist-csf-2.0", "ref": "ID.RA-01"})))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["detail"].as_str().unwrap().contains("does not follow nist-csf-2.0"), "{}", r.body);
+
+    // A record as evidence; readiness and the dashboard follow every change (no stale cached JSON).
+    let r = call(
+        Method::POST,
+        "/api/v1/evidence/records",
+        Some(json!({"name": "Scan ticket", "link": "https://tickets.example/SCAN-1", "controls": [control], "valid_until": "2099-01-01"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let evidence = r.json()["id"].as_str().unwrap().to_owned();
+    let a88 = |report: &serde_json::Value| report["requirements"].as_array().unwrap().iter().find(|x| x["ref"] == "A.8.8").unwrap().clone();
+    let readiness = call(Method::GET, "/api/v1/readiness?framework=iso27001-2022", None).await;
+    assert_eq!(readiness.headers["content-type"], "application/json");
+    assert_eq!(a88(&readiness.json())["state"], "proven");
+    assert_eq!(call(Method::GET, "/api/v1/posture", None).await.status, StatusCode::OK);
+    let r = call(Method::PATCH, &format!("/api/v1/evidence/{evidence}"), Some(json!({"valid_until": "2020-01-01"}))).await;
+    assert_eq!(r.json()["valid"], false);
+    let row = a88(&call(Method::GET, "/api/v1/readiness?framework=iso27001-2022", None).await.json());
+    assert_eq!(row["state"], "partial");
+    assert!(row["reason"].as_str().unwrap().contains("expired on 2020-01-01"), "{row}");
+    let search = call(Method::GET, "/api/v1/evidence?q=Scan&limit=5", None).await.json();
+    assert_eq!(search.as_array().unwrap().len(), 1);
+
+    // An attestation: named, listed, and counted as attested (never proven).
+    let r = call(
+        Method::POST,
+        "/api/v1/attestations",
+        Some(json!({"control": control, "statement": "Scanner runs weekly", "expires_on": "2099-01-01"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let listed = call(Method::GET, &format!("/api/v1/attestations?control={control}"), None).await.json();
+    assert_eq!(listed[0]["person"], "manager@acme.example");
+    let row = a88(&call(Method::GET, "/api/v1/readiness?framework=iso27001-2022", None).await.json());
+    assert_eq!(row["state"], "attested");
+    let r = call(Method::GET, "/api/v1/attestations?framework=iso27001-2022", None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+
+    // Unlinking: the control no longer serves A.8.8, which becomes unknown.
+    let r = call(Method::DELETE, &format!("/api/v1/controls/{control}/links?framework=iso27001-2022&ref=A.8.8"), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(a88(&call(Method::GET, "/api/v1/readiness?framework=iso27001-2022", None).await.json())["state"], "unknown");
+}

@@ -173,9 +173,16 @@ pub async fn readiness(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     q: Result<Query<FrameworkQuery>, QueryRejection>,
-) -> ApiResult<Json<ReadinessReport>> {
+) -> ApiResult<Response> {
     let Query(q) = q.map_err(query_problem)?;
-    Ok(Json(s.app.readiness(&actor, &q.framework).await?))
+    let report = s.app.readiness_report(&actor, &q.framework).await?;
+    json_body(s.readiness_json.body(format!("{}/{}", actor.tenant().0, q.framework), &report))
+}
+
+/// A serialised body as an `application/json` response.
+fn json_body(bytes: Result<axum::body::Bytes, serde_json::Error>) -> ApiResult<Response> {
+    let bytes = bytes.map_err(|e| crate::error::ApiError(crosswalk_app::AppError::Internal(format!("serialising the report: {e}"))))?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], bytes).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/signoffs", tag = "catalog", params(RequirementQuery), request_body = SignOff,
@@ -193,6 +200,7 @@ pub async fn sign_off(
 
 #[utoipa::path(get, path = "/api/v1/posture", tag = "controls",
     responses((status = 200, body = crosswalk_app::posture::PostureView, description = "One card per followed framework (parts shown separately, changes this week, daily trend) and expiring evidence"), (status = 401, body = Problem)))]
-pub async fn posture(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<crosswalk_app::posture::PostureView>> {
-    Ok(Json(s.app.posture(&actor).await?))
+pub async fn posture(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Response> {
+    let view = s.app.posture_shared(&actor).await?;
+    json_body(s.posture_json.body(actor.tenant().0.to_string(), &view))
 }
