@@ -230,6 +230,16 @@ impl App {
                 self.add_evidence(op, new, None).await?;
             }
         }
+        // A requirement the CISO attests (board-approved policy set): shown as attested, not proven.
+        let ciso = self.operator_as(DEMO_SLUG, "ciso@acme-demo.example").await?;
+        let attestation = crate::controls::NewAttestation {
+            framework: Some("iso27001-2022".into()),
+            reference: Some("A.5.1".into()),
+            control: None,
+            statement: "Information security policy set approved by the board on its last meeting; minutes in the board portal".into(),
+            expires_on: Some(days(180)),
+        };
+        self.attest(&ciso, attestation).await?;
         Ok(())
     }
 
@@ -245,15 +255,8 @@ impl App {
             self.decide_soa(op, &row.reference, decision).await?;
         }
         let published = self.publish_soa(op, "Initial SoA for the certification audit").await?;
-        let ciso = self.member_by_email(op, "ciso@acme-demo.example").await?;
-        let approver = crate::Actor {
-            user: Some(crosswalk_domain::UserId(ciso.id)),
-            email: Some(ciso.email.clone()),
-            role: Role::Manager,
-            method: crate::AuthMethod::System,
-            ..op.clone()
-        };
-        self.approve_soa(&approver, published.summary.version).await?;
+        let ciso = self.operator_as(DEMO_SLUG, "ciso@acme-demo.example").await?;
+        self.approve_soa(&ciso, published.summary.version).await?;
         Ok(())
     }
 }

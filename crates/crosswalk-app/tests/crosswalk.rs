@@ -368,6 +368,9 @@ async fn the_demo_shows_the_art_21_view_with_honest_states() {
     let a824 = iso.requirements.iter().find(|r| r.reference == "A.8.24").unwrap();
     assert!(a824.reason.contains("expired"), "{}", a824.reason);
     assert_eq!(iso.requirements.iter().find(|r| r.reference == "A.7.2").unwrap().state, Readiness::NotApplicable);
+    let a51 = iso.requirements.iter().find(|r| r.reference == "A.5.1").unwrap();
+    assert_eq!(a51.state, Readiness::Attested, "the demo's attested policy set");
+    assert!(a51.reason.contains("ciso@acme-demo.example"), "{}", a51.reason);
 }
 
 #[tokio::test]
