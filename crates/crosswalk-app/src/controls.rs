@@ -183,9 +183,12 @@ impl App {
         let dir = &self.inner.config.blob_dir;
         let io = |e: std::io::Error| AppError::Internal(format!("blob store {}: {e}", dir.display()));
         tokio::fs::create_dir_all(dir).await.map_err(io)?;
-        let temp = dir.join(format!(".upload-{}", Uuid::now_v7()));
+        // Removed on every way out but the rename below, including when the request is dropped
+        // mid-stream (the client went away): an interrupted upload leaves nothing behind.
+        let guard = PartialUpload(dir.join(format!(".upload-{}", Uuid::now_v7())));
+        let temp = &guard.0;
         let result = async {
-            let mut file = tokio::fs::File::create(&temp).await.map_err(io)?;
+            let mut file = tokio::fs::File::create(temp).await.map_err(io)?;
             let mut hasher = Sha256::new();
             let mut size = 0u64;
             let mut buffer = vec![0u8; 64 * 1024];
@@ -202,20 +205,12 @@ impl App {
             Ok::<_, AppError>(StoredBlob { sha256: hex::encode(hasher.finalize()), size })
         }
         .await;
-        let blob = match result {
-            Ok(blob) => blob,
-            Err(e) => {
-                let _ = tokio::fs::remove_file(&temp).await;
-                return Err(e);
-            }
-        };
+        let blob = result?;
         let target = blob_path(dir, &blob.sha256);
-        if tokio::fs::try_exists(&target).await.unwrap_or(false) {
-            // Identical content is stored once.
-            let _ = tokio::fs::remove_file(&temp).await;
-        } else {
+        // Identical content is stored once (the guard removes the duplicate).
+        if !tokio::fs::try_exists(&target).await.unwrap_or(false) {
             tokio::fs::create_dir_all(target.parent().unwrap_or(dir)).await.map_err(io)?;
-            tokio::fs::rename(&temp, &target).await.map_err(io)?;
+            tokio::fs::rename(temp, &target).await.map_err(io)?;
         }
         Ok(blob)
     }
@@ -703,6 +698,16 @@ impl App {
                 }
             })
             .collect())
+    }
+}
+
+/// A partly written upload: its file is removed when this is dropped (a no-op once renamed).
+struct PartialUpload(PathBuf);
+
+impl Drop for PartialUpload {
+    fn drop(&mut self) {
+        // Synchronous on purpose: Drop cannot await, and it must also run when the future is cancelled.
+        let _ = std::fs::remove_file(&self.0);
     }
 }
 

@@ -578,3 +578,48 @@ async fn readiness_patched_change_by_change_equals_readiness_reloaded_from_the_d
     assert_eq!(row(&iso, "A.8.7").state, Readiness::Proven, "both A.8.7 controls have the valid evidence now");
     assert_eq!(row(&iso, "A.8.8").state, Readiness::Partial, "Patching is implemented but has no evidence of its own");
 }
+
+/// A reader that yields `0` more bytes and then fails, like a client that goes away mid-upload.
+struct Broken(usize);
+
+impl tokio::io::AsyncRead for Broken {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        if self.0 == 0 {
+            return std::task::Poll::Ready(Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "client went away")));
+        }
+        let n = self.0.min(buf.remaining());
+        buf.put_slice(&vec![b'x'; n]);
+        self.0 -= n;
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries.flatten().flat_map(|e| if e.path().is_dir() { files_under(&e.path()) } else { vec![e.path()] }).collect()
+}
+
+#[tokio::test]
+async fn an_interrupted_upload_leaves_no_blob_no_record_and_no_journal_entry() {
+    let w = world().await;
+    let (app, m) = (&w.app, &w.manager);
+    let head = app.journal_head(m).await.unwrap();
+    let err = app.store_blob(Broken(300_000)).await.unwrap_err();
+    assert!(err.to_string().contains("upload interrupted"), "{err}");
+    assert!(files_under(&w._blobs.0).is_empty(), "{:?}", files_under(&w._blobs.0));
+
+    // The request dropped mid-stream (the future is cancelled while waiting for more bytes).
+    let (mut writer, reader) = tokio::io::duplex(1 << 16);
+    tokio::io::AsyncWriteExt::write_all(&mut writer, &[7u8; 10_000]).await.unwrap();
+    let cancelled = tokio::time::timeout(std::time::Duration::from_millis(200), app.store_blob(reader)).await;
+    assert!(cancelled.is_err(), "still waiting for bytes when dropped");
+    assert!(files_under(&w._blobs.0).is_empty(), "{:?}", files_under(&w._blobs.0));
+    drop(writer);
+
+    assert!(app.evidence_views(m).await.unwrap().is_empty());
+    assert_eq!(app.journal_head(m).await.unwrap(), head, "nothing journaled");
+}
