@@ -181,7 +181,7 @@ pub async fn add_record(
         Ok(id) => id,
         Err(e) => return error_page(&e),
     };
-    let dates = date(&f.effective_from, "effective_from").and_then(|from| date(&f.valid_until, "valid_until").map(|until| (from, until)));
+    let dates = validity_window(&f.effective_from, &f.valid_until);
     let (effective_from, valid_until) = match dates {
         Ok(d) => d,
         Err(msg) => return detail(&state, &p, id, StatusCode::UNPROCESSABLE_ENTITY, Some(msg)).await,
@@ -244,6 +244,11 @@ fn date(raw: &str, field: &str) -> Result<Option<NaiveDate>, String> {
         "" => Ok(None),
         d => d.parse().map(Some).map_err(|_| format!("{field}: '{d}' is not a date (YYYY-MM-DD)")),
     }
+}
+
+/// The (effective from, valid until) pair of a form; empty fields mean "open".
+fn validity_window(from: &str, until: &str) -> Result<(Option<NaiveDate>, Option<NaiveDate>), String> {
+    Ok((date(from, "effective_from")?, date(until, "valid_until")?))
 }
 
 /// Multipart upload: the small fields first (the form puts them before the file), then the file,
@@ -311,7 +316,7 @@ pub async fn validity(
     Form(f): Form<ValidityForm>,
 ) -> Response {
     let Ok(id) = evidence_id.parse::<Uuid>() else { return error_page(&AppError::NotFound(format!("evidence {evidence_id}"))) };
-    let dates = date(&f.effective_from, "effective_from").and_then(|from| date(&f.valid_until, "valid_until").map(|until| (from, until)));
+    let dates = validity_window(&f.effective_from, &f.valid_until);
     let (from, until) = match dates {
         Ok(d) => d,
         Err(msg) => return detail(&state, &p, f.control, StatusCode::UNPROCESSABLE_ENTITY, Some(msg)).await,
