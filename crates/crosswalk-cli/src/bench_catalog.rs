@@ -176,14 +176,17 @@ pub async fn run(
     // Warm the shared relation graph once, as a running server has it.
     app.readiness(op, "iso27001-2022").await.map_err(|e| anyhow!(e))?;
     if wanted("requirements.list") {
+        // The first read computes the report (cold); later reads of unchanged data are served from
+        // the snapshot's cache. Reported apart, so one cold read does not decide the p95.
         let mut samples = Vec::new();
-        for _ in 0..30 {
+        for _ in 0..31 {
             let started = Instant::now();
             let report = app.readiness(op, "nist-sp-800-53-r5").await.map_err(|e| anyhow!(e))?;
             samples.push(started.elapsed().as_secs_f64() * 1000.0);
             std::hint::black_box(report);
         }
-        out.push(("requirements.list.p95".into(), p95(samples), "ms"));
+        out.push(("requirements.list.cold".into(), samples.remove(0), "ms (first read: the report computed)"));
+        out.push(("requirements.list.p95".into(), p95(samples), "ms (30 later reads)"));
     }
     if wanted("coverage.compute") {
         let mut samples = Vec::new();
