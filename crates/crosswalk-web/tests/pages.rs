@@ -563,6 +563,11 @@ async fn control_pages_record_reuse_attest_and_unlink() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert!(!send(&h.router, page(first, &session)).await.body.contains("data-ref=\"A.5.18\""));
 
+    // A malformed control id is the control's 404 page, for a page and for a form.
+    assert_eq!(send(&h.router, page("/controls/not-a-control", &session)).await.status, StatusCode::NOT_FOUND);
+    let r = send(&h.router, form("/controls/not-a-control/attestations", &session, &[("csrf", &csrf), ("statement", "x")])).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
     // A viewer sees the evidence page but cannot attest.
     let (_, viewer) = browser_login(&h.router, "viewer@acme.example", PASSWORD).await;
     let viewer = viewer.unwrap();

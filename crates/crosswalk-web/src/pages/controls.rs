@@ -79,8 +79,17 @@ pub async fn create(State(state): State<AppState>, p: PageActor, Form(f): Form<C
     }
 }
 
-fn parse_control(raw: &str) -> Result<Uuid, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound(format!("control {raw}")))
+/// The `{control_id}` of a control page's path. A malformed id shows the control's 404 page; it is
+/// extracted after the session, so a stranger still goes to the login page first.
+pub struct ControlId(Uuid);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ControlId {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
+        raw.parse().map(ControlId).map_err(|_| error_page(&AppError::NotFound(format!("control {raw}"))))
+    }
 }
 
 async fn detail(state: &AppState, p: &PageActor, id: Uuid, status: StatusCode, flash_error: Option<String>) -> Response {
@@ -95,11 +104,8 @@ async fn detail(state: &AppState, p: &PageActor, id: Uuid, status: StatusCode, f
     )
 }
 
-pub async fn show(State(state): State<AppState>, p: PageActor, Path(control_id): Path<String>) -> Response {
-    match parse_control(&control_id) {
-        Ok(id) => detail(&state, &p, id, StatusCode::OK, None).await,
-        Err(e) => error_page(&e),
-    }
+pub async fn show(State(state): State<AppState>, p: PageActor, ControlId(id): ControlId) -> Response {
+    detail(&state, &p, id, StatusCode::OK, None).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -111,11 +117,7 @@ pub struct ChangeForm {
     owner: String,
 }
 
-pub async fn change(State(state): State<AppState>, p: PageActor, Path(control_id): Path<String>, Form(f): Form<ChangeForm>) -> Response {
-    let id = match parse_control(&control_id) {
-        Ok(id) => id,
-        Err(e) => return error_page(&e),
-    };
+pub async fn change(State(state): State<AppState>, p: PageActor, ControlId(id): ControlId, Form(f): Form<ChangeForm>) -> Response {
     let change = ControlChange {
         status: ControlStatus::parse(&f.status),
         justification: Some(f.justification),
@@ -142,20 +144,12 @@ pub struct LinkForm {
     reference: String,
 }
 
-pub async fn link(State(state): State<AppState>, p: PageActor, Path(control_id): Path<String>, Form(f): Form<LinkForm>) -> Response {
-    let id = match parse_control(&control_id) {
-        Ok(id) => id,
-        Err(e) => return error_page(&e),
-    };
+pub async fn link(State(state): State<AppState>, p: PageActor, ControlId(id): ControlId, Form(f): Form<LinkForm>) -> Response {
     let result = state.app.link_control(&p.actor, id, &f.framework, f.reference.trim()).await;
     back_to_control(&state, &p, id, result).await
 }
 
-pub async fn unlink(State(state): State<AppState>, p: PageActor, Path(control_id): Path<String>, Form(f): Form<LinkForm>) -> Response {
-    let id = match parse_control(&control_id) {
-        Ok(id) => id,
-        Err(e) => return error_page(&e),
-    };
+pub async fn unlink(State(state): State<AppState>, p: PageActor, ControlId(id): ControlId, Form(f): Form<LinkForm>) -> Response {
     let result = state.app.unlink_control(&p.actor, id, &f.framework, f.reference.trim()).await;
     back_to_control(&state, &p, id, result).await
 }
@@ -171,16 +165,7 @@ pub struct RecordForm {
 }
 
 /// Evidence that is not a file: a URL or a record reference, linked to this control.
-pub async fn add_record(
-    State(state): State<AppState>,
-    p: PageActor,
-    Path(control_id): Path<String>,
-    Form(f): Form<RecordForm>,
-) -> Response {
-    let id = match parse_control(&control_id) {
-        Ok(id) => id,
-        Err(e) => return error_page(&e),
-    };
+pub async fn add_record(State(state): State<AppState>, p: PageActor, ControlId(id): ControlId, Form(f): Form<RecordForm>) -> Response {
     let dates = validity_window(&f.effective_from, &f.valid_until);
     let (effective_from, valid_until) = match dates {
         Ok(d) => d,
@@ -200,13 +185,9 @@ pub struct EvidenceLinkForm {
 pub async fn link_existing(
     State(state): State<AppState>,
     p: PageActor,
-    Path(control_id): Path<String>,
+    ControlId(id): ControlId,
     Form(f): Form<EvidenceLinkForm>,
 ) -> Response {
-    let id = match parse_control(&control_id) {
-        Ok(id) => id,
-        Err(e) => return error_page(&e),
-    };
     let result = match f.evidence.trim().parse::<Uuid>() {
         Ok(evidence) => state.app.link_evidence(&p.actor, evidence, id).await.map_err(|e| match e {
             AppError::NotFound(what) => AppError::invalid("evidence", format!("{what} not found")),
@@ -225,11 +206,7 @@ pub struct AttestForm {
 }
 
 /// The signed-in person states that this control is met: counted as attested, never as proven.
-pub async fn attest(State(state): State<AppState>, p: PageActor, Path(control_id): Path<String>, Form(f): Form<AttestForm>) -> Response {
-    let id = match parse_control(&control_id) {
-        Ok(id) => id,
-        Err(e) => return error_page(&e),
-    };
+pub async fn attest(State(state): State<AppState>, p: PageActor, ControlId(id): ControlId, Form(f): Form<AttestForm>) -> Response {
     let expires_on = match date(&f.expires_on, "expires_on") {
         Ok(d) => d,
         Err(msg) => return detail(&state, &p, id, StatusCode::UNPROCESSABLE_ENTITY, Some(msg)).await,
@@ -253,11 +230,7 @@ fn validity_window(from: &str, until: &str) -> Result<(Option<NaiveDate>, Option
 
 /// Multipart upload: the small fields first (the form puts them before the file), then the file,
 /// streamed into the blob store without holding it in memory.
-pub async fn upload(State(state): State<AppState>, p: PageActor, Path(control_id): Path<String>, mut form: Multipart) -> Response {
-    let id = match parse_control(&control_id) {
-        Ok(id) => id,
-        Err(e) => return error_page(&e),
-    };
+pub async fn upload(State(state): State<AppState>, p: PageActor, ControlId(id): ControlId, mut form: Multipart) -> Response {
     if !p.actor.can(Permission::ManageCompliance) {
         return error_page(&AppError::Forbidden("adding evidence".into()));
     }
