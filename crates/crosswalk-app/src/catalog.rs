@@ -190,6 +190,15 @@ impl App {
         repo::find_framework(self.db(), slug, version).await?.ok_or_else(|| AppError::NotFound(format!("framework '{id}'")))
     }
 
+    /// A requirement by framework id and ref; 404 naming both when either is unknown.
+    pub(crate) async fn requirement_named(&self, framework: &str, reference: &str) -> AppResult<(Framework, repo::Requirement)> {
+        let f = self.framework_named(framework).await?;
+        let r = repo::requirement(self.db(), f.id, reference)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("requirement '{reference}' in {}", key_label(&f))))?;
+        Ok((f, r))
+    }
+
     pub(crate) async fn graph(&self, tenant: Option<uuid::Uuid>) -> AppResult<Arc<CatalogGraph>> {
         let cached = self.inner.graph.read().map_err(|_| AppError::Internal("graph cache poisoned".into()))?.clone();
         let global = match cached {
@@ -328,10 +337,7 @@ impl App {
 
     pub async fn requirement_detail(&self, actor: &Actor, framework: &str, reference: &str) -> AppResult<RequirementDetail> {
         actor.require(Permission::Read, "reading the catalog")?;
-        let f = self.framework_named(framework).await?;
-        let r = repo::requirement(self.db(), f.id, reference)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("requirement '{reference}' in {}", key_label(&f))))?;
+        let (f, r) = self.requirement_named(framework, reference).await?;
         let relations = self.relation_views(actor, &[r.id]).await?;
         let requirement = nodes(vec![r]).remove(0);
         Ok(RequirementDetail { framework: self.framework_summary(actor, &f).await?, requirement, relations })

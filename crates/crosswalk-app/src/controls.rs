@@ -420,10 +420,7 @@ impl App {
         if framework.trim().is_empty() || reference.trim().is_empty() {
             return Err(AppError::invalid("ref", "name the framework and the requirement ref to unlink"));
         }
-        let f = self.framework_named(framework).await?;
-        let r = catalog_repo::requirement(self.db(), f.id, reference)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("requirement '{reference}' in {}", key_label(&f))))?;
+        let (f, r) = self.requirement_named(framework, reference).await?;
         let tx = self.begin().await?;
         if repo::unlink(&tx, actor.tenant.0, id, r.id).await? > 0 {
             self.journal(&tx, actor, "control.unlink", "control", id, json!({"framework": key_label(&f), "ref": r.reference})).await?;
@@ -545,23 +542,6 @@ impl App {
         Ok(evidence_view(e, controls, self.now().date_naive()))
     }
 
-    pub async fn evidence_views(&self, actor: &Actor) -> AppResult<Vec<EvidenceView>> {
-        actor.require(Permission::Read, "reading evidence")?;
-        let today = self.now().date_naive();
-        let mut controls_of: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-        for (evidence, control) in repo::evidence_links(self.db(), actor.tenant.0).await? {
-            controls_of.entry(evidence).or_default().push(control);
-        }
-        Ok(repo::evidence(self.db(), actor.tenant.0)
-            .await?
-            .into_iter()
-            .map(|e| {
-                let controls = controls_of.remove(&e.id).unwrap_or_default();
-                evidence_view(e, controls, today)
-            })
-            .collect())
-    }
-
     /// A requirement of a framework the organisation follows: 422 naming the framework otherwise
     /// (work is recorded only against frameworks the organisation has chosen).
     async fn followed_requirement(
@@ -580,8 +560,9 @@ impl App {
         Ok((f, r))
     }
 
-    /// Evidence whose name contains `name` (all when None), newest first, at most `limit` items.
-    pub async fn search_evidence(&self, actor: &Actor, name: Option<&str>, limit: u64) -> AppResult<Vec<EvidenceView>> {
+    /// Evidence whose name contains `name` (all when None), newest first, at most `limit` items (all
+    /// when None).
+    pub async fn search_evidence(&self, actor: &Actor, name: Option<&str>, limit: Option<u64>) -> AppResult<Vec<EvidenceView>> {
         actor.require(Permission::Read, "reading evidence")?;
         let today = self.now().date_naive();
         let name = name.map(str::trim).filter(|n| !n.is_empty());
@@ -651,13 +632,7 @@ impl App {
     pub async fn attestations(&self, actor: &Actor, filter: &AttestationFilter) -> AppResult<Vec<AttestationView>> {
         actor.require(Permission::Read, "reading attestations")?;
         let requirement = match (&filter.framework, &filter.reference) {
-            (Some(framework), Some(reference)) => {
-                let f = self.framework_named(framework).await?;
-                let r = catalog_repo::requirement(self.db(), f.id, reference)
-                    .await?
-                    .ok_or_else(|| AppError::NotFound(format!("requirement '{reference}' in {}", key_label(&f))))?;
-                Some(r.id)
-            }
+            (Some(framework), Some(reference)) => Some(self.requirement_named(framework, reference).await?.1.id),
             (None, None) => None,
             _ => return Err(AppError::invalid("ref", "name both a framework and a requirement ref")),
         };
@@ -665,12 +640,17 @@ impl App {
         self.attestation_views(rows).await
     }
 
+    /// E-mail addresses of the people named in records (each looked up once, in one query).
+    pub(crate) async fn emails_of(&self, people: impl Iterator<Item = Uuid>) -> AppResult<HashMap<Uuid, String>> {
+        let mut ids: Vec<Uuid> = people.collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(crosswalk_store::repo::users::emails(self.db(), &ids).await?.into_iter().collect())
+    }
+
     /// Rows as views: the person's e-mail and the requirement's framework and ref looked up once.
     async fn attestation_views(&self, rows: Vec<repo::Attestation>) -> AppResult<Vec<AttestationView>> {
-        let mut people: Vec<Uuid> = rows.iter().map(|a| a.person_id).collect();
-        people.sort_unstable();
-        people.dedup();
-        let emails: HashMap<Uuid, String> = crosswalk_store::repo::users::emails(self.db(), &people).await?.into_iter().collect();
+        let emails = self.emails_of(rows.iter().map(|a| a.person_id)).await?;
         let requirement_ids: Vec<i64> = rows.iter().filter_map(|a| a.requirement_id).collect();
         let requirements: HashMap<i64, catalog_repo::Requirement> =
             catalog_repo::requirements_by_ids(self.db(), &requirement_ids).await?.into_iter().map(|r| (r.id, r)).collect();

@@ -343,10 +343,7 @@ impl App {
             repo::evidence_links(self.db(), tenant),
             repo::attestations(self.db(), tenant),
         )?;
-        let mut named: Vec<Uuid> = attestations.iter().map(|a| a.person_id).collect();
-        named.sort_unstable();
-        named.dedup();
-        let people = crosswalk_store::repo::users::emails(self.db(), &named).await?.into_iter().collect();
+        let people = self.emails_of(attestations.iter().map(|a| a.person_id)).await?;
         let mut snapshot = TenantSnapshot {
             seq: head,
             today,
@@ -396,25 +393,14 @@ impl App {
 
     /// Readiness of every requirement of a framework, with derivations through sound mappings.
     pub async fn readiness(&self, actor: &Actor, framework: &str) -> AppResult<ReadinessReport> {
-        actor.require(Permission::Read, "reading readiness")?;
-        let f = self.framework_named(framework).await?;
-        self.assess_framework(actor, &f, None).await
+        Ok((*self.readiness_report(actor, framework).await?).clone())
     }
 
     /// What the tenant's work on `from` proves for `to`, counting only what comes from `from`.
     pub async fn coverage(&self, actor: &Actor, from: &str, to: &str) -> AppResult<ReadinessReport> {
         actor.require(Permission::Read, "reading coverage")?;
         let (a, b) = (self.framework_named(from).await?, self.framework_named(to).await?);
-        self.assess_framework(actor, &b, Some(&a)).await
-    }
-
-    async fn assess_framework(
-        &self,
-        actor: &Actor,
-        target: &catalog_repo::Framework,
-        from: Option<&catalog_repo::Framework>,
-    ) -> AppResult<ReadinessReport> {
-        Ok((*self.assess_shared(actor, target, from).await?).clone())
+        Ok((*self.assess_shared(actor, &b, Some(&a)).await?).clone())
     }
 
     /// Readiness of a framework, shared (no copy): the same `Arc` is handed out until the data, the
@@ -422,13 +408,18 @@ impl App {
     pub async fn readiness_report(&self, actor: &Actor, framework: &str) -> AppResult<Arc<ReadinessReport>> {
         actor.require(Permission::Read, "reading readiness")?;
         let f = self.framework_named(framework).await?;
-        self.assess_shared(actor, &f, None).await
+        self.readiness_shared(actor, &f).await
     }
 
-    /// Readiness of a framework, shared with the snapshot's cache (no copy), for internal summaries.
+    /// Readiness of a framework already looked up, shared with the snapshot's cache (no copy).
     pub(crate) async fn readiness_shared(&self, actor: &Actor, framework: &catalog_repo::Framework) -> AppResult<Arc<ReadinessReport>> {
         actor.require(Permission::Read, "reading readiness")?;
         self.assess_shared(actor, framework, None).await
+    }
+
+    /// One requirement's row of a shared report.
+    fn row_of(report: &ReadinessReport, reference: &str) -> Option<RequirementReadiness> {
+        report.requirements.iter().find(|r| r.reference == reference).cloned()
     }
 
     async fn assess_shared(
@@ -517,19 +508,13 @@ impl App {
     ) -> AppResult<RequirementReadiness> {
         actor.require(Permission::ManageCompliance, "signing off crosswalk suggestions")?;
         let statement = crosswalk_domain::validate::non_empty_text("statement", &input.statement, 2000)?;
-        let f = self.framework_named(framework).await?;
-        let report = self.assess_framework(actor, &f, None).await?;
-        let row = report
-            .requirements
-            .into_iter()
-            .find(|r| r.reference == reference)
-            .ok_or_else(|| AppError::NotFound(format!("requirement '{reference}' in {}", key_label(&f))))?;
+        let (f, requirement) = self.requirement_named(framework, reference).await?;
+        let report = self.readiness_shared(actor, &f).await?;
+        let row = Self::row_of(&report, reference)
+            .ok_or_else(|| AppError::invalid("ref", format!("{reference} is not assessed in {}: nothing to sign off", key_label(&f))))?;
         let Some(suggestion) = row.suggestions.first() else {
             return Err(AppError::invalid("ref", format!("{reference} has no crosswalk suggestion to sign off")));
         };
-        let requirement = catalog_repo::requirement(self.db(), f.id, reference)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("requirement '{reference}'")))?;
         let person = actor.user.ok_or_else(|| AppError::Forbidden("sign-off without a named person".into()))?;
         let path = serde_json::to_string(&suggestion.path).map_err(|e| AppError::Internal(e.to_string()))?;
         let tx = self.begin().await?;
@@ -559,8 +544,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        let report = self.assess_framework(actor, &f, None).await?;
-        report.requirements.into_iter().find(|r| r.reference == reference).ok_or_else(|| AppError::Internal("requirement vanished".into()))
+        Self::row_of(&*self.readiness_shared(actor, &f).await?, reference).ok_or_else(|| AppError::Internal("requirement vanished".into()))
     }
 }
 

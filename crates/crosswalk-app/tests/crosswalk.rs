@@ -620,6 +620,58 @@ async fn an_interrupted_upload_leaves_no_blob_no_record_and_no_journal_entry() {
     assert!(files_under(&w._blobs.0).is_empty(), "{:?}", files_under(&w._blobs.0));
     drop(writer);
 
-    assert!(app.evidence_views(m).await.unwrap().is_empty());
+    assert!(app.search_evidence(m, None, None).await.unwrap().is_empty());
     assert_eq!(app.journal_head(m).await.unwrap(), head, "nothing journaled");
+}
+
+/// Listing more evidence than fits one `IN (…)` list (the store reads ids in chunks, and all of a
+/// tenant's links at once for a long list): every item keeps exactly the controls it serves.
+#[tokio::test]
+async fn evidence_lists_longer_than_one_query_batch_keep_their_controls() {
+    use crosswalk_store::repo::controls as repo;
+    let w = world().await;
+    let (app, m) = (&w.app, &w.manager);
+    let mut ids = Vec::new();
+    for name in ["Logging", "Monitoring"] {
+        let new = NewControl { name: name.into(), description: String::new(), status: ControlStatus::Implemented, justification: None };
+        ids.push(app.create_control(m, new).await.unwrap().id);
+    }
+    let now = Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap();
+    // Bulk rows straight into the store (no journal): this test is about reading them back.
+    let tx = app.store().begin_write().await.unwrap();
+    for i in 0..1_500u32 {
+        let e = repo::insert_evidence(
+            &tx,
+            repo::Evidence {
+                id: uuid::Uuid::now_v7(),
+                tenant_id: m.tenant().0,
+                name: format!("log export {i:04}"),
+                sha256: None,
+                size: 0,
+                link: Some(format!("https://logs.example/{i}")),
+                collected_at: now + chrono::Duration::seconds(i64::from(i)),
+                effective_from: None,
+                valid_until: None,
+                created_at: now,
+            },
+        )
+        .await
+        .unwrap();
+        repo::link_evidence(&tx, m.tenant().0, e.id, ids[0]).await.unwrap();
+        if i >= 1_490 {
+            repo::link_evidence(&tx, m.tenant().0, e.id, ids[1]).await.unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+
+    let all = app.search_evidence(m, None, None).await.unwrap();
+    assert_eq!(all.len(), 1_500);
+    assert_eq!(all[0].name, "log export 1499", "newest first");
+    assert!(all.iter().all(|e| e.controls.contains(&ids[0])));
+    assert_eq!(all.iter().filter(|e| e.controls.len() == 2).count(), 10);
+    let some = app.search_evidence(m, Some("export 00"), Some(50)).await.unwrap();
+    assert_eq!(some.len(), 50);
+    assert!(some.iter().all(|e| e.name.starts_with("log export 00") && e.controls == vec![ids[0]]));
+    assert_eq!(app.control(m, ids[0]).await.unwrap().evidence.len(), 1_500, "one control's evidence, read in chunks");
+    assert_eq!(app.control(m, ids[1]).await.unwrap().evidence.len(), 10);
 }

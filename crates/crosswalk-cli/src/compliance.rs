@@ -172,7 +172,7 @@ async fn evidence(cli: &Cli, app: &App, command: &EvidenceCommand) -> anyhow::Re
         }
         EvidenceCommand::List { tenant, name, limit } => {
             let op = app.operator(tenant).await.map_err(app_err)?;
-            print_evidence(cli, &app.search_evidence(&op, name.as_deref(), *limit).await.map_err(app_err)?)
+            print_evidence(cli, &app.search_evidence(&op, name.as_deref(), Some(*limit)).await.map_err(app_err)?)
         }
         EvidenceCommand::Link { tenant, evidence_id, control } => {
             let op = app.operator(tenant).await.map_err(app_err)?;

@@ -510,7 +510,7 @@ async fn control_pages_record_reuse_attest_and_unlink() {
         evidence_page.body
     );
     let op = h.app.operator("acme").await.unwrap();
-    let item = h.app.search_evidence(&op, Some("Q3"), 5).await.unwrap().remove(0);
+    let item = h.app.search_evidence(&op, Some("Q3"), Some(5)).await.unwrap().remove(0);
     let r =
         send(&h.router, form(&format!("{second}/evidence-links"), &session, &[("csrf", &csrf), ("evidence", &item.id.to_string())])).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);

@@ -141,10 +141,6 @@ pub async fn get_evidence(db: &impl ConnectionTrait, tenant: Uuid, id: Uuid) -> 
     Ok(evidence::Entity::find_by_id(id).filter(evidence::Column::TenantId.eq(tenant)).one(db).await?)
 }
 
-pub async fn evidence(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<Vec<Evidence>> {
-    Ok(evidence::Entity::find().filter(evidence::Column::TenantId.eq(tenant)).order_by_desc(evidence::Column::CollectedAt).all(db).await?)
-}
-
 /// Evidence whose `valid_until` falls within [from, to], with the controls each serves (two queries).
 pub async fn evidence_valid_until_between(
     db: &impl ConnectionTrait,
@@ -159,7 +155,7 @@ pub async fn evidence_valid_until_between(
         .limit(200)
         .all(db)
         .await?;
-    with_controls(db, tenant, found.iter().map(|e| e.id).collect()).await
+    attach_controls(db, tenant, found).await
 }
 
 pub async fn update_evidence_validity(
@@ -213,20 +209,20 @@ pub async fn evidence_of_control(db: &impl ConnectionTrait, tenant: Uuid, contro
     with_controls(db, tenant, ids).await
 }
 
-/// Evidence whose name contains `name` (all when None), newest first, at most `limit` items, with
-/// the controls each serves.
+/// Evidence whose name contains `name` (all when None), newest first, at most `limit` items (all
+/// when None), with the controls each serves.
 pub async fn evidence_matching(
     db: &impl ConnectionTrait,
     tenant: Uuid,
     name: Option<&str>,
-    limit: u64,
+    limit: Option<u64>,
 ) -> StoreResult<Vec<(Evidence, Vec<Uuid>)>> {
-    let mut q = evidence::Entity::find().select_only().column(evidence::Column::Id).filter(evidence::Column::TenantId.eq(tenant));
+    let mut q = evidence::Entity::find().filter(evidence::Column::TenantId.eq(tenant));
     if let Some(name) = name {
         q = q.filter(evidence::Column::Name.contains(name));
     }
-    let ids: Vec<Uuid> = q.order_by_desc(evidence::Column::CollectedAt).limit(limit).into_tuple().all(db).await?;
-    with_controls(db, tenant, ids).await
+    let found = q.order_by_desc(evidence::Column::CollectedAt).limit(limit).all(db).await?;
+    attach_controls(db, tenant, found).await
 }
 
 /// One evidence item with the controls it serves.
@@ -234,26 +230,49 @@ pub async fn evidence_with_controls(db: &impl ConnectionTrait, tenant: Uuid, id:
     Ok(with_controls(db, tenant, vec![id]).await?.into_iter().next())
 }
 
+/// Ids per `IN (…)` list: far below SQLite's (32,766) and PostgreSQL's (65,535) bound-parameter limits.
+const IN_CHUNK: usize = 1000;
+
 async fn with_controls(db: &impl ConnectionTrait, tenant: Uuid, ids: Vec<Uuid>) -> StoreResult<Vec<(Evidence, Vec<Uuid>)>> {
-    let found = evidence::Entity::find()
-        .filter(evidence::Column::TenantId.eq(tenant))
-        .filter(evidence::Column::Id.is_in(ids.clone()))
-        .order_by_desc(evidence::Column::CollectedAt)
-        .all(db)
-        .await?;
-    let links: Vec<(Uuid, Uuid)> = ec::Entity::find()
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(IN_CHUNK) {
+        found.extend(
+            evidence::Entity::find()
+                .filter(evidence::Column::TenantId.eq(tenant))
+                .filter(evidence::Column::Id.is_in(chunk.iter().copied()))
+                .all(db)
+                .await?,
+        );
+    }
+    found.sort_by_key(|e| std::cmp::Reverse(e.collected_at));
+    attach_controls(db, tenant, found).await
+}
+
+/// The controls each item serves, in one query: the items' own links, or (for more items than fit
+/// one `IN` list) all of the tenant's links, kept where they concern these items.
+async fn attach_controls(db: &impl ConnectionTrait, tenant: Uuid, found: Vec<Evidence>) -> StoreResult<Vec<(Evidence, Vec<Uuid>)>> {
+    let mut controls_of: std::collections::HashMap<Uuid, Vec<Uuid>> = found.iter().map(|e| (e.id, Vec::new())).collect();
+    if found.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = ec::Entity::find()
         .select_only()
         .column(ec::Column::EvidenceId)
         .column(ec::Column::ControlId)
-        .filter(ec::Column::TenantId.eq(tenant))
-        .filter(ec::Column::EvidenceId.is_in(ids))
-        .into_tuple()
-        .all(db)
-        .await?;
+        .filter(ec::Column::TenantId.eq(tenant));
+    if found.len() <= IN_CHUNK {
+        q = q.filter(ec::Column::EvidenceId.is_in(found.iter().map(|e| e.id)));
+    }
+    let links: Vec<(Uuid, Uuid)> = q.into_tuple().all(db).await?;
+    for (evidence, control) in links {
+        if let Some(controls) = controls_of.get_mut(&evidence) {
+            controls.push(control);
+        }
+    }
     Ok(found
         .into_iter()
         .map(|e| {
-            let controls = links.iter().filter(|(ev, _)| *ev == e.id).map(|(_, c)| *c).collect();
+            let controls = controls_of.remove(&e.id).unwrap_or_default();
             (e, controls)
         })
         .collect())

@@ -125,10 +125,7 @@ pub async fn list_evidence(
     q: Result<Query<EvidenceSearch>, QueryRejection>,
 ) -> ApiResult<Json<Vec<EvidenceView>>> {
     let Query(q) = q.map_err(query_problem)?;
-    Ok(Json(match (q.q.as_deref(), q.limit) {
-        (None, None) => s.app.evidence_views(&actor).await?,
-        (name, limit) => s.app.search_evidence(&actor, name, limit.unwrap_or(u64::MAX >> 1)).await?,
-    }))
+    Ok(Json(s.app.search_evidence(&actor, q.q.as_deref(), q.limit).await?))
 }
 
 /// The body is the file itself, streamed to the blob store: memory stays flat for any size, and an

@@ -402,11 +402,7 @@ pub struct AttestForm {
 
 /// The signed-in person attests that the requirement is met: attested, never proven.
 pub async fn attest(State(state): State<AppState>, p: PageActor, Form(f): Form<AttestForm>) -> Response {
-    let result = match f.expires_on.trim() {
-        "" => Ok(None),
-        raw => raw.parse().map(Some).map_err(|_| AppError::invalid("expires_on", format!("'{raw}' is not a date (YYYY-MM-DD)"))),
-    };
-    let result = match result {
+    let result = match super::optional_date(&f.expires_on, "expires_on") {
         Ok(expires_on) => {
             let new = NewAttestation {
                 framework: Some(f.framework.clone()),
@@ -417,7 +413,9 @@ pub async fn attest(State(state): State<AppState>, p: PageActor, Form(f): Form<A
             };
             state.app.attest(&p.actor, new).await
         }
-        Err(e) => Err(e),
+        Err(message) => {
+            return requirement_page(&state, &p, &f.framework, &f.reference, StatusCode::UNPROCESSABLE_ENTITY, Some(message)).await;
+        }
     };
     back_to_requirement(&state, &p, &f.framework, &f.reference, result).await
 }

@@ -1,7 +1,7 @@
 //! Control pages: the list (create), a control with every requirement it serves (direct and
 //! derived through sound mappings), its status, links, and evidence — uploaded here as a stream
 //! straight into the blob store — with validity dates.
-use super::{Nav, error_page, form_error, render_with};
+use super::{Nav, error_page, form_error, optional_date, render_with};
 use crate::AppState;
 use crate::auth::PageActor;
 use askama::Template;
@@ -207,7 +207,7 @@ pub struct AttestForm {
 
 /// The signed-in person states that this control is met: counted as attested, never as proven.
 pub async fn attest(State(state): State<AppState>, p: PageActor, ControlId(id): ControlId, Form(f): Form<AttestForm>) -> Response {
-    let expires_on = match date(&f.expires_on, "expires_on") {
+    let expires_on = match optional_date(&f.expires_on, "expires_on") {
         Ok(d) => d,
         Err(msg) => return detail(&state, &p, id, StatusCode::UNPROCESSABLE_ENTITY, Some(msg)).await,
     };
@@ -216,16 +216,9 @@ pub async fn attest(State(state): State<AppState>, p: PageActor, ControlId(id): 
     back_to_control(&state, &p, id, result).await
 }
 
-fn date(raw: &str, field: &str) -> Result<Option<NaiveDate>, String> {
-    match raw.trim() {
-        "" => Ok(None),
-        d => d.parse().map(Some).map_err(|_| format!("{field}: '{d}' is not a date (YYYY-MM-DD)")),
-    }
-}
-
 /// The (effective from, valid until) pair of a form; empty fields mean "open".
 fn validity_window(from: &str, until: &str) -> Result<(Option<NaiveDate>, Option<NaiveDate>), String> {
-    Ok((date(from, "effective_from")?, date(until, "valid_until")?))
+    Ok((optional_date(from, "effective_from")?, optional_date(until, "valid_until")?))
 }
 
 /// Multipart upload: the small fields first (the form puts them before the file), then the file,
@@ -256,7 +249,7 @@ pub async fn upload(State(state): State<AppState>, p: PageActor, ControlId(id): 
             }
             which @ ("effective_from" | "valid_until") => {
                 let text = field.text().await.unwrap_or_default();
-                match date(&text, which) {
+                match optional_date(&text, which) {
                     Ok(d) if which == "effective_from" => effective_from = d,
                     Ok(d) => valid_until = d,
                     Err(msg) => return detail(&state, &p, id, StatusCode::UNPROCESSABLE_ENTITY, Some(msg)).await,
@@ -325,7 +318,7 @@ pub async fn evidence_list(
     p: PageActor,
     axum::extract::Query(search): axum::extract::Query<EvidenceSearch>,
 ) -> Response {
-    match state.app.search_evidence(&p.actor, Some(&search.q), EVIDENCE_PAGE_LIMIT).await {
+    match state.app.search_evidence(&p.actor, Some(&search.q), Some(EVIDENCE_PAGE_LIMIT)).await {
         Ok(items) => {
             render_with(StatusCode::OK, &EvidencePage { nav: Nav::new(&p, "evidence"), q: search.q, items, limit: EVIDENCE_PAGE_LIMIT })
         }

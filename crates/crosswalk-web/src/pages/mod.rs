@@ -139,3 +139,11 @@ pub fn error_page(e: &AppError) -> Response {
 pub fn form_error(e: &AppError) -> String {
     public_message(e)
 }
+
+/// An optional date field of a form (`YYYY-MM-DD`; empty means none), or the message naming it.
+pub(crate) fn optional_date(raw: &str, field: &str) -> Result<Option<chrono::NaiveDate>, String> {
+    match raw.trim() {
+        "" => Ok(None),
+        d => d.parse().map(Some).map_err(|_| format!("{field}: '{d}' is not a date (YYYY-MM-DD)")),
+    }
+}
