@@ -6,7 +6,10 @@ use crosswalk_domain::{Permission, Role, TenantId, UserId};
 /// How the actor authenticated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthMethod {
+    /// A browser session opened with the account's own password (verified address).
     Session,
+    /// A browser session opened with an organisation credential: it can never switch organisation.
+    BoundSession,
     Token,
     /// The operator of this installation, on its command line (has database access anyway).
     Operator,

@@ -6,7 +6,7 @@
 use crate::actor::{Actor, AuthMethod};
 use crate::{App, AppError, AppResult};
 use crosswalk_domain::{Email, Role, TenantId, UserId};
-use crosswalk_store::repo::{login_failures, memberships, sessions, tenants, tokens, users};
+use crosswalk_store::repo::{credentials, login_failures, memberships, sessions, tenants, tokens, users};
 use rand::RngCore;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -36,43 +36,92 @@ pub struct SessionInfo {
 pub struct LoginOutcome {
     pub session: SessionInfo,
     pub actor: Actor,
+    /// How many organisations this login may switch between (more than one: show the chooser).
+    pub organisations: usize,
 }
 
 /// Generic on purpose: never reveal whether the e-mail or the password was wrong.
 const BAD_LOGIN: &str = "invalid e-mail or password";
 
+/// What a password opened.
+enum Opened {
+    /// The account's own password: every membership its holder accepted.
+    Account(Vec<memberships::Membership>),
+    /// An organisation credential: that one organisation.
+    Organisation(memberships::Membership),
+}
+
 impl App {
-    /// Log in with e-mail and password from `address`. Refuses (429) after too many recent failures
-    /// for the account or the address; every failure counts against both.
-    pub async fn login(&self, email: &str, password: &str, address: &str) -> AppResult<LoginOutcome> {
-        let cfg = self.config().clone();
+    /// How long `client` must wait before trying `email` again, if at all. Failures count per
+    /// (address, client) pair, so nobody elsewhere can lock the account out (ASVS 4.0.3 V2.2.1);
+    /// after `login_free_failures` the wait doubles with each failure up to `login_backoff_max`.
+    /// One client's failures across all addresses are capped too (password spraying).
+    async fn login_wait(&self, pair_key: &str, client_key: &str) -> AppResult<Option<u64>> {
+        let cfg = self.config();
         let now = self.now();
         let since = now - cfg.login_window;
-        let email_key = format!("account:{}", email.trim().to_lowercase());
-        let address_key = format!("address:{address}");
-        let (per_account, per_address) = (
-            login_failures::count_since(self.db(), &email_key, since).await?,
-            login_failures::count_since(self.db(), &address_key, since).await?,
-        );
-        if per_account >= cfg.login_max_per_account || per_address >= cfg.login_max_per_address {
-            return Err(AppError::TooManyAttempts { retry_after_secs: cfg.login_window.num_seconds().max(1) as u64 });
+        if login_failures::count_since(self.db(), client_key, since).await? >= cfg.login_max_per_client {
+            return Ok(Some(cfg.login_backoff_max.num_seconds().max(1) as u64));
+        }
+        let failures = login_failures::count_since(self.db(), pair_key, since).await?;
+        if failures < cfg.login_free_failures {
+            return Ok(None);
+        }
+        let Some(last) = login_failures::last_since(self.db(), pair_key, since).await? else { return Ok(None) };
+        let doublings = (failures - cfg.login_free_failures).min(16) as i32;
+        let wait = (cfg.login_backoff * 2i32.pow(doublings as u32)).min(cfg.login_backoff_max);
+        let remaining = (last + wait - now).num_seconds();
+        Ok((remaining > 0).then_some(remaining as u64))
+    }
+
+    /// Log in with e-mail and password from client `address`. The account's own password opens the
+    /// memberships its holder accepted (the first one is entered; the person may switch); an
+    /// organisation password opens only that organisation. `prefer` picks the organisation by slug.
+    pub async fn login(&self, email: &str, password: &str, address: &str) -> AppResult<LoginOutcome> {
+        self.login_into(email, password, address, None).await
+    }
+
+    pub async fn login_into(&self, email: &str, password: &str, address: &str, prefer: Option<&str>) -> AppResult<LoginOutcome> {
+        let cfg = self.config().clone();
+        let now = self.now();
+        let normalised = email.trim().to_lowercase();
+        let pair_key = format!("pair:{normalised}|{address}");
+        let client_key = format!("client:{address}");
+        if let Some(retry_after_secs) = self.login_wait(&pair_key, &client_key).await? {
+            return Err(AppError::TooManyAttempts { retry_after_secs });
         }
         let user = match Email::parse("email", email) {
             Ok(e) => users::by_email(self.db(), e.as_str()).await?,
             Err(_) => None,
         };
-        let ok =
-            crate::passwords::verify(cfg.password_cost, password.to_owned(), user.as_ref().and_then(|u| u.password_hash.clone())).await;
-        let membership = match (&user, ok) {
-            (Some(u), true) => memberships::of_user(self.db(), u.id).await?.into_iter().next(),
-            _ => None,
+        let opened = match &user {
+            None => {
+                // Spend one verification anyway: timing does not tell whether the address has an account.
+                crate::passwords::verify(cfg.password_cost, password.to_owned(), None).await;
+                None
+            }
+            Some(u) => self.open_with_password(u, password).await?,
         };
-        let (Some(user), Some(membership)) = (user, membership) else {
-            login_failures::record(self.db(), &email_key, now).await?;
-            login_failures::record(self.db(), &address_key, now).await?;
-            return Err(AppError::Unauthenticated(BAD_LOGIN.into()));
+        let (user, opened) = match (user, opened) {
+            (Some(u), Some(o)) => (u, o),
+            _ => {
+                login_failures::record(self.db(), &pair_key, now).await?;
+                login_failures::record(self.db(), &client_key, now).await?;
+                return Err(AppError::Unauthenticated(BAD_LOGIN.into()));
+            }
         };
-        login_failures::clear(self.db(), &email_key).await?;
+        login_failures::clear(self.db(), &pair_key).await?;
+        let (membership, method, organisations) = match opened {
+            Opened::Organisation(m) => (m, AuthMethod::BoundSession, 1),
+            Opened::Account(ms) => {
+                let count = ms.len();
+                let ts = tenants::by_ids(self.db(), ms.iter().map(|m| m.tenant_id).collect()).await?;
+                let preferred = prefer.and_then(|slug| ts.iter().find(|t| t.slug == slug)).map(|t| t.id);
+                let chosen = ms.iter().find(|m| Some(m.tenant_id) == preferred).or_else(|| ms.first()).cloned();
+                let Some(chosen) = chosen else { return Err(AppError::Unauthenticated(BAD_LOGIN.into())) };
+                (chosen, AuthMethod::Session, count)
+            }
+        };
         let tenant = tenants::by_id(self.db(), membership.tenant_id).await?.ok_or_else(|| AppError::NotFound("tenant".into()))?;
         let actor = Actor {
             tenant: TenantId(tenant.id),
@@ -81,13 +130,31 @@ impl App {
             user: Some(UserId(user.id)),
             email: Some(user.email.clone()),
             role: parse_role(&membership.role)?,
-            method: AuthMethod::Session,
+            method,
         };
         let session = self.open_session(&actor, address).await?;
-        Ok(LoginOutcome { session, actor })
+        Ok(LoginOutcome { session, actor, organisations })
     }
 
-    async fn open_session(&self, actor: &Actor, address: &str) -> AppResult<SessionInfo> {
+    /// Which memberships `password` opens for `user`, if any.
+    async fn open_with_password(&self, user: &users::User, password: &str) -> AppResult<Option<Opened>> {
+        let cost = self.config().password_cost;
+        if user.email_verified_at.is_some() && crate::passwords::verify(cost, password.to_owned(), user.password_hash.clone()).await {
+            let ms = self.account_memberships(user.id).await?;
+            return Ok((!ms.is_empty()).then_some(Opened::Account(ms)));
+        }
+        for credential in credentials::of_user(self.db(), user.id).await? {
+            if crate::passwords::verify(cost, password.to_owned(), Some(credential.password_hash)).await
+                && let Some(m) = memberships::get(self.db(), credential.tenant_id, user.id).await?
+                && !m.disabled
+            {
+                return Ok(Some(Opened::Organisation(m)));
+            }
+        }
+        Ok(None)
+    }
+
+    pub(crate) async fn open_session(&self, actor: &Actor, address: &str) -> AppResult<SessionInfo> {
         let now = self.now();
         let secret = random_secret();
         let csrf_token = random_secret();
@@ -104,6 +171,7 @@ impl App {
                 created_at: now,
                 last_seen_at: now,
                 expires_at,
+                bound: actor.method == AuthMethod::BoundSession,
             },
         )
         .await?;
@@ -121,7 +189,8 @@ impl App {
         if s.expires_at <= now || s.created_at + self.config().session_absolute <= now {
             return Ok(None);
         }
-        let Some(actor) = self.member_actor(s.tenant_id, s.user_id, AuthMethod::Session).await? else { return Ok(None) };
+        let method = if s.bound { AuthMethod::BoundSession } else { AuthMethod::Session };
+        let Some(actor) = self.member_actor(s.tenant_id, s.user_id, method).await? else { return Ok(None) };
         // Slide the idle expiry at most once a minute, so reads do not all become writes.
         if now - s.last_seen_at > chrono::Duration::minutes(1) {
             sessions::touch(self.db(), &id_hash, now, now + self.config().session_idle).await?;

@@ -23,6 +23,9 @@ pub enum AppError {
     /// Too many failed logins (429).
     #[error("too many failed logins; try again in {retry_after_secs} seconds")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// A service Crosswalk depends on (the SMTP relay) did not do its part (503).
+    #[error("{0}")]
+    Unavailable(String),
     /// A fault of ours or of the database (500); logged, never shown in detail.
     #[error("internal error: {0}")]
     Internal(String),

@@ -9,6 +9,7 @@
 //!   transaction as the change itself ([`App::journal`]).
 #![forbid(unsafe_code)]
 
+mod accounts;
 mod actor;
 pub mod art21;
 mod auth;
@@ -21,6 +22,7 @@ mod error;
 pub mod incidents;
 pub mod journal;
 pub mod keys;
+pub mod mail;
 pub mod management;
 pub mod nis2;
 mod passwords;
@@ -33,6 +35,7 @@ pub mod tenants;
 pub mod tokens;
 pub mod users;
 
+pub use accounts::{InvitationView, Invited, NewInvitation, OrganisationChoice, RedeemOutcome};
 pub use actor::{Actor, AuthMethod};
 pub use auth::{LoginOutcome, SessionInfo};
 pub use clock::{Clock, FixedClock, SystemClock};
@@ -50,11 +53,26 @@ pub struct AppConfig {
     pub session_idle: Duration,
     /// A session ends this long after login, however active (forces re-authentication daily).
     pub session_absolute: Duration,
-    /// Failed logins allowed per account within `login_window` before further attempts are refused.
-    pub login_max_per_account: u64,
-    /// Failed logins allowed per client address within `login_window`.
-    pub login_max_per_address: u64,
+    /// Failed logins for one address from one client before back-off starts (ASVS 4.0.3 V2.2.1:
+    /// throttle without locking the account out, so the right password from elsewhere still works).
+    pub login_free_failures: u64,
+    /// The first back-off after `login_free_failures`; it doubles with each further failure.
+    pub login_backoff: Duration,
+    /// The longest back-off.
+    pub login_backoff_max: Duration,
+    /// Failed logins one client may make within `login_window` across all addresses (password spraying).
+    pub login_max_per_client: u64,
+    /// How far back failures count.
     pub login_window: Duration,
+    /// How long an invitation link stays valid.
+    pub invitation_ttl: Duration,
+    /// How long an address-verification link stays valid.
+    pub verification_ttl: Duration,
+    /// The installation's address as people reach it, for links in e-mails and invitations
+    /// (`--public-url`); links are relative when unset.
+    pub public_url: Option<String>,
+    /// Outgoing e-mail; none means invitation links are passed on by hand and the operator verifies.
+    pub smtp: Option<mail::SmtpSettings>,
     /// Sign a checkpoint automatically every this many entries of a tenant's chain.
     pub checkpoint_every: i64,
     /// argon2id cost; tests lower it, production keeps OWASP's recommendation.
@@ -68,9 +86,15 @@ impl Default for AppConfig {
         Self {
             session_idle: Duration::hours(8),
             session_absolute: Duration::hours(24),
-            login_max_per_account: 5,
-            login_max_per_address: 50,
-            login_window: Duration::minutes(15),
+            login_free_failures: 5,
+            login_backoff: Duration::minutes(1),
+            login_backoff_max: Duration::minutes(15),
+            login_max_per_client: 100,
+            login_window: Duration::hours(1),
+            invitation_ttl: Duration::days(7),
+            verification_ttl: Duration::days(2),
+            public_url: None,
+            smtp: None,
             checkpoint_every: 1000,
             password_cost: passwords::PasswordCost::Owasp,
             blob_dir: std::path::PathBuf::from("crosswalk-data/blobs"),
@@ -91,6 +115,8 @@ struct Inner {
     clock: Arc<dyn Clock>,
     signing_key: SigningKey,
     config: AppConfig,
+    /// Built from `config.smtp`; `None` without SMTP (or with settings the CLI should have refused).
+    mailer: Option<mail::Mailer>,
     /// The catalog's relation graph, built on first use and dropped when the catalog changes.
     graph: std::sync::RwLock<Option<Arc<catalog::CatalogGraph>>>,
     /// Bumped whenever the catalog changes, so cached reports computed on the old graph are not reused.
@@ -112,6 +138,13 @@ impl App {
                 store,
                 clock,
                 signing_key,
+                mailer: config.smtp.as_ref().and_then(|s| match mail::Mailer::new(s) {
+                    Ok(m) => Some(m),
+                    Err(e) => {
+                        tracing::error!("SMTP disabled: {e}");
+                        None
+                    }
+                }),
                 config,
                 graph: std::sync::RwLock::new(None),
                 graph_generation: Default::default(),
@@ -126,6 +159,23 @@ impl App {
 
     pub fn config(&self) -> &AppConfig {
         &self.inner.config
+    }
+
+    /// Whether e-mail can be sent (SMTP configured).
+    pub fn can_send_mail(&self) -> bool {
+        self.inner.mailer.is_some()
+    }
+
+    pub(crate) fn mailer(&self) -> Option<&mail::Mailer> {
+        self.inner.mailer.as_ref()
+    }
+
+    /// An absolute link when the public URL is known, else a path.
+    pub(crate) fn link(&self, path: &str) -> String {
+        match &self.inner.config.public_url {
+            Some(base) => format!("{}{path}", base.trim_end_matches('/')),
+            None => path.to_owned(),
+        }
     }
 
     pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {

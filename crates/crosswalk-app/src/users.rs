@@ -1,5 +1,6 @@
-//! Members of an organisation: add (creating the person's account if new), change role, disable,
-//! remove. An organisation always keeps at least one enabled admin.
+//! Members of an organisation: change role, disable, remove; and, for the installation operator
+//! only, add a member directly (creating a verified account). Admins add people by invitation
+//! (`accounts`), never by naming an address. An organisation always keeps at least one enabled admin.
 use crate::actor::Actor;
 use crate::{App, AppError, AppResult};
 use crosswalk_domain::{Email, Permission, Role, UserId, validate};
@@ -27,8 +28,8 @@ pub struct NewMember {
     /// Defaults to the part of the e-mail before `@`.
     #[serde(default)]
     pub display_name: Option<String>,
-    /// Required for a person new to this installation (at least 12 characters); ignored for an
-    /// existing account, whose password stays theirs.
+    /// Required for a person new to this installation; ignored for an existing account, whose
+    /// password stays theirs.
     #[serde(default)]
     pub password: Option<String>,
 }
@@ -68,9 +69,13 @@ impl App {
         view(m, u)
     }
 
-    /// Add a member (admin). A person new to the installation gets an account with the given password.
+    /// Add a member directly: the installation operator only (`crosswalk user create`), who vouches
+    /// for the address. A person new to the installation gets a verified account with the given
+    /// password. Admins invite instead ([`App::invite`]), so they never set anyone's password.
     pub async fn add_member(&self, actor: &Actor, new: NewMember) -> AppResult<MemberView> {
-        actor.require(Permission::ManageUsers, "managing users")?;
+        if actor.method() != crate::AuthMethod::Operator {
+            return Err(AppError::Forbidden("adding members directly; invite them instead".into()));
+        }
         let email = Email::parse("email", &new.email)?;
         let display_name = match &new.display_name {
             Some(n) => validate::non_empty_text("display_name", n, 200)?,
@@ -97,7 +102,14 @@ impl App {
             None => {
                 users::insert(
                     &tx,
-                    users::User { id: UserId::new().0, email: email.to_string(), display_name, password_hash, created_at: now },
+                    users::User {
+                        id: UserId::new().0,
+                        email: email.to_string(),
+                        display_name,
+                        password_hash,
+                        created_at: now,
+                        email_verified_at: Some(now),
+                    },
                 )
                 .await?
             }
@@ -110,6 +122,7 @@ impl App {
                 role: new.role.to_string(),
                 disabled: false,
                 created_at: now,
+                account_accepted: true,
             },
         )
         .await?;
@@ -150,6 +163,7 @@ impl App {
         sessions::delete_for_member(&tx, actor.tenant.0, id.0).await?;
         tokens::revoke_for_member(&tx, actor.tenant.0, id.0, self.now()).await?;
         memberships::delete(&tx, actor.tenant.0, id.0).await?;
+        crosswalk_store::repo::credentials::delete(&tx, id.0, actor.tenant.0).await?;
         self.journal(&tx, actor, "member.remove", "user", id, json!({"email": current.email})).await?;
         tx.commit().await?;
         Ok(())

@@ -26,7 +26,16 @@ pub async fn open_app(cli: &Cli) -> anyhow::Result<App> {
     let store = Store::connect(&cli.database_url()).await?;
     store.migrate().await?;
     let key = crosswalk_app::keys::load_or_create_signing_key(&cli.data_dir).map_err(|e| anyhow!(e))?;
-    Ok(App::new(store, Arc::new(SystemClock), key, AppConfig { blob_dir, ..AppConfig::default() }))
+    let smtp = match &cli.smtp_url {
+        Some(url) => {
+            let settings = crosswalk_app::mail::SmtpSettings { url: url.clone(), from: cli.mail_from.clone() };
+            crosswalk_app::mail::check_settings(&settings).map_err(app_err)?;
+            Some(settings)
+        }
+        None => None,
+    };
+    let config = AppConfig { blob_dir, smtp, public_url: cli.public_url.clone(), ..AppConfig::default() };
+    Ok(App::new(store, Arc::new(SystemClock), key, config))
 }
 
 /// App errors as CLI errors: the message already names what is wrong.
@@ -107,7 +116,10 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
             }
         })
     };
-    let router = crosswalk_web::router(app, crosswalk_web::WebConfig { secure_cookies: !args.insecure_cookies });
+    let router = crosswalk_web::router(
+        app,
+        crosswalk_web::WebConfig { secure_cookies: !args.insecure_cookies, trusted_proxies: args.trusted_proxies.clone() },
+    );
     axum_serve(listener, router).await?;
     housekeeping.abort();
     Ok(ExitCode::SUCCESS)
@@ -197,6 +209,20 @@ async fn user(cli: &Cli, c: &UserCommand) -> anyhow::Result<ExitCode> {
                     output::line(&format!("initial password: {password}"))?;
                 }
             }
+        }
+        UserCommand::Invite { tenant, email, role } => {
+            let role: Role = role.parse().map_err(|e| anyhow!("--role: {e}"))?;
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let invited = app.invite(&op, crosswalk_app::NewInvitation { email: email.clone(), role }).await.map_err(app_err)?;
+            if cli.format == Format::Json {
+                output::line(&serde_json::to_string_pretty(&invited)?)?;
+            } else {
+                output::line(&invited.link)?;
+            }
+        }
+        UserCommand::Verify { tenant, email } => {
+            app.operator_verify(tenant, email).await.map_err(app_err)?;
+            output::line(&format!("verified {email}; its membership of {tenant} is part of the account"))?;
         }
         UserCommand::Update { tenant, email, role, disable, enable } => {
             let op = app.operator(tenant).await.map_err(app_err)?;

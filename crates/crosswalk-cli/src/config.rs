@@ -14,6 +14,16 @@ pub struct Cli {
     /// Evidence blob store: file://DIR (default: DATA_DIR/blobs) or s3://bucket/prefix
     #[arg(long, global = true, env = "CROSSWALK_BLOB_STORE")]
     pub blob_store: Option<String>,
+    /// Outgoing e-mail (invitations, address verification, reminders): smtp://HOST:PORT, or
+    /// smtp://USER:PASS@HOST?tls=required, smtps://USER:PASS@HOST. Without it, links are passed on by hand.
+    #[arg(long, global = true, env = "CROSSWALK_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Sender of Crosswalk's e-mail
+    #[arg(long, global = true, env = "CROSSWALK_MAIL_FROM", default_value = "Crosswalk <crosswalk@localhost>")]
+    pub mail_from: String,
+    /// The address people reach this installation at (for links in invitations and e-mails), e.g. https://grc.example.org
+    #[arg(long, global = true, env = "CROSSWALK_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// Output format of listings and reports
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -126,6 +136,9 @@ pub struct ServeArgs {
     /// Send cookies without the Secure flag (only for plain HTTP on an address other than localhost)
     #[arg(long, env = "CROSSWALK_INSECURE_COOKIES")]
     pub insecure_cookies: bool,
+    /// A reverse proxy whose X-Forwarded-For names the client (for login throttling); repeat for several
+    #[arg(long = "trusted-proxy", env = "CROSSWALK_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,7 +163,26 @@ pub enum TenantCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
-    /// Add a person to an organisation (creating their account if new)
+    /// Invite someone: prints the one-time link (also e-mailed when SMTP is configured); the same
+    /// output whether or not the address has an account
+    Invite {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+        /// admin, manager, contributor, auditor or viewer
+        #[arg(long)]
+        role: String,
+    },
+    /// Mark a member's address verified (the operator vouches for it); their membership of the
+    /// organisation becomes part of their account
+    Verify {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// Add a person to an organisation directly, as the operator (creating a verified account if new)
     Create {
         #[arg(long)]
         tenant: String,

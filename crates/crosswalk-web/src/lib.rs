@@ -27,11 +27,13 @@ pub struct WebConfig {
     /// Mark cookies `Secure`. Browsers accept secure cookies from http://localhost and 127.0.0.1, so
     /// this stays on unless the server is reached over plain HTTP on another address.
     pub secure_cookies: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (login throttling is per client).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { secure_cookies: true }
+        Self { secure_cookies: true, trusted_proxies: Vec::new() }
     }
 }
 

@@ -11,6 +11,9 @@ pub struct Model {
     pub role: String,
     pub disabled: bool,
     pub created_at: DateTimeUtc,
+    /// Accepted by the verified account holder (or granted by the operator): reachable with the
+    /// account's own password. Otherwise only with the organisation credential set at redemption.
+    pub account_accepted: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub last_seen_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
+    /// Opened with an organisation credential: the session can never switch organisation.
+    pub bound: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,9 @@ pub struct Model {
     /// argon2id PHC string; `None` for accounts that cannot log in with a password.
     pub password_hash: Option<String>,
     pub created_at: DateTimeUtc,
+    /// When the address was proven to belong to the account holder (e-mailed link or operator);
+    /// `None` while the account is usable only through organisation credentials.
+    pub email_verified_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -26,3 +26,15 @@ pub async fn clear(db: &impl ConnectionTrait, key: &str) -> StoreResult<()> {
 pub async fn prune(db: &impl ConnectionTrait, before: DateTime<Utc>) -> StoreResult<u64> {
     Ok(login_failure::Entity::delete_many().filter(login_failure::Column::At.lt(before)).exec(db).await?.rows_affected)
 }
+
+/// The newest failure recorded under `key` since `since`, if any.
+pub async fn last_since(db: &impl ConnectionTrait, key: &str, since: DateTime<Utc>) -> StoreResult<Option<DateTime<Utc>>> {
+    use sea_orm::QueryOrder;
+    Ok(login_failure::Entity::find()
+        .filter(login_failure::Column::Key.eq(key))
+        .filter(login_failure::Column::At.gte(since))
+        .order_by_desc(login_failure::Column::At)
+        .one(db)
+        .await?
+        .map(|f| f.at))
+}

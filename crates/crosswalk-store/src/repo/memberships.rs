@@ -94,3 +94,14 @@ pub async fn count_admins(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResul
         .count(db)
         .await?)
 }
+
+/// The membership becomes part of the verified account (reachable with the account's password).
+pub async fn accept_for_account(tx: &WriteTx, tenant: Uuid, user: Uuid) -> StoreResult<()> {
+    membership::Entity::update_many()
+        .col_expr(membership::Column::AccountAccepted, true.into())
+        .filter(membership::Column::TenantId.eq(tenant))
+        .filter(membership::Column::UserId.eq(user))
+        .exec(&**tx)
+        .await?;
+    Ok(())
+}

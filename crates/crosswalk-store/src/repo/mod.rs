@@ -2,7 +2,9 @@
 //! write functions take a [`crate::WriteTx`] so they can only run inside a journaled transaction.
 pub mod catalog;
 pub mod controls;
+pub mod credentials;
 pub mod incidents;
+pub mod invitations;
 pub mod jobs;
 pub mod login_failures;
 pub mod management;

@@ -31,3 +31,13 @@ pub async fn emails(db: &impl ConnectionTrait, ids: &[Uuid]) -> StoreResult<Vec<
         .map(|u| (u.id, u.email))
         .collect())
 }
+
+/// Marks the account's address verified and, when given, sets the account's own password.
+pub async fn set_verified(tx: &WriteTx, id: Uuid, at: chrono::DateTime<chrono::Utc>, password_hash: Option<String>) -> StoreResult<()> {
+    let mut update = user::Entity::update_many().col_expr(user::Column::EmailVerifiedAt, Some(at).into()).filter(user::Column::Id.eq(id));
+    if let Some(hash) = password_hash {
+        update = update.col_expr(user::Column::PasswordHash, Some(hash).into());
+    }
+    update.exec(&**tx).await?;
+    Ok(())
+}

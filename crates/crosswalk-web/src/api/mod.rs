@@ -13,6 +13,7 @@ mod catalog;
 mod controls;
 mod deadlines;
 mod incidents;
+mod invitations;
 mod journal;
 mod management;
 mod nis2;
@@ -63,7 +64,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(tenants::me))
         .routes(routes!(tenants::list_tenants))
         .routes(routes!(tenants::current_tenant, tenants::rename_tenant))
-        .routes(routes!(users::list_users, users::add_user))
+        .routes(routes!(users::list_users))
+        .routes(routes!(invitations::list, invitations::create))
+        .routes(routes!(invitations::revoke))
+        .routes(routes!(invitations::account))
+        .routes(routes!(invitations::request_verification))
         .routes(routes!(users::get_user, users::change_user, users::remove_user))
         .routes(routes!(tokens::list_tokens, tokens::create_token))
         .routes(routes!(tokens::revoke_token))

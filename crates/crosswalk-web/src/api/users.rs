@@ -1,4 +1,5 @@
-//! `/api/v1/users`: members of the caller's organisation.
+//! `/api/v1/users`: members of the caller's organisation. People join by invitation
+//! (`/api/v1/invitations`); an admin never creates an account or sets a password.
 use super::parse_id;
 use crate::AppState;
 use crate::auth::ApiActor;
@@ -8,18 +9,12 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use crosswalk_app::users::{MemberChange, MemberView, NewMember};
+use crosswalk_app::users::{MemberChange, MemberView};
 use crosswalk_domain::UserId;
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = [MemberView]), (status = 401, body = Problem)))]
 pub async fn list_users(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Vec<MemberView>>> {
     Ok(Json(s.app.list_members(&actor).await?))
-}
-
-#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewMember,
-    responses((status = 201, body = MemberView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn add_user(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiJson(body): ApiJson<NewMember>) -> ApiResult<Response> {
-    Ok((StatusCode::CREATED, Json(s.app.add_member(&actor, body).await?)).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{user_id}", tag = "users", params(("user_id" = uuid::Uuid, Path, description = "User id")),

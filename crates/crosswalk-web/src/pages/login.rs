@@ -58,9 +58,23 @@ pub struct LoginForm {
     csrf: String,
 }
 
-/// The client address: the socket peer. (Behind a reverse proxy, configure the proxy to limit too.)
-fn client_address(connect: Option<Extension<ConnectInfo<SocketAddr>>>) -> String {
-    connect.map_or_else(|| "unknown".to_owned(), |Extension(ConnectInfo(a))| a.ip().to_string())
+/// The client address logins are throttled by: the socket peer, or — when the peer is a configured
+/// trusted proxy — the right-most `X-Forwarded-For` entry that is not itself a trusted proxy (entries
+/// further left are whatever the client chose to send).
+pub(crate) fn client_address(state: &AppState, connect: Option<Extension<ConnectInfo<SocketAddr>>>, headers: &HeaderMap) -> String {
+    let Some(Extension(ConnectInfo(peer))) = connect else { return "unknown".to_owned() };
+    let trusted = &state.config.trusted_proxies;
+    if !trusted.contains(&peer.ip()) {
+        return peer.ip().to_string();
+    }
+    let forwarded: Vec<std::net::IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    forwarded.into_iter().rev().find(|a| !trusted.contains(a)).unwrap_or(peer.ip()).to_string()
 }
 
 pub async fn submit(
@@ -73,9 +87,12 @@ pub async fn submit(
     if cookie_csrf.is_empty() || cookie_csrf != f.csrf {
         return login_page(&state, StatusCode::FORBIDDEN, f.email, Some("The form expired; please try again.".into()), false);
     }
-    match state.app.login(&f.email, &f.password, &client_address(connect)).await {
+    let client = client_address(&state, connect, &headers);
+    match state.app.login(&f.email, &f.password, &client).await {
         Ok(outcome) => {
-            let mut resp = Redirect::to("/").into_response();
+            // Several organisations: the person picks one (the session starts in the first).
+            let target = if outcome.organisations > 1 { "/account" } else { "/" };
+            let mut resp = Redirect::to(target).into_response();
             // A session cookie (no Max-Age): the server decides expiry; closing the browser ends it too.
             for c in [
                 set_cookie(SESSION_COOKIE, &outcome.session.secret, None, state.config.secure_cookies),

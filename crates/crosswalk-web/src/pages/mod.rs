@@ -11,6 +11,7 @@ use axum::routing::{get, post};
 use crosswalk_app::AppError;
 use crosswalk_domain::Permission;
 
+mod accounts;
 mod catalog;
 mod controls;
 mod dashboard;
@@ -30,7 +31,15 @@ pub fn router() -> Router<AppState> {
         .route("/organisation", post(dashboard::rename))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
-        .route("/users", get(users::list).post(users::add))
+        .route("/users", get(users::list))
+        .route("/users/invitations", post(users::invite))
+        .route("/users/invitations/{invitation_id}/revoke", post(users::revoke_invitation))
+        .route("/invite/{token}", get(accounts::invite).post(accounts::redeem))
+        .route("/invite/{token}/accept", post(accounts::accept))
+        .route("/verify-email/{token}", get(accounts::verify_form).post(accounts::verify_submit))
+        .route("/account", get(accounts::organisations))
+        .route("/account/switch", post(accounts::switch))
+        .route("/account/verification", post(accounts::request_verification))
         .route("/users/{user_id}", post(users::change))
         .route("/users/{user_id}/remove", post(users::remove))
         .route("/tokens", get(tokens::list).post(tokens::create))

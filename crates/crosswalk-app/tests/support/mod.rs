@@ -1,0 +1,2 @@
+//! Test fixtures shared by the app tests.
+pub mod smtp_sink;

@@ -1,0 +1,57 @@
+//! Invitations to an organisation. Redemption is a conditional update, so a link is used once even
+//! when two requests race.
+use crate::entities::invitation;
+use crate::{StoreResult, WriteTx};
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+pub use invitation::Model as Invitation;
+
+pub async fn insert(tx: &WriteTx, i: Invitation) -> StoreResult<Invitation> {
+    Ok(invitation::ActiveModel::from(i).insert(&**tx).await?)
+}
+
+pub async fn by_token_hash(db: &impl ConnectionTrait, hash: &str) -> StoreResult<Option<Invitation>> {
+    Ok(invitation::Entity::find().filter(invitation::Column::TokenHash.eq(hash)).one(db).await?)
+}
+
+/// An organisation's invitations, newest first.
+pub async fn list(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<Vec<Invitation>> {
+    Ok(invitation::Entity::find()
+        .filter(invitation::Column::TenantId.eq(tenant))
+        .order_by_desc(invitation::Column::CreatedAt)
+        .all(db)
+        .await?)
+}
+
+pub async fn get(db: &impl ConnectionTrait, tenant: Uuid, id: Uuid) -> StoreResult<Option<Invitation>> {
+    Ok(invitation::Entity::find_by_id(id).filter(invitation::Column::TenantId.eq(tenant)).one(db).await?)
+}
+
+/// Marks a live invitation redeemed; false when it was redeemed, revoked or expired meanwhile.
+pub async fn redeem(tx: &WriteTx, id: Uuid, by: Uuid, now: DateTime<Utc>) -> StoreResult<bool> {
+    let done = invitation::Entity::update_many()
+        .col_expr(invitation::Column::RedeemedAt, Some(now).into())
+        .col_expr(invitation::Column::RedeemedBy, Some(by).into())
+        .filter(invitation::Column::Id.eq(id))
+        .filter(invitation::Column::RedeemedAt.is_null())
+        .filter(invitation::Column::RevokedAt.is_null())
+        .filter(invitation::Column::ExpiresAt.gt(now))
+        .exec(&**tx)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+/// Revokes a pending invitation of the tenant; false when there is none to revoke.
+pub async fn revoke(tx: &WriteTx, tenant: Uuid, id: Uuid, now: DateTime<Utc>) -> StoreResult<bool> {
+    let done = invitation::Entity::update_many()
+        .col_expr(invitation::Column::RevokedAt, Some(now).into())
+        .filter(invitation::Column::Id.eq(id))
+        .filter(invitation::Column::TenantId.eq(tenant))
+        .filter(invitation::Column::RedeemedAt.is_null())
+        .filter(invitation::Column::RevokedAt.is_null())
+        .exec(&**tx)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
