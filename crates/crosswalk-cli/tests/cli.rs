@@ -611,3 +611,56 @@ async fn controls_evidence_attestations_and_soa_approval_by_a_named_person() {
     assert!(env.run(&["journal", "verify", "--tenant", "acme"]).status.success());
     env.cleanup().await;
 }
+
+#[tokio::test]
+async fn user_invite_prints_the_link_alike_for_any_address_and_user_verify_vouches_for_it() {
+    let env = Env::new().await;
+    assert!(env.run(&["tenant", "create", "acme", "--name", "Acme Ltd"]).status.success());
+    assert!(env.run(&["tenant", "create", "other", "--name", "Other Ltd"]).status.success());
+    let o = env.run_with_stdin(
+        &["user", "create", "--tenant", "other", "--email", "known@x.example", "--role", "viewer", "--password-stdin"],
+        "a long password 1\n",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Same output shape whether or not the address has an account.
+    let known = env.run(&["user", "invite", "--tenant", "acme", "--email", "known@x.example", "--role", "manager"]);
+    let unknown = env.run(&["user", "invite", "--tenant", "acme", "--email", "new@x.example", "--role", "manager"]);
+    assert!(known.status.success() && unknown.status.success(), "{} {}", stderr(&known), stderr(&unknown));
+    for o in [&known, &unknown] {
+        let out = stdout(o);
+        assert!(
+            out.starts_with("/invite/") && out.trim_end().lines().count() == 1 && out.trim_end().len() == "/invite/".len() + 64,
+            "{out:?}"
+        );
+    }
+    let o = env.run(&[
+        "--public-url",
+        "https://grc.example.org",
+        "--format",
+        "json",
+        "user",
+        "invite",
+        "--tenant",
+        "acme",
+        "--email",
+        "third@x.example",
+        "--role",
+        "viewer",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["link"].as_str().unwrap().starts_with("https://grc.example.org/invite/"), "{v}");
+    assert_eq!(v["emailed"], false);
+    let o = env.run(&["user", "invite", "--tenant", "acme", "--email", "bad", "--role", "viewer"]);
+    assert_error(&o, 2, "email");
+    let o = env.run(&["user", "invite", "--tenant", "acme", "--email", "x@x.example", "--role", "root"]);
+    assert_error(&o, 2, "unknown role 'root'");
+    // A bad SMTP URL is refused up front.
+    let o = env.run(&["--smtp-url", "ftp://nowhere", "user", "invite", "--tenant", "acme", "--email", "y@x.example", "--role", "viewer"]);
+    assert_error(&o, 2, "smtp-url");
+    // The operator vouches for a member's address; an address that is not a member is not found.
+    let o = env.run(&["user", "verify", "--tenant", "other", "--email", "known@x.example"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = env.run(&["user", "verify", "--tenant", "acme", "--email", "known@x.example"]);
+    assert_error(&o, 2, "not found");
+    env.cleanup().await;
+}

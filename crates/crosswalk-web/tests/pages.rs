@@ -57,12 +57,12 @@ async fn unsafe_requests_without_the_csrf_token_are_refused() {
     org_with_tokens(&h.app, "acme").await;
     let (_, session) = browser_login(&h.router, "admin@acme.example", PASSWORD).await;
     let session = session.unwrap();
-    let fields = [("email", "eve@acme.example"), ("role", "admin"), ("password", "a long password 1")];
-    let r = send(&h.router, form("/users", &session, &fields)).await;
+    let fields = [("email", "eve@acme.example"), ("role", "admin")];
+    let r = send(&h.router, form("/users/invitations", &session, &fields)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let mut with_wrong = fields.to_vec();
     with_wrong.push(("csrf", "0000"));
-    assert_eq!(send(&h.router, form("/users", &session, &with_wrong)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(send(&h.router, form("/users/invitations", &session, &with_wrong)).await.status, StatusCode::FORBIDDEN);
     // The login form itself needs its double-submit cookie.
     let r = send(&h.router, form("/login", "", &[("email", "admin@acme.example"), ("password", PASSWORD), ("csrf", "x")])).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -71,9 +71,10 @@ async fn unsafe_requests_without_the_csrf_token_are_refused() {
     let csrf = csrf_in(&users_page.body);
     let mut ok = fields.to_vec();
     ok.push(("csrf", &csrf));
-    let r = send(&h.router, form("/users", &session, &ok)).await;
+    let r = send(&h.router, form("/users/invitations", &session, &ok)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert!(r.body.contains("Added eve@acme.example as admin"));
+    assert!(r.body.contains("Invited eve@acme.example as admin"), "{}", r.body);
+    assert!(r.body.contains("data-testid=\"invitation-link\">/invite/"), "the link is shown once");
 }
 
 #[tokio::test]
