@@ -2,7 +2,9 @@
 //! ahead), before a supplier review is due (14 days ahead) and before a management-body training
 //! lapses (30 days ahead), a job is scheduled in the same transaction as the change that implies it.
 //! The scheduler turns due jobs into in-app notifications and journals that the organisation was
-//! reminded. A subject's pending jobs are replaced whenever the subject changes.
+//! reminded. A subject's pending jobs are replaced whenever the subject changes. When SMTP is
+//! configured, each reminder is also e-mailed to the organisation's enabled admins and managers whose
+//! addresses are verified (an unverified address may not belong to the person it names).
 use crate::actor::Actor;
 use crate::incidents::IncidentView;
 use crate::{App, AppResult};
@@ -191,6 +193,7 @@ impl App {
         let now = self.now();
         let tx = self.begin().await?;
         let due = jobs::claim_due(&tx, now, limit).await?;
+        let mut to_mail: Vec<(Uuid, String, String)> = Vec::new();
         for job in &due {
             let scheduler = Actor::system(TenantId(job.tenant_id));
             match serde_json::from_str::<Reminder>(&job.payload) {
@@ -199,9 +202,10 @@ impl App {
                         id: Uuid::now_v7(),
                         tenant_id: job.tenant_id,
                         message: r.message.clone(),
-                        link: r.link,
+                        link: r.link.clone(),
                         created_at: now,
                     };
+                    to_mail.push((job.tenant_id, r.message.clone(), r.link.clone()));
                     jobs::notify(&tx, n).await?;
                     self.journal(
                         &tx,
@@ -219,7 +223,28 @@ impl App {
             jobs::mark_done(&tx, job.id, now).await?;
         }
         tx.commit().await?;
+        // E-mail after the commit: a relay that is down delays nobody's in-app reminder.
+        if let Some(mailer) = self.mailer() {
+            for (tenant, message, link) in to_mail {
+                for to in self.reminder_recipients(tenant).await? {
+                    let body = format!("{message}\n\n{}\n", self.link(&link));
+                    if let Err(e) = mailer.send(&to, &format!("Crosswalk reminder: {message}"), body).await {
+                        tracing::warn!(error = %e, "reminder e-mail not sent");
+                    }
+                }
+            }
+        }
         Ok(due.len())
+    }
+
+    /// Verified addresses of the organisation's enabled admins and managers.
+    async fn reminder_recipients(&self, tenant: Uuid) -> AppResult<Vec<String>> {
+        Ok(crosswalk_store::repo::memberships::list_with_users(self.db(), tenant)
+            .await?
+            .into_iter()
+            .filter(|(m, u)| !m.disabled && matches!(m.role.as_str(), "admin" | "manager") && u.email_verified_at.is_some())
+            .map(|(_, u)| u.email)
+            .collect())
     }
 
     /// The organisation's latest notifications, newest first.

@@ -55,12 +55,15 @@ impl App {
         Ok(tenants::all(self.db()).await?.into_iter().map(|t| view(t, None)).collect())
     }
 
-    /// The organisations the actor is a member of, with the actor's role in each.
+    /// The organisations this login may act in, with the actor's role in each: every membership the
+    /// account holder accepted for a login with the account's own password; only the current one for
+    /// an organisation password or an API token (tokens stay per organisation). Memberships set up
+    /// with another organisation's password are never listed: they may not be this person's.
     pub async fn my_tenants(&self, actor: &Actor) -> AppResult<Vec<TenantView>> {
-        let Some(user) = actor.user else {
+        let (Some(user), AuthMethod::Session) = (actor.user, actor.method) else {
             return Ok(vec![self.current_tenant(actor).await?]);
         };
-        let ms = memberships::of_user(self.db(), user.0).await?;
+        let ms = self.account_memberships(user.0).await?;
         let roles: std::collections::HashMap<_, _> = ms.iter().map(|m| (m.tenant_id, m.role.clone())).collect();
         let ts = tenants::by_ids(self.db(), ms.iter().map(|m| m.tenant_id).collect()).await?;
         ts.into_iter()

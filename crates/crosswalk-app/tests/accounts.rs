@@ -241,3 +241,50 @@ async fn failed_logins_back_off_per_client_without_locking_the_account_out() {
     w.clock.advance(Duration::seconds(61));
     w.app.login("admin@org-a.example", ADMIN_PASSWORD, "203.0.113.9").await.unwrap();
 }
+
+#[tokio::test]
+async fn reminders_are_emailed_to_verified_admins_and_managers_only() {
+    let sink = SmtpSink::start().await;
+    let w = world_with(Some(&sink)).await;
+    let a = org(&w.app, "org-a").await;
+    // An invited manager who has not verified the address gets no e-mail.
+    let invited = w.app.invite(&a, NewInvitation { email: "unverified@a.example".into(), role: Role::Manager }).await.unwrap();
+    w.app.redeem_invitation(&token_of(&invited.link), "", REAL_PASSWORD, "10.0.0.1").await.unwrap();
+    w.app
+        .create_supplier(
+            &a,
+            crosswalk_app::suppliers::NewSupplier {
+                name: "CloudCo".into(),
+                services: String::new(),
+                criticality: crosswalk_domain::suppliers::Criticality::Critical,
+                contact: String::new(),
+                clauses: vec![],
+                next_review_on: Some(chrono::NaiveDate::from_ymd_opt(2026, 12, 5).unwrap()),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(w.app.run_due_jobs(10).await.unwrap() >= 1);
+    let to_admin = sink.to("admin@org-a.example");
+    assert_eq!(to_admin.len(), 1, "{to_admin:?}");
+    assert!(
+        to_admin[0].data.contains("CloudCo") && to_admin[0].data.contains("https://grc.test.example/suppliers/"),
+        "{}",
+        to_admin[0].data
+    );
+    assert!(sink.to("unverified@a.example").iter().all(|m| !m.data.contains("CloudCo")));
+}
+
+#[tokio::test]
+async fn an_organisation_password_lists_only_its_own_organisation() {
+    let w = world_with(None).await;
+    let a = org(&w.app, "org-a").await;
+    let b = org(&w.app, "org-b").await;
+    for (admin, password) in [(&b, "squatter password 1"), (&a, REAL_PASSWORD)] {
+        let i = w.app.invite(admin, NewInvitation { email: "hire@a.example".into(), role: Role::Viewer }).await.unwrap();
+        w.app.redeem_invitation(&token_of(&i.link), "", password, "10.0.0.1").await.unwrap();
+    }
+    let squatter = w.app.login("hire@a.example", "squatter password 1", "10.0.0.2").await.unwrap();
+    let listed: Vec<String> = w.app.my_tenants(&squatter.actor).await.unwrap().into_iter().map(|t| t.slug).collect();
+    assert_eq!(listed, ["org-b"]);
+}
