@@ -2,7 +2,7 @@
 use crate::actor::{Actor, AuthMethod};
 use crate::{App, AppError, AppResult};
 use crosswalk_domain::{Permission, Role, Slug, TenantId, validate::non_empty_text};
-use crosswalk_store::repo::{memberships, tenants};
+use crosswalk_store::repo::tenants;
 use serde::Serialize;
 use serde_json::json;
 

@@ -1,4 +1,5 @@
-//! Browser tests on the real binary with Debian's headless Chromium: log in, create a user, log out;
+//! Browser tests on the real binary with Debian's headless Chromium: log in, invite a person who
+//! joins through the one-time link with a password of their own, log out;
 //! and the NIS2 flow: scoping wizard, an incident with its clocks, the early warning submitted.
 //! Needs `chromium` and `chromium-driver` (installed by .ci/run). Without them it is skipped locally
 //! and fails under CI, so a CI run can never pass without having driven a browser.
@@ -119,19 +120,38 @@ async fn log_in_create_a_user_and_log_out() {
         assert_eq!(org.text().await?, "Acme Browser Test");
 
         c.find(Locator::LinkText("Users")).await?.click().await?;
-        c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("add-user")).await?;
+        c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("invite-user")).await?;
         c.find(Locator::Id("new-email")).await?.send_keys("olga@acme.example").await?;
-        c.find(Locator::Id("new-name")).await?.send_keys("Olga Owner").await?;
         c.find(Locator::Css("#new-role option[value=contributor]")).await?.click().await?;
-        c.find(Locator::Id("new-password")).await?.send_keys("olga's password 1").await?;
-        c.find(Locator::Id("add-user-submit")).await?.click().await?;
+        c.find(Locator::Id("invite-submit")).await?.click().await?;
         let flash = c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(".flash.ok")).await?;
-        assert_eq!(flash.text().await?, "Added olga@acme.example as contributor.");
-        let table = c.find(Locator::Id("users")).await?.text().await?;
-        assert!(table.contains("olga@acme.example") && table.contains("Olga Owner"), "{table}");
+        assert!(flash.text().await?.starts_with("Invited olga@acme.example as contributor."));
+        let link = c.find(Locator::Css("[data-testid=invitation-link]")).await?.text().await?;
+        assert!(link.starts_with("/invite/"), "{link}");
+        let pending = c.find(Locator::Id("invitations")).await?.text().await?;
+        assert!(pending.contains("olga@acme.example") && pending.contains("pending"), "{pending}");
         if let Ok(png) = c.screenshot().await {
             let _ = std::fs::write(screenshot_path("users"), png);
         }
+        c.find(Locator::Id("logout")).await?.click().await?;
+        c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("login")).await?;
+
+        // Olga opens the link, chooses her own password and lands in the organisation.
+        c.goto(&format!("{base}{link}")).await?;
+        c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("redeem")).await?;
+        c.find(Locator::Id("display_name")).await?.send_keys("Olga Owner").await?;
+        c.find(Locator::Id("password")).await?.send_keys("olga's own password 1").await?;
+        c.find(Locator::Id("confirm")).await?.send_keys("olga's own password 1").await?;
+        c.find(Locator::Id("join")).await?.click().await?;
+        let org = c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("[data-testid=org-name]")).await?;
+        assert_eq!(org.text().await?, "Acme Browser Test");
+        let who = c.find(Locator::Css(".who")).await?.text().await?;
+        assert!(who.contains("olga@acme.example") && who.contains("contributor"), "{who}");
+        // The link worked once.
+        c.goto(&format!("{base}{link}")).await?;
+        let body = c.find(Locator::Css("body")).await?.text().await?;
+        assert!(body.contains("invitation link") && body.contains("not found"), "{body}");
+        c.goto(&format!("{base}/")).await?;
 
         c.find(Locator::Id("logout")).await?.click().await?;
         c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("login")).await?;
