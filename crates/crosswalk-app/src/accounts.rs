@@ -228,6 +228,7 @@ impl App {
         let fallback_name = inv.email.split('@').next().unwrap_or_default().to_owned();
         let display_name =
             if display_name.trim().is_empty() { fallback_name } else { validate::non_empty_text("display_name", display_name, 200)? };
+        let local_name = display_name.clone();
         let password_hash = crate::passwords::hash(self.config().password_cost, password.to_owned()).await?;
         let role = crate::auth::parse_role(&inv.role)?;
         let now = self.now();
@@ -256,8 +257,17 @@ impl App {
             return Err(AppError::NotFound(INVALID_LINK.into()));
         }
         credentials::delete(&tx, user.id, tenant.id).await?;
-        credentials::insert(&tx, credentials::TenantCredential { user_id: user.id, tenant_id: tenant.id, password_hash, created_at: now })
-            .await?;
+        credentials::insert(
+            &tx,
+            credentials::TenantCredential {
+                user_id: user.id,
+                tenant_id: tenant.id,
+                password_hash,
+                display_name: local_name,
+                created_at: now,
+            },
+        )
+        .await?;
         memberships::insert(
             &tx,
             memberships::Membership {

@@ -4,7 +4,7 @@
 use crate::actor::Actor;
 use crate::{App, AppError, AppResult};
 use crosswalk_domain::{Email, Permission, Role, UserId, validate};
-use crosswalk_store::repo::{memberships, sessions, tokens, users};
+use crosswalk_store::repo::{credentials, memberships, sessions, tokens, users};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -44,11 +44,19 @@ pub struct MemberChange {
     pub disabled: Option<bool>,
 }
 
-fn view(m: memberships::Membership, u: users::User) -> AppResult<MemberView> {
+/// A member as this organisation sees them. A membership set up with an organisation password
+/// shows the name given at redemption, never the account's own (which another organisation may
+/// have recorded): an admin learns nothing about an account beyond their organisation.
+fn view(m: memberships::Membership, u: users::User, local_name: Option<String>) -> AppResult<MemberView> {
+    let display_name = if m.account_accepted {
+        u.display_name
+    } else {
+        local_name.unwrap_or_else(|| u.email.split('@').next().unwrap_or_default().to_owned())
+    };
     Ok(MemberView {
         id: u.id,
         email: u.email,
-        display_name: u.display_name,
+        display_name,
         role: crate::auth::parse_role(&m.role)?,
         disabled: m.disabled,
         member_since: m.created_at,
@@ -58,7 +66,16 @@ fn view(m: memberships::Membership, u: users::User) -> AppResult<MemberView> {
 impl App {
     pub async fn list_members(&self, actor: &Actor) -> AppResult<Vec<MemberView>> {
         actor.require(Permission::Read, "reading members")?;
-        memberships::list_with_users(self.db(), actor.tenant.0).await?.into_iter().map(|(m, u)| view(m, u)).collect()
+        let names: std::collections::HashMap<uuid::Uuid, String> =
+            credentials::of_tenant(self.db(), actor.tenant.0).await?.into_iter().map(|c| (c.user_id, c.display_name)).collect();
+        memberships::list_with_users(self.db(), actor.tenant.0)
+            .await?
+            .into_iter()
+            .map(|(m, u)| {
+                let name = names.get(&u.id).cloned();
+                view(m, u, name)
+            })
+            .collect()
     }
 
     pub async fn get_member(&self, actor: &Actor, id: UserId) -> AppResult<MemberView> {
@@ -66,7 +83,8 @@ impl App {
         let not_found = || AppError::NotFound(format!("user {id}"));
         let m = memberships::get(self.db(), actor.tenant.0, id.0).await?.ok_or_else(not_found)?;
         let u = users::by_id(self.db(), id.0).await?.ok_or_else(not_found)?;
-        view(m, u)
+        let name = credentials::get(self.db(), id.0, actor.tenant.0).await?.map(|c| c.display_name);
+        view(m, u, name)
     }
 
     /// Add a member directly: the installation operator only (`crosswalk user create`), who vouches
@@ -128,7 +146,7 @@ impl App {
         .await?;
         self.journal(&tx, actor, "member.add", "user", user.id, json!({"email": user.email, "role": new.role})).await?;
         tx.commit().await?;
-        view(m, user)
+        view(m, user, None)
     }
 
     /// Change a member's role or disable/enable them (admin). Disabling ends their sessions and tokens.
@@ -163,7 +181,7 @@ impl App {
         sessions::delete_for_member(&tx, actor.tenant.0, id.0).await?;
         tokens::revoke_for_member(&tx, actor.tenant.0, id.0, self.now()).await?;
         memberships::delete(&tx, actor.tenant.0, id.0).await?;
-        crosswalk_store::repo::credentials::delete(&tx, id.0, actor.tenant.0).await?;
+        credentials::delete(&tx, id.0, actor.tenant.0).await?;
         self.journal(&tx, actor, "member.remove", "user", id, json!({"email": current.email})).await?;
         tx.commit().await?;
         Ok(())

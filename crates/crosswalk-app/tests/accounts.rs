@@ -288,3 +288,29 @@ async fn an_organisation_password_lists_only_its_own_organisation() {
     let listed: Vec<String> = w.app.my_tenants(&squatter.actor).await.unwrap().into_iter().map(|t| t.slug).collect();
     assert_eq!(listed, ["org-b"]);
 }
+
+#[tokio::test]
+async fn an_organisation_sees_the_name_given_to_it_not_the_accounts_own() {
+    let w = world_with(None).await;
+    let a = org(&w.app, "org-a").await;
+    let b = org(&w.app, "org-b").await;
+    let op_a = w.app.operator("org-a").await.unwrap();
+    w.app
+        .add_member(
+            &op_a,
+            NewMember {
+                email: "dana@a.example".into(),
+                role: Role::Viewer,
+                display_name: Some("Dana Secret-Name".into()),
+                password: Some(REAL_PASSWORD.into()),
+            },
+        )
+        .await
+        .unwrap();
+    let i = w.app.invite(&b, NewInvitation { email: "dana@a.example".into(), role: Role::Viewer }).await.unwrap();
+    w.app.redeem_invitation(&token_of(&i.link), "Whoever", "b's chosen password", "10.0.0.1").await.unwrap();
+    let seen_by_b = w.app.member_by_email(&b, "dana@a.example").await.unwrap();
+    assert_eq!(seen_by_b.display_name, "Whoever");
+    assert_eq!(w.app.member_by_email(&a, "dana@a.example").await.unwrap().display_name, "Dana Secret-Name");
+    assert!(w.app.list_members(&b).await.unwrap().iter().all(|m| m.display_name != "Dana Secret-Name"));
+}

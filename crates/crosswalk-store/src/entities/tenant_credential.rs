@@ -11,6 +11,8 @@ pub struct Model {
     pub tenant_id: Uuid,
     /// argon2id PHC string.
     pub password_hash: String,
+    /// The name given at redemption: what this organisation sees, never the account's own name.
+    pub display_name: String,
     pub created_at: DateTimeUtc,
 }
 

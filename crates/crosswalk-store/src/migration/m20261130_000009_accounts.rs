@@ -43,6 +43,7 @@ enum TenantCredentials {
     TenantId,
     UserId,
     PasswordHash,
+    DisplayName,
     CreatedAt,
 }
 #[derive(DeriveIden)]
@@ -134,6 +135,7 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(TenantCredentials::TenantId).uuid().not_null())
                 .col(ColumnDef::new(TenantCredentials::UserId).uuid().not_null())
                 .col(ColumnDef::new(TenantCredentials::PasswordHash).string().not_null())
+                .col(ColumnDef::new(TenantCredentials::DisplayName).string_len(200).not_null())
                 .col(ts(TenantCredentials::CreatedAt))
                 .primary_key(Index::create().col(TenantCredentials::UserId).col(TenantCredentials::TenantId))
                 .foreign_key(&mut cascade(

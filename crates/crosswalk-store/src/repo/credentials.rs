@@ -19,6 +19,11 @@ pub async fn get(db: &impl ConnectionTrait, user: Uuid, tenant: Uuid) -> StoreRe
     Ok(tenant_credential::Entity::find_by_id((user, tenant)).one(db).await?)
 }
 
+/// The organisation credentials of one tenant's members, by user (for the names they gave there).
+pub async fn of_tenant(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<Vec<TenantCredential>> {
+    Ok(tenant_credential::Entity::find().filter(tenant_credential::Column::TenantId.eq(tenant)).all(db).await?)
+}
+
 /// A user's organisation credentials, newest first, at most [`MAX_TRIED`].
 pub async fn of_user(db: &impl ConnectionTrait, user: Uuid) -> StoreResult<Vec<TenantCredential>> {
     Ok(tenant_credential::Entity::find()
