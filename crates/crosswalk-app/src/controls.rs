@@ -157,6 +157,7 @@ pub struct AttestationView {
 
 /// Which attestations to list: one control's, one requirement's, or (neither) all.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AttestationFilter {
     pub control: Option<Uuid>,
     /// Framework id (`slug` or `slug@version`); with `ref`.
@@ -564,6 +565,7 @@ impl App {
     /// when None).
     pub async fn search_evidence(&self, actor: &Actor, name: Option<&str>, limit: Option<u64>) -> AppResult<Vec<EvidenceView>> {
         actor.require(Permission::Read, "reading evidence")?;
+        let limit = limit.map(|l| crosswalk_domain::validate::list_limit("limit", l)).transpose()?;
         let today = self.now().date_naive();
         let name = name.map(str::trim).filter(|n| !n.is_empty());
         Ok(repo::evidence_matching(self.db(), actor.tenant.0, name, limit)

@@ -95,6 +95,19 @@ pub fn non_empty_text(field: &str, raw: &str, max_len: usize) -> Result<String, 
     Ok(trimmed.to_owned())
 }
 
+/// Most items one list request returns (`limit` of every list endpoint and command).
+pub const MAX_LIST_LIMIT: u64 = 1000;
+
+/// A list's `limit`: 1 to [`MAX_LIST_LIMIT`]. Checked here, not only at the HTTP edge, so the CLI and any
+/// other caller cannot reach the database with a value its integer types cannot hold.
+pub fn list_limit(field: &str, limit: u64) -> Result<u64, ValidationError> {
+    if (1..=MAX_LIST_LIMIT).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ValidationError::new(field, format!("must be an integer from 1 to {MAX_LIST_LIMIT} (got {limit})")))
+    }
+}
+
 /// Minimum password length in characters after NFKC normalisation (OWASP ASVS 4.0.3 V2.1.1 asks for
 /// at least 12; NIST SP 800-63B §3.1.1.2 for at least 8).
 pub const MIN_PASSWORD_LEN: usize = 12;
@@ -197,6 +210,15 @@ mod tests {
         }
         // Fullwidth digits normalise (NFKC) to ASCII, so they do not get round the list.
         assert!(password("password", "password\u{FF11}\u{FF12}\u{FF13}\u{FF14}").is_err());
+    }
+
+    #[test]
+    fn list_limit_is_bounded() {
+        assert_eq!(list_limit("limit", 1), Ok(1));
+        assert_eq!(list_limit("limit", MAX_LIST_LIMIT), Ok(MAX_LIST_LIMIT));
+        for bad in [0, MAX_LIST_LIMIT + 1, 1 << 63, u64::MAX] {
+            assert_eq!(list_limit("limit", bad).unwrap_err().field, "limit");
+        }
     }
 
     proptest! {

@@ -11,6 +11,7 @@ mod error;
 mod json;
 mod json_cache;
 mod pages;
+mod params;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};

@@ -34,6 +34,7 @@ pub struct LinkRequest {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LinkQuery {
     #[serde(default)]
     pub framework: String,
@@ -43,6 +44,7 @@ pub struct LinkQuery {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EvidenceQuery {
     /// Shown name of the evidence (e.g. the file name).
     pub name: String,
@@ -110,22 +112,24 @@ pub async fn link(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EvidenceSearch {
     /// Only evidence whose name contains this text.
     pub q: Option<String>,
-    /// At most this many items, newest first (default: all).
-    pub limit: Option<u64>,
+    /// At most this many items, newest first (1-1000; default: all).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000)]
+    pub limit: Option<crate::params::Limit>,
 }
 
 #[utoipa::path(get, path = "/api/v1/evidence", tag = "controls", params(EvidenceSearch),
-    responses((status = 200, body = [EvidenceView]), (status = 400, body = Problem), (status = 401, body = Problem)))]
+    responses((status = 200, body = [EvidenceView]), (status = 401, body = Problem), (status = 422, body = Problem, description = "A parameter out of range, naming it")))]
 pub async fn list_evidence(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     q: Result<Query<EvidenceSearch>, QueryRejection>,
 ) -> ApiResult<Json<Vec<EvidenceView>>> {
     let Query(q) = q.map_err(query_problem)?;
-    Ok(Json(s.app.search_evidence(&actor, q.q.as_deref(), q.limit).await?))
+    Ok(Json(s.app.search_evidence(&actor, q.q.as_deref(), q.limit.map(crate::params::Int::unsigned)).await?))
 }
 
 /// The body is the file itself, streamed to the blob store: memory stays flat for any size, and an
