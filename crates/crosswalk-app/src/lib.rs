@@ -12,6 +12,7 @@
 mod actor;
 pub mod art21;
 mod auth;
+pub mod blobs;
 pub mod catalog;
 mod clock;
 pub mod clocks;

@@ -153,3 +153,84 @@ fn path_parameters_are_in_the_path_and_import_takes_name_and_format_in_the_query
     query.sort();
     assert_eq!(query, ["format", "name"]);
 }
+
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries.flatten().flat_map(|e| if e.path().is_dir() { files_under(&e.path()) } else { vec![e.path()] }).collect()
+}
+
+fn upload(path: &str, token: &str, body: &'static [u8]) -> axum::http::Request<axum::body::Body> {
+    axum::http::Request::post(path)
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/octet-stream")
+        .body(axum::body::Body::from(body))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn refused_uploads_and_empty_files_store_nothing() {
+    let h = harness().await;
+    let tokens = org_with_tokens(&h.app, "acme").await;
+    let manager = tokens.iter().find(|(r, _)| *r == crosswalk_domain::Role::Manager).unwrap().1.clone();
+    let blobs = h.app.config().blob_dir.clone();
+    let unknown = uuid::Uuid::now_v7();
+    let cases = [
+        ("/api/v1/evidence?name=%20%20".to_owned(), b"some bytes".as_slice(), "name"),
+        (format!("/api/v1/evidence?name=r.pdf&controls={unknown}"), b"some bytes".as_slice(), "controls"),
+        (
+            "/api/v1/evidence?name=r.pdf&effective_from=2026-06-01&valid_until=2026-01-01".to_owned(),
+            b"some bytes".as_slice(),
+            "valid_until",
+        ),
+        ("/api/v1/evidence?name=r.pdf&controls=not-an-id".to_owned(), b"some bytes".as_slice(), "controls"),
+        ("/api/v1/evidence?name=empty.pdf".to_owned(), b"".as_slice(), "file"),
+    ];
+    for (path, body, field) in cases {
+        let r = send(&h.router, upload(&path, &manager, body)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {}", r.body);
+        assert_eq!(r.json()["field"], field, "{path}: {}", r.body);
+        assert!(files_under(&blobs).is_empty(), "{path} left {:?}", files_under(&blobs));
+    }
+    let empty = send(&h.router, upload("/api/v1/evidence?name=empty.pdf", &manager, b"")).await;
+    assert!(empty.json()["detail"].as_str().unwrap().contains("empty"), "{}", empty.body);
+    let list = send(&h.router, api(Method::GET, "/api/v1/evidence", Some(&manager), None)).await;
+    assert_eq!(list.json().as_array().unwrap().len(), 0);
+    let ok = send(&h.router, upload("/api/v1/evidence?name=r.pdf", &manager, b"some bytes")).await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
+    assert_eq!(files_under(&blobs).len(), 1);
+}
+
+#[tokio::test]
+async fn evidence_links_other_than_http_and_https_are_422_naming_the_link() {
+    let h = harness().await;
+    let tokens = org_with_tokens(&h.app, "acme").await;
+    let admin = tokens[0].1.as_str();
+    for bad in ["javascript:alert(1)", "data:text/html;base64,PHNjcmlwdD4=", "file:///etc/passwd"] {
+        let body = serde_json::json!({"name": "Ticket", "link": bad});
+        let r = send(&h.router, api(Method::POST, "/api/v1/evidence/records", Some(admin), Some(body))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {}", r.body);
+        assert_eq!(r.json()["field"], "link");
+    }
+    let list = send(&h.router, api(Method::GET, "/api/v1/evidence", Some(admin), None)).await;
+    assert_eq!(list.json().as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn pages_and_api_answers_are_not_stored_by_caches_but_static_assets_are() {
+    let h = harness().await;
+    let tokens = org_with_tokens(&h.app, "acme").await;
+    let admin = tokens[0].1.as_str();
+    let cache = |r: &Reply| r.headers.get("cache-control").map(|v| v.to_str().unwrap().to_owned());
+    for path in ["/api/v1/me", "/api/v1/controls", "/api/v1/evidence?limit=0", "/api/v1/nowhere"] {
+        let r = send(&h.router, api(Method::GET, path, Some(admin), None)).await;
+        assert_eq!(cache(&r).as_deref(), Some("no-store"), "{path} ({})", r.status);
+    }
+    let (_, session) = browser_login(&h.router, "admin@acme.example", PASSWORD).await;
+    let session = session.expect("logged in");
+    for path in ["/", "/login"] {
+        let r = send(&h.router, page(path, &session)).await;
+        assert_eq!(cache(&r).as_deref(), Some("no-store"), "{path} ({})", r.status);
+    }
+    let css = send(&h.router, page("/static/app.css", "")).await;
+    assert!(cache(&css).unwrap().contains("max-age"), "static assets keep their caching");
+}

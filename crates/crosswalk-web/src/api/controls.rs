@@ -136,7 +136,7 @@ pub async fn list_evidence(
 /// interrupted upload leaves no blob, record or journal entry.
 #[utoipa::path(post, path = "/api/v1/evidence", tag = "controls", params(EvidenceQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The evidence file"),
-    responses((status = 201, body = EvidenceView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = EvidenceView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem, description = "Bad name, dates or controls (checked before the file is read), or an empty file; nothing is stored")))]
 pub async fn upload(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -150,9 +150,12 @@ pub async fn upload(
     for raw in q.controls.as_deref().unwrap_or_default().split(',').map(str::trim).filter(|c| !c.is_empty()) {
         controls.push(parse_id::<Uuid>("controls", raw).map_err(|p| ApiError(crosswalk_app::AppError::invalid("controls", p.detail)))?);
     }
+    let new = NewEvidence { name: q.name, link: None, controls, effective_from: q.effective_from, valid_until: q.valid_until };
+    // Name, dates and controls are checked before the body is read: a request refused for them stores
+    // nothing (and one refused later has its file removed again by add_evidence).
+    s.app.check_new_evidence(&actor, &new).await?;
     let stream = body.into_data_stream().map_err(std::io::Error::other);
     let blob = s.app.store_blob(tokio_util::io::StreamReader::new(stream)).await?;
-    let new = NewEvidence { name: q.name, link: None, controls, effective_from: q.effective_from, valid_until: q.valid_until };
     Ok((StatusCode::CREATED, Json(s.app.add_evidence(&actor, new, Some(blob)).await?)).into_response())
 }
 
