@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// The question, as typed by a person or sent by a client.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeadlineQuery {
     /// `nis2`, `gdpr` or `dora`.
     pub regime: String,

@@ -115,7 +115,7 @@ pub struct ControlView {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewEvidence {
     pub name: String,
-    /// A URL or record reference, for evidence that is not a file.
+    /// An `http` or `https` URL (a ticket, a register entry, a report), for evidence that is not a file.
     pub link: Option<String>,
     #[serde(default)]
     pub controls: Vec<Uuid>,
@@ -157,6 +157,7 @@ pub struct AttestationView {
 
 /// Which attestations to list: one control's, one requirement's, or (neither) all.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AttestationFilter {
     pub control: Option<Uuid>,
     /// Framework id (`slug` or `slug@version`); with `ref`.
@@ -171,10 +172,30 @@ pub struct AttestationFilter {
 pub struct StoredBlob {
     pub sha256: String,
     pub size: u64,
+    /// This upload wrote the file (it was not already stored). Only such a file may be removed again
+    /// when its record is refused: an identical file that was there before belongs to other evidence.
+    pub(crate) created: bool,
 }
 
-fn blob_path(dir: &std::path::Path, sha256: &str) -> PathBuf {
+pub(crate) fn blob_path(dir: &std::path::Path, sha256: &str) -> PathBuf {
     dir.join(&sha256[..2]).join(sha256)
+}
+
+/// Longest link accepted (browsers and proxies handle about 2,000 characters reliably).
+const MAX_LINK_LEN: usize = 2000;
+
+/// Evidence links are rendered as `href`s: only `http` and `https` URLs with a host, so a
+/// `javascript:`, `data:` or `file:` link can never run or open anything in a reader's browser.
+fn evidence_link(raw: &str) -> AppResult<String> {
+    let link = raw.trim();
+    if link.chars().count() > MAX_LINK_LEN {
+        return Err(AppError::invalid("link", format!("must be at most {MAX_LINK_LEN} characters")));
+    }
+    let url = url::Url::parse(link).map_err(|_| AppError::invalid("link", format!("'{link}' is not an absolute http(s) URL")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return Err(AppError::invalid("link", format!("only http and https links are accepted (got a {}: URL)", url.scheme())));
+    }
+    Ok(link.to_owned())
 }
 
 impl App {
@@ -185,7 +206,7 @@ impl App {
         tokio::fs::create_dir_all(dir).await.map_err(io)?;
         // Removed on every way out but the rename below, including when the request is dropped
         // mid-stream (the client went away): an interrupted upload leaves nothing behind.
-        let guard = PartialUpload(dir.join(format!(".upload-{}", Uuid::now_v7())));
+        let guard = PartialUpload(dir.join(format!("{}{}", crate::blobs::TEMP_PREFIX, Uuid::now_v7())));
         let temp = &guard.0;
         let result = async {
             let mut file = tokio::fs::File::create(temp).await.map_err(io)?;
@@ -202,15 +223,20 @@ impl App {
                 size += n as u64;
             }
             file.sync_all().await.map_err(io)?;
-            Ok::<_, AppError>(StoredBlob { sha256: hex::encode(hasher.finalize()), size })
+            Ok::<_, AppError>(StoredBlob { sha256: hex::encode(hasher.finalize()), size, created: false })
         }
         .await;
-        let blob = result?;
+        let mut blob = result?;
+        // An empty file proves nothing; refused before it enters the store (the guard removes it).
+        if blob.size == 0 {
+            return Err(AppError::invalid("file", "the file is empty (0 bytes); evidence must have content"));
+        }
         let target = blob_path(dir, &blob.sha256);
         // Identical content is stored once (the guard removes the duplicate).
         if !tokio::fs::try_exists(&target).await.unwrap_or(false) {
             tokio::fs::create_dir_all(target.parent().unwrap_or(dir)).await.map_err(io)?;
             tokio::fs::rename(temp, &target).await.map_err(io)?;
+            blob.created = true;
         }
         Ok(blob)
     }
@@ -429,13 +455,18 @@ impl App {
         self.control(actor, id).await
     }
 
-    /// Records evidence (a stored blob or a link) and links it to controls, in one transaction.
-    pub async fn add_evidence(&self, actor: &Actor, new: NewEvidence, blob: Option<StoredBlob>) -> AppResult<EvidenceView> {
+    /// Everything [`App::add_evidence`] checks about `new` except the file itself: the role, name, link,
+    /// validity window and controls. Front ends call it before streaming a file, so a bad request is
+    /// refused before a byte reaches the blob store.
+    pub async fn check_new_evidence(&self, actor: &Actor, new: &NewEvidence) -> AppResult<()> {
+        self.checked_evidence(actor, new).await.map(|_| ())
+    }
+
+    /// The checked name and link of new evidence.
+    async fn checked_evidence(&self, actor: &Actor, new: &NewEvidence) -> AppResult<(String, Option<String>)> {
         actor.require(Permission::ManageCompliance, "adding evidence")?;
         let name = non_empty_text("name", &new.name, 300)?;
-        if blob.is_none() && new.link.as_deref().is_none_or(|l| l.trim().is_empty()) {
-            return Err(AppError::invalid("file", "evidence needs a file or a link"));
-        }
+        let link = new.link.as_deref().filter(|l| !l.trim().is_empty()).map(evidence_link).transpose()?;
         if let (Some(from), Some(until)) = (new.effective_from, new.valid_until)
             && until < from
         {
@@ -446,6 +477,30 @@ impl App {
                 .await?
                 .ok_or_else(|| AppError::invalid("controls", format!("control {control} not found")))?;
         }
+        Ok((name, link))
+    }
+
+    /// Records evidence (a stored blob or a link) and links it to controls, in one transaction. When
+    /// the record is refused, a file this upload put in the blob store is removed again unless some
+    /// evidence refers to it, so a rejected upload leaves nothing behind.
+    pub async fn add_evidence(&self, actor: &Actor, new: NewEvidence, blob: Option<StoredBlob>) -> AppResult<EvidenceView> {
+        let result = self.record_evidence(actor, new, blob.clone()).await;
+        if result.is_err()
+            && let Some(blob) = blob.filter(|b| b.created)
+        {
+            self.discard_blob_if_unreferenced(&blob.sha256).await;
+        }
+        result
+    }
+
+    async fn record_evidence(&self, actor: &Actor, new: NewEvidence, blob: Option<StoredBlob>) -> AppResult<EvidenceView> {
+        let (name, link) = self.checked_evidence(actor, &new).await?;
+        if blob.is_none() && link.is_none() {
+            return Err(AppError::invalid("file", "evidence needs a file or a link"));
+        }
+        if blob.as_ref().is_some_and(|b| b.size == 0) {
+            return Err(AppError::invalid("file", "the file is empty (0 bytes); evidence must have content"));
+        }
         let now = self.now();
         let row = repo::Evidence {
             id: Uuid::now_v7(),
@@ -453,7 +508,7 @@ impl App {
             name,
             sha256: blob.as_ref().map(|b| b.sha256.clone()),
             size: blob.as_ref().map_or(0, |b| b.size as i64),
-            link: new.link.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()),
+            link,
             collected_at: now,
             effective_from: new.effective_from,
             valid_until: new.valid_until,
@@ -564,6 +619,7 @@ impl App {
     /// when None).
     pub async fn search_evidence(&self, actor: &Actor, name: Option<&str>, limit: Option<u64>) -> AppResult<Vec<EvidenceView>> {
         actor.require(Permission::Read, "reading evidence")?;
+        let limit = limit.map(|l| crosswalk_domain::validate::list_limit("limit", l)).transpose()?;
         let today = self.now().date_naive();
         let name = name.map(str::trim).filter(|n| !n.is_empty());
         Ok(repo::evidence_matching(self.db(), actor.tenant.0, name, limit)

@@ -15,7 +15,7 @@ pub fn load_or_create_signing_key(data_dir: &Path) -> AppResult<SigningKey> {
         return crosswalk_journal::signing_key_from_pem(&pem)
             .map_err(|e| AppError::Internal(format!("signing key {} is unreadable: {e}", path.display())));
     }
-    std::fs::create_dir_all(data_dir).map_err(|e| io("cannot create data directory for", e))?;
+    crosswalk_store::create_private_dir(data_dir).map_err(|e| io("cannot create data directory for", e))?;
     let key = crosswalk_journal::generate_signing_key();
     let pem = crosswalk_journal::signing_key_to_pem(&key).map_err(|e| AppError::Internal(e.to_string()))?;
     write_private(&path, pem.as_bytes()).map_err(|e| io("cannot write signing key", e))?;

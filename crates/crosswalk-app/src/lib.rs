@@ -13,6 +13,7 @@ mod accounts;
 mod actor;
 pub mod art21;
 mod auth;
+pub mod blobs;
 pub mod catalog;
 mod clock;
 pub mod clocks;

@@ -47,7 +47,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Serve(args) => serve(&cli, args).await,
         Command::Migrate => {
-            open_app(&cli).await?;
+            let app = open_app(&cli).await?;
+            app.startup_cleanup().await.map_err(app_err)?;
             eprintln!("migrations applied to {}", crosswalk_store::redact_url(&cli.database_url()));
             Ok(ExitCode::SUCCESS)
         }
@@ -73,12 +74,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             output::line(&format!("ran {n} job(s); took {snapshots} readiness snapshot(s)"))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Blobs(crate::config::BlobsCommand::Gc { dry_run }) => {
+            let app = open_app(&cli).await?;
+            let report = app.gc_blobs(*dry_run).await.map_err(app_err)?;
+            let verb = if *dry_run { "would remove" } else { "removed" };
+            let mut rows: Vec<Vec<String>> =
+                report.removed.iter().map(|b| vec![verb.to_owned(), b.sha256.clone(), b.size.to_string()]).collect();
+            rows.extend(report.temp_files.iter().map(|t| vec![verb.to_owned(), t.clone(), "temp file".to_owned()]));
+            output::print(cli.format, &report, &["action", "file", "size"], rows)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench(args) => crate::bench::run(&cli, args).await,
     }
 }
 
 async fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let app = open_app(cli).await?;
+    app.startup_cleanup().await.map_err(app_err)?;
     let listener = tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
     let addr = listener.local_addr()?;
     let url = format!("http://{addr}/");

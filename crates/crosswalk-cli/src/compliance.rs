@@ -146,21 +146,24 @@ async fn evidence(cli: &Cli, app: &App, command: &EvidenceCommand) -> anyhow::Re
         EvidenceCommand::Add { tenant, file, link, name, controls, valid_from, valid_until } => {
             let op = app.operator(tenant).await.map_err(app_err)?;
             let ids = controls.iter().map(|c| parse_id("--control", c)).collect::<anyhow::Result<Vec<_>>>()?;
-            let (blob, shown) = match file {
-                Some(file) => {
-                    let reader = tokio::fs::File::open(file).await.with_context(|| format!("cannot read {}", file.display()))?;
-                    let blob = app.store_blob(reader).await.map_err(app_err)?;
-                    let shown = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
-                    (Some(blob), shown)
-                }
-                None => (None, String::new()),
-            };
+            let shown = file.as_ref().map_or_else(String::new, |file| {
+                file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned())
+            });
             let new = NewEvidence {
                 name: name.clone().unwrap_or(shown),
                 link: link.clone(),
                 controls: ids,
                 effective_from: *valid_from,
                 valid_until: *valid_until,
+            };
+            // Refuse bad input before copying the file into the store.
+            app.check_new_evidence(&op, &new).await.map_err(app_err)?;
+            let blob = match file {
+                Some(file) => {
+                    let reader = tokio::fs::File::open(file).await.with_context(|| format!("cannot read {}", file.display()))?;
+                    Some(app.store_blob(reader).await.map_err(app_err)?)
+                }
+                None => None,
             };
             let evidence = app.add_evidence(&op, new, blob).await.map_err(app_err)?;
             output::print(

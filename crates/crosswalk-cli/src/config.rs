@@ -121,6 +121,9 @@ pub enum Command {
     /// Background jobs (reminders); `serve` runs them every 30 s
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// Upkeep of the evidence file store
+    #[command(subcommand)]
+    Blobs(BlobsCommand),
     /// Run the built-in benchmark on a generated organisation and print figures
     Bench(BenchArgs),
 }
@@ -347,6 +350,17 @@ pub enum IncidentCommand {
         /// When it was sent (default: now)
         #[arg(long)]
         at: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BlobsCommand {
+    /// Remove evidence files no evidence of any organisation refers to (left by refused or interrupted
+    /// uploads) and leftover temp files, each older than an hour; every removal is logged
+    Gc {
+        /// Only list what would be removed
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 

@@ -602,8 +602,15 @@ pub struct ScopeResult {
     pub duties: Vec<&'static str>,
 }
 
+/// Most staff an undertaking can state: far above any employer's headcount, far below integer limits.
+pub const MAX_EMPLOYEES: i64 = 100_000_000;
+/// Largest turnover or balance-sheet total in EUR: above world GDP, so no real entity is refused, and the
+/// Art 34 fine arithmetic (a percentage of turnover) cannot overflow.
+pub const MAX_EUR: i64 = 1_000_000_000_000_000;
+
 /// Facts about the entity (also the API's query parameters).
 #[derive(Debug, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ScopeInput {
     /// Entity-type slug (unique across annexes; see the sectors listing).
     pub entity_type: String,
@@ -612,14 +619,20 @@ pub struct ScopeInput {
     /// Optional subsector slug, checked against the entity type.
     pub subsector: Option<String>,
     /// Staff headcount in annual work units.
+    #[param(minimum = 0, maximum = 100_000_000)]
     pub employees: i64,
     /// Annual turnover in EUR (worldwide, of the undertaking; also the base of the Art 34 fine).
+    #[param(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub turnover_eur: i64,
     /// Annual balance-sheet total in EUR.
+    #[param(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub balance_eur: i64,
 }
 
-fn non_negative(field: &str, v: i64) -> Result<u64, crate::ValidationError> {
+fn figure(field: &str, v: i64, max: i64) -> Result<u64, crate::ValidationError> {
+    if v > max {
+        return Err(crate::ValidationError::new(field, format!("must be at most {max} (got {v})")));
+    }
     u64::try_from(v).map_err(|_| crate::ValidationError::new(field, format!("must not be negative (got {v})")))
 }
 
@@ -630,9 +643,9 @@ pub fn entity_type(slug: &str) -> Option<&'static EntityType> {
 
 /// Classify an entity under NIS2 Art 2 and 3.
 pub fn scope(input: &ScopeInput) -> Result<ScopeResult, crate::ValidationError> {
-    let employees = non_negative("employees", input.employees)?;
-    let turnover = non_negative("turnover_eur", input.turnover_eur)?;
-    let balance = non_negative("balance_eur", input.balance_eur)?;
+    let employees = figure("employees", input.employees, MAX_EMPLOYEES)?;
+    let turnover = figure("turnover_eur", input.turnover_eur, MAX_EUR)?;
+    let balance = figure("balance_eur", input.balance_eur, MAX_EUR)?;
     let t = entity_type(&input.entity_type).ok_or_else(|| {
         crate::ValidationError::new("entity_type", format!("unknown entity type '{}' (see `crosswalk nis2 sectors`)", input.entity_type))
     })?;

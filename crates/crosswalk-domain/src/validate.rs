@@ -1,6 +1,7 @@
 //! Validated values from user input. Each error names the field it is about, so the API can answer
 //! 422 with the field and the CLI can print it.
 use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
 
 /// Input that failed validation: which field, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -94,15 +95,51 @@ pub fn non_empty_text(field: &str, raw: &str, max_len: usize) -> Result<String, 
     Ok(trimmed.to_owned())
 }
 
-/// Minimum password length (NIST SP 800-63B §3.1.1.2 asks for at least 8; we ask for 12).
+/// Most items one list request returns (`limit` of every list endpoint and command).
+pub const MAX_LIST_LIMIT: u64 = 1000;
+
+/// A list's `limit`: 1 to [`MAX_LIST_LIMIT`]. Checked here, not only at the HTTP edge, so the CLI and any
+/// other caller cannot reach the database with a value its integer types cannot hold.
+pub fn list_limit(field: &str, limit: u64) -> Result<u64, ValidationError> {
+    if (1..=MAX_LIST_LIMIT).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ValidationError::new(field, format!("must be an integer from 1 to {MAX_LIST_LIMIT} (got {limit})")))
+    }
+}
+
+/// Minimum password length in characters after NFKC normalisation (OWASP ASVS 4.0.3 V2.1.1 asks for
+/// at least 12; NIST SP 800-63B §3.1.1.2 for at least 8).
 pub const MIN_PASSWORD_LEN: usize = 12;
 
+/// Maximum password length in characters. ASVS V2.1.2 asks that at least 64 be allowed; 128 leaves room for
+/// passphrases while bounding the work argon2 and normalisation do on untrusted input.
+pub const MAX_PASSWORD_LEN: usize = 128;
+
+/// The password policy (OWASP ASVS 4.0.3 V2.1): at least [`MIN_PASSWORD_LEN`] and at most
+/// [`MAX_PASSWORD_LEN`] characters after Unicode NFKC normalisation (V2.1.1, V2.1.2, counted as characters,
+/// not bytes), not only whitespace, and not on the bundled list of common and breached passwords
+/// (V2.1.7, compared case-insensitively; see [`crate::common_passwords`] for the source). No composition
+/// rules (V2.1.9). Each error names the rule it broke.
 pub fn password(field: &str, raw: &str) -> Result<(), ValidationError> {
-    if raw.chars().count() < MIN_PASSWORD_LEN {
+    let too_long = || ValidationError::new(field, format!("must be at most {MAX_PASSWORD_LEN} characters"));
+    // Bound the work before normalising: no character is more than 4 bytes, so anything longer cannot pass.
+    if raw.len() > MAX_PASSWORD_LEN * 4 {
+        return Err(too_long());
+    }
+    let normalised: String = raw.nfkc().collect();
+    if !normalised.is_empty() && normalised.chars().all(char::is_whitespace) {
+        return Err(ValidationError::new(field, "must not be only whitespace"));
+    }
+    let len = normalised.chars().count();
+    if len < MIN_PASSWORD_LEN {
         return Err(ValidationError::new(field, format!("must be at least {MIN_PASSWORD_LEN} characters")));
     }
-    if raw.len() > 1024 {
-        return Err(ValidationError::new(field, "must be at most 1024 bytes"));
+    if len > MAX_PASSWORD_LEN {
+        return Err(too_long());
+    }
+    if crate::common_passwords::contains(&normalised.to_lowercase()) {
+        return Err(ValidationError::new(field, "is a commonly used password; choose another"));
     }
     Ok(())
 }
@@ -131,8 +168,57 @@ mod tests {
 
     #[test]
     fn short_password_is_rejected() {
-        assert_eq!(password("password", "short").unwrap_err().field, "password");
+        let err = password("password", "short").unwrap_err();
+        assert_eq!(err.field, "password");
+        assert_eq!(err.message, "must be at least 12 characters");
         assert!(password("password", "correct horse battery").is_ok());
+    }
+
+    #[test]
+    fn length_counts_characters_after_normalisation() {
+        // Eleven 'é' are 22 bytes but 11 characters: still too short.
+        assert!(password("password", &"é".repeat(11)).is_err());
+        // 'e' + combining acute composes to one character under NFKC: 12 pairs are 12 characters.
+        assert!(password("password", &"e\u{301}".repeat(12)).is_ok());
+        assert!(password("password", &"e\u{301}".repeat(11)).is_err());
+        // Twelve 4-byte characters are 12 characters, not 48.
+        assert!(password("password", &"\u{1F512}".repeat(12)).is_ok());
+    }
+
+    #[test]
+    fn long_passwords_are_accepted_up_to_the_maximum() {
+        assert!(password("password", &"a1b2c3d4".repeat(8)).is_ok(), "64 characters must be allowed");
+        assert!(password("password", &"x7".repeat(MAX_PASSWORD_LEN / 2)).is_ok());
+        let err = password("password", &"x7".repeat(MAX_PASSWORD_LEN / 2 + 1)).unwrap_err();
+        assert_eq!(err.message, "must be at most 128 characters");
+        assert!(password("password", &"x".repeat(100_000)).is_err());
+    }
+
+    #[test]
+    fn whitespace_only_is_refused() {
+        for blank in [" ".repeat(12), "\t".repeat(20), "\u{3000}".repeat(16)] {
+            assert_eq!(password("password", &blank).unwrap_err().message, "must not be only whitespace");
+        }
+    }
+
+    #[test]
+    fn common_passwords_are_refused_case_insensitively() {
+        for common in ["password1234", "PASSWORD1234", "Password1234", "123456123456", "QwErTy123456"] {
+            let err = password("password", common).unwrap_err();
+            assert_eq!(err.field, "password");
+            assert!(err.message.starts_with("is a commonly used password"), "{common}: {}", err.message);
+        }
+        // Fullwidth digits normalise (NFKC) to ASCII, so they do not get round the list.
+        assert!(password("password", "password\u{FF11}\u{FF12}\u{FF13}\u{FF14}").is_err());
+    }
+
+    #[test]
+    fn list_limit_is_bounded() {
+        assert_eq!(list_limit("limit", 1), Ok(1));
+        assert_eq!(list_limit("limit", MAX_LIST_LIMIT), Ok(MAX_LIST_LIMIT));
+        for bad in [0, MAX_LIST_LIMIT + 1, 1 << 63, u64::MAX] {
+            assert_eq!(list_limit("limit", bad).unwrap_err().field, "limit");
+        }
     }
 
     proptest! {

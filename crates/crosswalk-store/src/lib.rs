@@ -106,8 +106,14 @@ impl Store {
         opts.sqlx_logging(false).connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(8));
         if engine == Engine::Sqlite {
             if let Some(dir) = sqlite_parent_dir(url) {
-                std::fs::create_dir_all(&dir)
+                create_private_dir(&dir)
                     .map_err(|e| StoreError::Connect { url: redacted.clone(), message: format!("cannot create {}: {e}", dir.display()) })?;
+            }
+            if let Some(file) = sqlite_file(url) {
+                create_private_file(&file).map_err(|e| StoreError::Connect {
+                    url: redacted.clone(),
+                    message: format!("cannot create {}: {e}", file.display()),
+                })?;
             }
             opts.max_connections(8).min_connections(1);
             opts.map_sqlx_sqlite_opts(|o| {
@@ -190,6 +196,38 @@ impl Store {
     }
 }
 
+/// A directory (and missing parents) readable by the owner only: it holds the database, the evidence
+/// files and the signing key. An existing directory keeps its mode (it may be one the operator chose).
+pub fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Creates the SQLite database file with owner-only permissions before SQLite opens it (SQLite would
+/// create it with the process umask, usually world-readable). SQLite gives its `-wal` and `-shm` files
+/// the database file's permissions. An existing file is left as it is.
+fn create_private_file(file: &std::path::Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(file) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// The database file a `sqlite:` URL names (None for an in-memory database).
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = path.split('?').next()?;
+    (!path.is_empty() && path != ":memory:" && !path.starts_with("file:")).then(|| std::path::PathBuf::from(path))
+}
+
 fn sqlite_parent_dir(url: &str) -> Option<std::path::PathBuf> {
     let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = path.split('?').next()?;
@@ -239,5 +277,27 @@ mod tests {
         assert_eq!(sqlite_parent_dir("sqlite://./data/x.db?mode=rwc"), Some("./data".into()));
         assert_eq!(sqlite_parent_dir("sqlite://x.db"), None);
         assert_eq!(sqlite_parent_dir("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("sqlite://./data/x.db?mode=rwc"), Some("./data/x.db".into()));
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn sqlite_database_is_created_owner_only_in_an_owner_only_folder() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = std::env::temp_dir().join(format!("cw-perms-{}", uuid::Uuid::now_v7()));
+        let dir = root.join("data");
+        let store = Store::connect(&format!("sqlite://{}/crosswalk.db?mode=rwc", dir.display())).await.unwrap();
+        store.migrate().await.unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700, "data directory");
+        assert_eq!(mode(&dir.join("crosswalk.db")), 0o600, "database file");
+        for side in ["crosswalk.db-wal", "crosswalk.db-shm"] {
+            if dir.join(side).exists() {
+                assert_eq!(mode(&dir.join(side)) & 0o077, 0, "{side} is readable by others");
+            }
+        }
+        drop(store);
+        let _ = std::fs::remove_dir_all(root);
     }
 }

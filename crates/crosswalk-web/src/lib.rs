@@ -11,6 +11,7 @@ mod error;
 mod json;
 mod json_cache;
 mod pages;
+mod params;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -79,6 +80,9 @@ pub fn router(app: App, config: WebConfig) -> Router {
                 "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
             ),
         ))
+        // Pages and API answers carry organisation data: no browser or proxy may keep a copy (a shared
+        // computer's back button, a caching proxy). Static assets set their own caching and keep it.
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))

@@ -1,5 +1,6 @@
 //! Repositories: typed queries per table. Functions for tenant-owned rows take the tenant id, and
 //! write functions take a [`crate::WriteTx`] so they can only run inside a journaled transaction.
+pub mod blobs;
 pub mod catalog;
 pub mod controls;
 pub mod credentials;

@@ -17,12 +17,14 @@ use crosswalk_app::readiness::{ReadinessReport, RequirementReadiness, SignOff};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FrameworkQuery {
     /// `slug` or `slug@version`, e.g. `iso27001-2022`.
     pub framework: String,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RequirementQuery {
     pub framework: String,
     /// The requirement reference as the source writes it, e.g. `A.8.8`, `PR.AA-01`, `AC-2(1)`.
@@ -31,12 +33,14 @@ pub struct RequirementQuery {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PairQuery {
     pub from: String,
     pub to: String,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// `oscal` or `ciso-assistant`; guessed from the content when absent.
     pub format: Option<String>,

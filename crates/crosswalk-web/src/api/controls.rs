@@ -34,6 +34,7 @@ pub struct LinkRequest {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LinkQuery {
     #[serde(default)]
     pub framework: String,
@@ -43,6 +44,7 @@ pub struct LinkQuery {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EvidenceQuery {
     /// Shown name of the evidence (e.g. the file name).
     pub name: String,
@@ -110,29 +112,31 @@ pub async fn link(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EvidenceSearch {
     /// Only evidence whose name contains this text.
     pub q: Option<String>,
-    /// At most this many items, newest first (default: all).
-    pub limit: Option<u64>,
+    /// At most this many items, newest first (1-1000; default: all).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000)]
+    pub limit: Option<crate::params::Limit>,
 }
 
 #[utoipa::path(get, path = "/api/v1/evidence", tag = "controls", params(EvidenceSearch),
-    responses((status = 200, body = [EvidenceView]), (status = 400, body = Problem), (status = 401, body = Problem)))]
+    responses((status = 200, body = [EvidenceView]), (status = 401, body = Problem), (status = 422, body = Problem, description = "A parameter out of range, naming it")))]
 pub async fn list_evidence(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     q: Result<Query<EvidenceSearch>, QueryRejection>,
 ) -> ApiResult<Json<Vec<EvidenceView>>> {
     let Query(q) = q.map_err(query_problem)?;
-    Ok(Json(s.app.search_evidence(&actor, q.q.as_deref(), q.limit).await?))
+    Ok(Json(s.app.search_evidence(&actor, q.q.as_deref(), q.limit.map(crate::params::Int::unsigned)).await?))
 }
 
 /// The body is the file itself, streamed to the blob store: memory stays flat for any size, and an
 /// interrupted upload leaves no blob, record or journal entry.
 #[utoipa::path(post, path = "/api/v1/evidence", tag = "controls", params(EvidenceQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The evidence file"),
-    responses((status = 201, body = EvidenceView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = EvidenceView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem, description = "Bad name, dates or controls (checked before the file is read), or an empty file; nothing is stored")))]
 pub async fn upload(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -146,9 +150,12 @@ pub async fn upload(
     for raw in q.controls.as_deref().unwrap_or_default().split(',').map(str::trim).filter(|c| !c.is_empty()) {
         controls.push(parse_id::<Uuid>("controls", raw).map_err(|p| ApiError(crosswalk_app::AppError::invalid("controls", p.detail)))?);
     }
+    let new = NewEvidence { name: q.name, link: None, controls, effective_from: q.effective_from, valid_until: q.valid_until };
+    // Name, dates and controls are checked before the body is read: a request refused for them stores
+    // nothing (and one refused later has its file removed again by add_evidence).
+    s.app.check_new_evidence(&actor, &new).await?;
     let stream = body.into_data_stream().map_err(std::io::Error::other);
     let blob = s.app.store_blob(tokio_util::io::StreamReader::new(stream)).await?;
-    let new = NewEvidence { name: q.name, link: None, controls, effective_from: q.effective_from, valid_until: q.valid_until };
     Ok((StatusCode::CREATED, Json(s.app.add_evidence(&actor, new, Some(blob)).await?)).into_response())
 }
 

@@ -75,17 +75,20 @@ pub async fn change_incident(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct NotificationsQuery {
     /// At most this many (1-200, default 20).
-    pub limit: Option<u64>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
+    pub limit: Option<crate::params::Int<1, 200>>,
 }
 
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "incidents", params(NotificationsQuery),
-    responses((status = 200, body = [crosswalk_app::reminders::NotificationView], description = "Reminders, newest first"), (status = 401, body = Problem)))]
+    responses((status = 200, body = [crosswalk_app::reminders::NotificationView], description = "Reminders, newest first"), (status = 401, body = Problem), (status = 422, body = Problem)))]
 pub async fn notifications(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    axum::extract::Query(q): axum::extract::Query<NotificationsQuery>,
+    q: Result<axum::extract::Query<NotificationsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<Vec<crosswalk_app::reminders::NotificationView>>> {
-    Ok(Json(s.app.notifications(&actor, q.limit.unwrap_or(20)).await?))
+    let axum::extract::Query(q) = q.map_err(super::query_problem)?;
+    Ok(Json(s.app.notifications(&actor, q.limit.map_or(20, crate::params::Int::unsigned)).await?))
 }

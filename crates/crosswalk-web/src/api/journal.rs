@@ -2,6 +2,7 @@
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::params::Int;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -9,21 +10,25 @@ use crosswalk_app::journal::{EntryView, VerifyReport};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EntriesQuery {
     /// Only entries with a sequence number below this (for paging backwards).
-    pub before: Option<i64>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 9_223_372_036_854_775_807_i64)]
+    pub before: Option<Int<1, { i64::MAX }>>,
     /// At most this many entries (1–500, default 50).
-    pub limit: Option<u64>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
+    pub limit: Option<Int<1, 500>>,
 }
 
 #[utoipa::path(get, path = "/api/v1/journal/entries", tag = "journal", params(EntriesQuery),
-    responses((status = 200, body = [EntryView], description = "Newest first"), (status = 401, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 200, body = [EntryView], description = "Newest first"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_entries(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Query(q): Query<EntriesQuery>,
+    q: Result<Query<EntriesQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<Vec<EntryView>>> {
-    Ok(Json(s.app.journal_entries(&actor, q.before, q.limit.unwrap_or(50)).await?))
+    let Query(q) = q.map_err(super::query_problem)?;
+    Ok(Json(s.app.journal_entries(&actor, q.before.map(Int::get), q.limit.map_or(50, Int::unsigned)).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/journal/entries/{seq}", tag = "journal", params(("seq" = i64, Path, description = "Sequence number")),

@@ -239,6 +239,8 @@ pub async fn upload(State(state): State<AppState>, p: PageActor, ControlId(id): 
         };
         let field_name = field.name().unwrap_or_default().to_owned();
         match field_name.as_str() {
+            // A form sent without choosing a file has an empty file part: "choose a file" below.
+            "file" if field.file_name().is_some_and(str::is_empty) => {}
             "file" => {
                 name = field.file_name().unwrap_or("evidence").to_owned();
                 let reader = tokio_util::io::StreamReader::new(field.map_err(std::io::Error::other));
@@ -258,7 +260,7 @@ pub async fn upload(State(state): State<AppState>, p: PageActor, ControlId(id): 
             _ => {}
         }
     }
-    let Some(blob) = stored.filter(|b| b.size > 0 || !name.is_empty()) else {
+    let Some(blob) = stored else {
         return detail(&state, &p, id, StatusCode::UNPROCESSABLE_ENTITY, Some("file: choose a file".into())).await;
     };
     let new = NewEvidence { name, link: None, controls: vec![id], effective_from, valid_until };
