@@ -18,7 +18,7 @@
 use crate::actor::{Actor, AuthMethod};
 use crate::auth::{random_secret, sha256_hex};
 use crate::{App, AppError, AppResult, LoginOutcome};
-use crosswalk_domain::{Email, Permission, Role, TenantId, UserId, validate};
+use crosswalk_domain::{Email, Permission, Role, validate};
 use crosswalk_store::repo::{credentials, invitations, memberships, sessions, tenants, users};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -61,6 +61,7 @@ pub struct InvitationView {
 #[derive(Debug, Clone, Serialize)]
 pub struct InvitationPreview {
     pub organisation: String,
+    pub organisation_slug: String,
     pub email: String,
     pub role: Role,
     pub expires_at: chrono::DateTime<chrono::Utc>,
@@ -71,8 +72,8 @@ pub struct InvitationPreview {
 pub struct VerificationPreview {
     pub email: String,
     pub organisation: String,
-    /// Whether the account already has its own password (then verifying keeps it).
-    pub has_account_password: bool,
+    /// Names are not unique; the identifier is.
+    pub organisation_slug: String,
 }
 
 /// One organisation a logged-in person may switch to.
@@ -88,6 +89,18 @@ pub struct OrganisationChoice {
 #[derive(Debug, Clone)]
 pub struct RedeemOutcome {
     pub login: LoginOutcome,
+}
+
+/// Verification e-mails one account may ask for in an hour.
+pub const VERIFICATIONS_PER_HOUR: u64 = 5;
+/// Invitations one organisation may create in an hour (the installation's mail is not a spam relay).
+pub const INVITATIONS_PER_HOUR: u64 = 100;
+
+fn verification_text(email: &str, tenant: &tenants::Tenant, link: &str) -> String {
+    format!(
+        "A verification link for {email} was requested in Crosswalk by the organisation \"{}\" (identifier: {}).\n\nIf you are a member there, open this link and choose your account password:\n{link}\n\nYour membership of that organisation becomes part of your account. If you do not know it, ignore this message.\n",
+        tenant.name, tenant.slug
+    )
 }
 
 const INVALID_LINK: &str = "invitation link (it may have expired, been used or been revoked)";
@@ -122,6 +135,9 @@ impl App {
             return Err(AppError::Conflict(format!("{email} is already a member of this organisation")));
         }
         let now = self.now();
+        if invitations::created_since(self.db(), actor.tenant.0, now - chrono::Duration::hours(1)).await? >= INVITATIONS_PER_HOUR {
+            return Err(AppError::RateLimited(format!("at most {INVITATIONS_PER_HOUR} invitations an hour; try again later")));
+        }
         let token = random_secret();
         let invitation = invitations::Invitation {
             id: uuid::Uuid::now_v7(),
@@ -152,8 +168,9 @@ impl App {
         let emailed = match self.mailer() {
             Some(mailer) => {
                 let body = format!(
-                    "You have been invited to join {} in Crosswalk as {}.\n\nOpen this link to accept (valid until {}):\n{link}\n\nIf you did not expect this, ignore this message.\n",
+                    "You have been invited to join the organisation \"{}\" (identifier: {}) in Crosswalk as {}.\n\nOpen this link to accept (valid until {}):\n{link}\n\nIf you did not expect this, ignore this message.\n",
                     actor.tenant_name,
+                    actor.tenant_slug,
                     new.role,
                     stored.expires_at.format("%Y-%m-%d %H:%M UTC")
                 );
@@ -217,7 +234,13 @@ impl App {
     /// What a live invitation link offers (anyone holding the link).
     pub async fn invitation_preview(&self, token: &str) -> AppResult<InvitationPreview> {
         let (i, t) = self.live_invitation(token).await?;
-        Ok(InvitationPreview { organisation: t.name, email: i.email, role: crate::auth::parse_role(&i.role)?, expires_at: i.expires_at })
+        Ok(InvitationPreview {
+            organisation: t.name,
+            organisation_slug: t.slug,
+            email: i.email,
+            role: crate::auth::parse_role(&i.role)?,
+            expires_at: i.expires_at,
+        })
     }
 
     /// Redeem an invitation without being logged in: sets a password that opens this organisation
@@ -239,7 +262,9 @@ impl App {
                 users::insert(
                     &tx,
                     users::User {
-                        id: UserId::new().0,
+                        // Random, not time-ordered: an id shown to one organisation says nothing
+                        // about when the account was created or whether it existed before.
+                        id: uuid::Uuid::new_v4(),
                         email: inv.email.clone(),
                         display_name,
                         password_hash: None,
@@ -268,27 +293,8 @@ impl App {
             },
         )
         .await?;
-        memberships::insert(
-            &tx,
-            memberships::Membership {
-                tenant_id: tenant.id,
-                user_id: user.id,
-                role: role.to_string(),
-                disabled: false,
-                created_at: now,
-                account_accepted: false,
-            },
-        )
-        .await?;
-        let actor = Actor {
-            tenant: TenantId(tenant.id),
-            tenant_slug: tenant.slug,
-            tenant_name: tenant.name,
-            user: Some(UserId(user.id)),
-            email: Some(user.email.clone()),
-            role,
-            method: AuthMethod::BoundSession,
-        };
+        memberships::insert(&tx, memberships::Membership::new(tenant.id, user.id, role.as_str(), now, false)).await?;
+        let actor = Actor::person(&tenant, user.id, &user.email, role, AuthMethod::BoundSession);
         self.journal(
             &tx,
             &actor,
@@ -334,27 +340,8 @@ impl App {
         if !invitations::redeem(&tx, inv.id, user.id, now).await? {
             return Err(AppError::NotFound(INVALID_LINK.into()));
         }
-        memberships::insert(
-            &tx,
-            memberships::Membership {
-                tenant_id: tenant.id,
-                user_id: user.id,
-                role: role.to_string(),
-                disabled: false,
-                created_at: now,
-                account_accepted: true,
-            },
-        )
-        .await?;
-        let joined = Actor {
-            tenant: TenantId(tenant.id),
-            tenant_slug: tenant.slug,
-            tenant_name: tenant.name,
-            user: Some(UserId(user.id)),
-            email: Some(user.email.clone()),
-            role,
-            method: AuthMethod::Session,
-        };
+        memberships::insert(&tx, memberships::Membership::new(tenant.id, user.id, role.as_str(), now, true)).await?;
+        let joined = Actor::person(&tenant, user.id, &user.email, role, AuthMethod::Session);
         self.journal(
             &tx,
             &joined,
@@ -410,15 +397,7 @@ impl App {
         let tenant =
             tenants::by_slug(self.db(), &target.slug).await?.ok_or_else(|| AppError::NotFound(format!("organisation '{slug}'")))?;
         let user = actor.user.ok_or_else(|| AppError::Forbidden("switching organisation without a personal account".into()))?;
-        let next = Actor {
-            tenant: TenantId(tenant.id),
-            tenant_slug: tenant.slug,
-            tenant_name: tenant.name,
-            user: Some(user),
-            email: actor.email.clone(),
-            role: target.role,
-            method: AuthMethod::Session,
-        };
+        let next = Actor::person(&tenant, user.0, actor.email.as_deref().unwrap_or_default(), target.role, AuthMethod::Session);
         let tx = self.begin().await?;
         sessions::delete(&tx, &sha256_hex(secret)).await?;
         tx.commit().await?;
@@ -427,7 +406,7 @@ impl App {
     }
 
     /// E-mail a verification link to the logged-in person's address. Needs SMTP; without it the
-    /// operator verifies (`crosswalk user verify`).
+    /// operator issues the link (`crosswalk user verify`). At most [`VERIFICATIONS_PER_HOUR`] an hour.
     pub async fn request_verification(&self, actor: &Actor) -> AppResult<()> {
         let user_id = actor.user.ok_or_else(|| AppError::Forbidden("verifying an address without a personal account".into()))?;
         let Some(mailer) = self.mailer() else {
@@ -436,6 +415,36 @@ impl App {
             ));
         };
         let user = users::by_id(self.db(), user_id.0).await?.ok_or_else(|| AppError::NotFound("account".into()))?;
+        let since = self.now() - chrono::Duration::hours(1);
+        if credentials::verifications_since(self.db(), user.id, since).await? >= VERIFICATIONS_PER_HOUR {
+            return Err(AppError::RateLimited(format!("at most {VERIFICATIONS_PER_HOUR} verification e-mails an hour; try again later")));
+        }
+        let tenant = tenants::by_id(self.db(), actor.tenant.0).await?.ok_or_else(|| AppError::NotFound("tenant".into()))?;
+        let link = self.issue_verification(actor, &user, &tenant).await?;
+        mailer.send(&user.email, "Verify your e-mail address for Crosswalk", verification_text(&user.email, &tenant, &link)).await
+    }
+
+    /// The operator vouches for a member's address (`crosswalk user verify --tenant SLUG --email E`):
+    /// issues a verification link to pass on to the person (and e-mails it when SMTP is configured).
+    /// Opening it, the person sets their account's own password; the operator never does.
+    pub async fn operator_verify(&self, slug: &str, email: &str) -> AppResult<String> {
+        let op = self.operator(slug).await?;
+        let email = Email::parse("email", email)?;
+        let not_member = || AppError::NotFound(format!("user {email} in tenant '{slug}'"));
+        let user = users::by_email(self.db(), email.as_str()).await?.ok_or_else(not_member)?;
+        memberships::get(self.db(), op.tenant.0, user.id).await?.ok_or_else(not_member)?;
+        let tenant = tenants::by_id(self.db(), op.tenant.0).await?.ok_or_else(|| AppError::NotFound(format!("tenant '{slug}'")))?;
+        let link = self.issue_verification(&op, &user, &tenant).await?;
+        if let Some(mailer) = self.mailer()
+            && let Err(e) =
+                mailer.send(&user.email, "Verify your e-mail address for Crosswalk", verification_text(&user.email, &tenant, &link)).await
+        {
+            tracing::warn!("verification e-mail not sent: {e}");
+        }
+        Ok(link)
+    }
+
+    async fn issue_verification(&self, actor: &Actor, user: &users::User, tenant: &tenants::Tenant) -> AppResult<String> {
         let now = self.now();
         let token = random_secret();
         let tx = self.begin().await?;
@@ -444,7 +453,7 @@ impl App {
             credentials::EmailVerification {
                 token_hash: sha256_hex(&token),
                 user_id: user.id,
-                tenant_id: actor.tenant.0,
+                tenant_id: tenant.id,
                 email: user.email.clone(),
                 created_at: now,
                 expires_at: now + self.config().verification_ttl,
@@ -452,14 +461,9 @@ impl App {
             },
         )
         .await?;
-        self.journal(&tx, actor, "account.verification.request", "user", user.id, json!({"email": user.email})).await?;
+        self.journal(&tx, actor, "account.verification.issue", "user", user.id, json!({"email": user.email})).await?;
         tx.commit().await?;
-        let link = self.link(&format!("/verify-email/{token}"));
-        let body = format!(
-            "Someone using Crosswalk in {} asked to verify that {} belongs to them.\n\nIf that was you, open this link:\n{link}\n\nIt makes your membership of {} part of your Crosswalk account. If it was not you, ignore this message.\n",
-            actor.tenant_name, user.email, actor.tenant_name
-        );
-        mailer.send(&user.email, "Verify your e-mail address for Crosswalk", body).await
+        Ok(self.link(&format!("/verify-email/{token}")))
     }
 
     async fn live_verification(&self, token: &str) -> AppResult<(credentials::EmailVerification, users::User, tenants::Tenant)> {
@@ -474,86 +478,32 @@ impl App {
     }
 
     pub async fn verification_preview(&self, token: &str) -> AppResult<VerificationPreview> {
-        let (v, u, t) = self.live_verification(token).await?;
-        Ok(VerificationPreview { email: v.email, organisation: t.name, has_account_password: u.password_hash.is_some() })
+        let (v, _, t) = self.live_verification(token).await?;
+        Ok(VerificationPreview { email: v.email, organisation: t.name, organisation_slug: t.slug })
     }
 
-    /// Redeem a verification link: the address is proven, and the membership it was requested from
-    /// becomes part of the account. `password` sets the account's own password when it has none yet
-    /// (without one, the organisation password becomes the account's).
-    pub async fn complete_verification(&self, token: &str, password: Option<&str>) -> AppResult<()> {
+    /// Redeem a verification link. Whoever holds it reads the address's mail (or was handed it by the
+    /// operator), so they are the account holder: the address becomes verified, `password` becomes
+    /// the account's own password (replacing any earlier one, whose sessions end), and the membership
+    /// the link was issued for becomes part of the account. An organisation password never becomes
+    /// the account's: whoever chose it may not be the person at this address.
+    pub async fn complete_verification(&self, token: &str, password: &str) -> AppResult<()> {
         let (v, user, tenant) = self.live_verification(token).await?;
-        let new_hash = match password.filter(|p| !p.is_empty()) {
-            Some(p) if user.password_hash.is_none() => {
-                validate::password("password", p)?;
-                Some(crate::passwords::hash(self.config().password_cost, p.to_owned()).await?)
-            }
-            _ => None,
-        };
+        validate::password("password", password)?;
+        let hash = crate::passwords::hash(self.config().password_cost, password.to_owned()).await?;
         let now = self.now();
         let tx = self.begin().await?;
         if !credentials::use_verification(&tx, &v.token_hash, now).await? {
             return Err(AppError::NotFound(INVALID_VERIFICATION.into()));
         }
-        self.verify_account(&tx, &user, &tenant, new_hash, "link").await?;
+        users::set_verified(&tx, user.id, now, Some(hash)).await?;
+        memberships::accept_for_account(&tx, tenant.id, user.id).await?;
+        credentials::delete(&tx, user.id, tenant.id).await?;
+        // Sessions opened with the old account password, or with this organisation's password, end.
+        sessions::delete_for_account(&tx, user.id, tenant.id).await?;
+        let actor = Actor::person(&tenant, user.id, &user.email, Role::Viewer, AuthMethod::Session);
+        self.journal(&tx, &actor, "account.verify", "user", user.id, json!({"email": user.email})).await?;
         tx.commit().await?;
-        Ok(())
-    }
-
-    /// The operator vouches for an address (`crosswalk user verify --email E --tenant SLUG`): the
-    /// account is verified and its membership of SLUG becomes part of it.
-    pub async fn operator_verify(&self, slug: &str, email: &str) -> AppResult<()> {
-        let op = self.operator(slug).await?;
-        let email = Email::parse("email", email)?;
-        let user = users::by_email(self.db(), email.as_str())
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("user {email} in tenant '{slug}'")))?;
-        if memberships::get(self.db(), op.tenant.0, user.id).await?.is_none() {
-            return Err(AppError::NotFound(format!("user {email} in tenant '{slug}'")));
-        }
-        let tenant = tenants::by_id(self.db(), op.tenant.0).await?.ok_or_else(|| AppError::NotFound(format!("tenant '{slug}'")))?;
-        let tx = self.begin().await?;
-        self.verify_account(&tx, &user, &tenant, None, "operator").await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn verify_account(
-        &self,
-        tx: &crosswalk_store::WriteTx,
-        user: &users::User,
-        tenant: &tenants::Tenant,
-        new_hash: Option<String>,
-        how: &str,
-    ) -> AppResult<()> {
-        let now = self.now();
-        let credential = credentials::get(&**tx, user.id, tenant.id).await?;
-        // An account without its own password takes the one its holder chose for this organisation.
-        let account_hash = match (&user.password_hash, new_hash) {
-            (Some(_), _) => None,
-            (None, Some(h)) => Some(h),
-            (None, None) => credential.as_ref().map(|c| c.password_hash.clone()),
-        };
-        users::set_verified(tx, user.id, user.email_verified_at.unwrap_or(now), account_hash).await?;
-        memberships::accept_for_account(tx, tenant.id, user.id).await?;
-        if credential.is_some() {
-            credentials::delete(tx, user.id, tenant.id).await?;
-            // Sessions opened with that organisation password end with it.
-            sessions::delete_for_member(tx, tenant.id, user.id).await?;
-        }
-        let actor = match how {
-            "operator" => self.operator(&tenant.slug).await?,
-            _ => Actor {
-                tenant: TenantId(tenant.id),
-                tenant_slug: tenant.slug.clone(),
-                tenant_name: tenant.name.clone(),
-                user: Some(UserId(user.id)),
-                email: Some(user.email.clone()),
-                role: Role::Viewer,
-                method: AuthMethod::Session,
-            },
-        };
-        self.journal(tx, &actor, "account.verify", "user", user.id, json!({"email": user.email, "by": how})).await?;
         Ok(())
     }
 }

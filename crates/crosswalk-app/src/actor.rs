@@ -42,6 +42,25 @@ impl Actor {
         }
     }
 
+    /// A person acting in `tenant` with `role`, authenticated by `method`.
+    pub(crate) fn person(
+        tenant: &crosswalk_store::repo::tenants::Tenant,
+        user: uuid::Uuid,
+        email: &str,
+        role: Role,
+        method: AuthMethod,
+    ) -> Actor {
+        Actor {
+            tenant: TenantId(tenant.id),
+            tenant_slug: tenant.slug.clone(),
+            tenant_name: tenant.name.clone(),
+            user: Some(UserId(user)),
+            email: Some(email.to_owned()),
+            role,
+            method,
+        }
+    }
+
     pub fn tenant(&self) -> TenantId {
         self.tenant
     }

@@ -74,14 +74,16 @@ impl App {
         Ok((remaining > 0).then_some(remaining as u64))
     }
 
-    /// Log in with e-mail and password from client `address`. The account's own password opens the
-    /// memberships its holder accepted (the first one is entered; the person may switch); an
-    /// organisation password opens only that organisation. `prefer` picks the organisation by slug.
+    /// Log in with e-mail and password from client `address`, with the account's own password (which
+    /// opens every membership its holder accepted; the first is entered and the person may switch), or
+    /// with the password set for one organisation when redeeming its invitation.
     pub async fn login(&self, email: &str, password: &str, address: &str) -> AppResult<LoginOutcome> {
         self.login_into(email, password, address, None).await
     }
 
-    pub async fn login_into(&self, email: &str, password: &str, address: &str, prefer: Option<&str>) -> AppResult<LoginOutcome> {
+    /// [`App::login`] naming the organisation (`organisation` slug): needed for an organisation password
+    /// when the address has more than one, and picks where an account login lands.
+    pub async fn login_into(&self, email: &str, password: &str, address: &str, organisation: Option<&str>) -> AppResult<LoginOutcome> {
         let cfg = self.config().clone();
         let now = self.now();
         let normalised = email.trim().to_lowercase();
@@ -94,64 +96,74 @@ impl App {
             Ok(e) => users::by_email(self.db(), e.as_str()).await?,
             Err(_) => None,
         };
-        let opened = match &user {
-            None => {
-                // Spend one verification anyway: timing does not tell whether the address has an account.
-                crate::passwords::verify(cfg.password_cost, password.to_owned(), None).await;
-                None
-            }
-            Some(u) => self.open_with_password(u, password).await?,
+        let tenant = match organisation.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(slug) => tenants::by_slug(self.db(), slug).await?,
+            None => None,
         };
-        let (user, opened) = match (user, opened) {
-            (Some(u), Some(o)) => (u, o),
-            _ => {
-                login_failures::record(self.db(), &pair_key, now).await?;
-                login_failures::record(self.db(), &client_key, now).await?;
-                return Err(AppError::Unauthenticated(BAD_LOGIN.into()));
-            }
+        // Exactly one password verification whatever the case (a dummy one when nothing matches), so
+        // the time a login takes says nothing about which credentials an address has.
+        let candidate = match &user {
+            Some(u) => self.login_candidate(u, organisation.is_some(), tenant.as_ref()).await?,
+            None => None,
+        };
+        let (hash, opened) = match candidate {
+            Some((hash, opened)) => (Some(hash), Some(opened)),
+            None => (None, None),
+        };
+        let ok = crate::passwords::verify(cfg.password_cost, password.to_owned(), hash).await;
+        let (Some(user), Some(opened), true) = (user, opened, ok) else {
+            login_failures::record(self.db(), &pair_key, now).await?;
+            login_failures::record(self.db(), &client_key, now).await?;
+            return Err(AppError::Unauthenticated(BAD_LOGIN.into()));
         };
         login_failures::clear(self.db(), &pair_key).await?;
         let (membership, method, organisations) = match opened {
             Opened::Organisation(m) => (m, AuthMethod::BoundSession, 1),
             Opened::Account(ms) => {
                 let count = ms.len();
-                let ts = tenants::by_ids(self.db(), ms.iter().map(|m| m.tenant_id).collect()).await?;
-                let preferred = prefer.and_then(|slug| ts.iter().find(|t| t.slug == slug)).map(|t| t.id);
-                let chosen = ms.iter().find(|m| Some(m.tenant_id) == preferred).or_else(|| ms.first()).cloned();
+                let chosen = ms.iter().find(|m| Some(m.tenant_id) == tenant.as_ref().map(|t| t.id)).or_else(|| ms.first()).cloned();
                 let Some(chosen) = chosen else { return Err(AppError::Unauthenticated(BAD_LOGIN.into())) };
                 (chosen, AuthMethod::Session, count)
             }
         };
         let tenant = tenants::by_id(self.db(), membership.tenant_id).await?.ok_or_else(|| AppError::NotFound("tenant".into()))?;
-        let actor = Actor {
-            tenant: TenantId(tenant.id),
-            tenant_slug: tenant.slug,
-            tenant_name: tenant.name,
-            user: Some(UserId(user.id)),
-            email: Some(user.email.clone()),
-            role: parse_role(&membership.role)?,
-            method,
-        };
+        let actor = Actor::person(&tenant, user.id, &user.email, parse_role(&membership.role)?, method);
         let session = self.open_session(&actor, address).await?;
         Ok(LoginOutcome { session, actor, organisations })
     }
 
-    /// Which memberships `password` opens for `user`, if any.
-    async fn open_with_password(&self, user: &users::User, password: &str) -> AppResult<Option<Opened>> {
-        let cost = self.config().password_cost;
-        if user.email_verified_at.is_some() && crate::passwords::verify(cost, password.to_owned(), user.password_hash.clone()).await {
-            let ms = self.account_memberships(user.id).await?;
-            return Ok((!ms.is_empty()).then_some(Opened::Account(ms)));
-        }
-        for credential in credentials::of_user(self.db(), user.id).await? {
-            if crate::passwords::verify(cost, password.to_owned(), Some(credential.password_hash)).await
-                && let Some(m) = memberships::get(self.db(), credential.tenant_id, user.id).await?
-                && !m.disabled
-            {
-                return Ok(Some(Opened::Organisation(m)));
+    /// The one stored hash a login is checked against, and what it opens: with an organisation
+    /// named, that organisation's password (or the account's, where the holder accepted it there);
+    /// without, the account's own password, or the only organisation password the address has.
+    async fn login_candidate(
+        &self,
+        user: &users::User,
+        named: bool,
+        tenant: Option<&tenants::Tenant>,
+    ) -> AppResult<Option<(String, Opened)>> {
+        let enabled = |m: Option<memberships::Membership>| m.filter(|m| !m.disabled);
+        let account = user.password_hash.clone().filter(|_| user.email_verified_at.is_some());
+        if named {
+            let Some(t) = tenant else { return Ok(None) };
+            let Some(m) = enabled(memberships::get(self.db(), t.id, user.id).await?) else { return Ok(None) };
+            if let Some(c) = credentials::get(self.db(), user.id, t.id).await? {
+                return Ok(Some((c.password_hash, Opened::Organisation(m))));
             }
+            return Ok(match account {
+                Some(hash) if m.account_accepted => Some((hash, Opened::Account(self.account_memberships(user.id).await?))),
+                _ => None,
+            });
         }
-        Ok(None)
+        if let Some(hash) = account {
+            let ms = self.account_memberships(user.id).await?;
+            return Ok((!ms.is_empty()).then_some((hash, Opened::Account(ms))));
+        }
+        let mut creds = credentials::of_user(self.db(), user.id).await?;
+        if creds.len() != 1 {
+            return Ok(None);
+        }
+        let c = creds.remove(0);
+        Ok(enabled(memberships::get(self.db(), c.tenant_id, user.id).await?).map(|m| (c.password_hash, Opened::Organisation(m))))
     }
 
     pub(crate) async fn open_session(&self, actor: &Actor, address: &str) -> AppResult<SessionInfo> {

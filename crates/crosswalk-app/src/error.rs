@@ -23,6 +23,9 @@ pub enum AppError {
     /// Too many failed logins (429).
     #[error("too many failed logins; try again in {retry_after_secs} seconds")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// Too many requests of one kind in a period (429).
+    #[error("{0}")]
+    RateLimited(String),
     /// A service Crosswalk depends on (the SMTP relay) did not do its part (503).
     #[error("{0}")]
     Unavailable(String),

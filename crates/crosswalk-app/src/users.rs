@@ -121,7 +121,7 @@ impl App {
                 users::insert(
                     &tx,
                     users::User {
-                        id: UserId::new().0,
+                        id: uuid::Uuid::new_v4(),
                         email: email.to_string(),
                         display_name,
                         password_hash,
@@ -132,18 +132,7 @@ impl App {
                 .await?
             }
         };
-        let m = memberships::insert(
-            &tx,
-            memberships::Membership {
-                tenant_id: actor.tenant.0,
-                user_id: user.id,
-                role: new.role.to_string(),
-                disabled: false,
-                created_at: now,
-                account_accepted: true,
-            },
-        )
-        .await?;
+        let m = memberships::insert(&tx, memberships::Membership::new(actor.tenant.0, user.id, new.role.as_str(), now, true)).await?;
         self.journal(&tx, actor, "member.add", "user", user.id, json!({"email": user.email, "role": new.role})).await?;
         tx.commit().await?;
         view(m, user, None)

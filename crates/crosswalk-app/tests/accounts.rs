@@ -108,8 +108,14 @@ async fn a_squatted_address_gives_the_squatter_nothing_in_the_other_organisation
     assert_eq!(joined.login.actor.tenant_slug(), "org-a");
     assert_eq!(joined.login.actor.role(), Role::Manager);
 
+    // With two organisation passwords the address must name the organisation at login; guessing
+    // which one is not offered.
+    let unnamed = w.app.login("newhire@a.example", SQUATTER_PASSWORD, "10.6.6.6").await;
+    assert!(matches!(unnamed, Err(AppError::Unauthenticated(_))), "{unnamed:?}");
+    let into_a = w.app.login_into("newhire@a.example", SQUATTER_PASSWORD, "10.6.6.5", Some("org-a")).await;
+    assert!(matches!(into_a, Err(AppError::Unauthenticated(_))), "B's password never opens A: {into_a:?}");
     // B's password opens B only, and cannot switch to A.
-    let squatter = w.app.login("newhire@a.example", SQUATTER_PASSWORD, "10.6.6.6").await.unwrap();
+    let squatter = w.app.login_into("newhire@a.example", SQUATTER_PASSWORD, "10.6.6.6", Some("org-b")).await.unwrap();
     assert_eq!(squatter.actor.tenant_slug(), "org-b");
     let choices = w.app.organisation_choices(&squatter.actor).await.unwrap();
     assert_eq!(choices.iter().map(|c| c.slug.as_str()).collect::<Vec<_>>(), ["org-b"]);
@@ -118,7 +124,7 @@ async fn a_squatted_address_gives_the_squatter_nothing_in_the_other_organisation
     // Even after B removes its own membership, B's password opens nothing.
     let member = w.app.member_by_email(&b, "newhire@a.example").await.unwrap();
     w.app.remove_member(&b, crosswalk_domain::UserId(member.id)).await.unwrap();
-    let after = w.app.login("newhire@a.example", SQUATTER_PASSWORD, "10.6.6.7").await;
+    let after = w.app.login_into("newhire@a.example", SQUATTER_PASSWORD, "10.6.6.7", Some("org-b")).await;
     assert!(matches!(after, Err(AppError::Unauthenticated(_))), "{after:?}");
     // The real person's password opens A.
     let real_login = w.app.login("newhire@a.example", REAL_PASSWORD, "10.1.1.1").await.unwrap();
@@ -135,14 +141,15 @@ async fn an_unverified_account_cannot_accept_another_organisations_invitation() 
     let second = w.app.invite(&a, NewInvitation { email: "pat@x.example".into(), role: Role::Viewer }).await.unwrap();
     let refused = w.app.accept_invitation(&pat.actor, &token_of(&second.link), "10.0.0.9").await;
     assert!(matches!(refused, Err(AppError::Forbidden(_))), "{refused:?}");
-    // After the operator verifies the address (vouching for the B membership), Pat may accept A
-    // into the account, and the account password then opens both.
-    w.app.operator_verify("org-b", "pat@x.example").await.unwrap();
-    let pat = w.app.login("pat@x.example", REAL_PASSWORD, "10.0.0.9").await.unwrap();
+    // The operator vouches for the address with a link Pat opens to set the account password; Pat
+    // may then accept A into the account, and the account password opens both.
+    let link = w.app.operator_verify("org-b", "pat@x.example").await.unwrap();
+    w.app.complete_verification(&token_of(&link), "pat's account password").await.unwrap();
+    let pat = w.app.login("pat@x.example", "pat's account password", "10.0.0.9").await.unwrap();
     assert_eq!(pat.actor.tenant_slug(), "org-b");
     let joined = w.app.accept_invitation(&pat.actor, &token_of(&second.link), "10.0.0.9").await.unwrap();
     assert_eq!(joined.actor.tenant_slug(), "org-a");
-    let again = w.app.login("pat@x.example", REAL_PASSWORD, "10.0.0.9").await.unwrap();
+    let again = w.app.login("pat@x.example", "pat's account password", "10.0.0.9").await.unwrap();
     assert_eq!(again.organisations, 2);
     let slugs: Vec<String> = w.app.organisation_choices(&again.actor).await.unwrap().into_iter().map(|c| c.slug).collect();
     assert_eq!(slugs.len(), 2);
@@ -196,15 +203,17 @@ async fn invitations_and_verification_links_are_emailed_and_verification_opens_t
     w.app.request_verification(&sam.actor).await.unwrap();
     let token = sink.token("sam@a.example", "verify-email").expect("verification e-mail");
     let preview = w.app.verification_preview(&token).await.unwrap();
-    assert_eq!(preview.email, "sam@a.example");
-    assert!(!preview.has_account_password);
-    w.app.complete_verification(&token, None).await.unwrap();
-    // The organisation password became the account's; the organisation session ended with it.
+    assert_eq!((preview.email.as_str(), preview.organisation_slug.as_str()), ("sam@a.example", "org-a"));
+    let weak = w.app.complete_verification(&token, "short").await;
+    assert!(matches!(weak, Err(AppError::Invalid(_))), "{weak:?}");
+    w.app.complete_verification(&token, "sam's account password").await.unwrap();
+    // The organisation password is gone with its session; the account password opens A.
     assert!(w.app.resolve_session(&sam.session.secret).await.unwrap().is_none());
-    let login = w.app.login("sam@a.example", REAL_PASSWORD, "10.0.0.5").await.unwrap();
+    assert!(w.app.login("sam@a.example", REAL_PASSWORD, "10.0.0.5").await.is_err());
+    let login = w.app.login("sam@a.example", "sam's account password", "10.0.0.5").await.unwrap();
     assert_eq!(login.actor.method(), crosswalk_app::AuthMethod::Session);
     // A verification link works once.
-    assert!(matches!(w.app.complete_verification(&token, None).await, Err(AppError::NotFound(_))));
+    assert!(matches!(w.app.complete_verification(&token, "sam's account password").await, Err(AppError::NotFound(_))));
 }
 
 #[tokio::test]
@@ -284,7 +293,7 @@ async fn an_organisation_password_lists_only_its_own_organisation() {
         let i = w.app.invite(admin, NewInvitation { email: "hire@a.example".into(), role: Role::Viewer }).await.unwrap();
         w.app.redeem_invitation(&token_of(&i.link), "", password, "10.0.0.1").await.unwrap();
     }
-    let squatter = w.app.login("hire@a.example", "squatter password 1", "10.0.0.2").await.unwrap();
+    let squatter = w.app.login_into("hire@a.example", "squatter password 1", "10.0.0.2", Some("org-b")).await.unwrap();
     let listed: Vec<String> = w.app.my_tenants(&squatter.actor).await.unwrap().into_iter().map(|t| t.slug).collect();
     assert_eq!(listed, ["org-b"]);
 }
@@ -313,4 +322,61 @@ async fn an_organisation_sees_the_name_given_to_it_not_the_accounts_own() {
     assert_eq!(seen_by_b.display_name, "Whoever");
     assert_eq!(w.app.member_by_email(&a, "dana@a.example").await.unwrap().display_name, "Dana Secret-Name");
     assert!(w.app.list_members(&b).await.unwrap().iter().all(|m| m.display_name != "Dana Secret-Name"));
+}
+
+/// The reviewer's route (a): B squats an address, renames itself like A and asks for a verification
+/// e-mail, which the real person follows. Verifying always sets a password of the mailbox holder's
+/// own, so B's password never becomes the account's and never opens A.
+#[tokio::test]
+async fn verification_never_turns_an_organisation_password_into_the_accounts() {
+    let sink = SmtpSink::start().await;
+    let w = world_with(Some(&sink)).await;
+    let a = org(&w.app, "org-a").await;
+    let b = org(&w.app, "org-b").await;
+    w.app.rename_tenant(&b, "org-a Ltd").await.unwrap();
+    let squat = w.app.invite(&b, NewInvitation { email: "newhire@a.example".into(), role: Role::Admin }).await.unwrap();
+    let mallory = w.app.redeem_invitation(&token_of(&squat.link), "Mallory", SQUATTER_PASSWORD, "10.6.6.6").await.unwrap().login;
+    w.app.request_verification(&mallory.actor).await.unwrap();
+    let mail = sink.to("newhire@a.example").last().unwrap().data.clone();
+    assert!(mail.contains("identifier: org-b"), "the mail names the organisation's identifier: {mail}");
+    let token = sink.token("newhire@a.example", "verify-email").unwrap();
+    // The real person clicks, and must choose a password: there is no way to keep B's.
+    w.app.complete_verification(&token, REAL_PASSWORD).await.unwrap();
+    assert!(w.app.login("newhire@a.example", SQUATTER_PASSWORD, "10.6.6.6").await.is_err());
+    assert!(w.app.login_into("newhire@a.example", SQUATTER_PASSWORD, "10.6.6.6", Some("org-b")).await.is_err());
+    // The real A invites and the person accepts into the (now their own) account.
+    let real = w.app.invite(&a, NewInvitation { email: "newhire@a.example".into(), role: Role::Manager }).await.unwrap();
+    let own = w.app.login("newhire@a.example", REAL_PASSWORD, "10.1.1.1").await.unwrap();
+    w.app.accept_invitation(&own.actor, &token_of(&real.link), "10.1.1.1").await.unwrap();
+    for org in [None, Some("org-a"), Some("org-b")] {
+        assert!(w.app.login_into("newhire@a.example", SQUATTER_PASSWORD, "10.6.6.9", org).await.is_err(), "{org:?}");
+    }
+    // Verification mails are rate limited.
+    for _ in 0..4 {
+        w.app.request_verification(&own.actor).await.unwrap();
+    }
+    assert!(matches!(w.app.request_verification(&own.actor).await, Err(AppError::RateLimited(_))));
+}
+
+/// Every login costs exactly one password verification, and an organisation can be named.
+#[tokio::test]
+async fn naming_the_organisation_at_login_picks_where_an_account_lands() {
+    let w = world_with(None).await;
+    let a = org(&w.app, "org-a").await;
+    let op_b = {
+        w.app.create_tenant("org-b", "org-b Ltd").await.unwrap();
+        w.app.operator("org-b").await.unwrap()
+    };
+    w.app
+        .add_member(&op_b, NewMember { email: "admin@org-a.example".into(), role: Role::Viewer, display_name: None, password: None })
+        .await
+        .unwrap();
+    let first = w.app.login("admin@org-a.example", ADMIN_PASSWORD, "10.0.0.1").await.unwrap();
+    assert_eq!((first.actor.tenant_slug(), first.organisations), ("org-a", 2));
+    let named = w.app.login_into("admin@org-a.example", ADMIN_PASSWORD, "10.0.0.1", Some("org-b")).await.unwrap();
+    assert_eq!(named.actor.tenant_slug(), "org-b");
+    assert_eq!(named.actor.role(), Role::Viewer);
+    let unknown = w.app.login_into("admin@org-a.example", ADMIN_PASSWORD, "10.0.0.1", Some("no-such-org")).await;
+    assert!(matches!(unknown, Err(AppError::Unauthenticated(_))));
+    let _ = a;
 }

@@ -233,8 +233,9 @@ async fn user(cli: &Cli, c: &UserCommand) -> anyhow::Result<ExitCode> {
             }
         }
         UserCommand::Verify { tenant, email } => {
-            app.operator_verify(tenant, email).await.map_err(app_err)?;
-            output::line(&format!("verified {email}; its membership of {tenant} is part of the account"))?;
+            // The link, for the operator to pass on; the person sets their own account password.
+            let link = app.operator_verify(tenant, email).await.map_err(app_err)?;
+            output::line(&link)?;
         }
         UserCommand::Update { tenant, email, role, disable, enable } => {
             let op = app.operator(tenant).await.map_err(app_err)?;

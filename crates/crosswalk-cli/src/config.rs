@@ -177,8 +177,9 @@ pub enum UserCommand {
         #[arg(long)]
         role: String,
     },
-    /// Mark a member's address verified (the operator vouches for it); their membership of the
-    /// organisation becomes part of their account
+    /// Vouch for a member's address: prints a one-time verification link to pass on (also e-mailed
+    /// when SMTP is configured); opening it, the person sets their account password and their
+    /// membership of the organisation becomes part of the account
     Verify {
         #[arg(long)]
         tenant: String,

@@ -657,9 +657,11 @@ async fn user_invite_prints_the_link_alike_for_any_address_and_user_verify_vouch
     // A bad SMTP URL is refused up front.
     let o = env.run(&["--smtp-url", "ftp://nowhere", "user", "invite", "--tenant", "acme", "--email", "y@x.example", "--role", "viewer"]);
     assert_error(&o, 2, "smtp-url");
-    // The operator vouches for a member's address; an address that is not a member is not found.
+    // The operator vouches for a member's address with a link to pass on; an address that is not a
+    // member is not found.
     let o = env.run(&["user", "verify", "--tenant", "other", "--email", "known@x.example"]);
     assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("/verify-email/"), "{}", stdout(&o));
     let o = env.run(&["user", "verify", "--tenant", "acme", "--email", "known@x.example"]);
     assert_error(&o, 2, "not found");
     env.cleanup().await;

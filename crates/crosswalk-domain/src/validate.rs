@@ -45,15 +45,17 @@ impl std::fmt::Display for Slug {
     }
 }
 
-/// An e-mail address, normalised to lower case so that login is case-insensitive.
-/// Deliberately shallow: one `@` with text either side and a dot in the domain; delivery proves the rest.
+/// An e-mail address, normalised (Unicode NFC, lower case) so that login is case-insensitive and one
+/// mailbox has one spelling. A plain addr-spec only: one `@` with text either side, a dot in the
+/// domain, and none of the characters that let a mail library read a different mailbox out of the
+/// same text (`<>()[]",;:\`, white space, control characters); delivery proves the rest.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Email(String);
 
 impl Email {
     pub fn parse(field: &str, raw: &str) -> Result<Self, ValidationError> {
-        let trimmed = raw.trim().to_lowercase();
+        let trimmed: String = raw.trim().nfc().collect::<String>().to_lowercase();
         let valid = match trimmed.split_once('@') {
             Some((local, domain)) => {
                 !local.is_empty()
@@ -62,7 +64,7 @@ impl Email {
                     && !domain.ends_with('.')
                     && !domain.contains('@')
                     && trimmed.len() <= 254
-                    && !trimmed.chars().any(char::is_whitespace)
+                    && !trimmed.chars().any(|c| c.is_whitespace() || c.is_control() || "<>()[]\",;:\\".contains(c))
             }
             None => false,
         };
@@ -148,6 +150,23 @@ pub fn password(field: &str, raw: &str) -> Result<(), ValidationError> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn email_is_a_plain_addr_spec() {
+        assert_eq!(Email::parse("email", " NewHire@A.Example ").unwrap().as_str(), "newhire@a.example");
+        for bad in [
+            "<newhire@a.example>",
+            "newhire@a.example(x)",
+            "a@b.example,c@d.example",
+            "\"x\"@a.example",
+            "x@a.example;",
+            "x\u{0}@a.example",
+        ] {
+            assert!(Email::parse("email", bad).is_err(), "{bad}");
+        }
+        // One spelling per mailbox: a composed and a decomposed é are the same address.
+        assert_eq!(Email::parse("email", "re\u{301}mi@a.example").unwrap(), Email::parse("email", "r\u{e9}mi@a.example").unwrap());
+    }
 
     #[test]
     fn slug_rules() {

@@ -81,7 +81,9 @@ async fn admins_of_another_organisation_cannot_create_accounts_or_learn_about_th
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     let home = send(&h.router, page("/", &session.unwrap())).await;
     assert!(home.body.contains("org-a Ltd"), "A's admin lands in A");
-    let (_, eve) = browser_login(&h.router, "admin@org-a.example", B_PASSWORD).await;
+    let (_, nothing) = browser_login_into(&h.router, "admin@org-a.example", B_PASSWORD, "org-a").await;
+    assert!(nothing.is_none(), "B's password does not open A");
+    let (_, eve) = browser_login_into(&h.router, "admin@org-a.example", B_PASSWORD, "org-b").await;
     let eve = eve.unwrap();
     let account = send(&h.router, page("/account", &eve)).await;
     assert!(account.body.contains("org-b Ltd") && !account.body.contains("org-a Ltd"), "B's password opens B only: {}", account.body);
@@ -118,13 +120,13 @@ async fn a_squatted_address_opens_nothing_in_the_organisation_that_hires_the_per
     let normalise = |p: &str, org: &str, token: &str| {
         let csrf_at = p.find("name=\"csrf\" value=\"").unwrap() + 19;
         let p = format!("{}{}", &p[..csrf_at], &p[csrf_at + 64..]);
-        p.replace(org, "ORG").replace(token, "TOKEN")
+        p.replace(&format!("{org} Ltd"), "ORG").replace(org, "SLUG").replace(token, "TOKEN")
     };
-    assert_eq!(normalise(&a_page, "org-a Ltd", &real), normalise(&fresh_page, "org-b Ltd", &squat));
+    assert_eq!(normalise(&a_page, "org-a", &real), normalise(&fresh_page, "org-b", &squat));
 
     assert_eq!(redeem_in_browser(&h, &real, "New Hire", REAL_PASSWORD).await.status, StatusCode::SEE_OTHER);
     // B's password: B only; switching to A is refused as if A did not exist.
-    let (_, squatter) = browser_login(&h.router, "newhire@a.example", B_PASSWORD).await;
+    let (_, squatter) = browser_login_into(&h.router, "newhire@a.example", B_PASSWORD, "org-b").await;
     let squatter = squatter.unwrap();
     let account = send(&h.router, page("/account", &squatter)).await;
     assert!(!account.body.contains("org-a"), "{}", account.body);
@@ -136,7 +138,7 @@ async fn a_squatted_address_opens_nothing_in_the_organisation_that_hires_the_per
     let member = h.app.member_by_email(&b_admin, "newhire@a.example").await.unwrap();
     let r = send(&h.router, api(Method::DELETE, &format!("/api/v1/users/{}", member.id), Some(&b[0].1), None)).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
-    let (reply, none) = browser_login(&h.router, "newhire@a.example", B_PASSWORD).await;
+    let (reply, none) = browser_login_into(&h.router, "newhire@a.example", B_PASSWORD, "org-b").await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     assert!(none.is_none());
     // The real person's password opens A, as the manager A invited.
@@ -173,4 +175,32 @@ async fn guessing_from_one_client_never_locks_the_account_out() {
     let mut forged = login_from("192.0.2.45", &csrf, "admin@org-a.example", "wrong password!!");
     forged.extensions_mut().insert(ConnectInfo::<SocketAddr>("203.0.113.9:5555".parse().unwrap()));
     assert_eq!(send(&h.router, forged).await.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// The verification page works in the browser that is logged in (the session's CSRF token), sets a
+/// password of the person's own, and ends the organisation-password session.
+#[tokio::test]
+async fn verifying_from_a_logged_in_browser_sets_the_accounts_own_password() {
+    let h = harness().await;
+    let a = org_with_tokens(&h.app, "org-a").await;
+    let r =
+        send(&h.router, api(Method::POST, "/api/v1/invitations", Some(&a[0].1), Some(json!({"email": "kim@a.example", "role": "viewer"}))))
+            .await;
+    let joined = redeem_in_browser(&h, &token_of(r.json()["link"].as_str().unwrap()), "Kim", REAL_PASSWORD).await;
+    let session = format!("crosswalk_session={}", joined.set_cookie("crosswalk_session").unwrap());
+    let link = h.app.operator_verify("org-a", "kim@a.example").await.unwrap();
+    let page_reply = send(&h.router, page(&link, &session)).await;
+    assert_eq!(page_reply.status, StatusCode::OK, "{}", page_reply.body);
+    let csrf = csrf_in(&page_reply.body);
+    let mismatch =
+        send(&h.router, form(&link, &session, &[("csrf", &csrf), ("password", "kim's account pw 1"), ("confirm", "other")])).await;
+    assert_eq!(mismatch.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let done =
+        send(&h.router, form(&link, &session, &[("csrf", &csrf), ("password", "kim's account pw 1"), ("confirm", "kim's account pw 1")]))
+            .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("id=\"verified\""), "{}", done.body);
+    assert_eq!(send(&h.router, page("/", &session)).await.status, StatusCode::SEE_OTHER, "the old session ended");
+    let (_, own) = browser_login(&h.router, "kim@a.example", "kim's account pw 1").await;
+    assert!(own.is_some());
 }

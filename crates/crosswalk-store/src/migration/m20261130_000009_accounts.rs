@@ -1,7 +1,13 @@
 //! Accounts that cannot be taken over by another organisation (issue 11):
-//! - `users.email_verified_at`: an address is verified only by a link e-mailed to it, or by the
-//!   installation operator. Accounts that existed before this migration are marked verified as of
-//!   their creation (they were made by the operator or an admin under the old rules; the log says so).
+//! - `users.email_verified_at`: an address is verified only by a link e-mailed to it, or one the
+//!   installation operator issues.
+//! - **Existing accounts** were created under the old rules, where any organisation's admin could
+//!   pre-register an address with a password of its choosing and a later organisation's membership
+//!   was attached by matching the address. None of them is treated as verified: each account's
+//!   password becomes an organisation credential for the membership that created the account (its
+//!   earliest), so people of one organisation log in as before, while memberships attached later by
+//!   address matching open with nothing until the operator issues a verification link for them
+//!   (`crosswalk user verify`); the log lists them.
 //! - `tenant_credentials`: the password a person chose when redeeming an organisation's hand-passed
 //!   invitation link. It opens that one organisation only, so a password chosen by someone who
 //!   squatted an address in organisation B gives nothing in organisation A.
@@ -19,12 +25,17 @@ pub struct Migration;
 enum Users {
     Table,
     Id,
+    Email,
+    DisplayName,
+    PasswordHash,
     EmailVerifiedAt,
-    CreatedAt,
 }
 #[derive(DeriveIden)]
 enum Memberships {
     Table,
+    TenantId,
+    UserId,
+    CreatedAt,
     AccountAccepted,
 }
 #[derive(DeriveIden)]
@@ -110,25 +121,6 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        let grandfathered = m
-            .get_connection()
-            .execute(
-                m.get_database_backend().build(
-                    Query::update()
-                        .table(Users::Table)
-                        .value(Users::EmailVerifiedAt, Expr::col(Users::CreatedAt))
-                        .and_where(Expr::col(Users::EmailVerifiedAt).is_null()),
-                ),
-            )
-            .await?
-            .rows_affected();
-        if grandfathered > 0 {
-            tracing::info!(
-                accounts = grandfathered,
-                "accounts created before invitations existed are marked verified as of their creation"
-            );
-        }
-
         m.create_table(
             Table::create()
                 .table(TenantCredentials::Table)
@@ -151,6 +143,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+
+        convert_existing_accounts(m).await?;
 
         m.create_table(
             Table::create()
@@ -216,4 +210,84 @@ impl MigrationTrait for Migration {
         m.drop_table(Table::drop().table(TenantCredentials::Table).to_owned()).await?;
         Ok(())
     }
+}
+
+/// Turns every pre-existing account into organisation credentials (see the module doc).
+async fn convert_existing_accounts(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    let db = m.get_connection();
+    let backend = m.get_database_backend();
+    let users = db
+        .query_all(
+            backend.build(Query::select().columns([Users::Id, Users::Email, Users::DisplayName, Users::PasswordHash]).from(Users::Table)),
+        )
+        .await?;
+    let memberships = db
+        .query_all(
+            backend.build(
+                Query::select()
+                    .columns([Memberships::TenantId, Memberships::UserId, Memberships::CreatedAt])
+                    .from(Memberships::Table)
+                    .order_by(Memberships::CreatedAt, Order::Asc),
+            ),
+        )
+        .await?;
+    let mut earliest: std::collections::HashMap<uuid::Uuid, (uuid::Uuid, chrono::DateTime<chrono::Utc>)> = Default::default();
+    let mut later: Vec<(uuid::Uuid, uuid::Uuid)> = Vec::new();
+    for row in memberships {
+        let tenant: uuid::Uuid = row.try_get("", "tenant_id")?;
+        let user: uuid::Uuid = row.try_get("", "user_id")?;
+        let at: chrono::DateTime<chrono::Utc> = row.try_get("", "created_at")?;
+        if earliest.contains_key(&user) {
+            later.push((user, tenant));
+        } else {
+            earliest.insert(user, (tenant, at));
+        }
+    }
+    for row in users {
+        let id: uuid::Uuid = row.try_get("", "id")?;
+        let email: String = row.try_get("", "email")?;
+        let name: String = row.try_get("", "display_name")?;
+        let hash: Option<String> = row.try_get("", "password_hash")?;
+        if let (Some(hash), Some((tenant, at))) = (hash, earliest.get(&id)) {
+            db.execute(
+                backend.build(
+                    Query::insert()
+                        .into_table(TenantCredentials::Table)
+                        .columns([
+                            TenantCredentials::TenantId,
+                            TenantCredentials::UserId,
+                            TenantCredentials::PasswordHash,
+                            TenantCredentials::DisplayName,
+                            TenantCredentials::CreatedAt,
+                        ])
+                        .values_panic([(*tenant).into(), id.into(), hash.into(), name.into(), (*at).into()]),
+                ),
+            )
+            .await?;
+        }
+        for (user, tenant) in later.iter().filter(|(u, _)| *u == id) {
+            tracing::warn!(
+                %email, %tenant, user = %user,
+                "membership attached to an existing account by address matching: it opens with nothing until the operator runs 'crosswalk user verify --tenant <slug> --email {email}'"
+            );
+        }
+    }
+    db.execute(
+        backend.build(
+            Query::update()
+                .table(Users::Table)
+                .value(Users::PasswordHash, Option::<String>::None)
+                .value(Users::EmailVerifiedAt, Option::<chrono::DateTime<chrono::Utc>>::None),
+        ),
+    )
+    .await?;
+    db.execute(backend.build(Query::update().table(Memberships::Table).value(Memberships::AccountAccepted, false))).await?;
+    if !earliest.is_empty() {
+        tracing::info!(
+            accounts = earliest.len(),
+            later_memberships = later.len(),
+            "existing passwords now open the organisation that created each account; addresses are verified anew"
+        );
+    }
+    Ok(())
 }

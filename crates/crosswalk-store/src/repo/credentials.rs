@@ -2,14 +2,11 @@
 use crate::entities::{email_verification, tenant_credential};
 use crate::{StoreResult, WriteTx};
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 pub use email_verification::Model as EmailVerification;
 pub use tenant_credential::Model as TenantCredential;
-
-/// Most organisation credentials tried at one login: each costs an argon2 verification.
-pub const MAX_TRIED: u64 = 8;
 
 pub async fn insert(tx: &WriteTx, c: TenantCredential) -> StoreResult<TenantCredential> {
     Ok(tenant_credential::ActiveModel::from(c).insert(&**tx).await?)
@@ -24,14 +21,10 @@ pub async fn of_tenant(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<V
     Ok(tenant_credential::Entity::find().filter(tenant_credential::Column::TenantId.eq(tenant)).all(db).await?)
 }
 
-/// A user's organisation credentials, newest first, at most [`MAX_TRIED`].
+/// Up to two of a user's organisation credentials (a login without an organisation named may use
+/// the only one; two means the person must name the organisation).
 pub async fn of_user(db: &impl ConnectionTrait, user: Uuid) -> StoreResult<Vec<TenantCredential>> {
-    Ok(tenant_credential::Entity::find()
-        .filter(tenant_credential::Column::UserId.eq(user))
-        .order_by_desc(tenant_credential::Column::CreatedAt)
-        .limit(MAX_TRIED)
-        .all(db)
-        .await?)
+    Ok(tenant_credential::Entity::find().filter(tenant_credential::Column::UserId.eq(user)).limit(2).all(db).await?)
 }
 
 pub async fn delete(tx: &WriteTx, user: Uuid, tenant: Uuid) -> StoreResult<()> {
@@ -57,4 +50,14 @@ pub async fn use_verification(tx: &WriteTx, token_hash: &str, now: DateTime<Utc>
         .exec(&**tx)
         .await?;
     Ok(done.rows_affected == 1)
+}
+
+/// How many verification links were issued for the user since `since` (rate limit).
+pub async fn verifications_since(db: &impl ConnectionTrait, user: Uuid, since: DateTime<Utc>) -> StoreResult<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(email_verification::Entity::find()
+        .filter(email_verification::Column::UserId.eq(user))
+        .filter(email_verification::Column::CreatedAt.gte(since))
+        .count(db)
+        .await?)
 }

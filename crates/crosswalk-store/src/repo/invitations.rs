@@ -55,3 +55,13 @@ pub async fn revoke(tx: &WriteTx, tenant: Uuid, id: Uuid, now: DateTime<Utc>) ->
         .await?;
     Ok(done.rows_affected == 1)
 }
+
+/// How many invitations the tenant created since `since` (rate limit).
+pub async fn created_since(db: &impl ConnectionTrait, tenant: Uuid, since: DateTime<Utc>) -> StoreResult<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(invitation::Entity::find()
+        .filter(invitation::Column::TenantId.eq(tenant))
+        .filter(invitation::Column::CreatedAt.gte(since))
+        .count(db)
+        .await?)
+}

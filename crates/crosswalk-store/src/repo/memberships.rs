@@ -7,6 +7,14 @@ use uuid::Uuid;
 
 pub use membership::Model as Membership;
 
+impl Membership {
+    /// A new, enabled membership; `account_accepted` when the verified account holder accepted it
+    /// (or the operator granted it), false when it was set up with an organisation password.
+    pub fn new(tenant: Uuid, user: Uuid, role: &str, at: chrono::DateTime<chrono::Utc>, account_accepted: bool) -> Membership {
+        Membership { tenant_id: tenant, user_id: user, role: role.to_owned(), disabled: false, created_at: at, account_accepted }
+    }
+}
+
 pub async fn insert(tx: &WriteTx, m: Membership) -> StoreResult<Membership> {
     Ok(membership::ActiveModel::from(m).insert(&**tx).await?)
 }

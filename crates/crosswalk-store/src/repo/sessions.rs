@@ -41,6 +41,18 @@ pub async fn delete_for_member(tx: &WriteTx, tenant: Uuid, user: Uuid) -> StoreR
     Ok(())
 }
 
+/// End the user's account sessions (opened with the account's own password) everywhere, and the
+/// sessions opened with the organisation password of `tenant` (after the account password changes).
+pub async fn delete_for_account(tx: &WriteTx, user: Uuid, tenant: Uuid) -> StoreResult<()> {
+    use sea_orm::sea_query::Condition;
+    session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(user))
+        .filter(Condition::any().add(session::Column::Bound.eq(false)).add(session::Column::TenantId.eq(tenant)))
+        .exec(&**tx)
+        .await?;
+    Ok(())
+}
+
 pub async fn delete_expired(db: &impl ConnectionTrait, now: DateTime<Utc>) -> StoreResult<u64> {
     Ok(session::Entity::delete_many().filter(session::Column::ExpiresAt.lt(now)).exec(db).await?.rows_affected)
 }

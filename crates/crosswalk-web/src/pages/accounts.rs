@@ -25,6 +25,7 @@ struct InvitePage {
     csrf: String,
     token: String,
     organisation: String,
+    organisation_slug: String,
     email: String,
     role: String,
     expires: String,
@@ -40,7 +41,7 @@ struct VerifyPage {
     token: String,
     email: String,
     organisation: String,
-    has_account_password: bool,
+    organisation_slug: String,
     done: bool,
     error: Option<String>,
 }
@@ -99,6 +100,7 @@ async fn invite_page(state: &AppState, token: &str, session: Option<&PageActor>,
                 csrf: session.map(|p| p.csrf.clone()).unwrap_or(csrf),
                 token,
                 organisation: preview.organisation,
+                organisation_slug: preview.organisation_slug,
                 email: preview.email,
                 role: preview.role.to_string(),
                 expires: preview.expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
@@ -171,7 +173,16 @@ pub async fn accept(
     }
 }
 
-async fn verify_page(state: &AppState, token: &str, status: StatusCode, done: bool, error: Option<String>) -> Response {
+/// The verification page. In a browser that is logged in, the session's CSRF token is the one the
+/// middleware checks, so the form carries it; otherwise the anonymous double-submit cookie.
+async fn verify_page(
+    state: &AppState,
+    session: Option<&PageActor>,
+    token: &str,
+    status: StatusCode,
+    done: bool,
+    error: Option<String>,
+) -> Response {
     let preview = match state.app.verification_preview(token).await {
         Ok(p) => Some(p),
         Err(AppError::NotFound(_)) if done => None,
@@ -182,11 +193,11 @@ async fn verify_page(state: &AppState, token: &str, status: StatusCode, done: bo
         render_with(
             StatusCode::OK,
             &VerifyPage {
-                csrf,
+                csrf: session.map(|p| p.csrf.clone()).unwrap_or(csrf),
                 token,
                 email: preview.as_ref().map(|p| p.email.clone()).unwrap_or_default(),
                 organisation: preview.as_ref().map(|p| p.organisation.clone()).unwrap_or_default(),
-                has_account_password: preview.as_ref().is_some_and(|p| p.has_account_password),
+                organisation_slug: preview.as_ref().map(|p| p.organisation_slug.clone()).unwrap_or_default(),
                 done,
                 error,
             },
@@ -194,8 +205,8 @@ async fn verify_page(state: &AppState, token: &str, status: StatusCode, done: bo
     })
 }
 
-pub async fn verify_form(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    verify_page(&state, &token, StatusCode::OK, false, None).await
+pub async fn verify_form(State(state): State<AppState>, session: Option<PageActor>, Path(token): Path<String>) -> Response {
+    verify_page(&state, session.as_ref(), &token, StatusCode::OK, false, None).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -204,20 +215,36 @@ pub struct VerifyForm {
     csrf: String,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    confirm: String,
 }
 
 pub async fn verify_submit(
     State(state): State<AppState>,
+    session: Option<PageActor>,
     headers: HeaderMap,
     Path(token): Path<String>,
     Form(f): Form<VerifyForm>,
 ) -> Response {
-    if !form_cookie_ok(&headers, &f.csrf) {
-        return verify_page(&state, &token, StatusCode::FORBIDDEN, false, Some("The form expired; please try again.".into())).await;
+    let s = session.as_ref();
+    // With a session the middleware has already checked the session's token.
+    if s.is_none() && !form_cookie_ok(&headers, &f.csrf) {
+        return verify_page(&state, s, &token, StatusCode::FORBIDDEN, false, Some("The form expired; please try again.".into())).await;
     }
-    match state.app.complete_verification(&token, Some(&f.password)).await {
-        Ok(()) => verify_page(&state, &token, StatusCode::OK, true, None).await,
-        Err(e @ AppError::Invalid(_)) => verify_page(&state, &token, crate::error::status_of(&e), false, Some(form_error(&e))).await,
+    if f.password != f.confirm {
+        let e = AppError::invalid("confirm", "the two passwords differ");
+        return verify_page(&state, s, &token, StatusCode::UNPROCESSABLE_ENTITY, false, Some(form_error(&e))).await;
+    }
+    match state.app.complete_verification(&token, &f.password).await {
+        Ok(()) => {
+            // The account's sessions ended with the new password: this browser logs in afresh.
+            let mut resp = verify_page(&state, None, &token, StatusCode::OK, true, None).await;
+            if let Ok(v) = set_cookie(SESSION_COOKIE, "", Some(0), state.config.secure_cookies).parse() {
+                resp.headers_mut().append(header::SET_COOKIE, v);
+            }
+            resp
+        }
+        Err(e @ AppError::Invalid(_)) => verify_page(&state, s, &token, crate::error::status_of(&e), false, Some(form_error(&e))).await,
         Err(e) => error_page(&e),
     }
 }
@@ -272,7 +299,7 @@ pub async fn request_verification(State(state): State<AppState>, p: PageActor) -
             let to = p.actor.email().unwrap_or_default().to_owned();
             organisations_page(&state, &p, StatusCode::OK, Some(format!("A verification link was e-mailed to {to}.")), None).await
         }
-        Err(e @ (AppError::Conflict(_) | AppError::Unavailable(_) | AppError::Forbidden(_))) => {
+        Err(e @ (AppError::Conflict(_) | AppError::Unavailable(_) | AppError::Forbidden(_) | AppError::RateLimited(_))) => {
             organisations_page(&state, &p, crate::error::status_of(&e), None, Some(form_error(&e))).await
         }
         Err(e) => error_page(&e),

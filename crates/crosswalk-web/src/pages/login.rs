@@ -18,6 +18,7 @@ use std::net::SocketAddr;
 struct LoginPage {
     csrf: String,
     email: String,
+    organisation: String,
     error: Option<String>,
     expired: bool,
 }
@@ -26,11 +27,14 @@ struct LoginPage {
 pub struct LoginQuery {
     #[serde(default)]
     expired: Option<String>,
+    /// Pre-fills the organisation (links from an invitation say which one).
+    #[serde(default)]
+    organisation: Option<String>,
 }
 
-fn login_page(state: &AppState, status: StatusCode, email: String, error: Option<String>, expired: bool) -> Response {
+fn login_page(state: &AppState, status: StatusCode, email: String, organisation: String, error: Option<String>, expired: bool) -> Response {
     let csrf = crate::auth::random_token();
-    let mut resp = render_with(status, &LoginPage { csrf: csrf.clone(), email, error, expired });
+    let mut resp = render_with(status, &LoginPage { csrf: csrf.clone(), email, organisation, error, expired });
     let mut set = vec![set_cookie(LOGIN_CSRF_COOKIE, &csrf, Some(3600), state.config.secure_cookies)];
     if expired {
         set.push(set_cookie(SESSION_COOKIE, "", Some(0), state.config.secure_cookies));
@@ -47,13 +51,16 @@ pub async fn form(State(state): State<AppState>, session: Option<PageActor>, Que
     if session.is_some() {
         return Redirect::to("/").into_response();
     }
-    login_page(&state, StatusCode::OK, String::new(), None, q.expired.is_some())
+    login_page(&state, StatusCode::OK, String::new(), q.organisation.unwrap_or_default(), None, q.expired.is_some())
 }
 
 #[derive(Debug, Deserialize)]
 pub struct LoginForm {
     email: String,
     password: String,
+    /// Only for a password set for one organisation (and to choose where an account login lands).
+    #[serde(default)]
+    organisation: String,
     #[serde(default)]
     csrf: String,
 }
@@ -85,10 +92,18 @@ pub async fn submit(
 ) -> Response {
     let cookie_csrf = cookie_value(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if cookie_csrf.is_empty() || cookie_csrf != f.csrf {
-        return login_page(&state, StatusCode::FORBIDDEN, f.email, Some("The form expired; please try again.".into()), false);
+        return login_page(
+            &state,
+            StatusCode::FORBIDDEN,
+            f.email,
+            f.organisation,
+            Some("The form expired; please try again.".into()),
+            false,
+        );
     }
     let client = client_address(&state, connect, &headers);
-    match state.app.login(&f.email, &f.password, &client).await {
+    let organisation = Some(f.organisation.trim()).filter(|o| !o.is_empty());
+    match state.app.login_into(&f.email, &f.password, &client, organisation).await {
         Ok(outcome) => {
             // Several organisations: the person picks one (the session starts in the first).
             let target = if outcome.organisations > 1 { "/account" } else { "/" };
@@ -106,7 +121,7 @@ pub async fn submit(
         }
         Err(e @ (AppError::Unauthenticated(_) | AppError::TooManyAttempts { .. })) => {
             let status = crate::error::status_of(&e);
-            login_page(&state, status, f.email, Some(e.to_string()), false)
+            login_page(&state, status, f.email, f.organisation, Some(e.to_string()), false)
         }
         Err(e) => super::error_page(&e),
     }

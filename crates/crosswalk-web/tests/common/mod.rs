@@ -111,11 +111,15 @@ pub fn page(path: &str, cookies: &str) -> Request<Body> {
 
 /// Log in through the HTML form; returns the session cookie header value.
 pub async fn browser_login(router: &Router, email: &str, password: &str) -> (Reply, Option<String>) {
+    browser_login_into(router, email, password, "").await
+}
+
+/// Log in naming the organisation (for a password set for one organisation).
+pub async fn browser_login_into(router: &Router, email: &str, password: &str, organisation: &str) -> (Reply, Option<String>) {
     let login = send(router, page("/login", "")).await;
     let csrf = login.set_cookie("crosswalk_login_csrf").expect("login page sets its CSRF cookie");
-    let reply =
-        send(router, form("/login", &format!("crosswalk_login_csrf={csrf}"), &[("email", email), ("password", password), ("csrf", &csrf)]))
-            .await;
+    let fields = [("email", email), ("password", password), ("organisation", organisation), ("csrf", &csrf)];
+    let reply = send(router, form("/login", &format!("crosswalk_login_csrf={csrf}"), &fields)).await;
     let session = reply.set_cookie("crosswalk_session").filter(|s| !s.is_empty()).map(|s| format!("crosswalk_session={s}"));
     (reply, session)
 }
