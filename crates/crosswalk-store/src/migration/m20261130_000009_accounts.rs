@@ -237,10 +237,11 @@ async fn convert_existing_accounts(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         let tenant: uuid::Uuid = row.try_get("", "tenant_id")?;
         let user: uuid::Uuid = row.try_get("", "user_id")?;
         let at: chrono::DateTime<chrono::Utc> = row.try_get("", "created_at")?;
-        if earliest.contains_key(&user) {
-            later.push((user, tenant));
-        } else {
-            earliest.insert(user, (tenant, at));
+        match earliest.entry(user) {
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert((tenant, at));
+            }
+            std::collections::hash_map::Entry::Occupied(_) => later.push((user, tenant)),
         }
     }
     for row in users {
