@@ -3,7 +3,7 @@ use super::parse_id;
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::{ApiResult, Problem};
-use crate::json::ApiJson;
+use crate::json::{PermittedJson, needs};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -18,7 +18,11 @@ pub async fn list_users(State(s): State<AppState>, ApiActor(actor): ApiActor) ->
 
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewMember,
     responses((status = 201, body = MemberView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn add_user(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiJson(body): ApiJson<NewMember>) -> ApiResult<Response> {
+pub async fn add_user(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    PermittedJson(body, _): PermittedJson<needs::ManageUsers, NewMember>,
+) -> ApiResult<Response> {
     Ok((StatusCode::CREATED, Json(s.app.add_member(&actor, body).await?)).into_response())
 }
 
@@ -39,7 +43,7 @@ pub async fn change_user(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(user_id): Path<String>,
-    ApiJson(body): ApiJson<MemberChange>,
+    PermittedJson(body, _): PermittedJson<needs::ManageUsers, MemberChange>,
 ) -> Result<Json<MemberView>, Response> {
     let id: UserId = parse_id("user_id", &user_id).map_err(IntoResponse::into_response)?;
     s.app.change_member(&actor, id, body).await.map(Json).map_err(|e| crate::error::ApiError(e).into_response())
