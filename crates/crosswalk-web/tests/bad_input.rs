@@ -281,3 +281,51 @@ async fn a_viewer_sending_an_invalid_request_to_any_mutating_route_gets_403_not_
     }
     assert!(checked >= 30, "only {checked} mutating routes");
 }
+
+#[tokio::test]
+async fn a_viewer_posting_an_invalid_form_to_any_page_gets_403() {
+    let h = harness().await;
+    org_with_tokens(&h.app, "acme").await;
+    let (_, session) = browser_login(&h.router, "viewer@acme.example", PASSWORD).await;
+    let session = session.unwrap();
+    let csrf = csrf_in(&send(&h.router, page("/controls", &session)).await.body);
+    let id = "00000000-0000-7000-8000-000000000000";
+    // Every page form but login, logout, members (accounts) and the framework import (its own limits).
+    let routes = [
+        "/organisation".to_owned(),
+        "/tokens".to_owned(),
+        format!("/tokens/{id}/revoke"),
+        "/incidents".to_owned(),
+        format!("/incidents/{id}"),
+        format!("/incidents/{id}/submissions"),
+        "/nis2/profile".to_owned(),
+        "/suppliers".to_owned(),
+        format!("/suppliers/{id}/clauses"),
+        format!("/suppliers/{id}/assessments"),
+        "/management-body/approvals".to_owned(),
+        "/management-body/trainings".to_owned(),
+        "/frameworks/follow".to_owned(),
+        "/requirement/relations".to_owned(),
+        "/requirement/relations/delete".to_owned(),
+        "/requirement/signoff".to_owned(),
+        "/requirement/attestations".to_owned(),
+        "/controls".to_owned(),
+        format!("/controls/{id}"),
+        format!("/controls/{id}/links"),
+        format!("/controls/{id}/links/delete"),
+        format!("/controls/{id}/records"),
+        format!("/controls/{id}/evidence-links"),
+        format!("/controls/{id}/attestations"),
+        format!("/evidence/{id}/validity"),
+        "/soa/decisions".to_owned(),
+        "/soa/versions".to_owned(),
+        "/soa/approvals".to_owned(),
+        "/journal/verify".to_owned(),
+    ];
+    for path in &routes {
+        let mut req = form(path, &session, &[("csrf", &csrf), ("status", "nonsense"), ("version", "-1"), ("date", "not a date")]);
+        req.headers_mut().insert("x-csrf-token", csrf.parse().unwrap());
+        let r = send(&h.router, req).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}: {}", r.body);
+    }
+}
