@@ -98,7 +98,7 @@ impl App {
     /// Known narrow race, accepted: a second upload of the very same bytes that finished streaming
     /// (and so reused this file) between this upload's rename and this check, and commits its record
     /// only after the check, would refer to a removed file. Uploads are checked before streaming, so a
-    /// refusal after it is rare (a control deleted or a role changed meanwhile); `journal verify --deep`
+    /// refusal after it is rare (a membership changed meanwhile, a database error); `journal verify --deep`
     /// names such a file, and uploading it again restores it.
     pub(crate) async fn discard_blob_if_unreferenced(&self, sha256: &str) {
         match repo::is_referenced(self.db(), sha256).await {
