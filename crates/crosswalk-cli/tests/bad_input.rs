@@ -65,3 +65,18 @@ fn a_new_data_directory_is_owner_only_and_so_is_the_database() {
     assert_eq!(mode(&data_dir.join("journal-signing-key.pem")), 0o600);
     let _ = std::fs::remove_dir_all(root);
 }
+
+#[tokio::test]
+async fn migrate_removes_temp_files_a_crashed_upload_left() {
+    let env = Env::new().await;
+    let blobs = env.data_dir.join("blobs");
+    std::fs::create_dir_all(&blobs).unwrap();
+    let crashed = blobs.join(".upload-crashed");
+    std::fs::write(&crashed, "half a file").unwrap();
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 60 * 60);
+    std::fs::File::options().write(true).open(&crashed).unwrap().set_modified(old).unwrap();
+    let o = env.run(&["migrate"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!crashed.exists(), "start-up removes a temp file older than the grace period");
+    env.cleanup().await;
+}
