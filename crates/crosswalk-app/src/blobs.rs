@@ -94,6 +94,12 @@ impl App {
     /// Removes the file with this hash unless evidence refers to it: the clean-up after an upload whose
     /// record was refused. Failures are logged, not returned: the caller is already reporting the
     /// refusal, and `crosswalk blobs gc` catches what is left.
+    ///
+    /// Known narrow race, accepted: a second upload of the very same bytes that finished streaming
+    /// (and so reused this file) between this upload's rename and this check, and commits its record
+    /// only after the check, would refer to a removed file. Uploads are checked before streaming, so a
+    /// refusal after it is rare (a membership changed meanwhile, a database error); `journal verify --deep`
+    /// names such a file, and uploading it again restores it.
     pub(crate) async fn discard_blob_if_unreferenced(&self, sha256: &str) {
         match repo::is_referenced(self.db(), sha256).await {
             Ok(false) => {

@@ -651,7 +651,7 @@ pub enum EvidenceCommand {
         tenant: String,
         #[arg(required_unless_present = "link", conflicts_with = "link")]
         file: Option<std::path::PathBuf>,
-        /// Evidence that is not a file: a URL or a record reference (needs --name)
+        /// Evidence that is not a file: an http(s) URL, e.g. of a ticket or register entry (needs --name)
         #[arg(long, requires = "name")]
         link: Option<String>,
         /// Shown name (default: the file name)
@@ -673,6 +673,7 @@ pub enum EvidenceCommand {
         /// Only items whose name contains this text
         #[arg(long)]
         name: Option<String>,
+        /// At most this many items (1-1000)
         #[arg(long, default_value_t = 200)]
         limit: u64,
     },

@@ -1,9 +1,16 @@
 //! JSON request bodies whose errors name the offending field (422), instead of axum's plain-text 400.
+use crate::auth::ApiActor;
+use crate::error::ApiError;
 use crate::error::Problem;
 use axum::body::Bytes;
+use axum::extract::FromRequestParts;
 use axum::extract::{FromRequest, Request};
 use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use crosswalk_app::AppError;
+use crosswalk_domain::Permission;
 use serde::de::DeserializeOwned;
+use std::marker::PhantomData;
 
 /// Like `axum::Json`, with RFC 9457 errors that say which field is wrong.
 #[derive(Debug)]
@@ -29,6 +36,58 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             .map_err(|_| Problem::new(StatusCode::PAYLOAD_TOO_LARGE, format!("body larger than {MAX_JSON_BYTES} bytes")))?;
         let _ = state;
         parse(&bytes).map(ApiJson)
+    }
+}
+
+/// A permission a route needs before its body is read (a marker type per [`Permission`]).
+pub trait Needs: Send + Sync {
+    const PERMISSION: Permission;
+    /// What the permission is for, as in "your role does not allow {WHAT}".
+    const WHAT: &'static str;
+}
+
+/// Marker types for [`PermittedJson`]: the weakest permission under which the app call could succeed
+/// (the app checks the exact rule again, e.g. own tokens vs. everyone's).
+pub mod needs {
+    use super::{Needs, Permission};
+
+    macro_rules! needs {
+        ($($name:ident => $what:literal),* $(,)?) => {$(
+            #[derive(Debug)]
+            pub struct $name;
+            impl Needs for $name {
+                const PERMISSION: Permission = Permission::$name;
+                const WHAT: &'static str = $what;
+            }
+        )*};
+    }
+
+    needs! {
+        ManageCompliance => "changing compliance records",
+        ManageIncidents => "managing incidents",
+        ManageTenant => "managing the organisation",
+        ManageUsers => "managing members",
+        ManageOwnTokens => "creating API tokens",
+    }
+}
+
+/// A JSON body read only once the caller's role allows the action: a caller without the permission
+/// gets 403 whatever it sent, never a 422 or 409 about a body it may not send at all (issue 11).
+/// Extract it after [`crate::auth::ApiActor`] (which answers 401 for a missing or bad credential).
+#[derive(Debug)]
+pub struct PermittedJson<N: Needs, T>(pub T, pub PhantomData<N>);
+
+impl<S: Send + Sync, N: Needs, T: DeserializeOwned> FromRequest<S> for PermittedJson<N, T> {
+    type Rejection = axum::response::Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let ApiActor(actor) = ApiActor::from_request_parts(&mut parts, state).await.map_err(IntoResponse::into_response)?;
+        if !actor.can(N::PERMISSION) {
+            return Err(ApiError(AppError::Forbidden(N::WHAT.into())).into_response());
+        }
+        let ApiJson(value) = ApiJson::from_request(Request::from_parts(parts, body), state).await.map_err(IntoResponse::into_response)?;
+        Ok(PermittedJson(value, PhantomData))
     }
 }
 

@@ -234,3 +234,98 @@ async fn pages_and_api_answers_are_not_stored_by_caches_but_static_assets_are() 
     let css = send(&h.router, page("/static/app.css", "")).await;
     assert!(cache(&css).unwrap().contains("max-age"), "static assets keep their caching");
 }
+
+/// A sample value for a path parameter: well-formed, naming nothing that exists.
+fn path_sample(name: &str) -> &'static str {
+    match name {
+        "relation_id" | "seq" => "1",
+        "step" => "nis2_early_warning",
+        _ => "00000000-0000-7000-8000-000000000000",
+    }
+}
+
+#[tokio::test]
+async fn a_viewer_sending_an_invalid_request_to_any_mutating_route_gets_403_not_422() {
+    let h = harness().await;
+    let tokens = org_with_tokens(&h.app, "acme").await;
+    let viewer = tokens.iter().find(|(r, _)| *r == crosswalk_domain::Role::Viewer).unwrap().1.clone();
+    let spec = crosswalk_web::openapi();
+    let mut checked = 0;
+    for (method, path, _) in operations(&spec) {
+        if method == Method::GET {
+            continue;
+        }
+        let mut concrete = path.clone();
+        while let Some(start) = concrete.find('{') {
+            let end = concrete[start..].find('}').unwrap() + start;
+            let name = concrete[start + 1..end].to_owned();
+            concrete.replace_range(start..=end, path_sample(&name));
+        }
+        // Bodies that fail validation in every way at once: wrong shape, and no query parameters.
+        for body in [serde_json::json!({"unexpected": [1, 2, 3]}), serde_json::json!("not an object")] {
+            let r = send(&h.router, api(method.clone(), &concrete, Some(&viewer), Some(body.clone()))).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {concrete} with {body}: {}", r.body);
+            assert_eq!(r.headers["content-type"], "application/problem+json");
+        }
+        // A body that is not JSON at all.
+        let raw = axum::http::Request::builder()
+            .method(method.clone())
+            .uri(&concrete)
+            .header("authorization", format!("Bearer {viewer}"))
+            .header("content-type", "text/plain")
+            .body(axum::body::Body::from("garbage"))
+            .unwrap();
+        let r = send(&h.router, raw).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {concrete} with a text body: {}", r.body);
+        checked += 1;
+    }
+    assert!(checked >= 30, "only {checked} mutating routes");
+}
+
+#[tokio::test]
+async fn a_viewer_posting_an_invalid_form_to_any_page_gets_403() {
+    let h = harness().await;
+    org_with_tokens(&h.app, "acme").await;
+    let (_, session) = browser_login(&h.router, "viewer@acme.example", PASSWORD).await;
+    let session = session.unwrap();
+    let csrf = csrf_in(&send(&h.router, page("/controls", &session)).await.body);
+    let id = "00000000-0000-7000-8000-000000000000";
+    // Every page form but login, logout, members (accounts) and the framework import (its own limits).
+    let routes = [
+        "/organisation".to_owned(),
+        "/tokens".to_owned(),
+        format!("/tokens/{id}/revoke"),
+        "/incidents".to_owned(),
+        format!("/incidents/{id}"),
+        format!("/incidents/{id}/submissions"),
+        "/nis2/profile".to_owned(),
+        "/suppliers".to_owned(),
+        format!("/suppliers/{id}/clauses"),
+        format!("/suppliers/{id}/assessments"),
+        "/management-body/approvals".to_owned(),
+        "/management-body/trainings".to_owned(),
+        "/frameworks/follow".to_owned(),
+        "/requirement/relations".to_owned(),
+        "/requirement/relations/delete".to_owned(),
+        "/requirement/signoff".to_owned(),
+        "/requirement/attestations".to_owned(),
+        "/controls".to_owned(),
+        format!("/controls/{id}"),
+        format!("/controls/{id}/links"),
+        format!("/controls/{id}/links/delete"),
+        format!("/controls/{id}/records"),
+        format!("/controls/{id}/evidence-links"),
+        format!("/controls/{id}/attestations"),
+        format!("/evidence/{id}/validity"),
+        "/soa/decisions".to_owned(),
+        "/soa/versions".to_owned(),
+        "/soa/approvals".to_owned(),
+        "/journal/verify".to_owned(),
+    ];
+    for path in &routes {
+        let mut req = form(path, &session, &[("csrf", &csrf), ("status", "nonsense"), ("version", "-1"), ("date", "not a date")]);
+        req.headers_mut().insert("x-csrf-token", csrf.parse().unwrap());
+        let r = send(&h.router, req).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}: {}", r.body);
+    }
+}

@@ -465,6 +465,8 @@ async fn soa_pages_decide_publish_approve_print_diff_and_export() {
     assert!(soa.body.contains("approved by <strong>manager@acme.example</strong>"));
     let print = send(&h.router, page("/soa/print?version=1", &session)).await;
     assert!(print.body.contains("no premises") && print.body.contains("approved by manager@acme.example"));
+    // Its layout comes from the stylesheet: the Content-Security-Policy blocks inline styles.
+    assert!(print.body.contains(r#"<body class="print-doc">"#) && !print.body.contains("<style"), "{}", print.body);
     send(&h.router, form("/soa/decisions", &session, &[("csrf", &csrf), ("ref", "A.7.2"), ("applicable", "yes"), ("justification", "")]))
         .await;
     let diff = send(&h.router, page("/soa/diff?from=1", &session)).await;

@@ -5,7 +5,7 @@ use super::query_problem;
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::{ApiResult, Problem};
-use crate::json::ApiJson;
+use crate::json::{PermittedJson, needs};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
@@ -143,7 +143,7 @@ pub async fn mappings(
 pub async fn add_relation(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiJson(body): ApiJson<NewRelation>,
+    PermittedJson(body, _): PermittedJson<needs::ManageCompliance, NewRelation>,
 ) -> ApiResult<Response> {
     Ok((StatusCode::CREATED, Json(s.app.add_relation(&actor, body).await?)).into_response())
 }
@@ -195,7 +195,7 @@ pub async fn sign_off(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     q: Result<Query<RequirementQuery>, QueryRejection>,
-    ApiJson(body): ApiJson<SignOff>,
+    PermittedJson(body, _): PermittedJson<needs::ManageCompliance, SignOff>,
 ) -> ApiResult<Json<RequirementReadiness>> {
     super::require(&actor, crosswalk_domain::Permission::ManageCompliance, "signing off crosswalk suggestions")?;
     let Query(q) = q.map_err(query_problem)?;

@@ -4,7 +4,7 @@ use super::{parse_id, query_problem};
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::json::ApiJson;
+use crate::json::{PermittedJson, needs};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
@@ -72,7 +72,11 @@ pub async fn list(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiRe
 
 #[utoipa::path(post, path = "/api/v1/controls", tag = "controls", request_body = NewControl,
     responses((status = 201, body = ControlView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn create(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiJson(body): ApiJson<NewControl>) -> ApiResult<Response> {
+pub async fn create(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    PermittedJson(body, _): PermittedJson<needs::ManageCompliance, NewControl>,
+) -> ApiResult<Response> {
     Ok((StatusCode::CREATED, Json(s.app.create_control(&actor, body).await?)).into_response())
 }
 
@@ -93,7 +97,7 @@ pub async fn change(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(control_id): Path<String>,
-    ApiJson(body): ApiJson<ControlChange>,
+    PermittedJson(body, _): PermittedJson<needs::ManageCompliance, ControlChange>,
 ) -> Result<Json<ControlView>, Response> {
     let id: Uuid = parse_id("control_id", &control_id).map_err(IntoResponse::into_response)?;
     s.app.change_control(&actor, id, body).await.map(Json).map_err(|e| ApiError(e).into_response())
@@ -105,7 +109,7 @@ pub async fn link(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(control_id): Path<String>,
-    ApiJson(body): ApiJson<LinkRequest>,
+    PermittedJson(body, _): PermittedJson<needs::ManageCompliance, LinkRequest>,
 ) -> Result<Json<ControlView>, Response> {
     let id: Uuid = parse_id("control_id", &control_id).map_err(IntoResponse::into_response)?;
     s.app.link_control(&actor, id, &body.framework, &body.reference).await.map(Json).map_err(|e| ApiError(e).into_response())
@@ -165,7 +169,7 @@ pub async fn change_evidence(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(evidence_id): Path<String>,
-    ApiJson(body): ApiJson<ValidityChange>,
+    PermittedJson(body, _): PermittedJson<needs::ManageCompliance, ValidityChange>,
 ) -> Result<Json<EvidenceView>, Response> {
     let id: Uuid = parse_id("evidence_id", &evidence_id).map_err(IntoResponse::into_response)?;
     s.app.set_evidence_validity(&actor, id, body.effective_from, body.valid_until).await.map(Json).map_err(|e| ApiError(e).into_response())
@@ -188,7 +192,11 @@ pub async fn unlink(
 /// Evidence that is not a file: a URL or a record reference (a ticket, a register entry).
 #[utoipa::path(post, path = "/api/v1/evidence/records", tag = "controls", request_body = NewEvidence,
     responses((status = 201, body = EvidenceView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn add_record(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiJson(body): ApiJson<NewEvidence>) -> ApiResult<Response> {
+pub async fn add_record(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    PermittedJson(body, _): PermittedJson<needs::ManageCompliance, NewEvidence>,
+) -> ApiResult<Response> {
     Ok((StatusCode::CREATED, Json(s.app.add_evidence(&actor, body, None).await?)).into_response())
 }
 
@@ -205,7 +213,11 @@ pub async fn attestations(
 
 #[utoipa::path(post, path = "/api/v1/attestations", tag = "controls", request_body = NewAttestation,
     responses((status = 201, body = Created), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn attest(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiJson(body): ApiJson<NewAttestation>) -> ApiResult<Response> {
+pub async fn attest(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    PermittedJson(body, _): PermittedJson<needs::ManageCompliance, NewAttestation>,
+) -> ApiResult<Response> {
     Ok((StatusCode::CREATED, Json(Created { id: s.app.attest(&actor, body).await? })).into_response())
 }
 
@@ -220,7 +232,7 @@ pub async fn link_evidence(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(evidence_id): Path<String>,
-    ApiJson(body): ApiJson<EvidenceLink>,
+    PermittedJson(body, _): PermittedJson<needs::ManageCompliance, EvidenceLink>,
 ) -> Result<Json<EvidenceView>, Response> {
     let id: Uuid = parse_id("evidence_id", &evidence_id).map_err(IntoResponse::into_response)?;
     s.app.link_evidence(&actor, id, body.control).await.map(Json).map_err(|e| ApiError(e).into_response())

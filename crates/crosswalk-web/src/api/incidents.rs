@@ -3,7 +3,7 @@ use super::parse_id;
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::json::ApiJson;
+use crate::json::{PermittedJson, needs};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -20,7 +20,7 @@ pub async fn list_incidents(State(s): State<AppState>, ApiActor(actor): ApiActor
 pub async fn create_incident(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiJson(body): ApiJson<NewIncident>,
+    PermittedJson(body, _): PermittedJson<needs::ManageIncidents, NewIncident>,
 ) -> ApiResult<Response> {
     Ok((StatusCode::CREATED, Json(s.app.create_incident(&actor, body).await?)).into_response())
 }
@@ -42,7 +42,7 @@ pub async fn record_submission(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(incident_id): Path<String>,
-    ApiJson(body): ApiJson<NewSubmission>,
+    PermittedJson(body, _): PermittedJson<needs::ManageIncidents, NewSubmission>,
 ) -> Result<Json<IncidentView>, Response> {
     let id: uuid::Uuid = parse_id("incident_id", &incident_id).map_err(IntoResponse::into_response)?;
     s.app.record_submission(&actor, id, body).await.map(Json).map_err(|e| ApiError(e).into_response())
@@ -68,7 +68,7 @@ pub async fn change_incident(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(incident_id): Path<String>,
-    ApiJson(body): ApiJson<IncidentChange>,
+    PermittedJson(body, _): PermittedJson<needs::ManageIncidents, IncidentChange>,
 ) -> Result<Json<IncidentView>, Response> {
     let id: uuid::Uuid = parse_id("incident_id", &incident_id).map_err(IntoResponse::into_response)?;
     s.app.change_incident(&actor, id, body).await.map(Json).map_err(|e| ApiError(e).into_response())

@@ -7,7 +7,7 @@ use super::parse_id;
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::{ApiResult, Problem};
-use crate::json::ApiJson;
+use crate::json::{PermittedJson, needs};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -27,15 +27,9 @@ pub async fn list(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiRe
 pub async fn create(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    body: Result<ApiJson<NewInvitation>, Problem>,
-) -> Result<Response, Response> {
-    super::require(&actor, crosswalk_domain::Permission::ManageUsers, "inviting members").map_err(IntoResponse::into_response)?;
-    let ApiJson(body) = body.map_err(IntoResponse::into_response)?;
-    s.app
-        .invite(&actor, body)
-        .await
-        .map(|i| (StatusCode::CREATED, Json(i)).into_response())
-        .map_err(|e| crate::error::ApiError(e).into_response())
+    PermittedJson(body, _): PermittedJson<needs::ManageUsers, NewInvitation>,
+) -> ApiResult<Response> {
+    Ok((StatusCode::CREATED, Json(s.app.invite(&actor, body).await?)).into_response())
 }
 
 #[utoipa::path(delete, path = "/api/v1/invitations/{invitation_id}", tag = "users", params(("invitation_id" = uuid::Uuid, Path, description = "Invitation id")),

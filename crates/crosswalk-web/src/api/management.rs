@@ -2,7 +2,7 @@
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::{ApiResult, Problem};
-use crate::json::ApiJson;
+use crate::json::{PermittedJson, needs};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -17,12 +17,20 @@ pub async fn overview(State(s): State<AppState>, ApiActor(actor): ApiActor) -> A
 
 #[utoipa::path(post, path = "/api/v1/management-body/approvals", tag = "nis2", request_body = NewApproval,
     responses((status = 201, body = ApprovalView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn approve(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiJson(body): ApiJson<NewApproval>) -> ApiResult<Response> {
+pub async fn approve(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    PermittedJson(body, _): PermittedJson<needs::ManageCompliance, NewApproval>,
+) -> ApiResult<Response> {
     Ok((StatusCode::CREATED, Json(s.app.record_approval(&actor, body).await?)).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/management-body/trainings", tag = "nis2", request_body = NewTraining,
     responses((status = 201, body = TrainingView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn train(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiJson(body): ApiJson<NewTraining>) -> ApiResult<Response> {
+pub async fn train(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    PermittedJson(body, _): PermittedJson<needs::ManageCompliance, NewTraining>,
+) -> ApiResult<Response> {
     Ok((StatusCode::CREATED, Json(s.app.record_training(&actor, body).await?)).into_response())
 }

@@ -2,7 +2,7 @@
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::{ApiResult, Problem};
-use crate::json::ApiJson;
+use crate::json::{PermittedJson, needs};
 use axum::Json;
 use axum::extract::Query;
 use axum::extract::State;
@@ -43,7 +43,7 @@ pub async fn get_profile(State(s): State<AppState>, ApiActor(actor): ApiActor) -
 pub async fn put_profile(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiJson(body): ApiJson<ScopeInput>,
+    PermittedJson(body, _): PermittedJson<needs::ManageCompliance, ScopeInput>,
 ) -> ApiResult<Json<Nis2ProfileView>> {
     Ok(Json(s.app.save_nis2_profile(&actor, body).await?))
 }

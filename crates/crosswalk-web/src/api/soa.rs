@@ -4,7 +4,7 @@ use super::query_problem;
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::{ApiResult, Problem};
-use crate::json::ApiJson;
+use crate::json::{PermittedJson, needs};
 use crate::params::Int;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
@@ -70,7 +70,7 @@ pub async fn decide(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     q: Result<Query<RefQuery>, QueryRejection>,
-    ApiJson(body): ApiJson<SoaDecision>,
+    PermittedJson(body, _): PermittedJson<needs::ManageCompliance, SoaDecision>,
 ) -> ApiResult<Json<SoaDraft>> {
     super::require(&actor, crosswalk_domain::Permission::ManageCompliance, "editing the Statement of Applicability")?;
     let Query(q) = q.map_err(query_problem)?;
@@ -84,7 +84,11 @@ pub async fn versions(State(s): State<AppState>, ApiActor(actor): ApiActor) -> A
 
 #[utoipa::path(post, path = "/api/v1/soa/versions", tag = "soa", request_body = PublishRequest,
     responses((status = 201, body = SoaVersionView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem, description = "Names the first row still undecided or unjustified")))]
-pub async fn publish(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiJson(body): ApiJson<PublishRequest>) -> ApiResult<Response> {
+pub async fn publish(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    PermittedJson(body, _): PermittedJson<needs::ManageCompliance, PublishRequest>,
+) -> ApiResult<Response> {
     Ok((StatusCode::CREATED, Json(s.app.publish_soa(&actor, &body.note).await?)).into_response())
 }
 

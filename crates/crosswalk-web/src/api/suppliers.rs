@@ -3,7 +3,7 @@ use super::parse_id;
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::json::ApiJson;
+use crate::json::{PermittedJson, needs};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -17,7 +17,11 @@ pub async fn list(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiRe
 
 #[utoipa::path(post, path = "/api/v1/suppliers", tag = "nis2", request_body = NewSupplier,
     responses((status = 201, body = SupplierView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn create(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiJson(body): ApiJson<NewSupplier>) -> ApiResult<Response> {
+pub async fn create(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    PermittedJson(body, _): PermittedJson<needs::ManageCompliance, NewSupplier>,
+) -> ApiResult<Response> {
     Ok((StatusCode::CREATED, Json(s.app.create_supplier(&actor, body).await?)).into_response())
 }
 
@@ -38,7 +42,7 @@ pub async fn change(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(supplier_id): Path<String>,
-    ApiJson(body): ApiJson<SupplierChange>,
+    PermittedJson(body, _): PermittedJson<needs::ManageCompliance, SupplierChange>,
 ) -> Result<Json<SupplierView>, Response> {
     let id: uuid::Uuid = parse_id("supplier_id", &supplier_id).map_err(IntoResponse::into_response)?;
     s.app.change_supplier(&actor, id, body).await.map(Json).map_err(|e| ApiError(e).into_response())
@@ -50,7 +54,7 @@ pub async fn assess(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(supplier_id): Path<String>,
-    ApiJson(body): ApiJson<NewAssessment>,
+    PermittedJson(body, _): PermittedJson<needs::ManageCompliance, NewAssessment>,
 ) -> Result<Json<SupplierView>, Response> {
     let id: uuid::Uuid = parse_id("supplier_id", &supplier_id).map_err(IntoResponse::into_response)?;
     s.app.assess_supplier(&actor, id, body).await.map(Json).map_err(|e| ApiError(e).into_response())

@@ -2,7 +2,7 @@
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::ApiResult;
-use crate::json::ApiJson;
+use crate::json::{PermittedJson, needs};
 use axum::Json;
 use axum::extract::State;
 use crosswalk_app::tenants::TenantView;
@@ -49,7 +49,7 @@ pub struct TenantChange {
 pub async fn rename_tenant(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiJson(body): ApiJson<TenantChange>,
+    PermittedJson(body, _): PermittedJson<needs::ManageTenant, TenantChange>,
 ) -> ApiResult<Json<TenantView>> {
     Ok(Json(s.app.rename_tenant(&actor, &body.name).await?))
 }

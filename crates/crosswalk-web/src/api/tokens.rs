@@ -3,7 +3,7 @@ use super::parse_id;
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::json::ApiJson;
+use crate::json::{PermittedJson, needs};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -18,7 +18,11 @@ pub async fn list_tokens(State(s): State<AppState>, ApiActor(actor): ApiActor) -
 
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = NewToken,
     responses((status = 201, body = CreatedToken, description = "The secret is shown only in this response"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn create_token(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiJson(body): ApiJson<NewToken>) -> ApiResult<Response> {
+pub async fn create_token(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    PermittedJson(body, _): PermittedJson<needs::ManageOwnTokens, NewToken>,
+) -> ApiResult<Response> {
     Ok((StatusCode::CREATED, Json(s.app.create_token(&actor, None, &body.name).await?)).into_response())
 }
 

@@ -4,7 +4,7 @@ use super::parse_id;
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::{ApiResult, Problem};
-use crate::json::ApiJson;
+use crate::json::{PermittedJson, needs};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -34,7 +34,7 @@ pub async fn change_user(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(user_id): Path<String>,
-    ApiJson(body): ApiJson<MemberChange>,
+    PermittedJson(body, _): PermittedJson<needs::ManageUsers, MemberChange>,
 ) -> Result<Json<MemberView>, Response> {
     let id: UserId = parse_id("user_id", &user_id).map_err(IntoResponse::into_response)?;
     s.app.change_member(&actor, id, body).await.map(Json).map_err(|e| crate::error::ApiError(e).into_response())

@@ -2,11 +2,10 @@
 //! organisation's states, a requirement with its typed relations into every framework (and the
 //! mapping editor), coverage between two frameworks with a server-side SVG heat map, readiness of
 //! one framework, and a side-by-side view of two frameworks.
-use super::{Nav, error_page, form_error, render_with};
+use super::{Nav, PermittedForm, error_page, form_error, needs, render_with};
 use crate::AppState;
 use crate::auth::PageActor;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -163,7 +162,11 @@ pub struct FollowForm {
     unfollow: Option<String>,
 }
 
-pub async fn follow(State(state): State<AppState>, p: PageActor, Form(f): Form<FollowForm>) -> Response {
+pub async fn follow(
+    State(state): State<AppState>,
+    p: PageActor,
+    PermittedForm(f, _): PermittedForm<needs::ManageCompliance, FollowForm>,
+) -> Response {
     let result = if f.unfollow.is_some() {
         state.app.unfollow_framework(&p.actor, &f.framework).await
     } else {
@@ -323,7 +326,11 @@ fn parse_relation_form(f: &RelationForm) -> Result<NewRelation, String> {
     })
 }
 
-pub async fn add_relation(State(state): State<AppState>, p: PageActor, Form(f): Form<RelationForm>) -> Response {
+pub async fn add_relation(
+    State(state): State<AppState>,
+    p: PageActor,
+    PermittedForm(f, _): PermittedForm<needs::ManageCompliance, RelationForm>,
+) -> Response {
     let result = match parse_relation_form(&f) {
         Ok(new) => state.app.add_relation(&p.actor, new).await.map_err(|e| match e {
             e @ AppError::Invalid(_) => Ok(form_error(&e)),
@@ -348,7 +355,11 @@ pub struct DeleteRelationForm {
     id: i64,
 }
 
-pub async fn delete_relation(State(state): State<AppState>, p: PageActor, Form(f): Form<DeleteRelationForm>) -> Response {
+pub async fn delete_relation(
+    State(state): State<AppState>,
+    p: PageActor,
+    PermittedForm(f, _): PermittedForm<needs::ManageCompliance, DeleteRelationForm>,
+) -> Response {
     match state.app.delete_relation(&p.actor, f.id).await {
         Ok(()) => {
             Redirect::to(&format!("/requirement?framework={}&ref={}", urlencode(&f.framework), urlencode(&f.reference))).into_response()
@@ -365,7 +376,11 @@ pub struct SignOffForm {
     statement: String,
 }
 
-pub async fn sign_off(State(state): State<AppState>, p: PageActor, Form(f): Form<SignOffForm>) -> Response {
+pub async fn sign_off(
+    State(state): State<AppState>,
+    p: PageActor,
+    PermittedForm(f, _): PermittedForm<needs::ManageCompliance, SignOffForm>,
+) -> Response {
     let result = state
         .app
         .sign_off_suggestion(&p.actor, &f.framework, &f.reference, SignOff { statement: f.statement.clone(), expires_on: None })
@@ -401,7 +416,11 @@ pub struct AttestForm {
 }
 
 /// The signed-in person attests that the requirement is met: attested, never proven.
-pub async fn attest(State(state): State<AppState>, p: PageActor, Form(f): Form<AttestForm>) -> Response {
+pub async fn attest(
+    State(state): State<AppState>,
+    p: PageActor,
+    PermittedForm(f, _): PermittedForm<needs::ManageCompliance, AttestForm>,
+) -> Response {
     let result = match super::optional_date(&f.expires_on, "expires_on") {
         Ok(expires_on) => {
             let new = NewAttestation {

@@ -1,11 +1,10 @@
 //! Control pages: the list (create), a control with every requirement it serves (direct and
 //! derived through sound mappings), its status, links, and evidence — uploaded here as a stream
 //! straight into the blob store — with validity dates.
-use super::{Nav, error_page, form_error, optional_date, render_with};
+use super::{Nav, PermittedForm, error_page, form_error, needs, optional_date, render_with};
 use crate::AppState;
 use crate::auth::PageActor;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -66,7 +65,11 @@ pub struct CreateForm {
     justification: String,
 }
 
-pub async fn create(State(state): State<AppState>, p: PageActor, Form(f): Form<CreateForm>) -> Response {
+pub async fn create(
+    State(state): State<AppState>,
+    p: PageActor,
+    PermittedForm(f, _): PermittedForm<needs::ManageCompliance, CreateForm>,
+) -> Response {
     let Some(status) = ControlStatus::parse(&f.status) else {
         return list_page(&state, &p, StatusCode::UNPROCESSABLE_ENTITY, Some(format!("status: '{}' is not a control status", f.status)))
             .await;
@@ -117,7 +120,12 @@ pub struct ChangeForm {
     owner: String,
 }
 
-pub async fn change(State(state): State<AppState>, p: PageActor, ControlId(id): ControlId, Form(f): Form<ChangeForm>) -> Response {
+pub async fn change(
+    State(state): State<AppState>,
+    p: PageActor,
+    ControlId(id): ControlId,
+    PermittedForm(f, _): PermittedForm<needs::ManageCompliance, ChangeForm>,
+) -> Response {
     let change = ControlChange {
         status: ControlStatus::parse(&f.status),
         justification: Some(f.justification),
@@ -144,12 +152,22 @@ pub struct LinkForm {
     reference: String,
 }
 
-pub async fn link(State(state): State<AppState>, p: PageActor, ControlId(id): ControlId, Form(f): Form<LinkForm>) -> Response {
+pub async fn link(
+    State(state): State<AppState>,
+    p: PageActor,
+    ControlId(id): ControlId,
+    PermittedForm(f, _): PermittedForm<needs::ManageCompliance, LinkForm>,
+) -> Response {
     let result = state.app.link_control(&p.actor, id, &f.framework, f.reference.trim()).await;
     back_to_control(&state, &p, id, result).await
 }
 
-pub async fn unlink(State(state): State<AppState>, p: PageActor, ControlId(id): ControlId, Form(f): Form<LinkForm>) -> Response {
+pub async fn unlink(
+    State(state): State<AppState>,
+    p: PageActor,
+    ControlId(id): ControlId,
+    PermittedForm(f, _): PermittedForm<needs::ManageCompliance, LinkForm>,
+) -> Response {
     let result = state.app.unlink_control(&p.actor, id, &f.framework, f.reference.trim()).await;
     back_to_control(&state, &p, id, result).await
 }
@@ -165,7 +183,12 @@ pub struct RecordForm {
 }
 
 /// Evidence that is not a file: a URL or a record reference, linked to this control.
-pub async fn add_record(State(state): State<AppState>, p: PageActor, ControlId(id): ControlId, Form(f): Form<RecordForm>) -> Response {
+pub async fn add_record(
+    State(state): State<AppState>,
+    p: PageActor,
+    ControlId(id): ControlId,
+    PermittedForm(f, _): PermittedForm<needs::ManageCompliance, RecordForm>,
+) -> Response {
     let dates = validity_window(&f.effective_from, &f.valid_until);
     let (effective_from, valid_until) = match dates {
         Ok(d) => d,
@@ -186,7 +209,7 @@ pub async fn link_existing(
     State(state): State<AppState>,
     p: PageActor,
     ControlId(id): ControlId,
-    Form(f): Form<EvidenceLinkForm>,
+    PermittedForm(f, _): PermittedForm<needs::ManageCompliance, EvidenceLinkForm>,
 ) -> Response {
     let result = match f.evidence.trim().parse::<Uuid>() {
         Ok(evidence) => state.app.link_evidence(&p.actor, evidence, id).await.map_err(|e| match e {
@@ -206,7 +229,12 @@ pub struct AttestForm {
 }
 
 /// The signed-in person states that this control is met: counted as attested, never as proven.
-pub async fn attest(State(state): State<AppState>, p: PageActor, ControlId(id): ControlId, Form(f): Form<AttestForm>) -> Response {
+pub async fn attest(
+    State(state): State<AppState>,
+    p: PageActor,
+    ControlId(id): ControlId,
+    PermittedForm(f, _): PermittedForm<needs::ManageCompliance, AttestForm>,
+) -> Response {
     let expires_on = match optional_date(&f.expires_on, "expires_on") {
         Ok(d) => d,
         Err(msg) => return detail(&state, &p, id, StatusCode::UNPROCESSABLE_ENTITY, Some(msg)).await,
@@ -281,7 +309,7 @@ pub async fn validity(
     State(state): State<AppState>,
     p: PageActor,
     Path(evidence_id): Path<String>,
-    Form(f): Form<ValidityForm>,
+    PermittedForm(f, _): PermittedForm<needs::ManageCompliance, ValidityForm>,
 ) -> Response {
     let Ok(id) = evidence_id.parse::<Uuid>() else { return error_page(&AppError::NotFound(format!("evidence {evidence_id}"))) };
     let dates = validity_window(&f.effective_from, &f.valid_until);

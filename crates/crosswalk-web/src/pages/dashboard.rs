@@ -1,5 +1,5 @@
 //! `/`: the organisation's dashboard. Empty until frameworks are followed, but honest about it.
-use super::{Nav, error_page, render};
+use super::{Nav, PermittedForm, error_page, needs, render};
 use crate::AppState;
 use crate::auth::PageActor;
 use askama::Template;
@@ -97,7 +97,11 @@ pub struct RenameForm {
 }
 
 /// Rename the organisation (admins).
-pub async fn rename(State(state): State<AppState>, p: PageActor, axum::Form(f): axum::Form<RenameForm>) -> Response {
+pub async fn rename(
+    State(state): State<AppState>,
+    p: PageActor,
+    PermittedForm(f, _): PermittedForm<needs::ManageTenant, RenameForm>,
+) -> Response {
     use axum::response::IntoResponse;
     match state.app.rename_tenant(&p.actor, &f.name).await {
         Ok(_) => axum::response::Redirect::to("/").into_response(),

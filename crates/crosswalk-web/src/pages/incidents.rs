@@ -1,10 +1,9 @@
 //! `/incidents`: the incident register, each incident's clocks with countdowns (overdue in red), and
 //! recording submissions. Countdowns are computed on the server, so the page works without JavaScript.
-use super::{Nav, error_page, form_error, render_with};
+use super::{Nav, PermittedForm, error_page, form_error, needs, render_with};
 use crate::AppState;
 use crate::auth::PageActor;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -138,7 +137,11 @@ pub struct CreateForm {
     affected_services: String,
 }
 
-pub async fn create(State(state): State<AppState>, p: PageActor, Form(f): Form<CreateForm>) -> Response {
+pub async fn create(
+    State(state): State<AppState>,
+    p: PageActor,
+    PermittedForm(f, _): PermittedForm<needs::ManageIncidents, CreateForm>,
+) -> Response {
     let regimes = [("nis2", &f.regime_nis2), ("gdpr", &f.regime_gdpr), ("dora", &f.regime_dora)]
         .into_iter()
         .filter(|(_, on)| on.is_some())
@@ -206,7 +209,12 @@ pub struct SubmitForm {
     submitted_at: String,
 }
 
-pub async fn submit(State(state): State<AppState>, p: PageActor, Path(incident_id): Path<String>, Form(f): Form<SubmitForm>) -> Response {
+pub async fn submit(
+    State(state): State<AppState>,
+    p: PageActor,
+    Path(incident_id): Path<String>,
+    PermittedForm(f, _): PermittedForm<needs::ManageIncidents, SubmitForm>,
+) -> Response {
     let Ok(id) = incident_id.parse::<uuid::Uuid>() else { return not_found(&incident_id) };
     let new = NewSubmission {
         step: f.step,
@@ -238,7 +246,12 @@ pub struct ChangeForm {
 }
 
 /// The assessment/correction form: empty fields leave the value as it is.
-pub async fn change(State(state): State<AppState>, p: PageActor, Path(incident_id): Path<String>, Form(f): Form<ChangeForm>) -> Response {
+pub async fn change(
+    State(state): State<AppState>,
+    p: PageActor,
+    Path(incident_id): Path<String>,
+    PermittedForm(f, _): PermittedForm<needs::ManageIncidents, ChangeForm>,
+) -> Response {
     let Ok(id) = incident_id.parse::<uuid::Uuid>() else { return not_found(&incident_id) };
     let some = |s: String| Some(s).filter(|s| !s.trim().is_empty());
     let change = IncidentChange {

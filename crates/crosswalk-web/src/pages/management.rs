@@ -1,10 +1,9 @@
 //! `/management-body`: NIS2 Art 20 — who approved which version of the measures, who is trained until
 //! when, and who is overdue.
-use super::{Nav, error_page, form_error, render_with};
+use super::{Nav, PermittedForm, error_page, form_error, needs, render_with};
 use crate::AppState;
 use crate::auth::PageActor;
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -58,7 +57,11 @@ pub struct ApprovalForm {
     note: String,
 }
 
-pub async fn approve(State(state): State<AppState>, p: PageActor, Form(f): Form<ApprovalForm>) -> Response {
+pub async fn approve(
+    State(state): State<AppState>,
+    p: PageActor,
+    PermittedForm(f, _): PermittedForm<needs::ManageCompliance, ApprovalForm>,
+) -> Response {
     let result = match date("decided_on", &f.decided_on) {
         Ok(decided_on) => {
             let new = NewApproval {
@@ -84,7 +87,11 @@ pub struct TrainingForm {
     valid_until: String,
 }
 
-pub async fn train(State(state): State<AppState>, p: PageActor, Form(f): Form<TrainingForm>) -> Response {
+pub async fn train(
+    State(state): State<AppState>,
+    p: PageActor,
+    PermittedForm(f, _): PermittedForm<needs::ManageCompliance, TrainingForm>,
+) -> Response {
     let result = match (date("completed_on", &f.completed_on), date("valid_until", &f.valid_until)) {
         (Ok(completed_on), Ok(valid_until)) => state
             .app

@@ -1,11 +1,10 @@
 //! `/nis2/scope`: the NIS2 scoping wizard. A GET form (it changes nothing), answered on the same page
 //! with the classification, the articles it rests on, the maximum fine and the duties; managers can
 //! then save the result as the organisation's scoping decision (`POST /nis2/profile`, journaled).
-use super::{Nav, render_with};
+use super::{Nav, PermittedForm, needs, render_with};
 use crate::AppState;
 use crate::auth::PageActor;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -93,7 +92,11 @@ pub struct SaveForm {
 }
 
 /// Save the shown result as the organisation's scoping decision.
-pub async fn save(State(state): State<AppState>, p: PageActor, Form(f): Form<SaveForm>) -> Response {
+pub async fn save(
+    State(state): State<AppState>,
+    p: PageActor,
+    PermittedForm(f, _): PermittedForm<needs::ManageCompliance, SaveForm>,
+) -> Response {
     let input = ScopeInput {
         entity_type: f.entity_type,
         sector: None,

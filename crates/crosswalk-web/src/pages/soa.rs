@@ -1,10 +1,9 @@
 //! `/soa`: the Statement of Applicability — the draft with a decision form per Annex A control,
 //! publishing, versions with approval, the diff between versions, XLSX download and a printable view.
-use super::{Nav, error_page, form_error, render_with};
+use super::{Nav, PermittedForm, error_page, form_error, needs, render_with};
 use crate::AppState;
 use crate::auth::PageActor;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -63,7 +62,11 @@ pub struct DecisionForm {
     justification: String,
 }
 
-pub async fn decide(State(state): State<AppState>, p: PageActor, Form(f): Form<DecisionForm>) -> Response {
+pub async fn decide(
+    State(state): State<AppState>,
+    p: PageActor,
+    PermittedForm(f, _): PermittedForm<needs::ManageCompliance, DecisionForm>,
+) -> Response {
     let decision = SoaDecision { applicable: f.applicable == "yes", justification: Some(f.justification) };
     match state.app.decide_soa(&p.actor, &f.reference, decision).await {
         Ok(_) => Redirect::to(&format!("/soa#row-{}", f.reference)).into_response(),
@@ -80,7 +83,11 @@ pub struct PublishForm {
     note: String,
 }
 
-pub async fn publish(State(state): State<AppState>, p: PageActor, Form(f): Form<PublishForm>) -> Response {
+pub async fn publish(
+    State(state): State<AppState>,
+    p: PageActor,
+    PermittedForm(f, _): PermittedForm<needs::ManageCompliance, PublishForm>,
+) -> Response {
     match state.app.publish_soa(&p.actor, &f.note).await {
         Ok(_) => Redirect::to("/soa").into_response(),
         Err(e @ AppError::Invalid(_)) => page(&state, &p, StatusCode::UNPROCESSABLE_ENTITY, Some(form_error(&e))).await,
@@ -93,7 +100,11 @@ pub struct VersionForm {
     version: i32,
 }
 
-pub async fn approve(State(state): State<AppState>, p: PageActor, Form(f): Form<VersionForm>) -> Response {
+pub async fn approve(
+    State(state): State<AppState>,
+    p: PageActor,
+    PermittedForm(f, _): PermittedForm<needs::ManageCompliance, VersionForm>,
+) -> Response {
     match state.app.approve_soa(&p.actor, f.version).await {
         Ok(_) => Redirect::to("/soa").into_response(),
         Err(e @ (AppError::Conflict(_) | AppError::Forbidden(_))) => page(&state, &p, StatusCode::CONFLICT, Some(form_error(&e))).await,

@@ -1,10 +1,9 @@
 //! `/suppliers`: the supplier register with criticality, missing contract clauses, review dates
 //! (overdue in red) and the latest assessment; a supplier's page records clauses and assessments.
-use super::{Nav, error_page, form_error, render_with};
+use super::{Nav, PermittedForm, error_page, form_error, needs, render_with};
 use crate::AppState;
 use crate::auth::PageActor;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -58,7 +57,11 @@ pub struct CreateForm {
     contact: String,
 }
 
-pub async fn create(State(state): State<AppState>, p: PageActor, Form(f): Form<CreateForm>) -> Response {
+pub async fn create(
+    State(state): State<AppState>,
+    p: PageActor,
+    PermittedForm(f, _): PermittedForm<needs::ManageCompliance, CreateForm>,
+) -> Response {
     let criticality = match f.criticality.parse() {
         Ok(c) => c,
         Err(e) => return list_page(&state, &p, StatusCode::UNPROCESSABLE_ENTITY, Some(AppError::Invalid(e).to_string())).await,
@@ -108,7 +111,7 @@ pub async fn clauses(
     State(state): State<AppState>,
     p: PageActor,
     Path(supplier_id): Path<String>,
-    Form(fields): Form<Vec<(String, String)>>,
+    PermittedForm(fields, _): PermittedForm<needs::ManageCompliance, Vec<(String, String)>>,
 ) -> Response {
     let Ok(id) = supplier_id.parse::<uuid::Uuid>() else { return not_found(&supplier_id) };
     let keys = prefixed(&fields, "clause_").into_iter().map(|(k, _)| k).collect();
@@ -120,7 +123,7 @@ pub async fn assess(
     State(state): State<AppState>,
     p: PageActor,
     Path(supplier_id): Path<String>,
-    Form(fields): Form<Vec<(String, String)>>,
+    PermittedForm(fields, _): PermittedForm<needs::ManageCompliance, Vec<(String, String)>>,
 ) -> Response {
     let Ok(id) = supplier_id.parse::<uuid::Uuid>() else { return not_found(&supplier_id) };
     let mut answers = std::collections::BTreeMap::new();

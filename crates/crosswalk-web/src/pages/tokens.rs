@@ -1,9 +1,8 @@
 //! `/tokens`: the member's API tokens (every member's for admins).
-use super::{Nav, error_page, form_error, render_with};
+use super::{Nav, PermittedForm, error_page, form_error, needs, render_with};
 use crate::AppState;
 use crate::auth::PageActor;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -47,7 +46,11 @@ pub struct CreateForm {
     name: String,
 }
 
-pub async fn create(State(state): State<AppState>, p: PageActor, Form(f): Form<CreateForm>) -> Response {
+pub async fn create(
+    State(state): State<AppState>,
+    p: PageActor,
+    PermittedForm(f, _): PermittedForm<needs::ManageOwnTokens, CreateForm>,
+) -> Response {
     match state.app.create_token(&p.actor, None, &f.name).await {
         Ok(created) => page(&state, &p, StatusCode::OK, Some(created.secret), None).await,
         Err(e @ AppError::Invalid(_)) => page(&state, &p, StatusCode::UNPROCESSABLE_ENTITY, None, Some(form_error(&e))).await,
