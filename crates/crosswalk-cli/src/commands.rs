@@ -26,7 +26,14 @@ pub async fn open_app(cli: &Cli) -> anyhow::Result<App> {
     let store = Store::connect(&cli.database_url()).await?;
     store.migrate().await?;
     let key = crosswalk_app::keys::load_or_create_signing_key(&cli.data_dir).map_err(|e| anyhow!(e))?;
-    Ok(App::new(store, Arc::new(SystemClock), key, AppConfig { blob_dir, ..AppConfig::default() }))
+    let import_limits = match &cli.command {
+        Command::Serve(args) => crosswalk_app::catalog::ImportLimits {
+            max_bytes: args.import_max_bytes,
+            max_requirements: usize::try_from(args.import_max_requirements).unwrap_or(usize::MAX),
+        },
+        _ => crosswalk_app::catalog::ImportLimits::default(),
+    };
+    Ok(App::new(store, Arc::new(SystemClock), key, AppConfig { blob_dir, import_limits, ..AppConfig::default() }))
 }
 
 /// App errors as CLI errors: the message already names what is wrong.

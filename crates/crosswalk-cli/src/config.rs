@@ -126,6 +126,12 @@ pub struct ServeArgs {
     /// Send cookies without the Secure flag (only for plain HTTP on an address other than localhost)
     #[arg(long, env = "CROSSWALK_INSECURE_COOKIES")]
     pub insecure_cookies: bool,
+    /// Largest catalog file an organisation may import, in bytes (checked while the upload streams)
+    #[arg(long, env = "CROSSWALK_IMPORT_MAX_BYTES", default_value_t = 20 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1..))]
+    pub import_max_bytes: u64,
+    /// Most requirements in a framework (and relations in a mapping set) an organisation may import
+    #[arg(long, env = "CROSSWALK_IMPORT_MAX_REQUIREMENTS", default_value_t = 50_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub import_max_requirements: u64,
 }
 
 #[derive(Debug, Subcommand)]
