@@ -248,3 +248,43 @@ async fn framework_responses_are_paged_and_bad_bounds_are_422() {
         assert_eq!(r.json()["field"], field, "{query}: {}", r.body);
     }
 }
+
+fn multipart_import(cookies: &str, csrf: &str, file_name: &str, content: &str) -> Request<Body> {
+    let boundary = "cwtestboundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n{content}\r\n--{boundary}--\r\n"
+    );
+    Request::post(format!("/frameworks/import?csrf={csrf}"))
+        .header(header::COOKIE, cookies)
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .body(Body::from(body))
+        .unwrap()
+}
+
+/// The frameworks page's import form imports into the organisation's own catalog and says so; the
+/// other organisation's page does not list it; a viewer is refused.
+#[tokio::test]
+async fn the_import_form_imports_into_the_organisation_only() {
+    let h = harness().await;
+    org_with_tokens(&h.app, "tenant-a").await;
+    org_with_tokens(&h.app, "tenant-b").await;
+    let (_, b_session) = browser_login(&h.router, "admin@tenant-b.example", PASSWORD).await;
+    let b_session = b_session.unwrap();
+    let page = send(&h.router, common::page("/frameworks", &b_session)).await;
+    let csrf = csrf_in(&page.body);
+    let r = send(&h.router, multipart_import(&b_session, &csrf, "csf.yaml", &squatting_library(2))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("nist-csf-2.0-tenant-b"), "the report names the organisation's own slug");
+    assert!(r.body.contains("data-scope=\"organisation\""), "the list shows it as the organisation's");
+
+    let (_, a_session) = browser_login(&h.router, "admin@tenant-a.example", PASSWORD).await;
+    let a_page = send(&h.router, common::page("/frameworks", &a_session.unwrap())).await;
+    assert!(!a_page.body.contains("Fake CSF by B") && !a_page.body.contains("nist-csf-2.0-tenant-b"));
+    assert!(a_page.body.contains("data-scope=\"shared\""));
+
+    let (_, v_session) = browser_login(&h.router, "viewer@tenant-b.example", PASSWORD).await;
+    let v_session = v_session.unwrap();
+    let v_csrf = csrf_in(&send(&h.router, common::page("/frameworks", &v_session)).await.body);
+    let r = send(&h.router, multipart_import(&v_session, &v_csrf, "csf.yaml", &squatting_library(3))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+}
