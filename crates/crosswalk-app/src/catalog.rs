@@ -410,8 +410,7 @@ impl App {
         // Depth counts ancestors on earlier pages too: look them up level by level (trees are shallow).
         let mut parent_of: HashMap<String, Option<String>> = HashMap::new();
         let in_page: std::collections::HashSet<&str> = rows.iter().map(|r| r.reference.as_str()).collect();
-        let mut missing: Vec<String> =
-            rows.iter().filter_map(|r| r.parent_ref.clone()).filter(|p| !in_page.contains(p.as_str())).collect();
+        let mut missing: Vec<String> = rows.iter().filter_map(|r| r.parent_ref.clone()).filter(|p| !in_page.contains(p.as_str())).collect();
         while !missing.is_empty() && parent_of.len() < 10_000 {
             missing.sort_unstable();
             missing.dedup();

@@ -654,11 +654,7 @@ impl App {
         let requirement_ids: Vec<i64> = rows.iter().filter_map(|a| a.requirement_id).collect();
         let requirements: HashMap<i64, catalog_repo::Requirement> =
             catalog_repo::requirements_by_ids(self.db(), &requirement_ids).await?.into_iter().map(|r| (r.id, r)).collect();
-        let frameworks: HashMap<i64, String> = if requirements.is_empty() {
-            HashMap::new()
-        } else {
-            self.framework_labels().await?
-        };
+        let frameworks: HashMap<i64, String> = if requirements.is_empty() { HashMap::new() } else { self.framework_labels().await? };
         let today = self.now().date_naive();
         Ok(rows
             .into_iter()

@@ -261,7 +261,10 @@ async fn ciso_assistant_import_is_faithful_idempotent_and_all_or_nothing() {
     let bad = LIBRARY.replace("version: 1", "version: 2").replace("a.8.8", "a.9.9");
     let err = app.import_catalog(&admin, bad.as_bytes(), "mini-v2.yaml", None).await.unwrap_err();
     assert!(err.to_string().contains("requirement_mappings[0].target_requirement_urn"), "{err}");
-    assert!(app.framework_detail(&admin, "mini@ciso-assistant-v2", &crosswalk_app::catalog::RequirementRange::all()).await.is_err(), "the framework of a rejected file is not kept");
+    assert!(
+        app.framework_detail(&admin, "mini@ciso-assistant-v2", &crosswalk_app::catalog::RequirementRange::all()).await.is_err(),
+        "the framework of a rejected file is not kept"
+    );
     // Only admins change the shared catalog.
     assert!(matches!(app.import_catalog(&w.manager, LIBRARY.as_bytes(), "mini.yaml", None).await, Err(AppError::Forbidden(_))));
 }
@@ -681,13 +684,23 @@ async fn prove_a88(app: &App, actor: &Actor) {
     let control = app
         .create_control(
             actor,
-            NewControl { name: "Vulnerability management".into(), description: String::new(), status: ControlStatus::Implemented, justification: None },
+            NewControl {
+                name: "Vulnerability management".into(),
+                description: String::new(),
+                status: ControlStatus::Implemented,
+                justification: None,
+            },
         )
         .await
         .unwrap();
     app.link_control(actor, control.id, "iso27001-2022", "A.8.8").await.unwrap();
     let blob = app.store_blob(&b"scan report"[..]).await.unwrap();
-    let evidence = NewEvidence { name: "scan.pdf".into(), controls: vec![control.id], valid_until: NaiveDate::from_ymd_opt(2027, 1, 1), ..NewEvidence::default() };
+    let evidence = NewEvidence {
+        name: "scan.pdf".into(),
+        controls: vec![control.id],
+        valid_until: NaiveDate::from_ymd_opt(2027, 1, 1),
+        ..NewEvidence::default()
+    };
     app.add_evidence(actor, evidence, Some(blob)).await.unwrap();
 }
 

@@ -24,7 +24,8 @@ async fn exec(db: &impl ConnectionTrait, q: &sea_orm::sea_query::InsertStatement
 
 async fn old_framework(db: &impl ConnectionTrait, slug: &str, version: &str, bundled: bool) -> i64 {
     let t = Alias::new("frameworks");
-    let cols = ["slug", "version", "name", "publisher", "source", "terms", "aliases", "content_hash", "bundled", "created_at"].map(Alias::new);
+    let cols =
+        ["slug", "version", "name", "publisher", "source", "terms", "aliases", "content_hash", "bundled", "created_at"].map(Alias::new);
     let q = Query::insert()
         .into_table(t)
         .columns(cols)
@@ -51,7 +52,9 @@ async fn framework_ids(db: &impl ConnectionTrait) -> Vec<(i64, String, String)> 
     let q = Query::select().columns(["id", "slug", "version"].map(Alias::new)).from(Alias::new("frameworks")).to_owned();
     let rows = db.query_all(db.get_database_backend().build(&q)).await.unwrap();
     rows.iter()
-        .map(|r| (r.try_get::<i64>("", "id").unwrap(), r.try_get::<String>("", "slug").unwrap(), r.try_get::<String>("", "version").unwrap()))
+        .map(|r| {
+            (r.try_get::<i64>("", "id").unwrap(), r.try_get::<String>("", "slug").unwrap(), r.try_get::<String>("", "version").unwrap())
+        })
         .collect()
 }
 
@@ -116,10 +119,18 @@ async fn imports_before_scoping_are_given_to_their_importer() {
         .to_owned();
     exec(conn, &q).await;
     let items = |names: &[(&str, &str)]| {
-        serde_json::json!(names.iter().map(|(k, n)| serde_json::json!({"kind": k, "name": n, "inserted": true, "count": 1})).collect::<Vec<_>>())
+        serde_json::json!(
+            names.iter().map(|(k, n)| serde_json::json!({"kind": k, "name": n, "inserted": true, "count": 1})).collect::<Vec<_>>()
+        )
     };
-    journal_import(conn, beta, 1, "user:0:admin@beta.example", serde_json::json!({"sha256": "cd".repeat(32), "items": items(&[("framework", "nist-csf-2.0@ciso-assistant-v1")])}))
-        .await;
+    journal_import(
+        conn,
+        beta,
+        1,
+        "user:0:admin@beta.example",
+        serde_json::json!({"sha256": "cd".repeat(32), "items": items(&[("framework", "nist-csf-2.0@ciso-assistant-v1")])}),
+    )
+    .await;
     journal_import(
         conn,
         beta,
@@ -128,8 +139,14 @@ async fn imports_before_scoping_are_given_to_their_importer() {
         serde_json::json!({"sha256": file_sha, "items": items(&[("framework", "mini@ciso-assistant-v1"), ("mapping_set", "Mini -> CSF")])}),
     )
     .await;
-    journal_import(conn, beta, 3, "operator:cli", serde_json::json!({"sha256": "ef".repeat(32), "items": items(&[("framework", "operator-fw@1")])}))
-        .await;
+    journal_import(
+        conn,
+        beta,
+        3,
+        "operator:cli",
+        serde_json::json!({"sha256": "ef".repeat(32), "items": items(&[("framework", "operator-fw@1")])}),
+    )
+    .await;
 
     db.store.migrate().await.unwrap();
 

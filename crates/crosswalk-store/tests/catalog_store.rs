@@ -57,7 +57,10 @@ async fn bundled_catalogs_are_loaded_once_with_their_counts() {
     let sp = newest(catalog::frameworks_with_slug(store.db(), Scope::Shared, "nist-sp-800-53-r5").await.unwrap());
     let profiles = catalog::profiles(store.db(), Scope::Shared, sp.id).await.unwrap();
     assert_eq!(profiles.iter().map(|p| p.slug.as_str()).collect::<Vec<_>>(), ["low", "moderate", "high", "privacy"]);
-    assert_eq!(catalog::framework_by_alias(store.db(), Scope::Shared, "oscal-catalog:NIST_SP-800-53_rev5_catalog").await.unwrap().unwrap().id, sp.id);
+    assert_eq!(
+        catalog::framework_by_alias(store.db(), Scope::Shared, "oscal-catalog:NIST_SP-800-53_rev5_catalog").await.unwrap().unwrap().id,
+        sp.id
+    );
 }
 
 #[tokio::test]

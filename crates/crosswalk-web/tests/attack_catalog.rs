@@ -62,8 +62,9 @@ fn a88_equals_all_of_csf() -> String {
 
 /// A library whose framework URN ends in `framework:nist-csf-2.0`, with `n` requirements.
 fn squatting_library(n: usize) -> String {
-    let nodes: String =
-        (0..n).map(|i| format!("    - {{urn: \"urn:evil:req_node:csf:{i}\", ref_id: \"X.{i}\", assessable: true, name: Fake {i}}}\n")).collect();
+    let nodes: String = (0..n)
+        .map(|i| format!("    - {{urn: \"urn:evil:req_node:csf:{i}\", ref_id: \"X.{i}\", assessable: true, name: Fake {i}}}\n"))
+        .collect();
     format!(
         "urn: urn:evil:library:csf\nname: Fake CSF\nversion: 1\nobjects:\n  framework:\n    urn: urn:evil:risk:framework:nist-csf-2.0\n    name: Fake CSF by B\n    requirement_nodes:\n{nodes}"
     )
@@ -77,7 +78,10 @@ async fn a_proves_a88(h: &Harness, admin_token: &str) {
     }
     let control = h
         .app
-        .create_control(&a, NewControl { name: "Vuln mgmt".into(), description: String::new(), status: ControlStatus::Implemented, justification: None })
+        .create_control(
+            &a,
+            NewControl { name: "Vuln mgmt".into(), description: String::new(), status: ControlStatus::Implemented, justification: None },
+        )
         .await
         .unwrap();
     h.app.link_control(&a, control.id, "iso27001-2022", "A.8.8").await.unwrap();
@@ -158,7 +162,10 @@ async fn a_library_squatting_a_shared_slug_gets_its_own_and_stays_invisible_to_a
         assert_eq!(r.headers["content-type"], "application/problem+json");
         // The same answer as for a framework that exists nowhere: nothing revealed.
         let nowhere = send(&h.router, get(a_admin, &path.replace("nist-csf-2.0-tenant-b", "no-such-thing"))).await;
-        assert_eq!(r.json()["detail"].as_str().unwrap().replace("nist-csf-2.0-tenant-b", "X"), nowhere.json()["detail"].as_str().unwrap().replace("no-such-thing", "X"));
+        assert_eq!(
+            r.json()["detail"].as_str().unwrap().replace("nist-csf-2.0-tenant-b", "X"),
+            nowhere.json()["detail"].as_str().unwrap().replace("no-such-thing", "X")
+        );
     }
     let r = send(&h.router, api(Method::PUT, "/api/v1/followed-frameworks?framework=nist-csf-2.0-tenant-b", Some(a_admin), None)).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "A cannot follow B's framework");
@@ -198,7 +205,8 @@ async fn an_import_over_the_limits_is_refused_with_nothing_written() {
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
     assert!(r.json()["detail"].as_str().unwrap().contains("4096"), "names the limit: {}", r.body);
     // Streamed without a length: refused once the count passes the limit.
-    let chunks: Vec<Result<axum::body::Bytes, std::io::Error>> = big.as_bytes().chunks(1000).map(|c| Ok(axum::body::Bytes::copy_from_slice(c))).collect();
+    let chunks: Vec<Result<axum::body::Bytes, std::io::Error>> =
+        big.as_bytes().chunks(1000).map(|c| Ok(axum::body::Bytes::copy_from_slice(c))).collect();
     let r = send(&h.router, import(b_admin, "big.yaml", Body::from_stream(futures_util::stream::iter(chunks)))).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
     assert_eq!(r.headers["content-type"], "application/problem+json");

@@ -279,11 +279,19 @@ async fn every_catalog_route_hides_a_foreign_organisations_framework() {
     // Bodies that name the framework: a relation and an attestation.
     for (role, token) in &a_tokens {
         for (path, body) in [
-            ("/api/v1/mappings", json!({"from_framework": "b-only", "from": "B.1", "to_framework": "iso27001-2022", "to": "A.8.8", "type": "equal", "note": "x"})),
+            (
+                "/api/v1/mappings",
+                json!({"from_framework": "b-only", "from": "B.1", "to_framework": "iso27001-2022", "to": "A.8.8", "type": "equal", "note": "x"}),
+            ),
             ("/api/v1/attestations", json!({"framework": "b-only", "ref": "B.1", "statement": "x"})),
         ] {
             let r = send(&h.router, api(Method::POST, path, Some(token), Some(body))).await;
-            assert!(r.status == StatusCode::NOT_FOUND || r.status == StatusCode::FORBIDDEN, "POST {path} as {role}: {} {}", r.status, r.body);
+            assert!(
+                r.status == StatusCode::NOT_FOUND || r.status == StatusCode::FORBIDDEN,
+                "POST {path} as {role}: {} {}",
+                r.status,
+                r.body
+            );
         }
         let list = send(&h.router, api(Method::GET, "/api/v1/frameworks", Some(token), None)).await;
         assert!(!list.body.contains("b-only"), "B's framework in A's list as {role}");

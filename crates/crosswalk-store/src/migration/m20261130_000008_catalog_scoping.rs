@@ -238,7 +238,9 @@ async fn give_imports_to_importers(db: &SchemaManagerConnection<'_>) -> Result<(
     .await?;
     let profiles: Vec<ProfileRow> = all(
         db,
-        Query::select().columns([FrameworkProfiles::Id, FrameworkProfiles::FrameworkId, FrameworkProfiles::Slug]).from(FrameworkProfiles::Table),
+        Query::select()
+            .columns([FrameworkProfiles::Id, FrameworkProfiles::FrameworkId, FrameworkProfiles::Slug])
+            .from(FrameworkProfiles::Table),
     )
     .await?;
     let sets: Vec<SetRow> = all(
@@ -250,7 +252,11 @@ async fn give_imports_to_importers(db: &SchemaManagerConnection<'_>) -> Result<(
     )
     .await?;
     let tenants: HashMap<uuid::Uuid, String> =
-        all::<TenantRow>(db, Query::select().columns([Tenants::Id, Tenants::Slug]).from(Tenants::Table)).await?.into_iter().map(|t| (t.id, t.slug)).collect();
+        all::<TenantRow>(db, Query::select().columns([Tenants::Id, Tenants::Slug]).from(Tenants::Table))
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.slug))
+            .collect();
     let by_key: HashMap<String, &FrameworkRow> =
         frameworks.iter().filter(|f| !f.bundled).map(|f| (format!("{}@{}", f.slug, f.version), f)).collect();
     let set_by_hash: HashMap<&str, i64> = sets.iter().map(|s| (s.content_hash.as_str(), s.id)).collect();

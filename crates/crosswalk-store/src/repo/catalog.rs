@@ -10,7 +10,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use crosswalk_domain::catalog::{FrameworkDoc, FrameworkKey, MappingSetDoc, ProfileDoc, RelationType};
-use sea_orm::{ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -89,7 +91,12 @@ fn owned_by(col: impl ColumnTrait, owner: Option<Uuid>) -> Condition {
 }
 
 /// A framework version by exact key among the rows `owner` owns (NULL: the shared catalog).
-pub async fn owned_framework_by_key(db: &impl ConnectionTrait, owner: Option<Uuid>, slug: &str, version: &str) -> StoreResult<Option<Framework>> {
+pub async fn owned_framework_by_key(
+    db: &impl ConnectionTrait,
+    owner: Option<Uuid>,
+    slug: &str,
+    version: &str,
+) -> StoreResult<Option<Framework>> {
     Ok(framework::Entity::find()
         .filter(owned_by(framework::Column::TenantId, owner))
         .filter(framework::Column::Slug.eq(slug))
@@ -507,7 +514,12 @@ pub async fn load_mapping_set_between(
 }
 
 /// A mapping set with this slug and content among the rows `owner` owns (NULL: the shared catalog).
-pub async fn owned_mapping_set_by_hash(db: &impl ConnectionTrait, owner: Option<Uuid>, slug: &str, hash: &str) -> StoreResult<Option<MappingSet>> {
+pub async fn owned_mapping_set_by_hash(
+    db: &impl ConnectionTrait,
+    owner: Option<Uuid>,
+    slug: &str,
+    hash: &str,
+) -> StoreResult<Option<MappingSet>> {
     Ok(mapping_set::Entity::find()
         .filter(owned_by(mapping_set::Column::TenantId, owner))
         .filter(mapping_set::Column::Slug.eq(slug))

@@ -123,7 +123,11 @@ pub async fn import(
         return Err(crate::limits::too_large(max).into_response());
     }
     let bytes = crate::limits::read_capped(body.into_data_stream(), max).await.map_err(IntoResponse::into_response)?;
-    s.app.import_catalog(&actor, &bytes, q.name.as_deref().unwrap_or("upload"), format).await.map(Json).map_err(|e| ApiError(e).into_response())
+    s.app
+        .import_catalog(&actor, &bytes, q.name.as_deref().unwrap_or("upload"), format)
+        .await
+        .map(Json)
+        .map_err(|e| ApiError(e).into_response())
 }
 
 #[utoipa::path(put, path = "/api/v1/followed-frameworks", tag = "catalog", params(FrameworkQuery),
