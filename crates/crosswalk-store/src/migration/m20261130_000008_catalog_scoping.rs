@@ -51,6 +51,12 @@ enum JournalEntries {
     Payload,
 }
 #[derive(DeriveIden)]
+enum TenantFrameworks {
+    Table,
+    TenantId,
+    FrameworkId,
+}
+#[derive(DeriveIden)]
 enum Tenants {
     Table,
     Id,
@@ -187,6 +193,12 @@ struct SetRow {
 }
 
 #[derive(Debug, FromQueryResult)]
+struct FollowRow {
+    tenant_id: uuid::Uuid,
+    framework_id: i64,
+}
+
+#[derive(Debug, FromQueryResult)]
 struct TenantRow {
     id: uuid::Uuid,
     slug: String,
@@ -307,6 +319,21 @@ async fn give_imports_to_importers(db: &SchemaManagerConnection<'_>) -> Result<(
     let shared_slugs: HashSet<&str> =
         frameworks.iter().filter(|f| !owner_of_framework.contains_key(&f.id)).map(|f| f.slug.as_str()).collect();
     let mut taken: HashSet<(uuid::Uuid, String, String)> = HashSet::new();
+    // Another organisation that followed a framework now given to its importer no longer sees it:
+    // worth a warning, since that organisation must choose a shared framework instead.
+    let follows: Vec<FollowRow> = all(
+        db,
+        Query::select().columns([TenantFrameworks::TenantId, TenantFrameworks::FrameworkId]).from(TenantFrameworks::Table),
+    )
+    .await?;
+    for follow in &follows {
+        if let Some(owner) = owner_of_framework.get(&follow.framework_id)
+            && *owner != follow.tenant_id
+        {
+            let follower = tenants.get(&follow.tenant_id).cloned().unwrap_or_default();
+            tracing::warn!(framework_id = follow.framework_id, organisation = %follower, "catalog scoping: this organisation followed a framework another organisation imported; it is no longer visible to it");
+        }
+    }
     for f in &frameworks {
         let Some(owner) = owner_of_framework.get(&f.id).copied() else { continue };
         let tenant_slug = tenants.get(&owner).cloned().unwrap_or_else(|| owner.simple().to_string());
