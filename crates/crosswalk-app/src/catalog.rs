@@ -61,11 +61,15 @@ pub struct ImportLimits {
     pub max_bytes: u64,
     /// Most requirements in a framework, and most relations in a mapping set.
     pub max_requirements: usize,
+    /// Most requirements all of an organisation's own frameworks may hold together: every
+    /// framework's requirements are indexed in memory for the crosswalk, so one organisation must
+    /// not grow that index without bound by importing many files.
+    pub max_total_requirements: u64,
 }
 
 impl Default for ImportLimits {
     fn default() -> Self {
-        Self { max_bytes: 20 * 1024 * 1024, max_requirements: 50_000 }
+        Self { max_bytes: 20 * 1024 * 1024, max_requirements: 50_000, max_total_requirements: 500_000 }
     }
 }
 
@@ -654,6 +658,17 @@ impl App {
                 doc.version.clone_from(&same.version);
                 return Ok(Loaded::Unchanged(same.id));
             }
+        }
+        let held = repo::owned_requirement_count(&**tx, owner).await?;
+        let max_total = self.config().import_limits.max_total_requirements;
+        if held + doc.requirements.len() as u64 > max_total {
+            return Err(AppError::invalid(
+                "requirements",
+                format!(
+                    "this organisation's frameworks hold {held} requirements; {} more would exceed this installation's limit of {max_total}",
+                    doc.requirements.len()
+                ),
+            ));
         }
         if repo::slug_in_use(&**tx, Scope::Shared, &doc.slug).await? {
             let base = format!("{}-{}", doc.slug, actor.tenant_slug);

@@ -30,6 +30,7 @@ pub async fn open_app(cli: &Cli) -> anyhow::Result<App> {
         Command::Serve(args) => crosswalk_app::catalog::ImportLimits {
             max_bytes: args.import_max_bytes,
             max_requirements: usize::try_from(args.import_max_requirements).unwrap_or(usize::MAX),
+            max_total_requirements: args.import_max_total_requirements,
         },
         _ => crosswalk_app::catalog::ImportLimits::default(),
     };

@@ -132,6 +132,9 @@ pub struct ServeArgs {
     /// Most requirements in a framework (and relations in a mapping set) an organisation may import
     #[arg(long, env = "CROSSWALK_IMPORT_MAX_REQUIREMENTS", default_value_t = 50_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub import_max_requirements: u64,
+    /// Most requirements all of one organisation's own frameworks may hold together
+    #[arg(long, env = "CROSSWALK_IMPORT_MAX_TOTAL_REQUIREMENTS", default_value_t = 500_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub import_max_total_requirements: u64,
 }
 
 #[derive(Debug, Subcommand)]

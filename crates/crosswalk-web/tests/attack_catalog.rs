@@ -191,7 +191,7 @@ async fn a_viewer_is_refused_before_the_body_is_read() {
 
 #[tokio::test]
 async fn an_import_over_the_limits_is_refused_with_nothing_written() {
-    let h = harness_with(ImportLimits { max_bytes: 4096, max_requirements: 20 }).await;
+    let h = harness_with(ImportLimits { max_bytes: 4096, max_requirements: 20, max_total_requirements: 30 }).await;
     let b = org_with_tokens(&h.app, "tenant-b").await;
     let b_admin = b[0].1.as_str();
     let b_actor = h.app.resolve_token(b_admin).await.unwrap();
@@ -222,9 +222,12 @@ async fn an_import_over_the_limits_is_refused_with_nothing_written() {
 
     assert_eq!(h.app.journal_head(&b_actor).await.unwrap(), head, "nothing journaled");
     assert_eq!(h.app.list_frameworks(&b_actor).await.unwrap().len(), count, "nothing written");
-    // Within the limits it works.
+    // Within the limits it works, until the organisation's frameworks together reach their limit.
     let r = send(&h.router, import(b_admin, "ok.yaml", squatting_library(20))).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = send(&h.router, import(b_admin, "more.yaml", squatting_library(11).replace("version: 1", "version: 2"))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.json()["detail"].as_str().unwrap().contains("limit of 30"), "{}", r.body);
 }
 
 #[tokio::test]

@@ -321,11 +321,8 @@ async fn give_imports_to_importers(db: &SchemaManagerConnection<'_>) -> Result<(
     let mut taken: HashSet<(uuid::Uuid, String, String)> = HashSet::new();
     // Another organisation that followed a framework now given to its importer no longer sees it:
     // worth a warning, since that organisation must choose a shared framework instead.
-    let follows: Vec<FollowRow> = all(
-        db,
-        Query::select().columns([TenantFrameworks::TenantId, TenantFrameworks::FrameworkId]).from(TenantFrameworks::Table),
-    )
-    .await?;
+    let follows: Vec<FollowRow> =
+        all(db, Query::select().columns([TenantFrameworks::TenantId, TenantFrameworks::FrameworkId]).from(TenantFrameworks::Table)).await?;
     for follow in &follows {
         if let Some(owner) = owner_of_framework.get(&follow.framework_id)
             && *owner != follow.tenant_id

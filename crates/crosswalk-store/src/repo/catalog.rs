@@ -131,6 +131,14 @@ pub async fn slug_in_use(db: &impl ConnectionTrait, scope: Scope, slug: &str) ->
     Ok(framework::Entity::find().filter(scope.frameworks()).filter(framework::Column::Slug.eq(slug)).count(db).await? > 0)
 }
 
+/// How many requirements the frameworks an organisation owns hold together.
+pub async fn owned_requirement_count(db: &impl ConnectionTrait, owner: Uuid) -> StoreResult<u64> {
+    use sea_orm::sea_query::Query;
+    let owned =
+        Query::select().column(framework::Column::Id).from(framework::Entity).and_where(framework::Column::TenantId.eq(owner)).to_owned();
+    Ok(requirement::Entity::find().filter(requirement::Column::FrameworkId.in_subquery(owned)).count(db).await?)
+}
+
 /// A framework with this exact content among the rows `owner` owns.
 pub async fn owned_framework_by_hash(db: &impl ConnectionTrait, owner: Option<Uuid>, hash: &str) -> StoreResult<Option<Framework>> {
     Ok(framework::Entity::find()
