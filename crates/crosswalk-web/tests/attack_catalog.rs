@@ -299,3 +299,23 @@ async fn the_import_form_imports_into_the_organisation_only() {
     let r = send(&h.router, multipart_import(&v_session, &v_csrf, "csf.yaml", &squatting_library(3))).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 }
+
+/// The framework page shows a bounded part of a large framework, with links to the neighbouring parts.
+#[tokio::test]
+async fn the_framework_page_is_paged() {
+    let h = harness().await;
+    org_with_tokens(&h.app, "tenant-a").await;
+    let (_, session) = browser_login(&h.router, "viewer@tenant-a.example", PASSWORD).await;
+    let session = session.unwrap();
+    let first = send(&h.router, common::page("/frameworks/view?framework=nist-sp-800-53-r5", &session)).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(
+        first.body.contains("1–500 of") && first.body.contains("rel=\"next\"") && !first.body.contains("rel=\"prev\""),
+        "{}",
+        first.body
+    );
+    let second = send(&h.router, common::page("/frameworks/view?framework=nist-sp-800-53-r5&offset=500", &session)).await;
+    assert!(second.body.contains("501–1000 of") && second.body.contains("rel=\"prev\""));
+    let bad = send(&h.router, common::page("/frameworks/view?framework=nist-sp-800-53-r5&offset=99999999999", &session)).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
