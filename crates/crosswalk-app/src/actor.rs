@@ -93,6 +93,18 @@ impl Actor {
         if self.can(p) { Ok(()) } else { Err(AppError::Forbidden(what.to_owned())) }
     }
 
+    /// The catalog rows this actor sees: the shared catalog plus its organisation's own. The one
+    /// place catalog reads get their scope (issue 11: an organisation's imports are effective only there).
+    pub(crate) fn catalog_scope(&self) -> crosswalk_store::repo::catalog::Scope {
+        crosswalk_store::repo::catalog::Scope::Organisation(self.tenant.0)
+    }
+
+    /// Who owns what this actor imports: the installation operator writes the shared catalog; an
+    /// organisation's members (session or API token) write the organisation's own.
+    pub(crate) fn catalog_owner(&self) -> Option<uuid::Uuid> {
+        (self.method != AuthMethod::Operator).then_some(self.tenant.0)
+    }
+
     /// How the actor is named in journal entries: stable id plus the e-mail at the time.
     pub(crate) fn journal_name(&self) -> String {
         match (self.user, &self.email) {

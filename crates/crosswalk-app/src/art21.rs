@@ -60,7 +60,7 @@ impl App {
             None
         });
 
-        let framework = self.framework_named("nis2").await?;
+        let framework = self.framework_named(actor, "nis2").await?;
         let measure_rows: Vec<_> = nis2.requirements.into_iter().filter(|r| r.reference.starts_with("Art.21(2)(")).collect();
         let mut ids = Vec::with_capacity(measure_rows.len());
         for row in &measure_rows {

@@ -1,9 +1,14 @@
-//! Use cases on the global catalog: browse frameworks and requirements, import OSCAL catalogs and
+//! Use cases on the catalog: browse frameworks and requirements, import OSCAL catalogs and
 //! profiles and CISO Assistant libraries (one transaction each), list typed relations between two
 //! frameworks, and keep an organisation's own relations (manager role, journaled).
 //!
-//! Reading the catalog needs only membership; importing changes it for every organisation on the
-//! server, so it needs the admin role; an organisation's own relations need the manager role.
+//! Who owns catalog data (issue 11): the shared catalog (bundled data, and imports by the
+//! installation operator through the CLI) is read-only to organisations. What an organisation
+//! imports (admin role) or adds in the mapping editor (manager role) is its own: visible and
+//! effective only for it, journaled in its journal. Every read gets its [`Scope`] from the actor
+//! ([`Actor::catalog_scope`]), here, once. A slug never changes meaning: an organisation's import
+//! never takes a slug the shared catalog uses (it gets its own, reported in the import's notes), and
+//! a slug without a version means the version the organisation follows.
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -13,7 +18,7 @@ use crosswalk_domain::catalog::{
 };
 use crosswalk_domain::crosswalk::MappingGraph;
 use crosswalk_import::{Format, ciso, oscal};
-use crosswalk_store::repo::catalog::{self as repo, Framework, Loaded};
+use crosswalk_store::repo::catalog::{self as repo, Framework, Loaded, Scope};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -35,6 +40,75 @@ pub struct FrameworkSummary {
     pub assessable: i64,
     /// Whether the actor's organisation follows this framework.
     pub followed: bool,
+    /// `shared` (bundled or installed by the operator) or `organisation` (the actor's own import).
+    pub scope: FrameworkScope,
+}
+
+/// Whose a framework is, as its readers see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FrameworkScope {
+    /// The shared catalog: bundled, or imported by the installation operator.
+    Shared,
+    /// Imported by the reader's own organisation; no other organisation sees it.
+    Organisation,
+}
+
+/// The limits an organisation's import must keep (issue 11: resource limits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportLimits {
+    /// Largest file, in bytes.
+    pub max_bytes: u64,
+    /// Most requirements in a framework, and most relations in a mapping set.
+    pub max_requirements: usize,
+    /// Most requirements all of an organisation's own frameworks may hold together: every
+    /// framework's requirements are indexed in memory for the crosswalk, so one organisation must
+    /// not grow that index without bound by importing many files.
+    pub max_total_requirements: u64,
+}
+
+impl Default for ImportLimits {
+    fn default() -> Self {
+        Self { max_bytes: 20 * 1024 * 1024, max_requirements: 50_000, max_total_requirements: 500_000 }
+    }
+}
+
+/// Which requirements of a framework a detail response carries: responses stay bounded however
+/// large the framework (issue 11: six concurrent reads of the largest framework must not cost
+/// hundreds of megabytes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequirementRange {
+    pub offset: u64,
+    pub limit: u64,
+    /// Only requirements whose ref or title contains this (case-insensitive).
+    pub search: Option<String>,
+}
+
+impl RequirementRange {
+    /// Most requirements one response may carry.
+    pub const MAX_LIMIT: u64 = 2000;
+    /// Requirements per response when the caller does not say.
+    pub const DEFAULT_LIMIT: u64 = 500;
+    /// Offsets beyond this are refused rather than passed to the database.
+    pub const MAX_OFFSET: u64 = 10_000_000;
+
+    /// A page from request parameters, or 422 naming the parameter that is out of bounds.
+    pub fn new(offset: Option<u64>, limit: Option<u64>, search: Option<String>) -> AppResult<Self> {
+        let offset = offset.unwrap_or(0);
+        let limit = limit.unwrap_or(Self::DEFAULT_LIMIT);
+        if !(1..=Self::MAX_LIMIT).contains(&limit) {
+            return Err(AppError::invalid("limit", format!("{limit} is outside 1-{}", Self::MAX_LIMIT)));
+        }
+        if offset > Self::MAX_OFFSET {
+            return Err(AppError::invalid("offset", format!("{offset} is above {}", Self::MAX_OFFSET)));
+        }
+        Ok(Self { offset, limit, search: search.filter(|s| !s.trim().is_empty()) })
+    }
+
+    /// Every requirement, for callers in this process (the CLI's `framework show`).
+    pub fn all() -> Self {
+        Self { offset: 0, limit: i64::MAX as u64, search: None }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -59,7 +133,13 @@ pub struct ProfileView {
 pub struct FrameworkDetail {
     pub framework: FrameworkSummary,
     pub profiles: Vec<ProfileView>,
+    /// This page of the requirement tree, in document order (`depth` counts every ancestor, also
+    /// those on other pages).
     pub requirements: Vec<RequirementNode>,
+    /// How many requirements match (all of them, without a search).
+    pub total: u64,
+    pub offset: u64,
+    pub limit: u64,
 }
 
 /// One relation seen from the `from` side: a stored "B subset A" reads "A superset B".
@@ -69,6 +149,8 @@ pub struct RelationView {
     pub from_framework: String,
     pub from: String,
     pub to_framework: String,
+    #[serde(skip)]
+    pub(crate) to_framework_id: i64,
     pub to: String,
     pub to_title: String,
     #[serde(rename = "type")]
@@ -155,6 +237,7 @@ fn strength_of(raw: Option<i16>) -> Option<u8> {
 }
 
 fn summary(f: &Framework, counts: &HashMap<i64, (i64, i64)>, followed: &[i64]) -> FrameworkSummary {
+    let scope = if f.tenant_id.is_some() { FrameworkScope::Organisation } else { FrameworkScope::Shared };
     let (requirements, assessable) = counts.get(&f.id).copied().unwrap_or_default();
     FrameworkSummary {
         slug: f.slug.clone(),
@@ -167,16 +250,37 @@ fn summary(f: &Framework, counts: &HashMap<i64, (i64, i64)>, followed: &[i64]) -
         requirements,
         assessable,
         followed: followed.contains(&f.id),
+        scope,
     }
 }
 
 /// Tree depth of each requirement (parents precede children in document order).
 fn nodes(requirements: Vec<repo::Requirement>) -> Vec<RequirementNode> {
+    nodes_with(requirements, &HashMap::new())
+}
+
+/// Tree depth of each requirement, given the parent of ancestors that are not in `requirements`.
+fn nodes_with(requirements: Vec<repo::Requirement>, parent_of: &HashMap<String, Option<String>>) -> Vec<RequirementNode> {
     let mut depth_of: HashMap<String, usize> = HashMap::with_capacity(requirements.len());
+    let outside_depth = |start: &str| {
+        let mut reference: &str = start;
+        let mut depth = 0;
+        while let Some(Some(parent)) = parent_of.get(reference) {
+            depth += 1;
+            reference = parent;
+            if depth > parent_of.len() {
+                break; // a cycle in imported data must not hang the request
+            }
+        }
+        depth
+    };
     requirements
         .into_iter()
         .map(|r| {
-            let depth = r.parent_ref.as_ref().and_then(|p| depth_of.get(p)).map_or(0, |d| d + 1);
+            let depth = match &r.parent_ref {
+                None => 0,
+                Some(p) => depth_of.get(p).map_or_else(|| outside_depth(p) + 1, |d| d + 1),
+            };
             depth_of.insert(r.reference.clone(), depth);
             RequirementNode { reference: r.reference, parent: r.parent_ref, title: r.title, text: r.text, assessable: r.assessable, depth }
         })
@@ -184,15 +288,40 @@ fn nodes(requirements: Vec<repo::Requirement>) -> Vec<RequirementNode> {
 }
 
 impl App {
-    /// A framework named `slug` or `slug@version`; 404 naming it otherwise.
-    pub(crate) async fn framework_named(&self, id: &str) -> AppResult<Framework> {
+    /// A framework the actor sees, named `slug` or `slug@version`; 404 naming it otherwise (also
+    /// for another organisation's framework, whose existence is never revealed).
+    ///
+    /// A slug without a version means, in order: the version the organisation follows (pinned, so
+    /// a newer import never changes what its work refers to), the organisation's own newest
+    /// version, the newest shared version.
+    pub(crate) async fn framework_named(&self, actor: &Actor, id: &str) -> AppResult<Framework> {
         let (slug, version) = parse_framework_id(id);
-        repo::find_framework(self.db(), slug, version).await?.ok_or_else(|| AppError::NotFound(format!("framework '{id}'")))
+        let scope = actor.catalog_scope();
+        let not_found = || AppError::NotFound(format!("framework '{id}'"));
+        if let Some(version) = version {
+            return repo::framework_by_key(self.db(), scope, slug, version).await?.ok_or_else(not_found);
+        }
+        let mut versions = repo::frameworks_with_slug(self.db(), scope, slug).await?;
+        if versions.len() <= 1 {
+            return versions.pop().ok_or_else(not_found);
+        }
+        let followed = crosswalk_store::repo::controls::followed(self.db(), actor.tenant.0).await?;
+        let index = versions
+            .iter()
+            .position(|f| followed.contains(&f.id))
+            .or_else(|| versions.iter().position(|f| f.tenant_id.is_some()))
+            .unwrap_or(0);
+        Ok(versions.swap_remove(index))
     }
 
     /// A requirement by framework id and ref; 404 naming both when either is unknown.
-    pub(crate) async fn requirement_named(&self, framework: &str, reference: &str) -> AppResult<(Framework, repo::Requirement)> {
-        let f = self.framework_named(framework).await?;
+    pub(crate) async fn requirement_named(
+        &self,
+        actor: &Actor,
+        framework: &str,
+        reference: &str,
+    ) -> AppResult<(Framework, repo::Requirement)> {
+        let f = self.framework_named(actor, framework).await?;
         let r = repo::requirement(self.db(), f.id, reference)
             .await?
             .ok_or_else(|| AppError::NotFound(format!("requirement '{reference}' in {}", key_label(&f))))?;
@@ -240,8 +369,14 @@ impl App {
         for (from, to, relation, strength) in repo::graph_relations(self.db(), tenant).await? {
             graph.add(node_of(from), node_of(to), relation_of(&relation), strength_of(strength));
         }
-        let framework_labels = repo::frameworks(self.db()).await?.iter().map(|f| (f.id, key_label(f))).collect();
+        let framework_labels = self.framework_labels().await?;
         Ok(CatalogGraph { graph, framework_of, reference_of, framework_labels })
+    }
+
+    /// `slug@version` by framework id, for labelling requirements the actor already reached
+    /// through visible data (relations, links, attestations).
+    pub(crate) async fn framework_labels(&self) -> AppResult<HashMap<i64, String>> {
+        Ok(repo::framework_labels(self.db()).await?.into_iter().map(|(id, slug, version)| (id, format!("{slug}@{version}"))).collect())
     }
 
     pub(crate) fn invalidate_graph(&self) {
@@ -255,39 +390,64 @@ impl App {
         self.inner.graph_generation.load(std::sync::atomic::Ordering::SeqCst)
     }
 
+    /// The frameworks the actor sees: the shared catalog and its organisation's own.
     pub async fn list_frameworks(&self, actor: &Actor) -> AppResult<Vec<FrameworkSummary>> {
         actor.require(Permission::Read, "reading the catalog")?;
-        let (frameworks, counts) = (repo::frameworks(self.db()).await?, repo::requirement_counts(self.db()).await?);
+        let frameworks = repo::frameworks(self.db(), actor.catalog_scope()).await?;
+        let ids: Vec<i64> = frameworks.iter().map(|f| f.id).collect();
+        let counts = repo::requirement_counts(self.db(), &ids).await?;
         let followed = crosswalk_store::repo::controls::followed(self.db(), actor.tenant.0).await?;
         Ok(frameworks.iter().map(|f| summary(f, &counts, &followed)).collect())
     }
 
     pub(crate) async fn framework_summary(&self, actor: &Actor, f: &Framework) -> AppResult<FrameworkSummary> {
-        let counts = repo::requirement_counts(self.db()).await?;
+        let counts = repo::requirement_counts(self.db(), &[f.id]).await?;
         let followed = crosswalk_store::repo::controls::followed(self.db(), actor.tenant.0).await?;
         Ok(summary(f, &counts, &followed))
     }
 
-    pub async fn framework_detail(&self, actor: &Actor, id: &str) -> AppResult<FrameworkDetail> {
+    /// A framework with one page of its requirement tree and its profiles.
+    pub async fn framework_detail(&self, actor: &Actor, id: &str, page: &RequirementRange) -> AppResult<FrameworkDetail> {
         actor.require(Permission::Read, "reading the catalog")?;
-        let f = self.framework_named(id).await?;
-        let requirements = nodes(repo::requirements(self.db(), f.id).await?);
-        let profiles = repo::profiles(self.db(), f.id)
+        let f = self.framework_named(actor, id).await?;
+        let (total, rows) = repo::requirements_page(self.db(), f.id, page.search.as_deref(), page.offset, page.limit).await?;
+        // Depth counts ancestors on earlier pages too: look them up level by level (trees are shallow).
+        let mut parent_of: HashMap<String, Option<String>> = HashMap::new();
+        let in_page: std::collections::HashSet<&str> = rows.iter().map(|r| r.reference.as_str()).collect();
+        let mut missing: Vec<String> = rows.iter().filter_map(|r| r.parent_ref.clone()).filter(|p| !in_page.contains(p.as_str())).collect();
+        while !missing.is_empty() && parent_of.len() < 10_000 {
+            missing.sort_unstable();
+            missing.dedup();
+            let found = repo::parents_of(self.db(), f.id, &missing).await?;
+            missing = found.iter().filter_map(|(_, p)| p.clone()).filter(|p| !parent_of.contains_key(p)).collect();
+            for (reference, parent) in found {
+                parent_of.insert(reference, parent);
+            }
+            missing.retain(|p| !parent_of.contains_key(p));
+        }
+        let requirements = nodes_with(rows, &parent_of);
+        let profiles = repo::profiles(self.db(), actor.catalog_scope(), f.id)
             .await?
             .into_iter()
             .map(|p| ProfileView { requirements: p.refs.lines().count(), slug: p.slug, name: p.name })
             .collect();
-        Ok(FrameworkDetail { framework: self.framework_summary(actor, &f).await?, profiles, requirements })
+        Ok(FrameworkDetail {
+            framework: self.framework_summary(actor, &f).await?,
+            profiles,
+            requirements,
+            total,
+            offset: page.offset,
+            limit: page.limit,
+        })
     }
 
     /// Relations between two frameworks, seen from `from` (both stored directions).
     pub async fn mapping_list(&self, actor: &Actor, from: &str, to: &str) -> AppResult<Vec<RelationView>> {
         actor.require(Permission::Read, "reading the catalog")?;
-        let (a, b) = (self.framework_named(from).await?, self.framework_named(to).await?);
-        let a_reqs = repo::requirements(self.db(), a.id).await?;
-        let ids: Vec<i64> = a_reqs.iter().map(|r| r.id).collect();
+        let (a, b) = (self.framework_named(actor, from).await?, self.framework_named(actor, to).await?);
+        let ids: Vec<i64> = repo::requirement_rows(self.db(), a.id).await?.into_iter().map(|r| r.0).collect();
         let mut views = self.relation_views(actor, &ids).await?;
-        views.retain(|v| v.to_framework == key_label(&b));
+        views.retain(|v| v.to_framework_id == b.id);
         Ok(views)
     }
 
@@ -296,7 +456,8 @@ impl App {
         let relations = repo::relations_touching(self.db(), Some(actor.tenant.0), ids).await?;
         let sets: HashMap<i64, repo::MappingSet> =
             repo::mapping_sets(self.db(), Some(actor.tenant.0)).await?.into_iter().map(|s| (s.id, s)).collect();
-        let frameworks: HashMap<i64, Framework> = repo::frameworks(self.db()).await?.into_iter().map(|f| (f.id, f)).collect();
+        let frameworks: HashMap<i64, Framework> =
+            repo::frameworks(self.db(), actor.catalog_scope()).await?.into_iter().map(|f| (f.id, f)).collect();
         let mut other_ids: Vec<i64> = relations.iter().flat_map(|r| [r.from_requirement_id, r.to_requirement_id]).collect();
         other_ids.sort_unstable();
         other_ids.dedup();
@@ -320,6 +481,7 @@ impl App {
                 from_framework: label(near_req.framework_id),
                 from: near_req.reference.clone(),
                 to_framework: label(far_req.framework_id),
+                to_framework_id: far_req.framework_id,
                 to: far_req.reference.clone(),
                 to_title: far_req.title.clone(),
                 relation,
@@ -337,34 +499,66 @@ impl App {
 
     pub async fn requirement_detail(&self, actor: &Actor, framework: &str, reference: &str) -> AppResult<RequirementDetail> {
         actor.require(Permission::Read, "reading the catalog")?;
-        let (f, r) = self.requirement_named(framework, reference).await?;
+        let (f, r) = self.requirement_named(actor, framework, reference).await?;
         let relations = self.relation_views(actor, &[r.id]).await?;
         let requirement = nodes(vec![r]).remove(0);
         Ok(RequirementDetail { framework: self.framework_summary(actor, &f).await?, requirement, relations })
     }
 
-    /// Imports a file in one transaction: everything in it is loaded, or nothing.
+    /// The operator reading the catalog from the command line: as organisation `slug` sees it
+    /// (shared plus its own), or without one the shared catalog only. Reads only: this actor belongs
+    /// to no organisation, so anything that journals refuses it.
+    pub async fn catalog_reader(&self, slug: Option<&str>) -> AppResult<Actor> {
+        match slug {
+            Some(slug) => self.operator(slug).await,
+            None => Ok(Actor {
+                tenant: crosswalk_domain::TenantId(uuid::Uuid::nil()),
+                tenant_slug: String::new(),
+                tenant_name: String::new(),
+                user: None,
+                email: None,
+                role: crosswalk_domain::Role::Viewer,
+                method: crate::AuthMethod::Operator,
+            }),
+        }
+    }
+
+    /// The limits `actor`'s imports must keep: an organisation's members are held to the configured
+    /// limits; the installation operator, who has the database anyway, is not.
+    pub fn import_limits(&self, actor: &Actor) -> Option<ImportLimits> {
+        actor.catalog_owner().map(|_| self.config().import_limits)
+    }
+
+    /// Imports a file in one transaction: everything in it is loaded, or nothing. What an
+    /// organisation imports is its own; what the operator imports is shared (see the module doc).
     pub async fn import_catalog(&self, actor: &Actor, bytes: &[u8], file_name: &str, format: Option<Format>) -> AppResult<ImportReport> {
-        actor.require(Permission::ManageTenant, "importing frameworks (the catalog is shared by every organisation)")?;
+        actor.require(Permission::ManageTenant, "importing frameworks")?;
+        let limits = self.import_limits(actor);
+        if let Some(limits) = limits
+            && bytes.len() as u64 > limits.max_bytes
+        {
+            return Err(AppError::invalid("file", too_large(bytes.len() as u64, limits.max_bytes)));
+        }
+        let owner = actor.catalog_owner();
         let format = format.unwrap_or_else(|| Format::sniff(bytes));
         let stem = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
         let stem = stem.split_once('.').map_or(stem, |(s, _)| s);
         let bad = |e: crosswalk_import::ImportError| AppError::invalid(file_name, e.to_string());
         let hash = repo::content_hash(bytes);
-        let now = self.now();
         let tx = self.begin().await?;
         let mut report = ImportReport { items: vec![], notes: vec![] };
         match format {
             Format::Oscal => match oscal::parse(bytes, stem).map_err(bad)? {
-                oscal::Document::Catalog(doc) => {
-                    let loaded = repo::load_framework(&tx, &doc, &hash, false, now).await?;
+                oscal::Document::Catalog(mut doc) => {
+                    check_framework(&doc, file_name, limits)?;
+                    let loaded = self.place_framework(&tx, actor, &mut doc, &hash, &mut report.notes).await?;
                     report.items.push(item("framework", doc.key().to_string(), loaded, doc.requirements.len()));
                 }
                 oscal::Document::Profile(profile) => {
                     let import = &profile.imports[0];
                     let mut catalog = None;
                     for alias in &import.catalog_aliases {
-                        if let Some(found) = repo::framework_by_alias(&*tx, alias).await? {
+                        if let Some(found) = repo::framework_by_alias(&*tx, actor.catalog_scope(), alias).await? {
                             catalog = Some(found);
                             break;
                         }
@@ -381,15 +575,16 @@ impl App {
                     })?;
                     let stored = stored_doc(&*tx, &catalog).await?;
                     let doc = oscal::profile_doc(&profile, &stored, None).map_err(bad)?;
-                    let loaded = repo::insert_profile(&tx, catalog.id, &doc).await?;
+                    let loaded = repo::insert_profile(&tx, catalog.id, owner, &doc).await?;
                     report.items.push(item("profile", format!("{} on {}", doc.slug, key_label(&catalog)), loaded, doc.refs.len()));
                 }
             },
             Format::CisoAssistant => {
                 let library = ciso::parse(bytes).map_err(bad)?;
-                if let Some(doc) = ciso::framework_doc(&library) {
+                if let Some(mut doc) = ciso::framework_doc(&library) {
                     doc.validate().map_err(|e| AppError::invalid(file_name, e.to_string()))?;
-                    let loaded = repo::load_framework(&tx, &doc, &hash, false, now).await?;
+                    check_framework(&doc, file_name, limits)?;
+                    let loaded = self.place_framework(&tx, actor, &mut doc, &hash, &mut report.notes).await?;
                     report.items.push(item("framework", doc.key().to_string(), loaded, doc.requirements.len()));
                 }
                 for (index, set) in library.mapping_sets.iter().enumerate() {
@@ -399,16 +594,40 @@ impl App {
                             .push(format!("{}: the reverse copy of a set is not stored; every relation is read both ways", set.urn));
                         continue;
                     }
-                    let doc = self.resolve_ciso_set(&tx, file_name, index, set).await?;
+                    if let Some(limits) = limits
+                        && set.rows.len() > limits.max_requirements
+                    {
+                        return Err(AppError::invalid(
+                            &format!("{file_name}: requirement_mapping_sets[{index}].requirement_mappings"),
+                            format!("{} relations exceed this installation's import limit of {}", set.rows.len(), limits.max_requirements),
+                        ));
+                    }
+                    let (doc, from, to) = self.resolve_ciso_set(&tx, actor, file_name, index, set).await?;
                     let set_hash = repo::content_hash(format!("{hash}:{index}").as_bytes());
-                    let loaded = repo::load_mapping_set(&tx, &doc, None, &set_hash, now).await?;
+                    // The same file imported by the operator already put this set in the shared catalog.
+                    let loaded = match owner {
+                        Some(_) => match repo::owned_mapping_set_by_hash(&*tx, None, &doc.slug, &set_hash).await? {
+                            Some(shared) => Loaded::Unchanged(shared.id),
+                            None => repo::load_mapping_set_between(&tx, &doc, &from, &to, owner, &set_hash, self.now()).await?,
+                        },
+                        None => repo::load_mapping_set_between(&tx, &doc, &from, &to, owner, &set_hash, self.now()).await?,
+                    };
                     report.items.push(item("mapping_set", doc.name.clone(), loaded, doc.relations.len()));
                 }
             }
         }
         let changed = report.items.iter().any(|i| i.inserted);
         if changed {
-            self.journal(&tx, actor, "catalog.import", "file", file_name, json!({"sha256": hash, "items": report.items})).await?;
+            let scope = if owner.is_some() { "organisation" } else { "shared" };
+            self.journal(
+                &tx,
+                actor,
+                "catalog.import",
+                "file",
+                file_name,
+                json!({"sha256": hash, "scope": scope, "items": report.items, "notes": report.notes}),
+            )
+            .await?;
         }
         tx.commit().await?;
         if changed {
@@ -417,18 +636,71 @@ impl App {
         Ok(report)
     }
 
+    /// Stores an imported framework under a slug that keeps every slug's meaning: the operator's
+    /// import goes to the shared catalog as it is; an organisation's import identical to a shared
+    /// framework reuses it, and one whose slug the shared catalog uses gets a slug of its own
+    /// (`{slug}-{organisation}`, then `-2`, `-3`, …), which the report's notes name.
+    async fn place_framework(
+        &self,
+        tx: &crosswalk_store::WriteTx,
+        actor: &Actor,
+        doc: &mut FrameworkDoc,
+        hash: &str,
+        notes: &mut Vec<String>,
+    ) -> AppResult<Loaded> {
+        let now = self.now();
+        let Some(owner) = actor.catalog_owner() else {
+            return Ok(repo::load_framework(tx, doc, hash, false, None, now).await?);
+        };
+        for existing_owner in [None, Some(owner)] {
+            if let Some(same) = repo::owned_framework_by_hash(&**tx, existing_owner, hash).await? {
+                doc.slug.clone_from(&same.slug);
+                doc.version.clone_from(&same.version);
+                return Ok(Loaded::Unchanged(same.id));
+            }
+        }
+        let held = repo::owned_requirement_count(&**tx, owner).await?;
+        let max_total = self.config().import_limits.max_total_requirements;
+        if held + doc.requirements.len() as u64 > max_total {
+            return Err(AppError::invalid(
+                "requirements",
+                format!(
+                    "this organisation's frameworks hold {held} requirements; {} more would exceed this installation's limit of {max_total}",
+                    doc.requirements.len()
+                ),
+            ));
+        }
+        if repo::slug_in_use(&**tx, Scope::Shared, &doc.slug).await? {
+            let base = format!("{}-{}", doc.slug, actor.tenant_slug);
+            let mut candidate = base.clone();
+            let mut n = 2;
+            while repo::slug_in_use(&**tx, Scope::Shared, &candidate).await? {
+                candidate = format!("{base}-{n}");
+                n += 1;
+            }
+            notes.push(format!(
+                "'{}' names a framework of the shared catalog, which keeps that name; this organisation's framework is '{candidate}@{}'",
+                doc.slug, doc.version
+            ));
+            doc.slug = candidate;
+        }
+        Ok(repo::load_framework(tx, doc, hash, false, Some(owner), now).await?)
+    }
+
     async fn resolve_ciso_set(
         &self,
         tx: &crosswalk_store::WriteTx,
+        actor: &Actor,
         file: &str,
         index: usize,
         set: &ciso::CisoMappingSet,
-    ) -> AppResult<MappingSetDoc> {
+    ) -> AppResult<(MappingSetDoc, Framework, Framework)> {
+        let scope = actor.catalog_scope();
         let path = format!("{file}: requirement_mapping_sets[{index}]");
         let find = |urn: String, field: &'static str| {
             let path = path.clone();
             async move {
-                repo::framework_by_alias(&**tx, &urn).await?.ok_or_else(|| {
+                repo::framework_by_alias(&**tx, scope, &urn).await?.ok_or_else(|| {
                     AppError::invalid(&format!("{path}.{field}"), format!("framework '{urn}' is not loaded; import its library first"))
                 })
             }
@@ -454,7 +726,7 @@ impl App {
                 note: m.note.clone(),
             });
         }
-        Ok(MappingSetDoc {
+        let doc = MappingSetDoc {
             slug: ciso::urn_tail(&set.urn).to_owned(),
             name: set.name.clone(),
             from: FrameworkKey { slug: from.slug.clone(), version: from.version.clone() },
@@ -463,7 +735,8 @@ impl App {
             source: format!("CISO Assistant mapping set {} (imported from {file})", set.urn),
             terms: "as stated by the library".into(),
             relations,
-        })
+        };
+        Ok((doc, from, to))
     }
 
     /// Adds an organisation-defined relation (manager role), journaled with its type and reason.
@@ -475,7 +748,7 @@ impl App {
         {
             return Err(AppError::invalid("strength", format!("{strength} is outside 0-10")));
         }
-        let (a, b) = (self.framework_named(&new.from_framework).await?, self.framework_named(&new.to_framework).await?);
+        let (a, b) = (self.framework_named(actor, &new.from_framework).await?, self.framework_named(actor, &new.to_framework).await?);
         let from = repo::requirement(self.db(), a.id, &new.from)
             .await?
             .ok_or_else(|| AppError::invalid("from", format!("'{}' is not a requirement of {}", new.from, key_label(&a))))?;
@@ -521,6 +794,26 @@ impl App {
         tx.commit().await?;
         Ok(())
     }
+}
+
+fn too_large(size: u64, max: u64) -> String {
+    format!("the file has {size} bytes; this installation's import limit is {max} bytes")
+}
+
+/// A framework must have requirements, and no more than the import limit allows.
+fn check_framework(doc: &FrameworkDoc, file_name: &str, limits: Option<ImportLimits>) -> AppResult<()> {
+    if doc.requirements.is_empty() {
+        return Err(AppError::invalid(file_name, format!("framework '{}' has no requirements; there is nothing to import", doc.key())));
+    }
+    if let Some(limits) = limits
+        && doc.requirements.len() > limits.max_requirements
+    {
+        return Err(AppError::invalid(
+            "requirements",
+            format!("{} requirements exceed this installation's import limit of {}", doc.requirements.len(), limits.max_requirements),
+        ));
+    }
+    Ok(())
 }
 
 pub(crate) fn key_label(f: &Framework) -> String {

@@ -254,7 +254,7 @@ impl App {
 
     pub async fn follow_framework(&self, actor: &Actor, framework: &str) -> AppResult<()> {
         actor.require(Permission::ManageCompliance, "choosing the frameworks the organisation follows")?;
-        let f = self.framework_named(framework).await?;
+        let f = self.framework_named(actor, framework).await?;
         let tx = self.begin().await?;
         if repo::follow(&tx, actor.tenant.0, f.id, self.now()).await? {
             self.journal(&tx, actor, "framework.follow", "framework", key_label(&f), json!({})).await?;
@@ -265,7 +265,7 @@ impl App {
 
     pub async fn unfollow_framework(&self, actor: &Actor, framework: &str) -> AppResult<()> {
         actor.require(Permission::ManageCompliance, "choosing the frameworks the organisation follows")?;
-        let f = self.framework_named(framework).await?;
+        let f = self.framework_named(actor, framework).await?;
         let tx = self.begin().await?;
         if repo::unfollow(&tx, actor.tenant.0, f.id).await? > 0 {
             self.journal(&tx, actor, "framework.unfollow", "framework", key_label(&f), json!({})).await?;
@@ -335,7 +335,7 @@ impl App {
         ids.dedup();
         let reqs: HashMap<i64, catalog_repo::Requirement> =
             catalog_repo::requirements_by_ids(self.db(), &ids).await?.into_iter().map(|r| (r.id, r)).collect();
-        let frameworks: HashMap<i64, String> = catalog_repo::frameworks(self.db()).await?.iter().map(|f| (f.id, key_label(f))).collect();
+        let frameworks: HashMap<i64, String> = self.framework_labels().await?;
         let served = |id: i64, how: &str, via: Option<String>| {
             reqs.get(&id).map(|r| ServedRequirement {
                 framework: frameworks.get(&r.framework_id).cloned().unwrap_or_default(),
@@ -446,7 +446,7 @@ impl App {
         if framework.trim().is_empty() || reference.trim().is_empty() {
             return Err(AppError::invalid("ref", "name the framework and the requirement ref to unlink"));
         }
-        let (f, r) = self.requirement_named(framework, reference).await?;
+        let (f, r) = self.requirement_named(actor, framework, reference).await?;
         let tx = self.begin().await?;
         if repo::unlink(&tx, actor.tenant.0, id, r.id).await? > 0 {
             self.journal(&tx, actor, "control.unlink", "control", id, json!({"framework": key_label(&f), "ref": r.reference})).await?;
@@ -605,7 +605,7 @@ impl App {
         framework: &str,
         reference: &str,
     ) -> AppResult<(catalog_repo::Framework, catalog_repo::Requirement)> {
-        let f = self.framework_named(framework).await?;
+        let f = self.framework_named(actor, framework).await?;
         if !repo::followed(self.db(), actor.tenant.0).await?.contains(&f.id) {
             return Err(AppError::invalid("framework", format!("the organisation does not follow {}; follow it first", key_label(&f))));
         }
@@ -688,7 +688,7 @@ impl App {
     pub async fn attestations(&self, actor: &Actor, filter: &AttestationFilter) -> AppResult<Vec<AttestationView>> {
         actor.require(Permission::Read, "reading attestations")?;
         let requirement = match (&filter.framework, &filter.reference) {
-            (Some(framework), Some(reference)) => Some(self.requirement_named(framework, reference).await?.1.id),
+            (Some(framework), Some(reference)) => Some(self.requirement_named(actor, framework, reference).await?.1.id),
             (None, None) => None,
             _ => return Err(AppError::invalid("ref", "name both a framework and a requirement ref")),
         };
@@ -710,11 +710,7 @@ impl App {
         let requirement_ids: Vec<i64> = rows.iter().filter_map(|a| a.requirement_id).collect();
         let requirements: HashMap<i64, catalog_repo::Requirement> =
             catalog_repo::requirements_by_ids(self.db(), &requirement_ids).await?.into_iter().map(|r| (r.id, r)).collect();
-        let frameworks: HashMap<i64, String> = if requirements.is_empty() {
-            HashMap::new()
-        } else {
-            catalog_repo::frameworks(self.db()).await?.iter().map(|f| (f.id, key_label(f))).collect()
-        };
+        let frameworks: HashMap<i64, String> = if requirements.is_empty() { HashMap::new() } else { self.framework_labels().await? };
         let today = self.now().date_naive();
         Ok(rows
             .into_iter()

@@ -80,6 +80,8 @@ pub struct AppConfig {
     pub password_cost: passwords::PasswordCost,
     /// Where evidence files are stored, content-addressed by SHA-256 (`--blob-store file://DIR`).
     pub blob_dir: std::path::PathBuf,
+    /// What one catalog import by an organisation may hold (`serve --import-max-bytes`, `--import-max-requirements`).
+    pub import_limits: catalog::ImportLimits,
 }
 
 impl Default for AppConfig {
@@ -99,6 +101,7 @@ impl Default for AppConfig {
             checkpoint_every: 1000,
             password_cost: passwords::PasswordCost::Owasp,
             blob_dir: std::path::PathBuf::from("crosswalk-data/blobs"),
+            import_limits: catalog::ImportLimits::default(),
         }
     }
 }

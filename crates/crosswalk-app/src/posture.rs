@@ -67,8 +67,8 @@ impl App {
             let actor = Actor::system(TenantId(tenant.id));
             let mut rows = Vec::with_capacity(missing.len());
             for framework_id in missing {
-                let Some(f) = catalog_repo::framework_by_id(self.db(), framework_id).await? else { continue };
-                let report = self.readiness(&actor, &format!("{}@{}", f.slug, f.version)).await?;
+                let Some(f) = catalog_repo::framework_by_id(self.db(), actor.catalog_scope(), framework_id).await? else { continue };
+                let report = self.readiness_shared(&actor, &f).await?;
                 let states: HashMap<&str, &str> = report.requirements.iter().map(|r| (r.reference.as_str(), r.state.as_str())).collect();
                 let s = report.summary;
                 let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
@@ -127,7 +127,7 @@ impl App {
         let history = snapshots::since(self.db(), actor.tenant.0, month_ago).await?;
         let mut cards = Vec::new();
         for framework_id in controls::followed(self.db(), actor.tenant.0).await? {
-            let Some(f) = catalog_repo::framework_by_id(self.db(), framework_id).await? else { continue };
+            let Some(f) = catalog_repo::framework_by_id(self.db(), actor.catalog_scope(), framework_id).await? else { continue };
             let report = self.readiness_shared(actor, &f).await?;
             let mine: Vec<&snapshots::Snapshot> = history.iter().filter(|s| s.framework_id == framework_id).collect();
             let mut trend: Vec<TrendPoint> = mine

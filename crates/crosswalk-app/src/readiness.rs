@@ -399,7 +399,7 @@ impl App {
     /// What the tenant's work on `from` proves for `to`, counting only what comes from `from`.
     pub async fn coverage(&self, actor: &Actor, from: &str, to: &str) -> AppResult<ReadinessReport> {
         actor.require(Permission::Read, "reading coverage")?;
-        let (a, b) = (self.framework_named(from).await?, self.framework_named(to).await?);
+        let (a, b) = (self.framework_named(actor, from).await?, self.framework_named(actor, to).await?);
         Ok((*self.assess_shared(actor, &b, Some(&a)).await?).clone())
     }
 
@@ -407,7 +407,7 @@ impl App {
     /// day or the catalog changes, so callers may cache what they derive from it by identity.
     pub async fn readiness_report(&self, actor: &Actor, framework: &str) -> AppResult<Arc<ReadinessReport>> {
         actor.require(Permission::Read, "reading readiness")?;
-        let f = self.framework_named(framework).await?;
+        let f = self.framework_named(actor, framework).await?;
         self.readiness_shared(actor, &f).await
     }
 
@@ -508,7 +508,7 @@ impl App {
     ) -> AppResult<RequirementReadiness> {
         actor.require(Permission::ManageCompliance, "signing off crosswalk suggestions")?;
         let statement = crosswalk_domain::validate::non_empty_text("statement", &input.statement, 2000)?;
-        let (f, requirement) = self.requirement_named(framework, reference).await?;
+        let (f, requirement) = self.requirement_named(actor, framework, reference).await?;
         let report = self.readiness_shared(actor, &f).await?;
         let row = Self::row_of(&report, reference)
             .ok_or_else(|| AppError::invalid("ref", format!("{reference} is not assessed in {}: nothing to sign off", key_label(&f))))?;

@@ -73,7 +73,7 @@ fn is_annex_a(reference: &str) -> bool {
 impl App {
     pub async fn soa_draft(&self, actor: &Actor) -> AppResult<SoaDraft> {
         actor.require(Permission::Read, "reading the Statement of Applicability")?;
-        let iso = self.framework_named(ISO).await?;
+        let iso = self.framework_named(actor, ISO).await?;
         let readiness = self.readiness(actor, ISO).await?;
         let (snapshot, entries, versions, requirements) = tokio::try_join!(
             self.snapshot(actor.tenant.0),
@@ -130,7 +130,7 @@ impl App {
         if !is_annex_a(reference) {
             return Err(AppError::invalid("ref", format!("'{reference}' is not an ISO/IEC 27001:2022 Annex A control")));
         }
-        let iso = self.framework_named(ISO).await?;
+        let iso = self.framework_named(actor, ISO).await?;
         catalog_repo::requirement(self.db(), iso.id, reference)
             .await?
             .ok_or_else(|| AppError::invalid("ref", format!("'{reference}' is not an ISO/IEC 27001:2022 Annex A control")))?;

@@ -58,7 +58,11 @@ async fn generate_controls(app: &App, op: &Actor, n: usize, evidence_per_impleme
     let db = app.store().db();
     let mut targets = Vec::new();
     for slug in ["iso27001-2022", "nist-sp-800-53-r5", "nist-csf-2.0"] {
-        let f = catalog::find_framework(db, slug, None).await?.ok_or_else(|| anyhow!("{slug} not bundled"))?;
+        let f = catalog::frameworks_with_slug(db, catalog::Scope::Shared, slug)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| anyhow!("{slug} not bundled"))?;
         targets.extend(catalog::requirements(db, f.id).await?.into_iter().filter(|r| r.assessable).map(|r| r.id));
     }
     let tenant = op.tenant().0;

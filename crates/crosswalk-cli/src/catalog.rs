@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use crosswalk_app::App;
-use crosswalk_app::catalog::ImportFormat;
+use crosswalk_app::catalog::{FrameworkScope, ImportFormat, RequirementRange};
 use crosswalk_app::readiness::ReadinessReport;
 use serde_json::json;
 
@@ -52,7 +52,7 @@ fn print_report(cli: &Cli, report: &ReadinessReport) -> anyhow::Result<ExitCode>
 pub async fn run(cli: &Cli, app: &App) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Framework(FrameworkCommand::List { tenant }) => {
-            let op = app.catalog_operator(tenant.as_deref()).await.map_err(app_err)?;
+            let op = app.catalog_reader(tenant.as_deref()).await.map_err(app_err)?;
             let list = app.list_frameworks(&op).await.map_err(app_err)?;
             let rows = list
                 .iter()
@@ -62,7 +62,12 @@ pub async fn run(cli: &Cli, app: &App) -> anyhow::Result<ExitCode> {
                         f.name.clone(),
                         f.requirements.to_string(),
                         f.assessable.to_string(),
-                        if f.bundled { "bundled" } else { "imported" }.into(),
+                        match (f.bundled, f.scope) {
+                            (true, _) => "bundled",
+                            (false, FrameworkScope::Shared) => "imported (shared)",
+                            (false, FrameworkScope::Organisation) => "imported (organisation)",
+                        }
+                        .into(),
                         if f.followed { "yes" } else { "" }.into(),
                     ]
                 })
@@ -70,8 +75,8 @@ pub async fn run(cli: &Cli, app: &App) -> anyhow::Result<ExitCode> {
             output::print(cli.format, &list, &["id", "name", "requirements", "assessable", "origin", "followed"], rows)?;
         }
         Command::Framework(FrameworkCommand::Show { id }) => {
-            let op = app.catalog_operator(None).await.map_err(app_err)?;
-            let detail = app.framework_detail(&op, id).await.map_err(app_err)?;
+            let op = app.catalog_reader(None).await.map_err(app_err)?;
+            let detail = app.framework_detail(&op, id, &RequirementRange::all()).await.map_err(app_err)?;
             let rows = detail
                 .requirements
                 .iter()
@@ -111,7 +116,7 @@ pub async fn run(cli: &Cli, app: &App) -> anyhow::Result<ExitCode> {
             output::line(&format!("{tenant} follows {framework}"))?;
         }
         Command::Mapping(MappingCommand::List { from, to, tenant }) => {
-            let op = app.catalog_operator(tenant.as_deref()).await.map_err(app_err)?;
+            let op = app.catalog_reader(tenant.as_deref()).await.map_err(app_err)?;
             let relations = app.mapping_list(&op, from, to).await.map_err(app_err)?;
             let value = json!({"relations": relations.iter().map(|r| json!({"from": r.from, "to": r.to, "type": r.relation, "strength": r.strength, "rationale": r.rationale, "provenance": r.provenance, "note": r.note, "mapping_set": r.mapping_set})).collect::<Vec<_>>()});
             let rows = relations

@@ -34,7 +34,15 @@ pub async fn open_app(cli: &Cli) -> anyhow::Result<App> {
         }
         None => None,
     };
-    let config = AppConfig { blob_dir, smtp, public_url: cli.public_url.clone(), ..AppConfig::default() };
+    let import_limits = match &cli.command {
+        Command::Serve(args) => crosswalk_app::catalog::ImportLimits {
+            max_bytes: args.import_max_bytes,
+            max_requirements: usize::try_from(args.import_max_requirements).unwrap_or(usize::MAX),
+            max_total_requirements: args.import_max_total_requirements,
+        },
+        _ => crosswalk_app::catalog::ImportLimits::default(),
+    };
+    let config = AppConfig { blob_dir, smtp, public_url: cli.public_url.clone(), import_limits, ..AppConfig::default() };
     Ok(App::new(store, Arc::new(SystemClock), key, config))
 }
 

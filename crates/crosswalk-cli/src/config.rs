@@ -142,6 +142,15 @@ pub struct ServeArgs {
     /// A reverse proxy whose X-Forwarded-For names the client (for login throttling); repeat for several
     #[arg(long = "trusted-proxy", env = "CROSSWALK_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Largest catalog file an organisation may import, in bytes (checked while the upload streams)
+    #[arg(long, env = "CROSSWALK_IMPORT_MAX_BYTES", default_value_t = 20 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1..))]
+    pub import_max_bytes: u64,
+    /// Most requirements in a framework (and relations in a mapping set) an organisation may import
+    #[arg(long, env = "CROSSWALK_IMPORT_MAX_REQUIREMENTS", default_value_t = 50_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub import_max_requirements: u64,
+    /// Most requirements all of one organisation's own frameworks may hold together
+    #[arg(long, env = "CROSSWALK_IMPORT_MAX_TOTAL_REQUIREMENTS", default_value_t = 500_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub import_max_total_requirements: u64,
 }
 
 #[derive(Debug, Subcommand)]

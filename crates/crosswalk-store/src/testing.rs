@@ -57,12 +57,17 @@ pub async fn drop_postgres_database(admin_url: &str, name: &str) -> StoreResult<
 impl TestDb {
     /// A fresh migrated database on the engine the environment selects.
     pub async fn new() -> TestDb {
-        let db = match test_postgres_url() {
-            Some(admin) => Self::postgres(&admin).await,
-            None => Self::sqlite().await,
-        };
+        let db = Self::empty().await;
         db.store.migrate().await.expect("migrations apply to a fresh database");
         db
+    }
+
+    /// A fresh database without any schema, for tests of a migration on data of an older schema.
+    pub async fn empty() -> TestDb {
+        match test_postgres_url() {
+            Some(admin) => Self::postgres(&admin).await,
+            None => Self::sqlite().await,
+        }
     }
 
     async fn sqlite() -> TestDb {

@@ -3,9 +3,14 @@
 #![allow(clippy::unwrap_used)] // a test that cannot proceed should fail loudly, right there
 
 use crosswalk_domain::catalog::{FrameworkDoc, MappingSetDoc, Provenance, RelationDoc, RelationType, RequirementDoc};
-use crosswalk_store::repo::catalog::{self, Loaded};
+use crosswalk_store::repo::catalog::{self, Loaded, Scope};
 use crosswalk_store::testing::TestDb;
 use crosswalk_store::{StoreError, bundled};
+
+fn newest(mut found: Vec<catalog::Framework>) -> catalog::Framework {
+    assert!(!found.is_empty(), "framework not found");
+    found.remove(0)
+}
 
 fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::parse_from_rfc3339("2026-11-27T10:00:00Z").unwrap().into()
@@ -37,22 +42,25 @@ fn tiny(version: &str, title: &str) -> FrameworkDoc {
 async fn bundled_catalogs_are_loaded_once_with_their_counts() {
     let db = TestDb::new().await;
     let store = &db.store;
-    let frameworks = catalog::frameworks(store.db()).await.unwrap();
+    let frameworks = catalog::frameworks(store.db(), Scope::Shared).await.unwrap();
     assert_eq!(frameworks.len(), bundled::FRAMEWORKS.len());
-    let iso = catalog::find_framework(store.db(), "iso27001-2022", None).await.unwrap().unwrap();
-    let counts = catalog::requirement_counts(store.db()).await.unwrap();
+    let iso = newest(catalog::frameworks_with_slug(store.db(), Scope::Shared, "iso27001-2022").await.unwrap());
+    let counts = catalog::requirement_counts(store.db(), &[iso.id]).await.unwrap();
     assert!(counts[&iso.id].1 >= 93 + 20, "Annex A and clause leaves are assessable");
     let relations = catalog::graph_relations(store.db(), None).await.unwrap();
     assert!(relations.len() > 10_000, "{} relations", relations.len());
 
     // A second migration (every server start) adds nothing.
     store.migrate().await.unwrap();
-    assert_eq!(catalog::frameworks(store.db()).await.unwrap().len(), frameworks.len());
+    assert_eq!(catalog::frameworks(store.db(), Scope::Shared).await.unwrap().len(), frameworks.len());
     assert_eq!(catalog::graph_relations(store.db(), None).await.unwrap().len(), relations.len());
-    let sp = catalog::find_framework(store.db(), "nist-sp-800-53-r5", None).await.unwrap().unwrap();
-    let profiles = catalog::profiles(store.db(), sp.id).await.unwrap();
+    let sp = newest(catalog::frameworks_with_slug(store.db(), Scope::Shared, "nist-sp-800-53-r5").await.unwrap());
+    let profiles = catalog::profiles(store.db(), Scope::Shared, sp.id).await.unwrap();
     assert_eq!(profiles.iter().map(|p| p.slug.as_str()).collect::<Vec<_>>(), ["low", "moderate", "high", "privacy"]);
-    assert_eq!(catalog::framework_by_alias(store.db(), "oscal-catalog:NIST_SP-800-53_rev5_catalog").await.unwrap().unwrap().id, sp.id);
+    assert_eq!(
+        catalog::framework_by_alias(store.db(), Scope::Shared, "oscal-catalog:NIST_SP-800-53_rev5_catalog").await.unwrap().unwrap().id,
+        sp.id
+    );
 }
 
 #[tokio::test]
@@ -60,16 +68,16 @@ async fn same_version_is_idempotent_and_other_content_is_refused() {
     let db = TestDb::new().await;
     let store = &db.store;
     let tx = store.begin_write().await.unwrap();
-    let first = catalog::load_framework(&tx, &tiny("1", "a"), "h1", false, now()).await.unwrap();
+    let first = catalog::load_framework(&tx, &tiny("1", "a"), "h1", false, None, now()).await.unwrap();
     assert!(matches!(first, Loaded::Inserted(_)));
-    assert_eq!(catalog::load_framework(&tx, &tiny("1", "a"), "h1", false, now()).await.unwrap(), Loaded::Unchanged(first.id()));
-    let err = catalog::load_framework(&tx, &tiny("1", "b"), "h2", false, now()).await.unwrap_err();
+    assert_eq!(catalog::load_framework(&tx, &tiny("1", "a"), "h1", false, None, now()).await.unwrap(), Loaded::Unchanged(first.id()));
+    let err = catalog::load_framework(&tx, &tiny("1", "b"), "h2", false, None, now()).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict(ref m) if m.contains("tiny@1")), "{err}");
     // A new version sits beside the old one.
-    let second = catalog::load_framework(&tx, &tiny("2", "b"), "h2", false, now()).await.unwrap();
+    let second = catalog::load_framework(&tx, &tiny("2", "b"), "h2", false, None, now()).await.unwrap();
     tx.commit().await.unwrap();
     assert_ne!(first.id(), second.id());
-    assert_eq!(catalog::find_framework(store.db(), "tiny", None).await.unwrap().unwrap().version, "2");
+    assert_eq!(newest(catalog::frameworks_with_slug(store.db(), Scope::Shared, "tiny").await.unwrap()).version, "2");
     assert_eq!(catalog::requirements(store.db(), first.id()).await.unwrap().len(), 3);
 }
 
@@ -78,7 +86,7 @@ async fn a_mapping_to_a_missing_requirement_rejects_the_whole_set() {
     let db = TestDb::new().await;
     let store = &db.store;
     let tx = store.begin_write().await.unwrap();
-    catalog::load_framework(&tx, &tiny("1", "a"), "h1", false, now()).await.unwrap();
+    catalog::load_framework(&tx, &tiny("1", "a"), "h1", false, None, now()).await.unwrap();
     tx.commit().await.unwrap();
     let relation = |from: &str, to: &str| RelationDoc {
         from: from.into(),
@@ -104,4 +112,32 @@ async fn a_mapping_to_a_missing_requirement_rejects_the_whole_set() {
     drop(tx);
     assert_eq!(err.to_string(), "relations: relations[1]: to requirement 'A.9.9' does not exist in iso27001-2022@2022");
     assert_eq!(catalog::graph_relations(store.db(), None).await.unwrap().len(), before, "nothing half-written");
+}
+
+/// Two organisations may own the same slug and version, each seeing only its own and the shared
+/// catalog; the shared catalog keeps one row per slug and version.
+#[tokio::test]
+async fn organisations_own_frameworks_independently() {
+    let db = TestDb::new().await;
+    let store = &db.store;
+    let (a, b) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    let tx = store.begin_write().await.unwrap();
+    let in_a = catalog::load_framework(&tx, &tiny("1", "a"), "ha", false, Some(a), now()).await.unwrap();
+    let in_b = catalog::load_framework(&tx, &tiny("1", "b"), "hb", false, Some(b), now()).await.unwrap();
+    assert_ne!(in_a.id(), in_b.id());
+    let shared = catalog::load_framework(&tx, &tiny("1", "s"), "hs", false, None, now()).await.unwrap();
+    let err = catalog::load_framework(&tx, &tiny("1", "t"), "ht", false, None, now()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    tx.commit().await.unwrap();
+    let seen = |scope| async move {
+        catalog::frameworks_with_slug(store.db(), scope, "tiny").await.unwrap().into_iter().map(|f| f.id).collect::<Vec<_>>()
+    };
+    assert_eq!(seen(Scope::Organisation(a)).await, [shared.id(), in_a.id()]);
+    assert_eq!(seen(Scope::Organisation(b)).await, [shared.id(), in_b.id()]);
+    assert_eq!(seen(Scope::Shared).await, [shared.id()]);
+    // An exact key prefers the organisation's own row; an alias prefers the shared one.
+    assert_eq!(catalog::framework_by_key(store.db(), Scope::Organisation(a), "tiny", "1").await.unwrap().unwrap().id, in_a.id());
+    let by_alias = catalog::framework_by_alias(store.db(), Scope::Organisation(a), "urn:test:framework:tiny").await.unwrap().unwrap();
+    assert_eq!(by_alias.id, shared.id());
+    assert!(catalog::framework_by_id(store.db(), Scope::Organisation(b), in_a.id()).await.unwrap().is_none());
 }

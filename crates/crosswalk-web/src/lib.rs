@@ -10,6 +10,7 @@ mod auth;
 mod error;
 mod json;
 mod json_cache;
+mod limits;
 mod pages;
 mod params;
 

@@ -252,7 +252,9 @@ async fn a_viewer_sending_an_invalid_request_to_any_mutating_route_gets_403_not_
     let spec = crosswalk_web::openapi();
     let mut checked = 0;
     for (method, path, _) in operations(&spec) {
-        if method == Method::GET {
+        // A person's own account (asking for an address-verification e-mail) is not the
+        // organisation's data: every role may act on it.
+        if method == Method::GET || path == "/api/v1/account/verification" {
             continue;
         }
         let mut concrete = path.clone();

@@ -239,3 +239,72 @@ async fn tenant_a_reads_its_own_objects() {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad.json()["field"], "user_id");
 }
+
+/// Generated from the OpenAPI document like the test above: every API route that names a
+/// framework (`framework`, `from`, `to`) × every role of tenant A, aimed at a framework tenant B
+/// imported. B's framework is as absent for A as one that exists nowhere: 404 (or 403 where the
+/// role is refused before any lookup), and it never appears in A's framework list.
+#[tokio::test]
+async fn every_catalog_route_hides_a_foreign_organisations_framework() {
+    let h = harness().await;
+    let a_tokens = org_with_tokens(&h.app, "tenant-a").await;
+    let b_tokens = org_with_tokens(&h.app, "tenant-b").await;
+    let b_admin = h.app.resolve_token(&b_tokens[0].1).await.unwrap();
+    let library = "urn: urn:b:library:own\nname: B's own\nversion: 1\nobjects:\n  framework:\n    urn: urn:b:framework:b-only\n    name: B only framework\n    requirement_nodes:\n    - {urn: \"urn:b:req_node:1\", ref_id: \"B.1\", assessable: true, name: B's requirement}\n";
+    let report = h.app.import_catalog(&b_admin, library.as_bytes(), "b.yaml", None).await.unwrap();
+    assert_eq!(report.items[0].name, "b-only@ciso-assistant-v1");
+    h.app.follow_framework(&b_admin, "b-only").await.unwrap();
+    let b_head_before = h.app.journal_head(&b_admin).await.unwrap();
+
+    let spec = crosswalk_web::openapi();
+    let mut checked = 0usize;
+    for (template, item) in &spec.paths.paths {
+        for (method, op) in methods(item) {
+            let names: Vec<&str> = op.parameters.iter().flatten().map(|p| p.name.as_str()).collect();
+            let catalog = op.tags.iter().flatten().any(|t| t == "catalog");
+            if !catalog || !names.iter().any(|n| ["framework", "from", "to"].contains(n)) || template.contains('{') {
+                continue;
+            }
+            let query: Vec<(&str, &str)> = names
+                .iter()
+                .filter_map(|n| match *n {
+                    "framework" | "from" | "to" => Some((*n, "b-only")),
+                    "ref" => Some((*n, "B.1")),
+                    _ => None,
+                })
+                .collect();
+            let path = format!("{template}?{}", serde_urlencoded::to_string(&query).unwrap());
+            let body = op.request_body.as_ref().map(|_| sample_body(&method, template, checked));
+            for (role, token) in &a_tokens {
+                let r = send(&h.router, api(method.clone(), &path, Some(token), body.clone())).await;
+                let what = format!("{method} {path} as {role} of tenant A: {} {}", r.status, r.body);
+                assert!(r.status == StatusCode::NOT_FOUND || r.status == StatusCode::FORBIDDEN, "{what}");
+                assert_eq!(r.headers["content-type"], "application/problem+json", "{what}");
+                assert!(!r.body.contains("B only framework"), "{what}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 6, "expected the catalog routes naming a framework, got {checked}");
+    // Bodies that name the framework: a relation and an attestation.
+    for (role, token) in &a_tokens {
+        for (path, body) in [
+            (
+                "/api/v1/mappings",
+                json!({"from_framework": "b-only", "from": "B.1", "to_framework": "iso27001-2022", "to": "A.8.8", "type": "equal", "note": "x"}),
+            ),
+            ("/api/v1/attestations", json!({"framework": "b-only", "ref": "B.1", "statement": "x"})),
+        ] {
+            let r = send(&h.router, api(Method::POST, path, Some(token), Some(body))).await;
+            assert!(
+                r.status == StatusCode::NOT_FOUND || r.status == StatusCode::FORBIDDEN,
+                "POST {path} as {role}: {} {}",
+                r.status,
+                r.body
+            );
+        }
+        let list = send(&h.router, api(Method::GET, "/api/v1/frameworks", Some(token), None)).await;
+        assert!(!list.body.contains("b-only"), "B's framework in A's list as {role}");
+    }
+    assert_eq!(h.app.journal_head(&b_admin).await.unwrap(), b_head_before, "nothing of B's changed");
+}

@@ -1,4 +1,5 @@
-//! `frameworks`: one row per framework version (global).
+//! `frameworks`: one row per framework version: shared (`tenant_id` NULL: bundled, or imported by the
+//! installation operator) or owned by the organisation that imported it.
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -6,6 +7,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    /// The owning organisation; NULL for the shared catalog.
+    pub tenant_id: Option<Uuid>,
     pub slug: String,
     pub version: String,
     pub name: String,

@@ -7,6 +7,8 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub framework_id: i64,
+    /// The organisation that imported the profile; NULL for the shared catalog.
+    pub tenant_id: Option<Uuid>,
     pub slug: String,
     pub name: String,
     #[sea_orm(column_type = "Text")]

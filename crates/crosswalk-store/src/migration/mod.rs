@@ -9,6 +9,7 @@ mod m20261127_000004_catalog;
 mod m20261127_000005_posture;
 mod m20261127_000006_soa;
 mod m20261128_000007_evidence_indexes;
+mod m20261130_000008_catalog_scoping;
 mod m20261130_000009_accounts;
 
 #[derive(Debug)]
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000005_posture::Migration),
             Box::new(m20261127_000006_soa::Migration),
             Box::new(m20261128_000007_evidence_indexes::Migration),
+            Box::new(m20261130_000008_catalog_scoping::Migration),
             Box::new(m20261130_000009_accounts::Migration),
         ]
     }

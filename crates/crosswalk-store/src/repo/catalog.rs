@@ -1,4 +1,6 @@
-//! The global catalog: frameworks, requirements, profiles and typed mapping sets.
+//! The catalog: frameworks, requirements, profiles and typed mapping sets, each either shared
+//! (`tenant_id` NULL: bundled data and the installation operator's imports) or owned by one
+//! organisation. Every read takes a [`Scope`]: the shared rows, plus the organisation's own.
 //!
 //! Documents are written whole inside one transaction with bulk inserts (a framework is a handful
 //! of statements, not one per requirement). A document is identified by its content hash: loading
@@ -8,7 +10,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use crosswalk_domain::catalog::{FrameworkDoc, FrameworkKey, MappingSetDoc, ProfileDoc, RelationType};
-use sea_orm::{ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -49,46 +53,167 @@ pub fn split_aliases(aliases: &str) -> impl Iterator<Item = &str> {
     aliases.lines().filter(|a| !a.is_empty())
 }
 
-pub async fn framework_by_key(db: &impl ConnectionTrait, slug: &str, version: &str) -> StoreResult<Option<Framework>> {
-    Ok(framework::Entity::find().filter(framework::Column::Slug.eq(slug)).filter(framework::Column::Version.eq(version)).one(db).await?)
+/// Which catalog rows a read may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The shared catalog only.
+    Shared,
+    /// The shared catalog and this organisation's own frameworks, profiles and mapping sets.
+    Organisation(Uuid),
 }
 
-/// A framework by slug and optional version; without a version, the most recently loaded one.
-pub async fn find_framework(db: &impl ConnectionTrait, slug: &str, version: Option<&str>) -> StoreResult<Option<Framework>> {
-    let mut query = framework::Entity::find().filter(framework::Column::Slug.eq(slug));
-    if let Some(version) = version {
-        query = query.filter(framework::Column::Version.eq(version));
+impl Scope {
+    /// The organisation whose own rows are visible, if any.
+    pub fn organisation(self) -> Option<Uuid> {
+        match self {
+            Scope::Shared => None,
+            Scope::Organisation(t) => Some(t),
+        }
     }
-    Ok(query.order_by_desc(framework::Column::Id).one(db).await?)
+
+    fn frameworks(self) -> Condition {
+        visible(framework::Column::TenantId, self)
+    }
 }
 
-pub async fn framework_by_id(db: &impl ConnectionTrait, id: i64) -> StoreResult<Option<Framework>> {
-    Ok(framework::Entity::find_by_id(id).one(db).await?)
+fn visible(col: impl ColumnTrait, scope: Scope) -> Condition {
+    match scope {
+        Scope::Shared => Condition::all().add(col.is_null()),
+        Scope::Organisation(t) => Condition::any().add(col.is_null()).add(col.eq(t)),
+    }
 }
 
-/// The newest framework registered under an external alias (CISO Assistant URN, `oscal-catalog:…`).
-pub async fn framework_by_alias(db: &impl ConnectionTrait, alias: &str) -> StoreResult<Option<Framework>> {
-    let candidates =
-        framework::Entity::find().filter(framework::Column::Aliases.contains(alias)).order_by_desc(framework::Column::Id).all(db).await?;
-    Ok(candidates.into_iter().find(|f| split_aliases(&f.aliases).any(|a| a == alias)))
+fn owned_by(col: impl ColumnTrait, owner: Option<Uuid>) -> Condition {
+    match owner {
+        None => Condition::all().add(col.is_null()),
+        Some(t) => Condition::all().add(col.eq(t)),
+    }
 }
 
-pub async fn frameworks(db: &impl ConnectionTrait) -> StoreResult<Vec<Framework>> {
-    Ok(framework::Entity::find().order_by_asc(framework::Column::Slug).order_by_asc(framework::Column::Id).all(db).await?)
+/// A framework version by exact key among the rows `owner` owns (NULL: the shared catalog).
+pub async fn owned_framework_by_key(
+    db: &impl ConnectionTrait,
+    owner: Option<Uuid>,
+    slug: &str,
+    version: &str,
+) -> StoreResult<Option<Framework>> {
+    Ok(framework::Entity::find()
+        .filter(owned_by(framework::Column::TenantId, owner))
+        .filter(framework::Column::Slug.eq(slug))
+        .filter(framework::Column::Version.eq(version))
+        .one(db)
+        .await?)
 }
 
-/// (framework id, requirements, assessable requirements) for every framework, in one query.
-pub async fn requirement_counts(db: &impl ConnectionTrait) -> StoreResult<HashMap<i64, (i64, i64)>> {
-    let rows: Vec<(i64, bool, i64)> = requirement::Entity::find()
-        .select_only()
-        .column(requirement::Column::FrameworkId)
-        .column(requirement::Column::Assessable)
-        .column_as(requirement::Column::Id.count(), "n")
-        .group_by(requirement::Column::FrameworkId)
-        .group_by(requirement::Column::Assessable)
-        .into_tuple()
+/// A visible framework by slug and version; the organisation's own wins over a shared one of the same key.
+pub async fn framework_by_key(db: &impl ConnectionTrait, scope: Scope, slug: &str, version: &str) -> StoreResult<Option<Framework>> {
+    let found = framework::Entity::find()
+        .filter(scope.frameworks())
+        .filter(framework::Column::Slug.eq(slug))
+        .filter(framework::Column::Version.eq(version))
         .all(db)
         .await?;
+    Ok(found.iter().find(|f| f.tenant_id.is_some()).or(found.first()).cloned())
+}
+
+/// Every visible version of a slug, newest first.
+pub async fn frameworks_with_slug(db: &impl ConnectionTrait, scope: Scope, slug: &str) -> StoreResult<Vec<Framework>> {
+    Ok(framework::Entity::find()
+        .filter(scope.frameworks())
+        .filter(framework::Column::Slug.eq(slug))
+        .order_by_desc(framework::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Is the slug used by any framework `scope` sees?
+pub async fn slug_in_use(db: &impl ConnectionTrait, scope: Scope, slug: &str) -> StoreResult<bool> {
+    Ok(framework::Entity::find().filter(scope.frameworks()).filter(framework::Column::Slug.eq(slug)).count(db).await? > 0)
+}
+
+/// How many requirements the frameworks an organisation owns hold together.
+pub async fn owned_requirement_count(db: &impl ConnectionTrait, owner: Uuid) -> StoreResult<u64> {
+    use sea_orm::sea_query::Query;
+    let owned =
+        Query::select().column(framework::Column::Id).from(framework::Entity).and_where(framework::Column::TenantId.eq(owner)).to_owned();
+    Ok(requirement::Entity::find().filter(requirement::Column::FrameworkId.in_subquery(owned)).count(db).await?)
+}
+
+/// A framework with this exact content among the rows `owner` owns.
+pub async fn owned_framework_by_hash(db: &impl ConnectionTrait, owner: Option<Uuid>, hash: &str) -> StoreResult<Option<Framework>> {
+    Ok(framework::Entity::find()
+        .filter(owned_by(framework::Column::TenantId, owner))
+        .filter(framework::Column::ContentHash.eq(hash))
+        .order_by_desc(framework::Column::Id)
+        .one(db)
+        .await?)
+}
+
+/// A framework by row id, if `scope` sees it.
+pub async fn framework_by_id(db: &impl ConnectionTrait, scope: Scope, id: i64) -> StoreResult<Option<Framework>> {
+    Ok(framework::Entity::find_by_id(id).filter(scope.frameworks()).one(db).await?)
+}
+
+/// The newest visible framework registered under an external alias (CISO Assistant URN,
+/// `oscal-catalog:…`). A shared framework wins over the organisation's own: an import naming a
+/// shared framework's URN never takes its place, not even for the importer.
+pub async fn framework_by_alias(db: &impl ConnectionTrait, scope: Scope, alias: &str) -> StoreResult<Option<Framework>> {
+    let candidates = framework::Entity::find()
+        .filter(scope.frameworks())
+        .filter(framework::Column::Aliases.contains(alias))
+        .order_by_desc(framework::Column::Id)
+        .all(db)
+        .await?;
+    let mut matching = candidates.into_iter().filter(|f| split_aliases(&f.aliases).any(|a| a == alias));
+    let first = matching.next();
+    Ok(match first {
+        Some(f) if f.tenant_id.is_some() => Some(matching.find(|f| f.tenant_id.is_none()).unwrap_or(f)),
+        other => other,
+    })
+}
+
+/// The frameworks `scope` sees, by slug.
+pub async fn frameworks(db: &impl ConnectionTrait, scope: Scope) -> StoreResult<Vec<Framework>> {
+    Ok(framework::Entity::find()
+        .filter(scope.frameworks())
+        .order_by_asc(framework::Column::Slug)
+        .order_by_asc(framework::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// `slug@version` of every framework row, shared or owned, by id: labels for graph paths, which
+/// only ever reach frameworks the reader sees.
+pub async fn framework_labels(db: &impl ConnectionTrait) -> StoreResult<Vec<(i64, String, String)>> {
+    Ok(framework::Entity::find()
+        .select_only()
+        .column(framework::Column::Id)
+        .column(framework::Column::Slug)
+        .column(framework::Column::Version)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// (framework id, requirements, assessable requirements) for the given frameworks, one query per
+/// few hundred frameworks.
+pub async fn requirement_counts(db: &impl ConnectionTrait, framework_ids: &[i64]) -> StoreResult<HashMap<i64, (i64, i64)>> {
+    let mut rows: Vec<(i64, bool, i64)> = Vec::new();
+    for chunk in framework_ids.chunks(CHUNK) {
+        rows.extend(
+            requirement::Entity::find()
+                .select_only()
+                .column(requirement::Column::FrameworkId)
+                .column(requirement::Column::Assessable)
+                .column_as(requirement::Column::Id.count(), "n")
+                .filter(requirement::Column::FrameworkId.is_in(chunk.iter().copied()))
+                .group_by(requirement::Column::FrameworkId)
+                .group_by(requirement::Column::Assessable)
+                .into_tuple::<(i64, bool, i64)>()
+                .all(db)
+                .await?,
+        );
+    }
     let mut out: HashMap<i64, (i64, i64)> = HashMap::new();
     for (framework_id, assessable, n) in rows {
         let entry = out.entry(framework_id).or_default();
@@ -106,6 +231,50 @@ pub async fn requirements(db: &impl ConnectionTrait, framework_id: i64) -> Store
         .order_by_asc(requirement::Column::Position)
         .all(db)
         .await?)
+}
+
+/// One page of a framework's requirements in document order, optionally only those whose ref or
+/// title contains `needle` (case-insensitive), with the number of requirements that match.
+pub async fn requirements_page(
+    db: &impl ConnectionTrait,
+    framework_id: i64,
+    needle: Option<&str>,
+    offset: u64,
+    limit: u64,
+) -> StoreResult<(u64, Vec<Requirement>)> {
+    use sea_orm::sea_query::{Expr, Func, LikeExpr};
+    let mut query = requirement::Entity::find().filter(requirement::Column::FrameworkId.eq(framework_id));
+    if let Some(needle) = needle.map(str::trim).filter(|n| !n.is_empty()) {
+        // LIKE wildcards in the search text are matched literally.
+        let escaped = needle.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let pattern = || LikeExpr::new(format!("%{escaped}%")).escape('\\');
+        query = query.filter(
+            Condition::any()
+                .add(Expr::expr(Func::lower(Expr::col((requirement::Entity, requirement::Column::Reference)))).like(pattern()))
+                .add(Expr::expr(Func::lower(Expr::col((requirement::Entity, requirement::Column::Title)))).like(pattern())),
+        );
+    }
+    let total = query.clone().count(db).await?;
+    let rows = query.order_by_asc(requirement::Column::Position).offset(offset).limit(limit).all(db).await?;
+    Ok((total, rows))
+}
+
+/// (ref, parent ref) of the named requirements of a framework.
+pub async fn parents_of(db: &impl ConnectionTrait, framework_id: i64, refs: &[String]) -> StoreResult<Vec<(String, Option<String>)>> {
+    let mut out = Vec::with_capacity(refs.len());
+    for chunk in refs.chunks(CHUNK) {
+        let rows: Vec<(String, Option<String>)> = requirement::Entity::find()
+            .select_only()
+            .column(requirement::Column::Reference)
+            .column(requirement::Column::ParentRef)
+            .filter(requirement::Column::FrameworkId.eq(framework_id))
+            .filter(requirement::Column::Reference.is_in(chunk.iter().cloned()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
 }
 
 /// (id, ref, title, assessable) of a framework's requirements in document order, without text.
@@ -151,17 +320,26 @@ pub async fn requirement_index(db: &impl ConnectionTrait) -> StoreResult<Vec<(i6
         .await?)
 }
 
-pub async fn profiles(db: &impl ConnectionTrait, framework_id: i64) -> StoreResult<Vec<framework_profile::Model>> {
+pub async fn profiles(db: &impl ConnectionTrait, scope: Scope, framework_id: i64) -> StoreResult<Vec<framework_profile::Model>> {
     Ok(framework_profile::Entity::find()
         .filter(framework_profile::Column::FrameworkId.eq(framework_id))
+        .filter(visible(framework_profile::Column::TenantId, scope))
         .order_by_asc(framework_profile::Column::Id)
         .all(db)
         .await?)
 }
 
-/// Inserts a framework version in one go, or confirms an identical one is already there.
-pub async fn load_framework(tx: &WriteTx, doc: &FrameworkDoc, hash: &str, bundled: bool, now: DateTime<Utc>) -> StoreResult<Loaded> {
-    if let Some(existing) = framework_by_key(&**tx, &doc.slug, &doc.version).await? {
+/// Inserts a framework version owned by `owner` (NULL: shared) in one go, or confirms an identical
+/// one is already there. Whether the slug may be used by `owner` is the caller's decision.
+pub async fn load_framework(
+    tx: &WriteTx,
+    doc: &FrameworkDoc,
+    hash: &str,
+    bundled: bool,
+    owner: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> StoreResult<Loaded> {
+    if let Some(existing) = owned_framework_by_key(&**tx, owner, &doc.slug, &doc.version).await? {
         if existing.content_hash == hash {
             return Ok(Loaded::Unchanged(existing.id));
         }
@@ -172,6 +350,7 @@ pub async fn load_framework(tx: &WriteTx, doc: &FrameworkDoc, hash: &str, bundle
     }
     let inserted = framework::Entity::insert(framework::ActiveModel {
         id: NotSet,
+        tenant_id: Set(owner),
         slug: Set(doc.slug.clone()),
         version: Set(doc.version.clone()),
         name: Set(doc.name.clone()),
@@ -201,21 +380,24 @@ pub async fn load_framework(tx: &WriteTx, doc: &FrameworkDoc, hash: &str, bundle
         requirement::Entity::insert_many(rows).exec_without_returning(&**tx).await?;
     }
     for profile in &doc.profiles {
-        insert_profile(tx, framework_id, profile).await?;
+        insert_profile(tx, framework_id, owner, profile).await?;
     }
     Ok(Loaded::Inserted(framework_id))
 }
 
-/// Adds a profile to a loaded framework; the same profile again is a no-op, a different one under the same slug is refused.
-pub async fn insert_profile(tx: &WriteTx, framework_id: i64, profile: &ProfileDoc) -> StoreResult<Loaded> {
+/// Adds a profile owned by `owner` (NULL: shared) to a loaded framework; the same profile again is
+/// a no-op, a different one under a slug the owner already sees is refused.
+pub async fn insert_profile(tx: &WriteTx, framework_id: i64, owner: Option<Uuid>, profile: &ProfileDoc) -> StoreResult<Loaded> {
     let refs = profile.refs.join("\n");
+    let scope = owner.map_or(Scope::Shared, Scope::Organisation);
     let existing = framework_profile::Entity::find()
         .filter(framework_profile::Column::FrameworkId.eq(framework_id))
+        .filter(visible(framework_profile::Column::TenantId, scope))
         .filter(framework_profile::Column::Slug.eq(&profile.slug))
         .one(&**tx)
         .await?;
     if let Some(existing) = existing {
-        if existing.refs == refs {
+        if existing.refs == refs && existing.tenant_id == owner {
             return Ok(Loaded::Unchanged(existing.id));
         }
         return Err(StoreError::Conflict(format!("profile '{}' already exists with a different selection", profile.slug)));
@@ -223,6 +405,7 @@ pub async fn insert_profile(tx: &WriteTx, framework_id: i64, profile: &ProfileDo
     let inserted = framework_profile::Entity::insert(framework_profile::ActiveModel {
         id: NotSet,
         framework_id: Set(framework_id),
+        tenant_id: Set(owner),
         slug: Set(profile.slug.clone()),
         name: Set(profile.name.clone()),
         refs: Set(refs),
@@ -264,17 +447,35 @@ pub async fn alias_ids(db: &impl ConnectionTrait, framework_id: i64) -> StoreRes
     Ok(out)
 }
 
-async fn resolve_key(db: &impl ConnectionTrait, key: &FrameworkKey, side: &str) -> StoreResult<Framework> {
-    framework_by_key(db, &key.slug, &key.version)
+async fn resolve_key(db: &impl ConnectionTrait, scope: Scope, key: &FrameworkKey, side: &str) -> StoreResult<Framework> {
+    framework_by_key(db, scope, &key.slug, &key.version)
         .await?
         .ok_or_else(|| StoreError::Rejected { field: side.into(), message: format!("framework {key} is not loaded") })
 }
 
-/// Inserts a mapping set whose every relation is checked against the stored requirements; the
-/// first relation that names a missing requirement rejects the whole set, naming its row.
+/// Inserts a mapping set owned by `tenant` (NULL: shared) between the frameworks its document names
+/// (as `tenant` sees them); see [`load_mapping_set_between`].
 pub async fn load_mapping_set(
     tx: &WriteTx,
     doc: &MappingSetDoc,
+    tenant: Option<Uuid>,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<Loaded> {
+    let scope = tenant.map_or(Scope::Shared, Scope::Organisation);
+    let from = resolve_key(&**tx, scope, &doc.from, "from").await?;
+    let to = resolve_key(&**tx, scope, &doc.to, "to").await?;
+    load_mapping_set_between(tx, doc, &from, &to, tenant, hash, now).await
+}
+
+/// Inserts a mapping set between two resolved frameworks, owned by `tenant` (NULL: shared), whose
+/// every relation is checked against the stored requirements; the first relation that names a
+/// missing requirement rejects the whole set, naming its row.
+pub async fn load_mapping_set_between(
+    tx: &WriteTx,
+    doc: &MappingSetDoc,
+    from: &Framework,
+    to: &Framework,
     tenant: Option<Uuid>,
     hash: &str,
     now: DateTime<Utc>,
@@ -291,8 +492,6 @@ pub async fn load_mapping_set(
     if let Some(existing) = existing {
         return Ok(Loaded::Unchanged(existing.id));
     }
-    let from = resolve_key(&**tx, &doc.from, "from").await?;
-    let to = resolve_key(&**tx, &doc.to, "to").await?;
     let from_ids = ref_ids(&**tx, from.id).await?;
     let to_ids = if to.id == from.id { from_ids.clone() } else { ref_ids(&**tx, to.id).await? };
     doc.validate_refs(&|r| from_ids.contains_key(r), &|r| to_ids.contains_key(r))
@@ -320,6 +519,21 @@ pub async fn load_mapping_set(
     )
     .await?;
     Ok(Loaded::Inserted(set_id))
+}
+
+/// A mapping set with this slug and content among the rows `owner` owns (NULL: the shared catalog).
+pub async fn owned_mapping_set_by_hash(
+    db: &impl ConnectionTrait,
+    owner: Option<Uuid>,
+    slug: &str,
+    hash: &str,
+) -> StoreResult<Option<MappingSet>> {
+    Ok(mapping_set::Entity::find()
+        .filter(owned_by(mapping_set::Column::TenantId, owner))
+        .filter(mapping_set::Column::Slug.eq(slug))
+        .filter(mapping_set::Column::ContentHash.eq(hash))
+        .one(db)
+        .await?)
 }
 
 type RelationRow = (i64, i64, RelationType, Option<u8>, Option<crosswalk_domain::catalog::Rationale>, Option<String>);
@@ -481,8 +695,15 @@ pub async fn delete_tenant_relation(tx: &WriteTx, tenant: Uuid, relation_id: i64
 /// Loads every bundled framework and mapping set that is not there yet, in one transaction.
 /// Documents already present (by content hash) are not even parsed, so start-up stays fast.
 pub async fn load_bundled(tx: &WriteTx, now: DateTime<Utc>) -> StoreResult<usize> {
-    let mut known: std::collections::HashSet<String> =
-        framework::Entity::find().select_only().column(framework::Column::ContentHash).into_tuple().all(&**tx).await?.into_iter().collect();
+    let mut known: std::collections::HashSet<String> = framework::Entity::find()
+        .select_only()
+        .column(framework::Column::ContentHash)
+        .filter(framework::Column::TenantId.is_null())
+        .into_tuple()
+        .all(&**tx)
+        .await?
+        .into_iter()
+        .collect();
     let set_hashes: Vec<String> = mapping_set::Entity::find()
         .select_only()
         .column(mapping_set::Column::ContentHash)
@@ -499,7 +720,7 @@ pub async fn load_bundled(tx: &WriteTx, now: DateTime<Utc>) -> StoreResult<usize
         }
         let doc: FrameworkDoc =
             serde_json::from_str(json).map_err(|e| StoreError::Rejected { field: format!("catalogs/{path}"), message: e.to_string() })?;
-        if matches!(load_framework(tx, &doc, &hash, true, now).await?, Loaded::Inserted(_)) {
+        if matches!(load_framework(tx, &doc, &hash, true, None, now).await?, Loaded::Inserted(_)) {
             inserted += 1;
         }
     }

@@ -4,15 +4,17 @@
 use super::query_problem;
 use crate::AppState;
 use crate::auth::ApiActor;
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::json::{PermittedJson, needs};
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use crosswalk_app::catalog::{FrameworkDetail, FrameworkSummary, ImportFormat, ImportReport, NewRelation, RelationView, RequirementDetail};
+use crosswalk_app::catalog::{
+    FrameworkDetail, FrameworkSummary, ImportFormat, ImportReport, NewRelation, RelationView, RequirementDetail, RequirementRange,
+};
 use crosswalk_app::readiness::{ReadinessReport, RequirementReadiness, SignOff};
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +23,21 @@ use serde::{Deserialize, Serialize};
 pub struct FrameworkQuery {
     /// `slug` or `slug@version`, e.g. `iso27001-2022`.
     pub framework: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FrameworkPageQuery {
+    /// `slug` or `slug@version`, e.g. `iso27001-2022`.
+    pub framework: String,
+    /// Requirements to skip, in document order (default 0, at most 10,000,000).
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 10_000_000)]
+    pub offset: Option<crate::params::Int<0, 10_000_000>>,
+    /// Requirements to return (default 500, 1 to 2,000); `total` in the response says how many there are.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 2000)]
+    pub limit: Option<crate::params::Int<1, 2000>>,
+    /// Only requirements whose ref or title contains this text (case-insensitive).
+    pub q: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -58,15 +75,16 @@ pub async fn list(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiRe
     Ok(Json(s.app.list_frameworks(&actor).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/framework", tag = "catalog", params(FrameworkQuery),
-    responses((status = 200, body = FrameworkDetail, description = "The requirement tree and profiles"), (status = 401, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/framework", tag = "catalog", params(FrameworkPageQuery),
+    responses((status = 200, body = FrameworkDetail, description = "The framework, its profiles and one page of its requirement tree (`total`, `offset`, `limit` say which)"), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem, description = "`offset` or `limit` out of bounds")))]
 pub async fn detail(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    q: Result<Query<FrameworkQuery>, QueryRejection>,
+    q: Result<Query<FrameworkPageQuery>, QueryRejection>,
 ) -> ApiResult<Json<FrameworkDetail>> {
     let Query(q) = q.map_err(query_problem)?;
-    Ok(Json(s.app.framework_detail(&actor, &q.framework).await?))
+    let page = RequirementRange::new(q.offset.map(|o| o.unsigned()), q.limit.map(|l| l.unsigned()), q.q)?;
+    Ok(Json(s.app.framework_detail(&actor, &q.framework, &page).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/requirement", tag = "catalog", params(RequirementQuery),
@@ -80,25 +98,42 @@ pub async fn requirement(
     Ok(Json(s.app.requirement_detail(&actor, &q.framework, &q.reference).await?))
 }
 
+/// What is imported belongs to the caller's organisation: visible and effective only there,
+/// journaled in its journal. The body is read only after the role check, and only up to the
+/// organisation's import limit (a larger `Content-Length` is refused before reading).
 #[utoipa::path(post, path = "/api/v1/frameworks/import", tag = "catalog", params(ImportQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "An OSCAL catalog or profile (JSON) or a CISO Assistant library (YAML)"),
-    responses((status = 200, body = ImportReport), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem, description = "Names the file position or JSON path of the problem; nothing was written")))]
+    responses((status = 200, body = ImportReport, description = "What was imported; `notes` names a slug the organisation's framework got instead of a shared one"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem),
+        (status = 413, body = Problem, description = "The file exceeds the import limit; nothing was written"),
+        (status = 422, body = Problem, description = "Names the file position or JSON path of the problem, or the requirement limit; nothing was written")))]
 pub async fn import(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     q: Result<Query<ImportQuery>, QueryRejection>,
-    body: Bytes,
-) -> ApiResult<Json<ImportReport>> {
-    super::require(&actor, crosswalk_domain::Permission::ManageTenant, "importing frameworks")?;
-    let Query(q) = q.map_err(query_problem)?;
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<ImportReport>, Response> {
+    super::require(&actor, crosswalk_domain::Permission::ManageTenant, "importing frameworks").map_err(IntoResponse::into_response)?;
+    let Query(q) = q.map_err(|e| query_problem(e).into_response())?;
     let format = match q.format.as_deref() {
         None => None,
-        Some(raw) => Some(
-            ImportFormat::parse(raw)
-                .ok_or_else(|| crosswalk_app::AppError::invalid("format", format!("'{raw}' is not oscal or ciso-assistant")))?,
-        ),
+        Some(raw) => Some(ImportFormat::parse(raw).ok_or_else(|| {
+            ApiError(crosswalk_app::AppError::invalid("format", format!("'{raw}' is not oscal or ciso-assistant"))).into_response()
+        })?),
     };
-    Ok(Json(s.app.import_catalog(&actor, &body, q.name.as_deref().unwrap_or("upload"), format).await?))
+    let max = s.app.import_limits(&actor).map(|l| l.max_bytes);
+    if let Some(max) = max
+        && let Some(length) = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok())
+        && length > max
+    {
+        return Err(crate::limits::too_large(max).into_response());
+    }
+    let bytes = crate::limits::read_capped(body.into_data_stream(), max).await.map_err(IntoResponse::into_response)?;
+    s.app
+        .import_catalog(&actor, &bytes, q.name.as_deref().unwrap_or("upload"), format)
+        .await
+        .map(Json)
+        .map_err(|e| ApiError(e).into_response())
 }
 
 #[utoipa::path(put, path = "/api/v1/followed-frameworks", tag = "catalog", params(FrameworkQuery),

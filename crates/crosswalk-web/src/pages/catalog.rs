@@ -10,7 +10,9 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use crosswalk_app::AppError;
-use crosswalk_app::catalog::{FrameworkDetail, FrameworkSummary, ImportReport, NewRelation, RelationView, RequirementDetail};
+use crosswalk_app::catalog::{
+    FrameworkDetail, FrameworkScope, FrameworkSummary, ImportReport, NewRelation, RelationView, RequirementDetail, RequirementRange,
+};
 use crosswalk_app::controls::{AttestationFilter, AttestationView, NewAttestation};
 use crosswalk_app::readiness::{ReadinessReport, RequirementReadiness, SignOff};
 use crosswalk_domain::Permission;
@@ -38,7 +40,12 @@ struct FrameworkPage {
     id: String,
     q: String,
     states: HashMap<String, (String, String)>,
-    shown: usize,
+    /// 1-based positions of the first and last requirement shown, among those matching.
+    first: u64,
+    last: u64,
+    /// Offsets of the neighbouring pages, when there are any.
+    previous: Option<u64>,
+    next: Option<u64>,
 }
 
 #[derive(Template)]
@@ -178,17 +185,22 @@ pub async fn follow(
     }
 }
 
-/// Import upload (multipart; the file is read whole because catalogs are parsed in memory, up to the body limit).
+/// Import upload (multipart) into the organisation's own catalog. Catalogs are parsed in memory, so
+/// the file is read whole, but only after the role check and only up to the organisation's limit.
 pub async fn import(State(state): State<AppState>, p: PageActor, mut form: Multipart) -> Response {
+    if let Err(e) = p.actor.require(Permission::ManageTenant, "importing frameworks") {
+        return error_page(&e);
+    }
+    let max = state.app.import_limits(&p.actor).map(|l| l.max_bytes);
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Ok(Some(field)) = form.next_field().await {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("upload").to_owned();
-            match field.bytes().await {
-                Ok(bytes) => file = Some((name, bytes.to_vec())),
-                Err(e) => {
-                    return list_page(&state, &p, StatusCode::UNPROCESSABLE_ENTITY, None, Some(format!("file: upload interrupted ({e})")))
-                        .await;
+            match crate::limits::read_capped(field, max).await {
+                Ok(bytes) => file = Some((name, bytes)),
+                Err(problem) => {
+                    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+                    return list_page(&state, &p, status, None, Some(format!("file: {}", problem.detail))).await;
                 }
             }
         }
@@ -210,10 +222,18 @@ pub struct FrameworkQuery {
     framework: String,
     #[serde(default)]
     q: String,
+    #[serde(default)]
+    offset: Option<u64>,
 }
 
+/// A framework's requirement tree, one page at a time (the largest importable framework has
+/// 50,000 requirements), searchable across all pages.
 pub async fn framework(State(state): State<AppState>, p: PageActor, Query(query): Query<FrameworkQuery>) -> Response {
-    let detail = match state.app.framework_detail(&p.actor, &query.framework).await {
+    let page = match RequirementRange::new(query.offset, None, Some(query.q.clone())) {
+        Ok(page) => page,
+        Err(e) => return error_page(&e),
+    };
+    let detail = match state.app.framework_detail(&p.actor, &query.framework, &page).await {
         Ok(d) => d,
         Err(e) => return error_page(&e),
     };
@@ -226,14 +246,16 @@ pub async fn framework(State(state): State<AppState>, p: PageActor, Query(query)
     } else {
         HashMap::new()
     };
-    let needle = query.q.trim().to_lowercase();
-    let mut detail = detail;
-    if !needle.is_empty() {
-        detail.requirements.retain(|r| r.reference.to_lowercase().contains(&needle) || r.title.to_lowercase().contains(&needle));
-    }
     let shown = detail.requirements.len();
     let id = id_of(&detail.framework);
-    render_with(StatusCode::OK, &FrameworkPage { nav: Nav::new(&p, "frameworks"), detail, id, q: query.q, states, shown })
+    let previous = (detail.offset > 0).then(|| detail.offset.saturating_sub(detail.limit));
+    let next = (detail.offset + detail.limit < detail.total).then_some(detail.offset + detail.limit);
+    let first = if shown == 0 { 0 } else { detail.offset + 1 };
+    let last = detail.offset + shown as u64;
+    render_with(
+        StatusCode::OK,
+        &FrameworkPage { nav: Nav::new(&p, "frameworks"), detail, id, q: query.q, states, first, last, previous, next },
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -504,8 +526,10 @@ pub async fn compare(State(state): State<AppState>, p: PageActor, Query(q): Quer
     };
     let mut rows = Vec::new();
     if !q.from.is_empty() && !q.to.is_empty() {
+        // A bounded view: the first requirements of very large frameworks.
+        let page = RequirementRange { offset: 0, limit: RequirementRange::MAX_LIMIT, search: None };
         let (detail, relations) =
-            match (state.app.framework_detail(&p.actor, &q.from).await, state.app.mapping_list(&p.actor, &q.from, &q.to).await) {
+            match (state.app.framework_detail(&p.actor, &q.from, &page).await, state.app.mapping_list(&p.actor, &q.from, &q.to).await) {
                 (Ok(d), Ok(r)) => (d, r),
                 (Err(e), _) | (_, Err(e)) => return error_page(&e),
             };
