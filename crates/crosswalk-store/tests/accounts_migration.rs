@@ -61,7 +61,8 @@ async fn old_passwords_open_only_the_organisation_that_created_the_account() {
     db.store.migrate().await.unwrap();
 
     let credentials = tenant_credential::Entity::find().all(conn).await.unwrap();
-    let of = |u: uuid::Uuid| credentials.iter().filter(|c| c.user_id == u).map(|c| (c.tenant_id, c.password_hash.as_str())).collect::<Vec<_>>();
+    let of =
+        |u: uuid::Uuid| credentials.iter().filter(|c| c.user_id == u).map(|c| (c.tenant_id, c.password_hash.as_str())).collect::<Vec<_>>();
     assert_eq!(of(squatted), [(b, "$argon2id$b-chose-this")], "B's password opens B only");
     assert_eq!(of(loner), [(a, "$argon2id$solo")], "a one-organisation account logs in as before");
     for u in user::Entity::find().all(conn).await.unwrap() {

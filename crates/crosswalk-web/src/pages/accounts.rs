@@ -14,8 +14,8 @@ use axum::Extension;
 use axum::Form;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
-use crosswalk_app::{AppError, LoginOutcome, OrganisationChoice};
+use axum::response::Response;
+use crosswalk_app::{AppError, OrganisationChoice};
 use serde::Deserialize;
 use std::net::SocketAddr;
 
@@ -70,20 +70,6 @@ fn with_form_cookie(state: &AppState, status: StatusCode, render: impl FnOnce(St
 fn form_cookie_ok(headers: &HeaderMap, field: &str) -> bool {
     let cookie = cookie_value(headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     !cookie.is_empty() && cookie == field
-}
-
-/// Log the browser in with `outcome` and go to `target`.
-fn logged_in(state: &AppState, outcome: &LoginOutcome, target: &str) -> Response {
-    let mut resp = Redirect::to(target).into_response();
-    for c in [
-        set_cookie(SESSION_COOKIE, &outcome.session.secret, None, state.config.secure_cookies),
-        set_cookie(LOGIN_CSRF_COOKIE, "", Some(0), state.config.secure_cookies),
-    ] {
-        if let Ok(v) = c.parse() {
-            resp.headers_mut().append(header::SET_COOKIE, v);
-        }
-    }
-    resp
 }
 
 async fn invite_page(state: &AppState, token: &str, session: Option<&PageActor>, status: StatusCode, error: Option<String>) -> Response {
@@ -144,7 +130,7 @@ pub async fn redeem(
     }
     match state.app.redeem_invitation(&token, &f.display_name, &f.password, &super::login::client_address(&state, connect, &headers)).await
     {
-        Ok(outcome) => logged_in(&state, &outcome.login, "/"),
+        Ok(outcome) => super::login::logged_in(&state, &outcome.login, "/"),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             invite_page(&state, &token, None, crate::error::status_of(&e), Some(form_error(&e))).await
         }
@@ -164,7 +150,7 @@ pub async fn accept(
         Ok(outcome) => {
             // The new session replaces the old one in the browser.
             let _ = state.app.logout(&p.actor, &p.secret).await;
-            logged_in(&state, &outcome, "/")
+            super::login::logged_in(&state, &outcome, "/")
         }
         Err(e @ (AppError::Forbidden(_) | AppError::Conflict(_))) => {
             invite_page(&state, &token, Some(&p), crate::error::status_of(&e), Some(form_error(&e))).await
@@ -287,7 +273,7 @@ pub async fn switch(
         .switch_organisation(&p.actor, &p.secret, &f.organisation, &super::login::client_address(&state, connect, &headers))
         .await
     {
-        Ok(outcome) => logged_in(&state, &outcome, "/"),
+        Ok(outcome) => super::login::logged_in(&state, &outcome, "/"),
         Err(e @ AppError::NotFound(_)) => organisations_page(&state, &p, StatusCode::NOT_FOUND, None, Some(form_error(&e))).await,
         Err(e) => error_page(&e),
     }

@@ -107,17 +107,7 @@ pub async fn submit(
         Ok(outcome) => {
             // Several organisations: the person picks one (the session starts in the first).
             let target = if outcome.organisations > 1 { "/account" } else { "/" };
-            let mut resp = Redirect::to(target).into_response();
-            // A session cookie (no Max-Age): the server decides expiry; closing the browser ends it too.
-            for c in [
-                set_cookie(SESSION_COOKIE, &outcome.session.secret, None, state.config.secure_cookies),
-                set_cookie(LOGIN_CSRF_COOKIE, "", Some(0), state.config.secure_cookies),
-            ] {
-                if let Ok(v) = c.parse() {
-                    resp.headers_mut().append(header::SET_COOKIE, v);
-                }
-            }
-            resp
+            logged_in(&state, &outcome, target)
         }
         Err(e @ (AppError::Unauthenticated(_) | AppError::TooManyAttempts { .. })) => {
             let status = crate::error::status_of(&e);
@@ -125,6 +115,21 @@ pub async fn submit(
         }
         Err(e) => super::error_page(&e),
     }
+}
+
+/// Log the browser in with `outcome` and go to `target`. A session cookie (no Max-Age): the server
+/// decides expiry; closing the browser ends it too. The anonymous form's CSRF cookie is dropped.
+pub(crate) fn logged_in(state: &AppState, outcome: &crosswalk_app::LoginOutcome, target: &str) -> Response {
+    let mut resp = Redirect::to(target).into_response();
+    for c in [
+        set_cookie(SESSION_COOKIE, &outcome.session.secret, None, state.config.secure_cookies),
+        set_cookie(LOGIN_CSRF_COOKIE, "", Some(0), state.config.secure_cookies),
+    ] {
+        if let Ok(v) = c.parse() {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    resp
 }
 
 pub async fn logout(State(state): State<AppState>, session: Option<PageActor>) -> Response {
