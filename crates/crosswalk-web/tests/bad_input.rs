@@ -255,12 +255,22 @@ async fn a_viewer_sending_an_invalid_request_to_any_mutating_route_gets_403_not_
         if method == Method::GET {
             continue;
         }
-        let mut concrete = path.clone();
-        while let Some(start) = concrete.find('{') {
-            let end = concrete[start..].find('}').unwrap() + start;
-            let name = concrete[start + 1..end].to_owned();
-            concrete.replace_range(start..=end, path_sample(&name));
+        let with = |sample: &dyn Fn(&str) -> String| {
+            let mut concrete = path.clone();
+            while let Some(start) = concrete.find('{') {
+                let end = concrete[start..].find('}').unwrap() + start;
+                let name = concrete[start + 1..end].to_owned();
+                concrete.replace_range(start..=end, &sample(&name));
+            }
+            concrete
+        };
+        // A malformed id in the path is bad input too: refused by role first.
+        if path.contains('{') {
+            let malformed = with(&|_| "not-an-id".to_owned());
+            let r = send(&h.router, api(method.clone(), &malformed, Some(&viewer), Some(serde_json::json!({})))).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {malformed}: {}", r.body);
         }
+        let concrete = with(&|name| path_sample(name).to_owned());
         // Bodies that fail validation in every way at once: wrong shape, and no query parameters.
         for body in [serde_json::json!({"unexpected": [1, 2, 3]}), serde_json::json!("not an object")] {
             let r = send(&h.router, api(method.clone(), &concrete, Some(&viewer), Some(body.clone()))).await;
