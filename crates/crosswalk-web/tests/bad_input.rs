@@ -339,3 +339,24 @@ async fn a_viewer_posting_an_invalid_form_to_any_page_gets_403() {
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}: {}", r.body);
     }
 }
+
+#[tokio::test]
+async fn pages_answer_bad_numeric_query_values_with_the_error_page_naming_the_parameter() {
+    let h = harness().await;
+    org_with_tokens(&h.app, "acme").await;
+    let (_, session) = browser_login(&h.router, "admin@acme.example", PASSWORD).await;
+    let session = session.unwrap();
+    for (path, name) in [
+        ("/journal?before=9223372036854775808", "before"),
+        ("/journal?before=0", "before"),
+        ("/soa/print?version=18446744073709551616", "version"),
+        ("/soa/print?version=-1", "version"),
+        ("/soa/diff?from=1&to=abc", "to"),
+        ("/soa/export.xlsx?version=2147483648", "version"),
+    ] {
+        let r = send(&h.router, page(path, &session)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {}", r.body);
+        assert!(r.body.contains(name) && r.body.contains("must be an integer from 1 to"), "{path}: {}", r.body);
+    }
+    assert_eq!(send(&h.router, page("/journal?before=9223372036854775807", &session)).await.status, StatusCode::OK);
+}
