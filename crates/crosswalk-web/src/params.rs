@@ -93,4 +93,19 @@ mod tests {
             assert!(err.starts_with("must be an integer from 1 to 1000"), "{bad}: {err}");
         }
     }
+
+    proptest::proptest! {
+        /// Any text is either refused with the range in the message or is an integer within the range.
+        #[test]
+        fn any_value_parses_to_an_in_range_integer_or_is_refused(raw in ".{0,30}", n in proptest::num::i128::ANY) {
+            for text in [raw, n.to_string()] {
+                let qs = serde_urlencoded::to_string([("limit", text.as_str())]).unwrap();
+                match parse(&qs) {
+                    Ok(Some(v)) => proptest::prop_assert!((1..=1000).contains(&v) && text.trim().parse::<i128>() == Ok(i128::from(v))),
+                    Ok(None) => proptest::prop_assert!(false, "a present value cannot be absent"),
+                    Err(e) => proptest::prop_assert!(e.starts_with("must be an integer from 1 to 1000"), "{}", e),
+                }
+            }
+        }
+    }
 }

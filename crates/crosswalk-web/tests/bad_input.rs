@@ -257,12 +257,22 @@ async fn a_viewer_sending_an_invalid_request_to_any_mutating_route_gets_403_not_
         if method == Method::GET || path == "/api/v1/account/verification" {
             continue;
         }
-        let mut concrete = path.clone();
-        while let Some(start) = concrete.find('{') {
-            let end = concrete[start..].find('}').unwrap() + start;
-            let name = concrete[start + 1..end].to_owned();
-            concrete.replace_range(start..=end, path_sample(&name));
+        let with = |sample: &dyn Fn(&str) -> String| {
+            let mut concrete = path.clone();
+            while let Some(start) = concrete.find('{') {
+                let end = concrete[start..].find('}').unwrap() + start;
+                let name = concrete[start + 1..end].to_owned();
+                concrete.replace_range(start..=end, &sample(&name));
+            }
+            concrete
+        };
+        // A malformed id in the path is bad input too: refused by role first.
+        if path.contains('{') {
+            let malformed = with(&|_| "not-an-id".to_owned());
+            let r = send(&h.router, api(method.clone(), &malformed, Some(&viewer), Some(serde_json::json!({})))).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {malformed}: {}", r.body);
         }
+        let concrete = with(&|name| path_sample(name).to_owned());
         // Bodies that fail validation in every way at once: wrong shape, and no query parameters.
         for body in [serde_json::json!({"unexpected": [1, 2, 3]}), serde_json::json!("not an object")] {
             let r = send(&h.router, api(method.clone(), &concrete, Some(&viewer), Some(body.clone()))).await;
@@ -330,4 +340,25 @@ async fn a_viewer_posting_an_invalid_form_to_any_page_gets_403() {
         let r = send(&h.router, req).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}: {}", r.body);
     }
+}
+
+#[tokio::test]
+async fn pages_answer_bad_numeric_query_values_with_the_error_page_naming_the_parameter() {
+    let h = harness().await;
+    org_with_tokens(&h.app, "acme").await;
+    let (_, session) = browser_login(&h.router, "admin@acme.example", PASSWORD).await;
+    let session = session.unwrap();
+    for (path, name) in [
+        ("/journal?before=9223372036854775808", "before"),
+        ("/journal?before=0", "before"),
+        ("/soa/print?version=18446744073709551616", "version"),
+        ("/soa/print?version=-1", "version"),
+        ("/soa/diff?from=1&to=abc", "to"),
+        ("/soa/export.xlsx?version=2147483648", "version"),
+    ] {
+        let r = send(&h.router, page(path, &session)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {}", r.body);
+        assert!(r.body.contains(name) && r.body.contains("must be an integer from 1 to"), "{path}: {}", r.body);
+    }
+    assert_eq!(send(&h.router, page("/journal?before=9223372036854775807", &session)).await.status, StatusCode::OK);
 }

@@ -190,6 +190,7 @@ pub async fn delete_relation(
     ApiActor(actor): ApiActor,
     Path(relation_id): Path<String>,
 ) -> Result<StatusCode, Response> {
+    super::require(&actor, crosswalk_domain::Permission::ManageCompliance, "editing mappings").map_err(IntoResponse::into_response)?;
     let id: i64 = super::parse_id("relation_id", &relation_id).map_err(IntoResponse::into_response)?;
     s.app.delete_relation(&actor, id).await.map_err(|e| crate::error::ApiError(e).into_response())?;
     Ok(StatusCode::NO_CONTENT)

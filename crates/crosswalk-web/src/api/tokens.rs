@@ -33,6 +33,7 @@ pub async fn revoke_token(
     ApiActor(actor): ApiActor,
     Path(token_id): Path<String>,
 ) -> Result<Json<TokenView>, Response> {
+    super::require(&actor, crosswalk_domain::Permission::ManageOwnTokens, "revoking API tokens").map_err(IntoResponse::into_response)?;
     let id: TokenId = parse_id("token_id", &token_id).map_err(IntoResponse::into_response)?;
     s.app.revoke_token(&actor, id).await.map(Json).map_err(|e| ApiError(e).into_response())
 }

@@ -47,6 +47,7 @@ pub async fn remove_user(
     ApiActor(actor): ApiActor,
     Path(user_id): Path<String>,
 ) -> Result<StatusCode, Response> {
+    super::require(&actor, crosswalk_domain::Permission::ManageUsers, "managing users").map_err(IntoResponse::into_response)?;
     let id: UserId = parse_id("user_id", &user_id).map_err(IntoResponse::into_response)?;
     s.app.remove_member(&actor, id).await.map(|()| StatusCode::NO_CONTENT).map_err(|e| crate::error::ApiError(e).into_response())
 }

@@ -1,10 +1,10 @@
 //! `/journal`: recent entries with their hashes, and "verify now" (an htmx partial, or a full page
 //! without JavaScript).
-use super::{Nav, error_page, render};
+use super::{Nav, PageQuery, error_page, render};
 use crate::AppState;
 use crate::auth::PageActor;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use crosswalk_app::journal::{EntryView, VerifyReport};
@@ -32,7 +32,7 @@ struct VerifyPartial {
 
 #[derive(Debug, Deserialize)]
 pub struct JournalQuery {
-    before: Option<i64>,
+    before: Option<crate::params::Int<1, { i64::MAX }>>,
 }
 
 async fn page(state: &AppState, p: &PageActor, before: Option<i64>, report: Option<VerifyReport>) -> Response {
@@ -52,8 +52,8 @@ async fn page(state: &AppState, p: &PageActor, before: Option<i64>, report: Opti
     }
 }
 
-pub async fn list(State(state): State<AppState>, p: PageActor, Query(q): Query<JournalQuery>) -> Response {
-    page(&state, &p, q.before, None).await
+pub async fn list(State(state): State<AppState>, p: PageActor, PageQuery(q): PageQuery<JournalQuery>) -> Response {
+    page(&state, &p, q.before.map(crate::params::Int::get), None).await
 }
 
 pub async fn verify(State(state): State<AppState>, p: PageActor, headers: HeaderMap) -> Response {

@@ -171,6 +171,22 @@ impl<N: Needs, T: serde::de::DeserializeOwned> axum::extract::FromRequest<AppSta
     }
 }
 
+/// A page's query string, bounded like the API's ([`crate::params`]): a bad value is the error page
+/// with 422 naming the parameter, not axum's plain-text rejection.
+#[derive(Debug)]
+pub struct PageQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned> axum::extract::FromRequestParts<AppState> for PageQuery<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(q)) => Ok(PageQuery(q)),
+            Err(rejection) => Err(error_page(&crate::api::query_problem(rejection).0)),
+        }
+    }
+}
+
 /// The display string of a (field, message) pair for forms.
 pub fn form_error(e: &AppError) -> String {
     public_message(e)

@@ -1,10 +1,11 @@
 //! `/soa`: the Statement of Applicability — the draft with a decision form per Annex A control,
 //! publishing, versions with approval, the diff between versions, XLSX download and a printable view.
-use super::{Nav, PermittedForm, error_page, form_error, needs, render_with};
+use super::{Nav, PageQuery, PermittedForm, error_page, form_error, needs, render_with};
 use crate::AppState;
+use crate::api::soa::Version;
 use crate::auth::PageActor;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use crosswalk_app::AppError;
@@ -97,7 +98,7 @@ pub async fn publish(
 
 #[derive(Debug, Deserialize)]
 pub struct VersionForm {
-    version: i32,
+    version: Version,
 }
 
 pub async fn approve(
@@ -105,15 +106,15 @@ pub async fn approve(
     p: PageActor,
     PermittedForm(f, _): PermittedForm<needs::ManageCompliance, VersionForm>,
 ) -> Response {
-    match state.app.approve_soa(&p.actor, f.version).await {
+    match state.app.approve_soa(&p.actor, f.version.as_i32()).await {
         Ok(_) => Redirect::to("/soa").into_response(),
         Err(e @ (AppError::Conflict(_) | AppError::Forbidden(_))) => page(&state, &p, StatusCode::CONFLICT, Some(form_error(&e))).await,
         Err(e) => error_page(&e),
     }
 }
 
-pub async fn print(State(state): State<AppState>, p: PageActor, Query(q): Query<VersionForm>) -> Response {
-    match state.app.soa_version(&p.actor, q.version).await {
+pub async fn print(State(state): State<AppState>, p: PageActor, PageQuery(q): PageQuery<VersionForm>) -> Response {
+    match state.app.soa_version(&p.actor, q.version.as_i32()).await {
         Ok(view) => render_with(StatusCode::OK, &PrintPage { nav: Nav::new(&p, "soa"), view }),
         Err(e) => error_page(&e),
     }
@@ -121,24 +122,25 @@ pub async fn print(State(state): State<AppState>, p: PageActor, Query(q): Query<
 
 #[derive(Debug, Deserialize)]
 pub struct DiffQuery {
-    from: i32,
-    to: Option<i32>,
+    from: Version,
+    to: Option<Version>,
 }
 
-pub async fn diff(State(state): State<AppState>, p: PageActor, Query(q): Query<DiffQuery>) -> Response {
-    match state.app.soa_diff(&p.actor, q.from, q.to).await {
-        Ok(changes) => render_with(StatusCode::OK, &DiffPage { nav: Nav::new(&p, "soa"), from: q.from, to: q.to, changes }),
+pub async fn diff(State(state): State<AppState>, p: PageActor, PageQuery(q): PageQuery<DiffQuery>) -> Response {
+    let (from, to) = (q.from.as_i32(), q.to.map(Version::as_i32));
+    match state.app.soa_diff(&p.actor, from, to).await {
+        Ok(changes) => render_with(StatusCode::OK, &DiffPage { nav: Nav::new(&p, "soa"), from, to, changes }),
         Err(e) => error_page(&e),
     }
 }
 
 #[derive(Debug, Deserialize)]
 pub struct ExportQuery {
-    version: Option<i32>,
+    version: Option<Version>,
 }
 
-pub async fn export(State(state): State<AppState>, p: PageActor, Query(q): Query<ExportQuery>) -> Response {
-    match state.app.soa_xlsx(&p.actor, q.version).await {
+pub async fn export(State(state): State<AppState>, p: PageActor, PageQuery(q): PageQuery<ExportQuery>) -> Response {
+    match state.app.soa_xlsx(&p.actor, q.version.map(Version::as_i32)).await {
         Ok((name, bytes)) => (
             [
                 (header::CONTENT_TYPE, crate::api::soa::XLSX.to_owned()),
