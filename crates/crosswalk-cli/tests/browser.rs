@@ -12,6 +12,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use support::*;
 
+/// How long a browser wait may take: three browsers and servers share two cores while the flows
+/// run in parallel, so a page can take several seconds under load.
+const WAIT: Duration = Duration::from_secs(45);
+
 /// Kills a child process when dropped, so a failing test leaves nothing running.
 struct Running(Child);
 
@@ -95,7 +99,7 @@ async fn log_in(c: &fantoccini::Client, base: &str) -> Result<(), fantoccini::er
     c.find(Locator::Id("email")).await?.send_keys("admin@acme.example").await?;
     c.find(Locator::Id("password")).await?.send_keys("browser test password").await?;
     c.find(Locator::Id("login")).await?.click().await?;
-    c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("[data-testid=org-name]")).await?;
+    c.wait().at_most(WAIT).for_element(Locator::Css("[data-testid=org-name]")).await?;
     Ok(())
 }
 
@@ -120,11 +124,11 @@ async fn log_in_create_a_user_and_log_out() {
         assert_eq!(org.text().await?, "Acme Browser Test");
 
         c.find(Locator::LinkText("Users")).await?.click().await?;
-        c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("invite-user")).await?;
+        c.wait().at_most(WAIT).for_element(Locator::Id("invite-user")).await?;
         c.find(Locator::Id("new-email")).await?.send_keys("olga@acme.example").await?;
         c.find(Locator::Css("#new-role option[value=contributor]")).await?.click().await?;
         c.find(Locator::Id("invite-submit")).await?.click().await?;
-        let flash = c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(".flash.ok")).await?;
+        let flash = c.wait().at_most(WAIT).for_element(Locator::Css(".flash.ok")).await?;
         assert!(flash.text().await?.starts_with("Invited olga@acme.example as contributor."));
         let link = c.find(Locator::Css("[data-testid=invitation-link]")).await?.text().await?;
         assert!(link.starts_with("/invite/"), "{link}");
@@ -134,16 +138,16 @@ async fn log_in_create_a_user_and_log_out() {
             let _ = std::fs::write(screenshot_path("users"), png);
         }
         c.find(Locator::Id("logout")).await?.click().await?;
-        c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("login")).await?;
+        c.wait().at_most(WAIT).for_element(Locator::Id("login")).await?;
 
         // Olga opens the link, chooses her own password and lands in the organisation.
         c.goto(&format!("{base}{link}")).await?;
-        c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("redeem")).await?;
+        c.wait().at_most(WAIT).for_element(Locator::Id("redeem")).await?;
         c.find(Locator::Id("display_name")).await?.send_keys("Olga Owner").await?;
         c.find(Locator::Id("password")).await?.send_keys("olga's own password 1").await?;
         c.find(Locator::Id("confirm")).await?.send_keys("olga's own password 1").await?;
         c.find(Locator::Id("join")).await?.click().await?;
-        let org = c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("[data-testid=org-name]")).await?;
+        let org = c.wait().at_most(WAIT).for_element(Locator::Css("[data-testid=org-name]")).await?;
         assert_eq!(org.text().await?, "Acme Browser Test");
         let who = c.find(Locator::Css(".who")).await?.text().await?;
         assert!(who.contains("olga@acme.example") && who.contains("contributor"), "{who}");
@@ -154,7 +158,7 @@ async fn log_in_create_a_user_and_log_out() {
         c.goto(&format!("{base}/")).await?;
 
         c.find(Locator::Id("logout")).await?.click().await?;
-        c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("login")).await?;
+        c.wait().at_most(WAIT).for_element(Locator::Id("login")).await?;
         assert!(c.current_url().await?.path().ends_with("/login"));
         // The session is gone: the dashboard sends us back to log in.
         c.goto(&format!("{base}/")).await?;
@@ -162,6 +166,12 @@ async fn log_in_create_a_user_and_log_out() {
         Ok::<_, fantoccini::error::CmdError>(())
     }
     .await;
+    if outcome.is_err() {
+        // What the browser showed when it gave up, for the failure report.
+        let url = b.c.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+        let source = b.c.source().await.unwrap_or_default();
+        eprintln!("browser at {url} when the flow failed:\n{}", source.chars().take(4000).collect::<String>());
+    }
     let _ = b.c.clone().close().await;
     outcome.unwrap();
     // The change made in the browser is in the journal, and the chain verifies.
@@ -183,18 +193,18 @@ async fn scope_then_register_an_incident_and_submit_the_early_warning() {
         log_in(c, base).await?;
         // The scoping wizard: a medium managed service provider is an important entity.
         c.find(Locator::LinkText("NIS2 scope")).await?.click().await?;
-        c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("scope-form")).await?;
+        c.wait().at_most(WAIT).for_element(Locator::Id("scope-form")).await?;
         c.find(Locator::Css("#entity-type option[value=managed_service_provider]")).await?.click().await?;
         c.find(Locator::Id("employees")).await?.send_keys("80").await?;
         c.find(Locator::Id("turnover")).await?.send_keys("12000000").await?;
         c.find(Locator::Id("balance")).await?.send_keys("3000000").await?;
         c.find(Locator::Id("scope-submit")).await?.click().await?;
-        let class = c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("classification")).await?;
+        let class = c.wait().at_most(WAIT).for_element(Locator::Id("classification")).await?;
         assert_eq!(class.text().await?, "Important");
 
         // An incident aware one hour ago, with personal data: NIS2 and GDPR clocks.
         c.find(Locator::LinkText("Incidents")).await?.click().await?;
-        c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("new-incident")).await?;
+        c.wait().at_most(WAIT).for_element(Locator::Id("new-incident")).await?;
         c.find(Locator::Id("incident-title")).await?.send_keys("Ransomware on the file server").await?;
         // datetime-local accepts typed digits in its locale order; set the value directly instead.
         c.execute(
@@ -205,7 +215,7 @@ async fn scope_then_register_an_incident_and_submit_the_early_warning() {
         c.find(Locator::Id("regime-gdpr")).await?.click().await?;
         c.find(Locator::Id("personal-data")).await?.click().await?;
         c.find(Locator::Id("create-incident")).await?.click().await?;
-        c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("clock-nis2")).await?;
+        c.wait().at_most(WAIT).for_element(Locator::Id("clock-nis2")).await?;
         let due = |id: &'static str| async move { c.find(Locator::Css(&format!("#step-{id} td.due"))).await?.text().await };
         assert_eq!(due("nis2_early_warning").await?, "2026-01-16 02:13 UTC");
         assert_eq!(due("nis2_incident_notification").await?, "2026-01-18 02:13 UTC");
@@ -217,18 +227,24 @@ async fn scope_then_register_an_incident_and_submit_the_early_warning() {
         row.find(Locator::Css("input[name=authority]")).await?.send_keys("BSI").await?;
         row.find(Locator::Css("input[name=reference]")).await?.send_keys("EW-2026-1").await?;
         c.find(Locator::Id("submit-nis2_early_warning")).await?.click().await?;
-        c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#step-nis2_early_warning.state-submitted")).await?;
+        c.wait().at_most(WAIT).for_element(Locator::Css("#step-nis2_early_warning.state-submitted")).await?;
         let status = c.find(Locator::Css("#step-nis2_early_warning td.status")).await?.text().await?;
         assert!(status.contains("to BSI (ref. EW-2026-1)") && status.contains("LATE"), "{status}");
         if let Ok(png) = c.screenshot().await {
             let _ = std::fs::write(screenshot_path("incident"), png);
         }
         c.find(Locator::LinkText("← Incidents")).await?.click().await?;
-        let table = c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("incidents")).await?.text().await?;
+        let table = c.wait().at_most(WAIT).for_element(Locator::Id("incidents")).await?.text().await?;
         assert!(table.contains("Incident notification: overdue by"), "{table}");
         Ok::<_, fantoccini::error::CmdError>(())
     }
     .await;
+    if outcome.is_err() {
+        // What the browser showed when it gave up, for the failure report.
+        let url = b.c.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+        let source = b.c.source().await.unwrap_or_default();
+        eprintln!("browser at {url} when the flow failed:\n{}", source.chars().take(4000).collect::<String>());
+    }
     let _ = b.c.clone().close().await;
     outcome.unwrap();
     env.cleanup().await;
@@ -248,33 +264,33 @@ async fn evidence_proves_a_control_once_for_iso_and_csf_until_it_expires() {
         log_in(c, base).await?;
         c.find(Locator::LinkText("Frameworks")).await?.click().await?;
         for slug in ["iso27001-2022", "nist-csf-2.0"] {
-            c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(&format!("button[data-follow='{slug}']"))).await?.click().await?;
-            c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(&format!("button[data-unfollow='{slug}']"))).await?;
+            c.wait().at_most(WAIT).for_element(Locator::Css(&format!("button[data-follow='{slug}']"))).await?.click().await?;
+            c.wait().at_most(WAIT).for_element(Locator::Css(&format!("button[data-unfollow='{slug}']"))).await?;
         }
         // A control, linked to ISO A.8.8, with evidence uploaded from the browser.
         c.find(Locator::LinkText("Controls")).await?.click().await?;
-        c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("new-control")).await?;
+        c.wait().at_most(WAIT).for_element(Locator::Id("new-control")).await?;
         c.find(Locator::Id("ctl-name")).await?.send_keys("Vulnerability management").await?;
         c.execute("document.getElementById('ctl-status').value = 'implemented';", vec![]).await?;
         c.find(Locator::Id("create-control")).await?.click().await?;
-        c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("link-form")).await?;
+        c.wait().at_most(WAIT).for_element(Locator::Id("link-form")).await?;
         let control_url = c.current_url().await?;
         c.execute("document.getElementById('link-fw').value = 'iso27001-2022@2022';", vec![]).await?;
         c.find(Locator::Id("link-ref")).await?.send_keys("A.8.8").await?;
         c.find(Locator::Id("link-submit")).await?.click().await?;
-        c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#served tr[data-ref='ID.RA-01']")).await?;
+        c.wait().at_most(WAIT).for_element(Locator::Css("#served tr[data-ref='ID.RA-01']")).await?;
         c.find(Locator::Id("ev-file")).await?.send_keys(&evidence_file.display().to_string()).await?;
         c.execute("document.getElementById('ev-until').value = '2099-12-31';", vec![]).await?;
         c.find(Locator::Id("upload-evidence")).await?.click().await?;
         // Wait for the reloaded page's row itself: the old page's placeholder row would go stale.
         c.wait()
-            .at_most(Duration::from_secs(10))
+            .at_most(WAIT)
             .for_element(Locator::XPath("//table[@id='evidence']//td[contains(., 'vulnerability-scan.txt')]"))
             .await?;
 
         let state = |framework: &'static str, reference: &'static str| async move {
             c.goto(&format!("{base}/requirement?framework={framework}&ref={reference}")).await?;
-            c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("readiness-state")).await?.text().await
+            c.wait().at_most(WAIT).for_element(Locator::Id("readiness-state")).await?.text().await
         };
         assert_eq!(state("iso27001-2022", "A.8.8").await?, "proven");
         // A.8.8 superset ID.RA-01 (curated): credit flows; ID.RA-08 only intersects: no credit.
@@ -283,10 +299,10 @@ async fn evidence_proves_a_control_once_for_iso_and_csf_until_it_expires() {
 
         // The evidence expires: both are no longer ready, and the page says why.
         c.goto(control_url.as_str()).await?;
-        c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("[data-testid=valid-until]")).await?;
+        c.wait().at_most(WAIT).for_element(Locator::Css("[data-testid=valid-until]")).await?;
         c.execute("document.querySelector('[data-testid=valid-until]').value = '2026-01-01'; document.querySelector('[data-testid=valid-until]').form.submit();", vec![])
             .await?;
-        c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#evidence tr.state-overdue")).await?;
+        c.wait().at_most(WAIT).for_element(Locator::Css("#evidence tr.state-overdue")).await?;
         assert_eq!(state("iso27001-2022", "A.8.8").await?, "partial");
         let reason = c.find(Locator::Id("readiness-reason")).await?.text().await?;
         assert!(reason.contains("expired on 2026-01-01"), "{reason}");
@@ -297,6 +313,12 @@ async fn evidence_proves_a_control_once_for_iso_and_csf_until_it_expires() {
         Ok::<_, fantoccini::error::CmdError>(())
     }
     .await;
+    if outcome.is_err() {
+        // What the browser showed when it gave up, for the failure report.
+        let url = b.c.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+        let source = b.c.source().await.unwrap_or_default();
+        eprintln!("browser at {url} when the flow failed:\n{}", source.chars().take(4000).collect::<String>());
+    }
     let _ = b.c.clone().close().await;
     outcome.unwrap();
     let o = env.run(&["--format", "json", "journal", "verify", "--tenant", "acme"]);
