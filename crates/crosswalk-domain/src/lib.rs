@@ -7,6 +7,7 @@
 
 pub mod catalog;
 pub mod clocks;
+pub mod bank_holidays;
 pub mod common_passwords;
 pub mod crosswalk;
 pub mod ids;

@@ -542,6 +542,12 @@ pub fn covered_by_cir_2024_2690(entity_type: &str) -> bool {
     ART27_TYPES.contains(&entity_type) || matches!(entity_type, "trust_service_provider" | "qualified_trust_service_provider")
 }
 
+/// Trust service providers, qualified or not: NIS2 Art 23(4) second subparagraph gives them 24 hours for
+/// the incident notification, and Art 3(1)(b) / Art 2(2)(a)(ii) take them in scope whatever their size.
+pub fn is_trust_service_provider(entity_type: &str) -> bool {
+    matches!(entity_type, "trust_service_provider" | "qualified_trust_service_provider")
+}
+
 /// Size class under Recommendation 2003/361/EC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
