@@ -36,6 +36,9 @@ fn incident() -> NewIncident {
         cross_border: false,
         financial_entity: false,
         affected_services: String::new(),
+        member_state: None,
+        nis2_identified: None,
+        dora_relief_withdrawn: false,
     }
 }
 
@@ -185,7 +188,8 @@ async fn moving_the_clock_after_a_submission_needs_a_reason_and_is_journaled() {
     let (_db, app, _clock) = setup().await;
     let op = app.operator("acme").await.unwrap();
     let i = app.create_incident(&op, NewIncident { financial_entity: true, ..incident() }).await.unwrap();
-    assert!(i.regimes.iter().any(|r| r.to_string() == "DORA"), "a financial entity gets the DORA clock suggested");
+    // NIS2 Art 4(1), DORA Art 1(2): a financial entity runs DORA's clock instead of NIS2's; GDPR stays.
+    assert_eq!(i.regimes.iter().map(ToString::to_string).collect::<Vec<_>>(), ["DORA", "GDPR"]);
     // Before any submission, a correction needs no reason.
     let i2 = app
         .change_incident(
@@ -199,7 +203,7 @@ async fn moving_the_clock_after_a_submission_needs_a_reason_and_is_journaled() {
     app.record_submission(
         &op,
         i.id,
-        NewSubmission { step: "nis2_early_warning".into(), submitted_at: None, authority: "BSI".into(), reference: String::new() },
+        NewSubmission { step: "dora_initial_notification".into(), submitted_at: None, authority: "BaFin".into(), reference: String::new() },
     )
     .await
     .unwrap();

@@ -416,6 +416,35 @@ fn dora(f: &IncidentFacts) -> Result<Vec<Step>, ClockError> {
     ])
 }
 
+/// The regimes whose clocks run for an incident when nobody chose them: NIS2 unless the organisation is out
+/// of its scope, but DORA instead of NIS2 for a financial entity under DORA (NIS2 Art 4(1) with DORA
+/// Art 1(2): DORA Art 19 replaces NIS2 Art 23); GDPR Art 33 when personal data is involved, whatever else
+/// runs (the lex specialis rule concerns NIS2 only).
+pub fn suggested_regimes(in_nis2_scope: bool, dora_financial_entity: bool, personal_data: bool) -> Vec<Regime> {
+    let mut out = Vec::new();
+    if dora_financial_entity {
+        out.push(Regime::Dora);
+    } else if in_nis2_scope {
+        out.push(Regime::Nis2);
+    }
+    if personal_data {
+        out.push(Regime::Gdpr);
+    }
+    out
+}
+
+/// Refuse NIS2's clock for a financial entity under DORA: NIS2 Art 4(1) with DORA Art 1(2) make DORA Art 19
+/// the reporting duty, so running both would show deadlines that do not bind the entity.
+pub fn check_regimes(regimes: &[Regime], dora_financial_entity: bool) -> Result<(), crate::ValidationError> {
+    if dora_financial_entity && regimes.contains(&Regime::Nis2) {
+        return Err(crate::ValidationError::new(
+            "regimes",
+            "a financial entity under DORA reports under DORA Art 19, which replaces NIS2 Art 23 (NIS2 Art 4(1), DORA Art 1(2)): choose dora instead of nis2",
+        ));
+    }
+    Ok(())
+}
+
 /// Parse an instant: RFC 3339 with offset (`2026-11-27T02:13:00+01:00`, `…Z`), RFC 9557 with a zone
 /// (`…[Europe/Berlin]`), or a civil time without offset, read in `zone`.
 pub fn parse_instant(field: &str, raw: &str, zone: &TimeZone) -> Result<Timestamp, crate::ValidationError> {
