@@ -53,10 +53,15 @@ pub struct DeadlineReport {
 /// Compute the steps of one regime. Pure: no tenant data is read or written.
 pub fn compute(q: &DeadlineQuery) -> AppResult<DeadlineReport> {
     let regime: Regime = q.regime.parse()?;
-    let member_state =
-        q.member_state.as_deref().filter(|m| !m.trim().is_empty()).map(|m| bank_holidays::parse_member_state("member_state", m)).transpose()?;
+    let member_state = q
+        .member_state
+        .as_deref()
+        .filter(|m| !m.trim().is_empty())
+        .map(|m| bank_holidays::parse_member_state("member_state", m))
+        .transpose()?;
     // Without --tz, a Member State's capital zone is the better guess than UTC for its civil days.
-    let tz_name = q.tz.clone().filter(|t| !t.is_empty()).or_else(|| member_state.map(|m| m.zones[0].to_owned())).unwrap_or_else(|| "UTC".to_owned());
+    let tz_name =
+        q.tz.clone().filter(|t| !t.is_empty()).or_else(|| member_state.map(|m| m.zones[0].to_owned())).unwrap_or_else(|| "UTC".to_owned());
     let zone = clocks::parse_zone("tz", &tz_name)?;
     if let Some(t) = q.entity_type.as_deref().filter(|t| !t.is_empty())
         && nis2::entity_type(t).is_none()

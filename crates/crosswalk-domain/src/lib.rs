@@ -5,9 +5,9 @@
 //! regulatory reporting clocks are in [`clocks`].
 #![forbid(unsafe_code)]
 
+pub mod bank_holidays;
 pub mod catalog;
 pub mod clocks;
-pub mod bank_holidays;
 pub mod common_passwords;
 pub mod crosswalk;
 pub mod ids;

@@ -753,7 +753,9 @@ pub fn scope(input: &ScopeInput) -> Result<ScopeResult, crate::ValidationError> 
             duties.push("Register with the ENISA registry of digital entities; report changes within three months (Art 27)");
         }
         if lex_specialis.is_some() {
-            duties.push("ICT risk management under DORA Chapter II (Arts 5-16), which replaces NIS2 Art 20-21 (NIS2 Art 4(1), DORA Art 1(2))");
+            duties.push(
+                "ICT risk management under DORA Chapter II (Arts 5-16), which replaces NIS2 Art 20-21 (NIS2 Art 4(1), DORA Art 1(2))",
+            );
             duties.push("Report major ICT-related incidents under DORA Art 19 (Delegated Regulation (EU) 2025/301 Art 5), which replaces NIS2 Art 23");
             duties.push("Supervision by the DORA competent authority (DORA Art 46, 50), in place of NIS2 Art 32-34");
         } else {

@@ -25,8 +25,10 @@ enum Incidents {
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         // One column per statement: SQLite's ALTER TABLE adds a single column at a time.
-        m.alter_table(Table::alter().table(Incidents::Table).add_column(ColumnDef::new(Incidents::MemberState).string_len(2).null()).to_owned())
-            .await?;
+        m.alter_table(
+            Table::alter().table(Incidents::Table).add_column(ColumnDef::new(Incidents::MemberState).string_len(2).null()).to_owned(),
+        )
+        .await?;
         m.alter_table(
             Table::alter()
                 .table(Incidents::Table)
