@@ -328,9 +328,13 @@ async fn an_insurers_final_report_due_on_a_saturday_is_on_time_on_monday_morning
     assert_eq!(i.member_state.as_deref(), Some("DE"));
     assert!(i.holiday_calendar.as_deref().unwrap_or_default().contains("regional holidays are not considered"));
     for (step, at) in [("dora_initial_notification", "2026-10-10T11:00"), ("dora_intermediate_report", "2026-10-14T10:00")] {
-        app.record_submission(&op, i.id, NewSubmission { step: step.into(), submitted_at: Some(at.into()), authority: "BaFin".into(), reference: String::new() })
-            .await
-            .unwrap();
+        app.record_submission(
+            &op,
+            i.id,
+            NewSubmission { step: step.into(), submitted_at: Some(at.into()), authority: "BaFin".into(), reference: String::new() },
+        )
+        .await
+        .unwrap();
     }
     let i = app.get_incident(&op, i.id).await.unwrap();
     let fin = i.clocks[0].steps.iter().find(|s| s.step.id == "dora_final_report").unwrap();
@@ -340,7 +344,12 @@ async fn an_insurers_final_report_due_on_a_saturday_is_on_time_on_monday_morning
         .record_submission(
             &op,
             i.id,
-            NewSubmission { step: "dora_final_report".into(), submitted_at: Some("2026-11-16T11:00".into()), authority: "BaFin".into(), reference: String::new() },
+            NewSubmission {
+                step: "dora_final_report".into(),
+                submitted_at: Some("2026-11-16T11:00".into()),
+                authority: "BaFin".into(),
+                reference: String::new(),
+            },
         )
         .await
         .unwrap();

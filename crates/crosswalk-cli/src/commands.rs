@@ -440,7 +440,10 @@ fn print_incident(cli: &Cli, i: &crosswalk_app::incidents::IncidentView) -> anyh
         .iter()
         .flat_map(|c| {
             c.steps.iter().map(move |s| {
-                let due = s.step.due.as_ref().map(ToString::to_string).unwrap_or_else(|| s.step.rule.to_owned());
+                let mut due = s.step.due.as_ref().map(ToString::to_string).unwrap_or_else(|| s.step.rule.to_owned());
+                if let Some(m) = &s.step.moved_from {
+                    due.push_str(&format!(" (moved from {m})"));
+                }
                 let state = match (&s.submitted, s.overdue) {
                     (Some(sub), _) => format!("submitted{}", if sub.late { " (late)" } else { "" }),
                     (None, true) => "OVERDUE".to_owned(),
@@ -450,7 +453,18 @@ fn print_incident(cli: &Cli, i: &crosswalk_app::incidents::IncidentView) -> anyh
             })
         })
         .collect();
-    output::print(cli.format, i, &["regime", "step", "due", "state", "basis"], rows)
+    output::print(cli.format, i, &["regime", "step", "due", "state", "basis"], rows)?;
+    if cli.format != Format::Json {
+        for s in i.clocks.iter().flat_map(|c| c.steps.iter()) {
+            for n in &s.step.notes {
+                output::line(&format!("note ({}): {n}", s.step.id))?;
+            }
+        }
+        if let Some(c) = &i.holiday_calendar {
+            output::line(&format!("calendar: {c}"))?;
+        }
+    }
+    Ok(())
 }
 
 async fn incident(cli: &Cli, c: &crate::config::IncidentCommand) -> anyhow::Result<ExitCode> {
