@@ -152,6 +152,9 @@ impl App {
                     cross_border: false,
                     financial_entity: false,
                     affected_services: String::new(),
+                    member_state: None,
+                    nis2_identified: None,
+                    dora_relief_withdrawn: false,
                 },
             )
             .await?;

@@ -4,6 +4,7 @@
 use crate::actor::Actor;
 use crate::{App, AppError, AppResult};
 use chrono::{DateTime, Utc};
+use crosswalk_domain::bank_holidays;
 use crosswalk_domain::clocks::{self, IncidentFacts, Regime, Step};
 use crosswalk_domain::{Permission, validate::non_empty_text};
 use crosswalk_store::repo::incidents::{self as repo, Incident, Submission};
@@ -35,11 +36,23 @@ pub struct NewIncident {
     pub personal_data: bool,
     #[serde(default)]
     pub cross_border: bool,
-    /// A financial entity under DORA: suggests the DORA clock (DORA is lex specialis, NIS2 Art 4).
+    /// A financial entity under DORA: the DORA clock runs instead of NIS2's (NIS2 Art 4(1), DORA Art 1(2)).
+    /// Credit institutions, CCPs and trading venues are financial entities by their entity type.
     #[serde(default)]
     pub financial_entity: bool,
     #[serde(default)]
     pub affected_services: String,
+    /// ISO 3166-1 alpha-2 code of the entity's Member State: its weekends and national bank holidays move
+    /// DORA time limits to noon of the next working day (Delegated Regulation (EU) 2025/301 Art 5(4)).
+    #[serde(default)]
+    pub member_state: Option<String>,
+    /// The financial entity is identified as essential or important under NIS2 Art 3 (2025/301 Art 5(5)).
+    /// Default: taken from the saved NIS2 scoping when it says essential or important.
+    #[serde(default)]
+    pub nis2_identified: Option<bool>,
+    /// The competent authority withdrew the weekend relief by notified decision (2025/301 Art 5(6)).
+    #[serde(default)]
+    pub dora_relief_withdrawn: bool,
 }
 
 /// Changing an incident's facts. Changing `aware_at` or `classified_at` after a report has been
@@ -127,6 +140,11 @@ pub struct IncidentView {
     pub personal_data: bool,
     pub cross_border: bool,
     pub financial_entity: bool,
+    pub member_state: Option<String>,
+    pub nis2_identified: bool,
+    pub dora_relief_withdrawn: bool,
+    /// Which holiday calendar the DORA steps used, when a Member State is given.
+    pub holiday_calendar: Option<String>,
     pub affected_services: String,
     pub significance: String,
     pub significance_reason: String,
@@ -176,6 +194,9 @@ fn facts(i: &Incident, subs: &[&Submission]) -> AppResult<IncidentFacts> {
     let mut f = IncidentFacts::new(to_jiff(i.aware_at), zone);
     f.classified_at = i.classified_at.map(to_jiff);
     f.entity_type = i.entity_type.clone();
+    f.member_state = i.member_state.as_deref().map(|m| bank_holidays::parse_member_state("member_state", m)).transpose()?;
+    f.nis2_identified = i.nis2_identified;
+    f.dora_relief_withdrawn = i.dora_relief_withdrawn;
     let first = |step: &str| subs.iter().find(|s| s.step == step).map(|s| to_jiff(s.submitted_at));
     f.nis2_notification_submitted_at = first("nis2_incident_notification");
     f.dora_initial_submitted_at = first("dora_initial_notification");
@@ -221,6 +242,10 @@ fn view(i: Incident, subs: &[&Submission], now: DateTime<Utc>) -> AppResult<Inci
         personal_data: i.personal_data,
         cross_border: i.cross_border,
         financial_entity: i.financial_entity,
+        holiday_calendar: f.member_state.map(bank_holidays::calendar_note),
+        member_state: i.member_state,
+        nis2_identified: i.nis2_identified,
+        dora_relief_withdrawn: i.dora_relief_withdrawn,
         affected_services: i.affected_services,
         significance: i.significance,
         significance_reason: i.significance_reason,
@@ -265,19 +290,28 @@ impl App {
             return Err(AppError::invalid("classified_at", "must not be before aware_at"));
         }
         let profile = crosswalk_store::repo::nis2_profiles::get(self.db(), actor.tenant.0).await?;
+        // The entity type decides e.g. the trust service providers' 24-hour notification (Art 23(4)).
+        let entity_type = new.entity_type.clone().or_else(|| profile.as_ref().map(|p| p.entity_type.clone()));
+        if let Some(t) = &entity_type
+            && crosswalk_domain::nis2::entity_type(t).is_none()
+        {
+            return Err(AppError::invalid("entity_type", format!("unknown NIS2 entity type '{t}'")));
+        }
+        let member_state = new
+            .member_state
+            .as_deref()
+            .filter(|m| !m.trim().is_empty())
+            .map(|m| bank_holidays::parse_member_state("member_state", m).map(|ms| ms.code.to_owned()))
+            .transpose()?;
+        // NIS2 Art 4(1) with DORA Art 1(2): a financial entity under DORA reports under DORA Art 19 instead.
+        let dora_financial = new.financial_entity || entity_type.as_deref().is_some_and(crosswalk_domain::nis2::is_dora_financial_entity);
+        let identified = profile.as_ref().is_some_and(|p| p.classification == "essential" || p.classification == "important");
         let mut regimes = parse_regimes(&new.regimes)?;
         if regimes.is_empty() {
             // Suggested from scoping and the facts: NIS2 unless the organisation was scoped out of it
-            // (Art 2); GDPR Art 33 when personal data is involved.
-            if profile.as_ref().is_none_or(|p| p.classification != "out_of_scope") {
-                regimes.push(Regime::Nis2);
-            }
-            if new.personal_data {
-                regimes.push(Regime::Gdpr);
-            }
-            if new.financial_entity {
-                regimes.push(Regime::Dora);
-            }
+            // (Art 2) or DORA replaces it; GDPR Art 33 when personal data is involved.
+            let in_scope = profile.as_ref().is_none_or(|p| p.classification != "out_of_scope");
+            regimes = clocks::suggested_regimes(in_scope, dora_financial, new.personal_data);
             if regimes.is_empty() {
                 return Err(AppError::invalid(
                     "regimes",
@@ -285,13 +319,7 @@ impl App {
                 ));
             }
         }
-        // The entity type decides e.g. the trust service providers' 24-hour notification (Art 23(4)).
-        let entity_type = new.entity_type.clone().or_else(|| profile.map(|p| p.entity_type));
-        if let Some(t) = &entity_type
-            && crosswalk_domain::nis2::entity_type(t).is_none()
-        {
-            return Err(AppError::invalid("entity_type", format!("unknown NIS2 entity type '{t}'")));
-        }
+        clocks::check_regimes(&regimes, dora_financial)?;
         let regimes_s = regimes.iter().map(|r| r.to_string().to_lowercase()).collect::<Vec<_>>().join(",");
         let now = self.now();
         let row = Incident {
@@ -306,7 +334,10 @@ impl App {
             regimes: regimes_s,
             personal_data: new.personal_data,
             cross_border: new.cross_border,
-            financial_entity: new.financial_entity,
+            financial_entity: dora_financial,
+            member_state,
+            nis2_identified: new.nis2_identified.unwrap_or(dora_financial && identified),
+            dora_relief_withdrawn: new.dora_relief_withdrawn,
             affected_services: new.affected_services.trim().to_owned(),
             significance: String::new(),
             significance_reason: String::new(),
@@ -321,7 +352,7 @@ impl App {
             "incident.create",
             "incident",
             row.id,
-            json!({"title": row.title, "aware_at": row.aware_at, "classified_at": row.classified_at, "tz": row.tz, "regimes": row.regimes, "personal_data": row.personal_data, "cross_border": row.cross_border}),
+            json!({"title": row.title, "aware_at": row.aware_at, "classified_at": row.classified_at, "tz": row.tz, "regimes": row.regimes, "personal_data": row.personal_data, "cross_border": row.cross_border, "financial_entity": row.financial_entity, "member_state": row.member_state, "nis2_identified": row.nis2_identified, "dora_relief_withdrawn": row.dora_relief_withdrawn}),
         )
         .await?;
         let v = view(row, &[], now)?;

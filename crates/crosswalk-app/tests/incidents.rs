@@ -36,6 +36,9 @@ fn incident() -> NewIncident {
         cross_border: false,
         financial_entity: false,
         affected_services: String::new(),
+        member_state: None,
+        nis2_identified: None,
+        dora_relief_withdrawn: false,
     }
 }
 
@@ -185,7 +188,8 @@ async fn moving_the_clock_after_a_submission_needs_a_reason_and_is_journaled() {
     let (_db, app, _clock) = setup().await;
     let op = app.operator("acme").await.unwrap();
     let i = app.create_incident(&op, NewIncident { financial_entity: true, ..incident() }).await.unwrap();
-    assert!(i.regimes.iter().any(|r| r.to_string() == "DORA"), "a financial entity gets the DORA clock suggested");
+    // NIS2 Art 4(1), DORA Art 1(2): a financial entity runs DORA's clock instead of NIS2's; GDPR stays.
+    assert_eq!(i.regimes.iter().map(ToString::to_string).collect::<Vec<_>>(), ["DORA", "GDPR"]);
     // Before any submission, a correction needs no reason.
     let i2 = app
         .change_incident(
@@ -199,7 +203,7 @@ async fn moving_the_clock_after_a_submission_needs_a_reason_and_is_journaled() {
     app.record_submission(
         &op,
         i.id,
-        NewSubmission { step: "nis2_early_warning".into(), submitted_at: None, authority: "BSI".into(), reference: String::new() },
+        NewSubmission { step: "dora_initial_notification".into(), submitted_at: None, authority: "BaFin".into(), reference: String::new() },
     )
     .await
     .unwrap();
@@ -302,4 +306,81 @@ async fn supplier_reviews_and_training_renewals_are_reminded() {
     let n = &app.notifications(&op, 5).await.unwrap()[0];
     assert!(n.message.starts_with("Supplier review of \"CloudCo\" is due on 2026-12-17"), "{}", n.message);
     assert_eq!(n.link, format!("/suppliers/{}", s.id));
+}
+
+/// The worked example of issue 14: an insurer (a DORA financial entity, no NIS2 type) in Germany; its final
+/// report is due one month after the intermediate report, which lands on Saturday 14 November 2026 10:00.
+/// Delegated Regulation (EU) 2025/301 Art 5(4) lets it submit by Monday noon, so Monday 11:00 is on time.
+#[tokio::test]
+async fn an_insurers_final_report_due_on_a_saturday_is_on_time_on_monday_morning() {
+    let (_db, app, _clock) = setup().await;
+    let op = app.operator("acme").await.unwrap();
+    let new = NewIncident {
+        aware_at: "2026-10-10T08:00".into(),
+        classified_at: Some("2026-10-10T09:00".into()),
+        regimes: vec!["dora".into()],
+        personal_data: false,
+        financial_entity: true,
+        member_state: Some("de".into()),
+        ..incident()
+    };
+    let i = app.create_incident(&op, new).await.unwrap();
+    assert_eq!(i.member_state.as_deref(), Some("DE"));
+    assert!(i.holiday_calendar.as_deref().unwrap_or_default().contains("regional holidays are not considered"));
+    for (step, at) in [("dora_initial_notification", "2026-10-10T11:00"), ("dora_intermediate_report", "2026-10-14T10:00")] {
+        app.record_submission(
+            &op,
+            i.id,
+            NewSubmission { step: step.into(), submitted_at: Some(at.into()), authority: "BaFin".into(), reference: String::new() },
+        )
+        .await
+        .unwrap();
+    }
+    let i = app.get_incident(&op, i.id).await.unwrap();
+    let fin = i.clocks[0].steps.iter().find(|s| s.step.id == "dora_final_report").unwrap();
+    assert_eq!(fin.step.due.as_ref().unwrap().to_string(), "2026-11-16T12:00:00+01:00[Europe/Berlin]");
+    assert_eq!(fin.step.moved_from.as_ref().unwrap().to_string(), "2026-11-14T10:00:00+01:00[Europe/Berlin]");
+    let i = app
+        .record_submission(
+            &op,
+            i.id,
+            NewSubmission {
+                step: "dora_final_report".into(),
+                submitted_at: Some("2026-11-16T11:00".into()),
+                authority: "BaFin".into(),
+                reference: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let fin = i.clocks[0].steps.iter().find(|s| s.step.id == "dora_final_report").unwrap();
+    assert!(!fin.submitted.as_ref().unwrap().late, "due Monday 12:00 under Art 5(4), submitted 11:00");
+    // Bad Member State: 422 naming the field.
+    let bad = app.create_incident(&op, NewIncident { member_state: Some("XX".into()), ..incident() }).await;
+    assert!(matches!(bad, Err(AppError::Invalid(v)) if v.field == "member_state"));
+}
+
+/// NIS2 Art 4(1) with DORA Art 1(2): a credit institution's saved scoping makes the register run DORA's clock
+/// instead of NIS2's (GDPR stays), and refuses NIS2 when chosen by hand.
+#[tokio::test]
+async fn a_credit_institution_runs_dora_instead_of_nis2() {
+    let (_db, app, _clock) = setup().await;
+    let op = app.operator("acme").await.unwrap();
+    let bank = crosswalk_domain::nis2::ScopeInput {
+        entity_type: "credit_institution".into(),
+        sector: None,
+        subsector: None,
+        employees: 1000,
+        turnover_eur: 500_000_000,
+        balance_eur: 900_000_000,
+    };
+    let p = app.save_nis2_profile(&op, bank).await.unwrap();
+    assert!(p.result.lex_specialis.is_some());
+    let i = app.create_incident(&op, incident()).await.unwrap();
+    assert_eq!(i.regimes.iter().map(ToString::to_string).collect::<Vec<_>>(), ["DORA", "GDPR"]);
+    assert!(i.financial_entity && i.nis2_identified, "identified as essential under NIS2 Art 3: 2025/301 Art 5(5)");
+    let json = serde_json::to_value(&i).unwrap();
+    assert_eq!(json["regimes"], serde_json::json!(["dora", "gdpr"]));
+    let r = app.create_incident(&op, NewIncident { regimes: vec!["nis2".into(), "dora".into()], ..incident() }).await;
+    assert!(matches!(r, Err(AppError::Invalid(v)) if v.field == "regimes"));
 }

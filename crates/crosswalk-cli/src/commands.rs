@@ -449,7 +449,10 @@ fn print_incident(cli: &Cli, i: &crosswalk_app::incidents::IncidentView) -> anyh
         .iter()
         .flat_map(|c| {
             c.steps.iter().map(move |s| {
-                let due = s.step.due.as_ref().map(ToString::to_string).unwrap_or_else(|| s.step.rule.to_owned());
+                let mut due = s.step.due.as_ref().map(ToString::to_string).unwrap_or_else(|| s.step.rule.to_owned());
+                if let Some(m) = &s.step.moved_from {
+                    due.push_str(&format!(" (moved from {m})"));
+                }
                 let state = match (&s.submitted, s.overdue) {
                     (Some(sub), _) => format!("submitted{}", if sub.late { " (late)" } else { "" }),
                     (None, true) => "OVERDUE".to_owned(),
@@ -459,7 +462,18 @@ fn print_incident(cli: &Cli, i: &crosswalk_app::incidents::IncidentView) -> anyh
             })
         })
         .collect();
-    output::print(cli.format, i, &["regime", "step", "due", "state", "basis"], rows)
+    output::print(cli.format, i, &["regime", "step", "due", "state", "basis"], rows)?;
+    if cli.format != Format::Json {
+        for s in i.clocks.iter().flat_map(|c| c.steps.iter()) {
+            for n in &s.step.notes {
+                output::line(&format!("note ({}): {n}", s.step.id))?;
+            }
+        }
+        if let Some(c) = &i.holiday_calendar {
+            output::line(&format!("calendar: {c}"))?;
+        }
+    }
+    Ok(())
 }
 
 async fn incident(cli: &Cli, c: &crate::config::IncidentCommand) -> anyhow::Result<ExitCode> {
@@ -495,6 +509,9 @@ async fn incident(cli: &Cli, c: &crate::config::IncidentCommand) -> anyhow::Resu
             cross_border,
             financial_entity,
             affected_services,
+            member_state,
+            nis2_identified,
+            dora_relief_withdrawn,
         } => {
             let op = app.operator(tenant).await.map_err(app_err)?;
             let new = NewIncident {
@@ -509,6 +526,9 @@ async fn incident(cli: &Cli, c: &crate::config::IncidentCommand) -> anyhow::Resu
                 cross_border: *cross_border,
                 financial_entity: *financial_entity,
                 affected_services: affected_services.clone(),
+                member_state: member_state.clone(),
+                nis2_identified: *nis2_identified,
+                dora_relief_withdrawn: *dora_relief_withdrawn,
             };
             let i = app.create_incident(&op, new).await.map_err(app_err)?;
             if cli.format == Format::Json {
@@ -642,6 +662,12 @@ async fn nis2(cli: &Cli, c: &crate::config::Nis2Command) -> anyhow::Result<ExitC
                 for d in &r.duties {
                     output::line(&format!("- {d}"))?;
                 }
+                if let Some(l) = &r.lex_specialis {
+                    output::line(&format!("{} replaces ({}):", l.act, l.basis.join(", ")))?;
+                    for d in &l.replaces {
+                        output::line(&format!("- {} -> {}", d.nis2, d.replaced_by))?;
+                    }
+                }
             }
         }
     }
@@ -654,22 +680,42 @@ fn deadlines(cli: &Cli, a: &crate::config::DeadlinesArgs) -> anyhow::Result<Exit
         aware_at: a.aware_at.clone(),
         classified_at: a.classified_at.clone(),
         entity_type: a.entity_type.clone(),
-        tz: Some(a.tz.clone()),
+        tz: a.tz.clone(),
+        member_state: a.member_state.clone(),
+        nis2_identified: a.nis2_identified,
+        relief_withdrawn: a.relief_withdrawn,
     };
     let report = crosswalk_app::clocks::compute(&q).map_err(app_err)?;
     let rows = report
         .steps
         .iter()
         .map(|s| {
-            let due = match (&s.due, s.provisional) {
+            let mut due = match (&s.due, s.provisional) {
                 (Some(d), false) => d.to_string(),
                 (Some(d), true) => format!("{d} (provisional)"),
                 (None, _) => s.rule.to_owned(),
             };
+            if let Some(m) = &s.moved_from {
+                due.push_str(&format!(" (moved from {m})"));
+            }
             vec![s.name.to_owned(), due, s.basis.to_owned()]
         })
         .collect();
     output::print(cli.format, &report, &["step", "due", "basis"], rows)?;
+    if cli.format != Format::Json {
+        // The reasons belong beside the table: a moved or zero-length limit must never look arbitrary.
+        for s in &report.steps {
+            for n in &s.notes {
+                output::line(&format!("note ({}): {n}", s.name))?;
+            }
+        }
+        for n in &report.notes {
+            output::line(&format!("note: {n}"))?;
+        }
+        if let Some(c) = &report.holiday_calendar {
+            output::line(&format!("calendar: {c}"))?;
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -299,11 +299,21 @@ pub enum IncidentCommand {
         personal_data: bool,
         #[arg(long)]
         cross_border: bool,
-        /// A financial entity: suggests the DORA clock
+        /// A financial entity under DORA: the DORA clock runs instead of NIS2's (NIS2 Art 4(1), DORA Art 1(2))
         #[arg(long)]
         financial_entity: bool,
         #[arg(long, default_value = "")]
         affected_services: String,
+        /// The entity's EU Member State (ISO 3166-1 alpha-2) for DORA's weekend and bank-holiday rule
+        /// (2025/301 Art 5(4); national holidays only)
+        #[arg(long)]
+        member_state: Option<String>,
+        /// Identified as essential or important under NIS2 Art 3 (2025/301 Art 5(5)); default: from the saved scoping
+        #[arg(long)]
+        nis2_identified: Option<bool>,
+        /// The competent authority withdrew the weekend relief (2025/301 Art 5(6))
+        #[arg(long)]
+        dora_relief_withdrawn: bool,
     },
     /// Change an incident's facts; moving --aware-at or --classified-at after a submission needs --reason
     Update {
@@ -523,12 +533,26 @@ pub struct DeadlinesArgs {
     /// When the incident was classified as significant (NIS2) or major (DORA)
     #[arg(long)]
     pub classified_at: Option<String>,
-    /// NIS2 entity type (trust_service_provider notifies within 24 h)
+    /// NIS2 entity type (trust service providers notify within 24 h; credit_institution, central_counterparty
+    /// and trading_venue_operator report under DORA and keep no weekend relief for the first two DORA reports)
     #[arg(long)]
     pub entity_type: Option<String>,
-    /// The entity's IANA time zone; calendar months are counted in it
-    #[arg(long, default_value = "UTC")]
-    pub tz: String,
+    /// The entity's IANA time zone; calendar months are counted in it (default: the --member-state's capital
+    /// zone, else UTC)
+    #[arg(long)]
+    pub tz: Option<String>,
+    /// The entity's EU Member State (ISO 3166-1 alpha-2, e.g. DE): DORA time limits on its weekends and
+    /// national bank holidays move to noon of the next working day (Delegated Regulation (EU) 2025/301
+    /// Art 5(4)); regional holidays are not considered
+    #[arg(long)]
+    pub member_state: Option<String>,
+    /// The financial entity is identified as essential or important under NIS2 Art 3: no weekend relief for
+    /// the DORA initial notification and intermediate report (2025/301 Art 5(5))
+    #[arg(long)]
+    pub nis2_identified: bool,
+    /// The competent authority withdrew the weekend relief by notified decision (2025/301 Art 5(6))
+    #[arg(long)]
+    pub relief_withdrawn: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

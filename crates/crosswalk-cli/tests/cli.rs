@@ -129,6 +129,42 @@ async fn deadlines_follow_the_law_and_name_bad_fields() {
     assert_error(&o, 2, "unknown time zone 'Mars/Olympus'");
     let o = env.run(&["deadlines", "--regime", "sox", "--aware-at", "2026-11-27T10:00:00Z"]);
     assert_error(&o, 2, "unknown regime 'sox'");
+    // NIS2 Art 23(4) second subparagraph: a qualified trust service provider notifies within 24 h.
+    let o = env.run(&[
+        "--format",
+        "json",
+        "deadlines",
+        "--regime",
+        "nis2",
+        "--aware-at",
+        "2026-11-27T02:13",
+        "--tz",
+        "Europe/Berlin",
+        "--entity-type",
+        "qualified_trust_service_provider",
+    ]);
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["steps"][1]["due"], "2026-11-28T02:13:00+01:00[Europe/Berlin]", "{r}");
+    // 2025/301 Art 5(4): a DORA time limit on Saturday 14 November 2026 moves to Monday noon in Germany;
+    // without --tz the Member State's capital zone is used.
+    let o = env.run(&[
+        "deadlines",
+        "--regime",
+        "dora",
+        "--aware-at",
+        "2026-11-13T12:00",
+        "--classified-at",
+        "2026-11-14T09:00",
+        "--member-state",
+        "DE",
+    ]);
+    let out = stdout(&o);
+    assert!(out.contains("2026-11-16T12:00:00+01:00[Europe/Berlin] (moved from 2026-11-14T12:00:00+01:00[Europe/Berlin])"), "{out}");
+    assert!(out.contains("regional holidays are not considered"), "{out}");
+    let o = env.run(&["deadlines", "--regime", "dora", "--aware-at", "2026-11-13T12:00", "--member-state", "XX"]);
+    assert_error(&o, 2, "member_state");
+    let o = env.run(&["deadlines", "--regime", "dora", "--aware-at", "2041-11-13T12:00", "--member-state", "DE"]);
+    assert_error(&o, 2, "2041");
     env.cleanup().await;
 }
 

@@ -5,6 +5,7 @@
 //! regulatory reporting clocks are in [`clocks`].
 #![forbid(unsafe_code)]
 
+pub mod bank_holidays;
 pub mod catalog;
 pub mod clocks;
 pub mod common_passwords;

@@ -542,6 +542,63 @@ pub fn covered_by_cir_2024_2690(entity_type: &str) -> bool {
     ART27_TYPES.contains(&entity_type) || matches!(entity_type, "trust_service_provider" | "qualified_trust_service_provider")
 }
 
+/// Trust service providers, qualified or not: NIS2 Art 23(4) second subparagraph gives them 24 hours for
+/// the incident notification, and Art 3(1)(b) / Art 2(2)(a)(ii) take them in scope whatever their size.
+pub fn is_trust_service_provider(entity_type: &str) -> bool {
+    matches!(entity_type, "trust_service_provider" | "qualified_trust_service_provider")
+}
+
+/// NIS2 entity types that are financial entities under DORA (Regulation (EU) 2022/2554 Art 2(1)): credit
+/// institutions (point (a)), central counterparties (point (h)) and trading venues (point (i)) — the whole
+/// of NIS2 Annex I points 3 (banking) and 4 (financial market infrastructure).
+pub fn is_dora_financial_entity(entity_type: &str) -> bool {
+    matches!(entity_type, "credit_institution" | "central_counterparty" | "trading_venue_operator")
+}
+
+/// A NIS2 duty that a sector-specific Union act replaces, and what replaces it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ReplacedDuty {
+    /// The NIS2 provision that does not apply.
+    pub nis2: &'static str,
+    /// What applies instead.
+    pub replaced_by: &'static str,
+}
+
+/// NIS2 Art 4 (lex specialis): which NIS2 duties a sector-specific Union act replaces for this entity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct LexSpecialis {
+    pub act: &'static str,
+    pub basis: Vec<&'static str>,
+    pub replaces: Vec<ReplacedDuty>,
+    /// What stays under NIS2.
+    pub remains: Vec<&'static str>,
+}
+
+/// NIS2 Art 4(1) with DORA Art 1(2): for financial entities identified as essential or important, DORA is
+/// the sector-specific act; NIS2's risk-management and reporting provisions, and its supervision and
+/// enforcement (Chapter VII) for those matters, do not apply.
+fn dora_lex_specialis() -> LexSpecialis {
+    LexSpecialis {
+        act: "Regulation (EU) 2022/2554 (DORA)",
+        basis: vec!["NIS2 Art 4(1)", "DORA Art 1(2)", "DORA Art 2(1)"],
+        replaces: vec![
+            ReplacedDuty {
+                nis2: "NIS2 Art 21 cybersecurity risk-management measures (and the Art 20 approval and oversight of them)",
+                replaced_by: "DORA Chapter II ICT risk management (Arts 5-16; management body's responsibility: Art 5(2))",
+            },
+            ReplacedDuty {
+                nis2: "NIS2 Art 23 reporting of significant incidents (early warning 24 h, notification 72 h, final report one month)",
+                replaced_by: "DORA Art 19 reporting of major ICT-related incidents (initial notification, intermediate and final reports; time limits in Delegated Regulation (EU) 2025/301 Art 5)",
+            },
+            ReplacedDuty {
+                nis2: "NIS2 Chapter VII supervision and enforcement of those duties (Art 32-33 supervision, Art 34 fines)",
+                replaced_by: "DORA competent authorities (Art 46) with their supervisory and sanctioning powers (Art 50)",
+            },
+        ],
+        remains: vec!["Identification as essential or important and the Member State's list (NIS2 Art 3(3)-(4))"],
+    }
+}
+
 /// Size class under Recommendation 2003/361/EC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -600,6 +657,8 @@ pub struct ScopeResult {
     pub max_fine: Option<MaxFine>,
     /// Duties that follow, each with its article.
     pub duties: Vec<&'static str>,
+    /// NIS2 duties replaced by a sector-specific Union act (NIS2 Art 4), e.g. DORA for credit institutions.
+    pub lex_specialis: Option<LexSpecialis>,
 }
 
 /// Most staff an undertaking can state: far above any employer's headcount, far below integer limits.
@@ -677,7 +736,10 @@ pub fn scope(input: &ScopeInput) -> Result<ScopeResult, crate::ValidationError> 
         (Special::None, _, _) if at_least_medium => (Important, vec!["NIS2 Art 2(1)", "NIS2 Art 3(2)"]),
         (Special::None, _, _) => (OutOfScope, vec!["NIS2 Art 2(1) (micro and small enterprises are outside the general scope)"]),
     };
+    let lex_specialis = (class != OutOfScope && is_dora_financial_entity(t.slug)).then(dora_lex_specialis);
     let max_fine = match class {
+        // Art 34(4)-(5) fines punish infringements of Art 21 and 23, which DORA replaces (Art 4(1)).
+        _ if lex_specialis.is_some() => None,
         // Art 34(4): essential entities, at least EUR 10 m or 2 % of worldwide annual turnover, whichever is higher.
         Essential => Some(fine(10_000_000, 200, turnover, 2.0, "NIS2 Art 34(4)")),
         // Art 34(5): important entities, at least EUR 7 m or 1.4 % of worldwide annual turnover, whichever is higher.
@@ -690,10 +752,22 @@ pub fn scope(input: &ScopeInput) -> Result<ScopeResult, crate::ValidationError> 
         if ART27_TYPES.contains(&t.slug) {
             duties.push("Register with the ENISA registry of digital entities; report changes within three months (Art 27)");
         }
-        duties.push("Management body approves the cybersecurity risk-management measures, oversees them and follows training (Art 20)");
-        duties.push("Take the cybersecurity risk-management measures of Art 21(2)(a)-(j) (Art 21)");
-        duties.push("Report significant incidents: early warning 24 h, notification 72 h, final report one month (Art 23)");
-        duties.push(if class == Essential { "Ex ante and ex post supervision (Art 32)" } else { "Ex post supervision (Art 33)" });
+        if lex_specialis.is_some() {
+            duties.push(
+                "ICT risk management under DORA Chapter II (Arts 5-16), which replaces NIS2 Art 20-21 (NIS2 Art 4(1), DORA Art 1(2))",
+            );
+            duties.push("Report major ICT-related incidents under DORA Art 19 (Delegated Regulation (EU) 2025/301 Art 5), which replaces NIS2 Art 23");
+            duties.push("Supervision by the DORA competent authority (DORA Art 46, 50), in place of NIS2 Art 32-34");
+        } else {
+            duties.push("Management body approves the cybersecurity risk-management measures, oversees them and follows training (Art 20)");
+            duties.push("Take the cybersecurity risk-management measures of Art 21(2)(a)-(j) (Art 21)");
+            duties.push(if is_trust_service_provider(t.slug) {
+                "Report significant incidents: early warning 24 h, notification 24 h for trust service providers (Art 23(4), second subparagraph), final report one month (Art 23)"
+            } else {
+                "Report significant incidents: early warning 24 h, notification 72 h, final report one month (Art 23)"
+            });
+            duties.push(if class == Essential { "Ex ante and ex post supervision (Art 32)" } else { "Ex post supervision (Art 33)" });
+        }
     }
     Ok(ScopeResult {
         classification: class,
@@ -705,6 +779,7 @@ pub fn scope(input: &ScopeInput) -> Result<ScopeResult, crate::ValidationError> 
         basis,
         max_fine,
         duties,
+        lex_specialis,
     })
 }
 
@@ -800,7 +875,7 @@ mod tests {
         let small_essential = run("dns_service_provider", 2, 5 * M, 5 * M).max_fine.unwrap();
         assert_eq!(small_essential.amount_eur, 10_000_000);
         assert_eq!(small_essential.basis, "NIS2 Art 34(4)");
-        let big_essential = run("credit_institution", 5000, 2_000 * M, 9_000 * M).max_fine.unwrap();
+        let big_essential = run("electricity_producer", 5000, 2_000 * M, 9_000 * M).max_fine.unwrap();
         assert_eq!(big_essential.amount_eur, 40_000_000); // 2 % of EUR 2 bn
         let important = run("postal_service_provider", 5000, 1_000 * M, 900 * M).max_fine.unwrap();
         assert_eq!(important.amount_eur, 14_000_000); // 1.4 % of EUR 1 bn
@@ -818,6 +893,42 @@ mod tests {
         assert!(!r.duties.iter().any(|d| d.contains("Art 27")));
         assert!(r.duties.iter().any(|d| d.contains("Art 33")));
         assert!(run("food_business", 5, M, M).duties.is_empty());
+    }
+
+    /// NIS2 Art 4(1) with DORA Art 1(2) and Art 2(1)(a), (h), (i): for credit institutions, CCPs and trading
+    /// venues DORA replaces NIS2 Art 21 and 23 and their supervision and enforcement; the Art 3 listing stays.
+    #[test]
+    fn dora_replaces_nis2_risk_management_and_reporting_for_financial_entities() {
+        for t in ["credit_institution", "central_counterparty", "trading_venue_operator"] {
+            let r = run(t, 1000, 500 * M, 900 * M);
+            assert_eq!(r.classification, Classification::Essential, "{t}: still identified under Art 3");
+            let l = r.lex_specialis.as_ref().unwrap_or_else(|| panic!("{t}: no lex specialis"));
+            assert!(l.basis.contains(&"NIS2 Art 4(1)") && l.basis.contains(&"DORA Art 1(2)"));
+            for replaced in ["Art 21", "Art 23", "Chapter VII"] {
+                assert!(l.replaces.iter().any(|d| d.nis2.contains(replaced)), "{t}: {replaced}");
+            }
+            assert!(r.max_fine.is_none(), "{t}: NIS2 Art 34 fines punish Art 21/23 infringements only");
+            assert!(!r.duties.iter().any(|d| d.starts_with("Take the cybersecurity") || d.contains("Art 32)")), "{t}: {:?}", r.duties);
+            assert!(r.duties.iter().any(|d| d.contains("DORA Art 19")));
+            assert!(r.duties.iter().any(|d| d.contains("Art 3(3)-(4)")));
+        }
+        // Medium credit institution: important, DORA still replaces.
+        assert!(run("credit_institution", 200, 40 * M, 40 * M).lex_specialis.is_some());
+        // Out of NIS2 scope: nothing to replace (DORA applies on its own terms).
+        assert!(run("credit_institution", 20, 5 * M, 5 * M).lex_specialis.is_none());
+        // Not a DORA financial entity.
+        assert!(run("electricity_producer", 300, 60 * M, 50 * M).lex_specialis.is_none());
+    }
+
+    /// NIS2 Art 23(4) second subparagraph: the scoping result gives trust service providers 24 hours.
+    #[test]
+    fn trust_service_providers_notify_within_24_hours_in_the_duties() {
+        for t in ["qualified_trust_service_provider", "trust_service_provider"] {
+            let r = run(t, 5, M, M);
+            assert!(r.duties.iter().any(|d| d.contains("notification 24 h")), "{t}: {:?}", r.duties);
+            assert!(!r.duties.iter().any(|d| d.contains("72 h")), "{t}");
+        }
+        assert!(run("cloud_computing_service_provider", 260, 30 * M, 20 * M).duties.iter().any(|d| d.contains("notification 72 h")));
     }
 
     #[test]

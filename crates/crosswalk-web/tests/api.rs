@@ -132,6 +132,21 @@ async fn deadlines_are_computed_for_any_member_and_bad_fields_are_named() {
     let r =
         send(&h.router, api(Method::GET, "/api/v1/deadlines?regime=nis2&aware_at=2026-01-01T00:00Z&tz=Nowhere", Some(viewer), None)).await;
     assert_eq!(r.json()["field"], "tz");
+    // 2025/301 Art 5(4): Saturday 14 November 2026 in Germany → Monday noon; Art 5(5): not for a credit
+    // institution's initial notification.
+    let q = "/api/v1/deadlines?regime=dora&aware_at=2026-11-13T12:00&classified_at=2026-11-14T09:00&member_state=DE";
+    let r = send(&h.router, api(Method::GET, q, Some(viewer), None)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["steps"][0]["due"], "2026-11-16T12:00:00+01:00[Europe/Berlin]");
+    assert_eq!(r.json()["steps"][0]["moved_from"], "2026-11-14T12:00:00+01:00[Europe/Berlin]");
+    let r = send(&h.router, api(Method::GET, &format!("{q}&entity_type=credit_institution"), Some(viewer), None)).await;
+    assert_eq!(r.json()["steps"][0]["due"], "2026-11-14T12:00:00+01:00[Europe/Berlin]");
+    let notes = r.json()["steps"][0]["notes"].to_string();
+    assert!(notes.contains("Art 5(5)"), "{notes}");
+    for bad in ["aware_at=2026-11-13T12:00&member_state=ZZ", "aware_at=2050-01-01T00:00Z&member_state=DE"] {
+        let r = send(&h.router, api(Method::GET, &format!("/api/v1/deadlines?regime=dora&{bad}"), Some(viewer), None)).await;
+        assert_eq!((r.status, r.json()["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("member_state")), "{bad}: {}", r.body);
+    }
 }
 
 #[tokio::test]

@@ -220,6 +220,15 @@ async fn the_scoping_wizard_classifies() {
         send(&h.router, page("/nis2/scope?entity_type=managed_service_provider&employees=-2&turnover_eur=1&balance_eur=1", &session)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("employees: must not be negative"));
+    // NIS2 Art 4(1), DORA Art 1(2): the wizard says which NIS2 duties DORA replaces for a credit institution.
+    let r = send(
+        &h.router,
+        page("/nis2/scope?entity_type=credit_institution&employees=1000&turnover_eur=500000000&balance_eur=900000000", &session),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("id=\"lex-specialis\"") && r.body.contains("DORA Art 19"), "{}", r.body);
+    assert!(!r.body.contains("Maximum fine"), "NIS2 Art 34 fines do not reach duties DORA replaces");
 }
 
 #[tokio::test]

@@ -91,6 +91,9 @@ async fn every_route_every_role_and_a_foreign_tenants_objects() {
                 cross_border: false,
                 financial_entity: false,
                 affected_services: String::new(),
+                member_state: None,
+                nis2_identified: None,
+                dora_relief_withdrawn: false,
             },
         )
         .await

@@ -18,6 +18,12 @@ pub struct Model {
     pub personal_data: bool,
     pub cross_border: bool,
     pub financial_entity: bool,
+    /// ISO 3166-1 alpha-2 code of the reporting entity's Member State (DORA 2025/301 Art 5(4)).
+    pub member_state: Option<String>,
+    /// A financial entity identified as essential or important under NIS2 Art 3 (2025/301 Art 5(5)).
+    pub nis2_identified: bool,
+    /// The competent authority withdrew the weekend relief (2025/301 Art 5(6)).
+    pub dora_relief_withdrawn: bool,
     #[sea_orm(column_type = "Text")]
     pub affected_services: String,
     /// NIS2 Art 23(3) assessment: "", "significant" or "not_significant".

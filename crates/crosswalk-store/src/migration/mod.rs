@@ -11,6 +11,7 @@ mod m20261127_000006_soa;
 mod m20261128_000007_evidence_indexes;
 mod m20261130_000008_catalog_scoping;
 mod m20261130_000009_accounts;
+mod m20261130_000010_dora_holidays;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000007_evidence_indexes::Migration),
             Box::new(m20261130_000008_catalog_scoping::Migration),
             Box::new(m20261130_000009_accounts::Migration),
+            Box::new(m20261130_000010_dora_holidays::Migration),
         ]
     }
 }

@@ -34,6 +34,8 @@ pub struct StepRow {
     pub state: &'static str,
     pub state_text: String,
     pub can_submit: bool,
+    /// Why the due time is what it is (a moved DORA limit, a zero-length window), with the original limit.
+    pub notes: Vec<String>,
 }
 
 fn row(s: &StepStatus) -> StepRow {
@@ -63,6 +65,14 @@ fn row(s: &StepStatus) -> StepRow {
         state,
         state_text,
         can_submit: s.submitted.is_none() || s.step.id == "dora_intermediate_report",
+        notes: s
+            .step
+            .moved_from
+            .as_ref()
+            .map(|m| format!("time limit {} moved", m.strftime("%Y-%m-%d %H:%M %Z")))
+            .into_iter()
+            .chain(s.step.notes.iter().cloned())
+            .collect(),
     }
 }
 
@@ -135,6 +145,10 @@ pub struct CreateForm {
     financial_entity: Option<String>,
     #[serde(default)]
     affected_services: String,
+    /// ISO 3166-1 alpha-2; empty: no weekend and bank-holiday relief applied (2025/301 Art 5(4)).
+    #[serde(default)]
+    member_state: String,
+    dora_relief_withdrawn: Option<String>,
 }
 
 pub async fn create(
@@ -159,6 +173,9 @@ pub async fn create(
         cross_border: f.cross_border.is_some(),
         financial_entity: f.financial_entity.is_some(),
         affected_services: f.affected_services,
+        member_state: Some(f.member_state).filter(|m| !m.trim().is_empty()),
+        nis2_identified: None,
+        dora_relief_withdrawn: f.dora_relief_withdrawn.is_some(),
     };
     match state.app.create_incident(&p.actor, new).await {
         Ok(i) => Redirect::to(&format!("/incidents/{}", i.id)).into_response(),
