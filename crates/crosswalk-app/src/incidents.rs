@@ -78,7 +78,11 @@ pub struct IncidentChange {
     /// `open` or `closed`.
     #[serde(default)]
     pub status: Option<String>,
-    /// Why the facts changed; required for a time change after a submission.
+    /// The entity's Member State (ISO 3166-1 alpha-2; empty clears it). It moves DORA time limits
+    /// (2025/301 Art 5(4)), so after a submission it needs a `reason` like a time change.
+    #[serde(default)]
+    pub member_state: Option<String>,
+    /// Why the facts changed; required for a time or Member State change after a submission.
     #[serde(default)]
     pub reason: Option<String>,
 }
@@ -401,6 +405,10 @@ impl App {
         if row.classified_at.is_some_and(|c| c < row.aware_at) {
             return Err(AppError::invalid("classified_at", "must not be before aware_at"));
         }
+        if let Some(m) = change.member_state.as_deref() {
+            row.member_state =
+                if m.trim().is_empty() { None } else { Some(bank_holidays::parse_member_state("member_state", m)?.code.to_owned()) };
+        }
         if let Some(d) = change.description {
             row.description = d.trim().to_owned();
         }
@@ -422,10 +430,14 @@ impl App {
             }
             row.status = st;
         }
-        let times_moved = row.aware_at != before.aware_at || row.classified_at != before.classified_at;
+        let times_moved =
+            row.aware_at != before.aware_at || row.classified_at != before.classified_at || row.member_state != before.member_state;
         let reason = change.reason.as_deref().map(str::trim).unwrap_or_default().to_owned();
         if times_moved && reason.is_empty() && !repo::submissions(self.db(), actor.tenant.0, id).await?.is_empty() {
-            return Err(AppError::invalid("reason", "a report was already submitted: changing aware_at or classified_at needs a reason"));
+            return Err(AppError::invalid(
+                "reason",
+                "a report was already submitted: changing aware_at, classified_at or member_state needs a reason",
+            ));
         }
         let tx = self.begin().await?;
         let row = repo::replace(&tx, row).await?;
@@ -438,6 +450,7 @@ impl App {
             json!({
                 "aware_at": {"from": before.aware_at, "to": row.aware_at},
                 "classified_at": {"from": before.classified_at, "to": row.classified_at},
+                "member_state": {"from": before.member_state, "to": row.member_state},
                 "significance": row.significance,
                 "significance_reason": row.significance_reason,
                 "status": row.status,

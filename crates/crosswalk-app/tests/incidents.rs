@@ -358,6 +358,20 @@ async fn an_insurers_final_report_due_on_a_saturday_is_on_time_on_monday_morning
     // Bad Member State: 422 naming the field.
     let bad = app.create_incident(&op, NewIncident { member_state: Some("XX".into()), ..incident() }).await;
     assert!(matches!(bad, Err(AppError::Invalid(v)) if v.field == "member_state"));
+    // Correcting the Member State after submissions moves DORA limits: it needs a reason, and is journaled.
+    let to_ie = crosswalk_app::incidents::IncidentChange { member_state: Some("IE".into()), ..Default::default() };
+    let r = app.change_incident(&op, i.id, to_ie.clone()).await;
+    assert!(matches!(r, Err(AppError::Invalid(v)) if v.field == "reason"));
+    let r = app
+        .change_incident(&op, i.id, crosswalk_app::incidents::IncidentChange { member_state: Some("ZZ".into()), ..Default::default() })
+        .await;
+    assert!(matches!(r, Err(AppError::Invalid(v)) if v.field == "member_state"));
+    let i = app
+        .change_incident(&op, i.id, crosswalk_app::incidents::IncidentChange { reason: Some("entity is the Irish branch".into()), ..to_ie })
+        .await
+        .unwrap();
+    assert_eq!(i.member_state.as_deref(), Some("IE"));
+    assert_eq!(app.journal_entries(&op, None, 1).await.unwrap()[0].payload["member_state"]["to"], "IE");
 }
 
 /// NIS2 Art 4(1) with DORA Art 1(2): a credit institution's saved scoping makes the register run DORA's clock

@@ -482,7 +482,17 @@ async fn incident(cli: &Cli, c: &crate::config::IncidentCommand) -> anyhow::Resu
     let app = open_app(cli).await?;
     let parse_id = |id: &str| uuid::Uuid::parse_str(id).map_err(|_| anyhow!("'{id}' is not an incident id"));
     match c {
-        IncidentCommand::Update { tenant, id, aware_at, classified_at, significance, significance_reason, status, reason } => {
+        IncidentCommand::Update {
+            tenant,
+            id,
+            aware_at,
+            classified_at,
+            significance,
+            significance_reason,
+            status,
+            member_state,
+            reason,
+        } => {
             let op = app.operator(tenant).await.map_err(app_err)?;
             let change = crosswalk_app::incidents::IncidentChange {
                 aware_at: aware_at.clone(),
@@ -490,6 +500,7 @@ async fn incident(cli: &Cli, c: &crate::config::IncidentCommand) -> anyhow::Resu
                 significance: significance.clone(),
                 significance_reason: significance_reason.clone(),
                 status: status.clone(),
+                member_state: member_state.clone(),
                 reason: reason.clone(),
                 ..Default::default()
             };

@@ -332,6 +332,9 @@ pub enum IncidentCommand {
         /// open or closed
         #[arg(long)]
         status: Option<String>,
+        /// The entity's EU Member State for DORA's weekend and bank-holiday rule ("" clears it)
+        #[arg(long)]
+        member_state: Option<String>,
         #[arg(long)]
         reason: Option<String>,
     },
