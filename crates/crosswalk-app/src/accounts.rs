@@ -258,22 +258,7 @@ impl App {
         let tx = self.begin().await?;
         let user = match users::by_email(&*tx, &inv.email).await? {
             Some(u) => u,
-            None => {
-                users::insert(
-                    &tx,
-                    users::User {
-                        // Random, not time-ordered: an id shown to one organisation says nothing
-                        // about when the account was created or whether it existed before.
-                        id: uuid::Uuid::new_v4(),
-                        email: inv.email.clone(),
-                        display_name,
-                        password_hash: None,
-                        created_at: now,
-                        email_verified_at: None,
-                    },
-                )
-                .await?
-            }
+            None => users::insert(&tx, users::User::new(&inv.email, display_name, None, None, now)).await?,
         };
         if memberships::get(&*tx, tenant.id, user.id).await?.is_some() {
             return Err(AppError::Conflict(format!("{} is already a member of {}", inv.email, tenant.name)));

@@ -117,20 +117,7 @@ impl App {
         let tx = self.begin().await?;
         let user = match existing {
             Some(u) => u,
-            None => {
-                users::insert(
-                    &tx,
-                    users::User {
-                        id: uuid::Uuid::new_v4(),
-                        email: email.to_string(),
-                        display_name,
-                        password_hash,
-                        created_at: now,
-                        email_verified_at: Some(now),
-                    },
-                )
-                .await?
-            }
+            None => users::insert(&tx, users::User::new(email.as_str(), display_name, password_hash, Some(now), now)).await?,
         };
         let m = memberships::insert(&tx, memberships::Membership::new(actor.tenant.0, user.id, new.role.as_str(), now, true)).await?;
         self.journal(&tx, actor, "member.add", "user", user.id, json!({"email": user.email, "role": new.role})).await?;

@@ -6,6 +6,20 @@ use uuid::Uuid;
 
 pub use user::Model as User;
 
+impl User {
+    /// A new account. Its id is random, not time-ordered: an id shown to one organisation says
+    /// nothing about when the account was created or whether it existed before.
+    pub fn new(
+        email: &str,
+        display_name: String,
+        password_hash: Option<String>,
+        verified_at: Option<chrono::DateTime<chrono::Utc>>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> User {
+        User { id: Uuid::new_v4(), email: email.to_owned(), display_name, password_hash, created_at: now, email_verified_at: verified_at }
+    }
+}
+
 pub async fn insert(tx: &WriteTx, u: User) -> StoreResult<User> {
     Ok(user::ActiveModel::from(u).insert(&**tx).await?)
 }
