@@ -256,14 +256,14 @@ impl App {
         let role = crate::auth::parse_role(&inv.role)?;
         let now = self.now();
         let tx = self.begin().await?;
-        let user = match users::by_email(&*tx, &inv.email).await? {
+        let user = match users::by_email(&tx, &inv.email).await? {
             Some(u) => u,
             None => users::insert(&tx, users::User::new(&inv.email, display_name, None, None, now)).await?,
         };
-        if memberships::get(&*tx, tenant.id, user.id).await?.is_some() {
+        if memberships::get(&tx, tenant.id, user.id).await?.is_some() {
             return Err(AppError::Conflict(format!("{} is already a member of {}", inv.email, tenant.name)));
         }
-        if !invitations::redeem(&tx, inv.id, user.id, now).await? {
+        if !invitations::redeem(&tx, tenant.id, inv.id, user.id, now).await? {
             return Err(AppError::NotFound(INVALID_LINK.into()));
         }
         credentials::delete(&tx, user.id, tenant.id).await?;
@@ -319,10 +319,10 @@ impl App {
         let role = crate::auth::parse_role(&inv.role)?;
         let now = self.now();
         let tx = self.begin().await?;
-        if memberships::get(&*tx, tenant.id, user.id).await?.is_some() {
+        if memberships::get(&tx, tenant.id, user.id).await?.is_some() {
             return Err(AppError::Conflict(format!("you are already a member of {}", tenant.name)));
         }
-        if !invitations::redeem(&tx, inv.id, user.id, now).await? {
+        if !invitations::redeem(&tx, tenant.id, inv.id, user.id, now).await? {
             return Err(AppError::NotFound(INVALID_LINK.into()));
         }
         memberships::insert(&tx, memberships::Membership::new(tenant.id, user.id, role.as_str(), now, true)).await?;

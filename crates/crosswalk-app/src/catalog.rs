@@ -558,7 +558,7 @@ impl App {
                     let import = &profile.imports[0];
                     let mut catalog = None;
                     for alias in &import.catalog_aliases {
-                        if let Some(found) = repo::framework_by_alias(&*tx, actor.catalog_scope(), alias).await? {
+                        if let Some(found) = repo::framework_by_alias(&tx, actor.catalog_scope(), alias).await? {
                             catalog = Some(found);
                             break;
                         }
@@ -573,7 +573,7 @@ impl App {
                             ),
                         )
                     })?;
-                    let stored = stored_doc(&*tx, &catalog).await?;
+                    let stored = stored_doc(&tx, &catalog).await?;
                     let doc = oscal::profile_doc(&profile, &stored, None).map_err(bad)?;
                     let loaded = repo::insert_profile(&tx, catalog.id, owner, &doc).await?;
                     report.items.push(item("profile", format!("{} on {}", doc.slug, key_label(&catalog)), loaded, doc.refs.len()));
@@ -606,7 +606,7 @@ impl App {
                     let set_hash = repo::content_hash(format!("{hash}:{index}").as_bytes());
                     // The same file imported by the operator already put this set in the shared catalog.
                     let loaded = match owner {
-                        Some(_) => match repo::owned_mapping_set_by_hash(&*tx, None, &doc.slug, &set_hash).await? {
+                        Some(_) => match repo::owned_mapping_set_by_hash(&tx, None, &doc.slug, &set_hash).await? {
                             Some(shared) => Loaded::Unchanged(shared.id),
                             None => repo::load_mapping_set_between(&tx, &doc, &from, &to, owner, &set_hash, self.now()).await?,
                         },
@@ -653,13 +653,13 @@ impl App {
             return Ok(repo::load_framework(tx, doc, hash, false, None, now).await?);
         };
         for existing_owner in [None, Some(owner)] {
-            if let Some(same) = repo::owned_framework_by_hash(&**tx, existing_owner, hash).await? {
+            if let Some(same) = repo::owned_framework_by_hash(tx, existing_owner, hash).await? {
                 doc.slug.clone_from(&same.slug);
                 doc.version.clone_from(&same.version);
                 return Ok(Loaded::Unchanged(same.id));
             }
         }
-        let held = repo::owned_requirement_count(&**tx, owner).await?;
+        let held = repo::owned_requirement_count(tx, owner).await?;
         let max_total = self.config().import_limits.max_total_requirements;
         if held + doc.requirements.len() as u64 > max_total {
             return Err(AppError::invalid(
@@ -670,11 +670,11 @@ impl App {
                 ),
             ));
         }
-        if repo::slug_in_use(&**tx, Scope::Shared, &doc.slug).await? {
+        if repo::slug_in_use(tx, Scope::Shared, &doc.slug).await? {
             let base = format!("{}-{}", doc.slug, actor.tenant_slug);
             let mut candidate = base.clone();
             let mut n = 2;
-            while repo::slug_in_use(&**tx, Scope::Shared, &candidate).await? {
+            while repo::slug_in_use(tx, Scope::Shared, &candidate).await? {
                 candidate = format!("{base}-{n}");
                 n += 1;
             }
@@ -700,14 +700,14 @@ impl App {
         let find = |urn: String, field: &'static str| {
             let path = path.clone();
             async move {
-                repo::framework_by_alias(&**tx, scope, &urn).await?.ok_or_else(|| {
+                repo::framework_by_alias(tx, scope, &urn).await?.ok_or_else(|| {
                     AppError::invalid(&format!("{path}.{field}"), format!("framework '{urn}' is not loaded; import its library first"))
                 })
             }
         };
         let from = find(set.source_framework_urn.clone(), "source_framework_urn").await?;
         let to = find(set.target_framework_urn.clone(), "target_framework_urn").await?;
-        let (from_ids, to_ids) = (repo::alias_ids(&**tx, from.id).await?, repo::alias_ids(&**tx, to.id).await?);
+        let (from_ids, to_ids) = (repo::alias_ids(tx, from.id).await?, repo::alias_ids(tx, to.id).await?);
         let mut relations = Vec::with_capacity(set.rows.len());
         for (row, m) in set.rows.iter().enumerate() {
             let field = |side: &str| format!("{path}.requirement_mappings[{row}].{side}_requirement_urn");
@@ -825,7 +825,7 @@ fn item(kind: &str, name: String, loaded: Loaded, count: usize) -> ImportedItem 
 }
 
 /// A stored framework as a document (refs, parents and aliases), for resolving profiles against it.
-async fn stored_doc(db: &impl crosswalk_store::ConnectionTrait, f: &Framework) -> AppResult<FrameworkDoc> {
+async fn stored_doc(db: &impl crosswalk_store::Read, f: &Framework) -> AppResult<FrameworkDoc> {
     let requirements = repo::requirements(db, f.id)
         .await?
         .into_iter()

@@ -29,6 +29,10 @@ pub enum AppError {
     /// A service Crosswalk depends on (the SMTP relay) did not do its part (503).
     #[error("{0}")]
     Unavailable(String),
+    /// The database was written by a newer Crosswalk (unknown migration); verifying or changing it
+    /// with this version could report or cause damage that is not there (503; CLI exit 2).
+    #[error("the database has a newer schema than this Crosswalk knows (migration {0}); use a newer version")]
+    SchemaTooNew(String),
     /// A fault of ours or of the database (500); logged, never shown in detail.
     #[error("internal error: {0}")]
     Internal(String),

@@ -458,7 +458,7 @@ impl App {
             }),
         )
         .await?;
-        let subs = repo::submissions(&*tx, actor.tenant.0, id).await?;
+        let subs = repo::submissions(&tx, actor.tenant.0, id).await?;
         let v = view(row, &subs.iter().collect::<Vec<_>>(), self.now())?;
         self.reschedule_incident_reminders(&tx, actor.tenant, &v).await?;
         tx.commit().await?;
@@ -512,8 +512,8 @@ impl App {
             json!({"step": row.step, "submitted_at": row.submitted_at, "authority": row.authority, "reference": row.reference, "late": row.late}),
         )
         .await?;
-        let incident = repo::get(&*tx, actor.tenant.0, id).await?.ok_or_else(|| AppError::NotFound(format!("incident {id}")))?;
-        let subs = repo::submissions(&*tx, actor.tenant.0, id).await?;
+        let incident = repo::get(&tx, actor.tenant.0, id).await?.ok_or_else(|| AppError::NotFound(format!("incident {id}")))?;
+        let subs = repo::submissions(&tx, actor.tenant.0, id).await?;
         let v = view(incident, &subs.iter().collect::<Vec<_>>(), self.now())?;
         self.reschedule_incident_reminders(&tx, actor.tenant, &v).await?;
         tx.commit().await?;

@@ -1,13 +1,31 @@
-//! Reading and verifying a tenant's journal, and signing checkpoints.
+//! Reading and verifying a chain (an organisation's or the installation's), signing and exporting
+//! checkpoints, and checking the chain against a checkpoint an auditor kept.
+//!
+//! Plain verification recomputes hashes, links, MACs, record-hash roots and checkpoints; it reads the
+//! journal only and stays fast. Deep verification also re-hashes every live row of every journaled
+//! table and every evidence file, in one database snapshot, and names each that differs from its
+//! latest journaled state.
 //!
 //! Checkpoints are signatures over the chain, not changes to any record, so they are not themselves
 //! journaled (that would move the head they sign).
 use crate::actor::Actor;
+use crate::controls::blob_path;
 use crate::{App, AppError, AppResult};
 use crosswalk_domain::Permission;
-use crosswalk_journal::{Checkpoint, Entry, verify_chain};
+use crosswalk_journal::{Checkpoint, Entry, MacKey, RecordRef, State, records_root, state_root, verify_chain};
 use crosswalk_store::journal as store;
+use crosswalk_store::records::INSTALLATION;
 use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The outcome of checking the journal against a checkpoint an auditor kept.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CheckpointCheck {
+    pub ok: bool,
+    pub problem: Option<String>,
+    /// Whether the checkpoint was signed by this installation's current key.
+    pub current_key: bool,
+}
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EntryView {
@@ -37,7 +55,20 @@ fn view(m: crosswalk_store::entities::journal_entry::Model) -> EntryView {
     }
 }
 
-/// The result of recomputing a tenant's chain.
+/// A row or file that differs from the journal's latest record of it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RecordProblem {
+    /// `changed`, `inserted` (not in the journal), `deleted` (journaled, gone), `file_missing`, `file_altered`.
+    pub kind: String,
+    /// The table (or `evidence_file`).
+    pub table: String,
+    /// The row's key (or the file's SHA-256).
+    pub id: String,
+    /// What was found, in words.
+    pub detail: String,
+}
+
+/// The result of recomputing a chain.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VerifyReport {
     pub tenant: String,
@@ -56,19 +87,33 @@ pub struct VerifyReport {
     pub checkpoint_signed_at_seq: Option<i64>,
     /// Public key (hex) the checkpoints were checked against.
     pub public_key: String,
+    /// Merkle root over the latest journaled hash of every record (hex).
+    pub state_root: String,
+    /// Whether live rows and evidence files were compared with the journal.
+    pub deep: bool,
+    /// Rows re-hashed (deep).
+    pub records_checked: u64,
+    /// Evidence files re-hashed (deep) and their bytes.
+    pub files_checked: u64,
+    pub file_bytes: u64,
+    /// Every row or file that differs from the journal (deep), at most 1,000.
+    pub record_problems: Vec<RecordProblem>,
+    /// How many differ in all.
+    pub record_problem_count: u64,
     pub elapsed_ms: f64,
 }
 
-/// Verify entries, head and checkpoints of one tenant, entirely in memory. Shared by the server, the
-/// CLI and (later) offline pack verification.
+/// Verify entries, head, MACs and checkpoints of one chain, entirely in memory. Shared by the server
+/// and the CLI; an auditor pack is checked without the MAC key (`mac: None`).
 pub fn verify_loaded(
     tenant: &str,
     entries: &[Entry],
     head: Option<(i64, crosswalk_journal::Hash)>,
     checkpoints: &[Checkpoint],
     trusted: &crosswalk_journal::VerifyingKey,
+    mac: Option<&MacKey>,
 ) -> Result<crosswalk_journal::ChainSummary, (Option<i64>, String)> {
-    let summary = verify_chain(tenant, entries, head).map_err(|e| (Some(e.seq), e.to_string()))?;
+    let summary = verify_chain(tenant, entries, head, mac).map_err(|e| (Some(e.seq), e.to_string()))?;
     for cp in checkpoints {
         if cp.tenant != tenant {
             return Err((Some(cp.seq), format!("checkpoint at entry {} belongs to another tenant", cp.seq)));
@@ -78,6 +123,157 @@ pub fn verify_loaded(
     }
     Ok(summary)
 }
+
+/// Check every v2 entry's stored record refs against its `records_root`, and fold them into the
+/// latest state. The state root at the last checkpoint that signed one must match.
+pub fn verify_records(entries: &[Entry], refs: &[(i64, RecordRef)], checkpoints: &[Checkpoint]) -> Result<State, (Option<i64>, String)> {
+    let mut by_seq: BTreeMap<i64, Vec<RecordRef>> = BTreeMap::new();
+    for (seq, r) in refs {
+        by_seq.entry(*seq).or_default().push(r.clone());
+    }
+    let last_signed_root = checkpoints.iter().rev().find_map(|c| c.state_root_hash().map(|h| (c.seq, h)));
+    let mut state = State::new();
+    for e in entries {
+        let mine = by_seq.remove(&e.seq).unwrap_or_default();
+        if e.version >= 2 {
+            let count = mine.len() as i64;
+            let (sorted, root) = records_root(mine);
+            if root != e.records_root || count != e.record_count {
+                return Err((
+                    Some(e.seq),
+                    format!(
+                        "journal entry {}: its stored record hashes ({count}) do not match the {} the entry committed to: journal_records was altered",
+                        e.seq, e.record_count
+                    ),
+                ));
+            }
+            crosswalk_journal::records::apply(&mut state, &sorted);
+        } else if !mine.is_empty() {
+            return Err((
+                Some(e.seq),
+                format!("journal entry {}: record hashes stored for a v1 entry: journal_records was altered", e.seq),
+            ));
+        }
+        if let Some((seq, signed)) = last_signed_root
+            && seq == e.seq
+            && state_root(&state) != signed
+        {
+            return Err((Some(seq), format!("checkpoint at entry {seq}: the state root it signed differs from the journaled records")));
+        }
+    }
+    if let Some((seq, _)) = by_seq.into_iter().next() {
+        return Err((Some(seq), format!("record hashes stored for entry {seq}, which does not exist: journal_records was altered")));
+    }
+    Ok(state)
+}
+
+/// Compare live rows with the latest journaled state; every difference, named.
+pub fn compare_state(state: &State, live: &BTreeMap<(String, String), crosswalk_journal::Hash>) -> Vec<RecordProblem> {
+    let mut out = Vec::new();
+    for ((table, id), hash) in live {
+        match state.get(&(table.clone(), id.clone())) {
+            None => out.push(RecordProblem {
+                kind: "inserted".into(),
+                table: table.clone(),
+                id: id.clone(),
+                detail: format!("row {table} {id} is not in the journal: it was inserted outside Crosswalk"),
+            }),
+            Some(j) if j != hash => out.push(RecordProblem {
+                kind: "changed".into(),
+                table: table.clone(),
+                id: id.clone(),
+                detail: format!(
+                    "row {table} {id} differs from its journaled state (hash {} now, {} journaled): it was changed outside Crosswalk",
+                    hex::encode(&hash[..8]),
+                    hex::encode(&j[..8])
+                ),
+            }),
+            Some(_) => {}
+        }
+    }
+    for (table, id) in state.keys() {
+        if !live.contains_key(&(table.clone(), id.clone())) {
+            out.push(RecordProblem {
+                kind: "deleted".into(),
+                table: table.clone(),
+                id: id.clone(),
+                detail: format!("row {table} {id} is in the journal but not in the database: it was deleted outside Crosswalk"),
+            });
+        }
+    }
+    out
+}
+
+/// Re-hash evidence files on all cores: each must exist and hash to the SHA-256 its row names.
+fn check_files(dir: &std::path::Path, files: &[(uuid::Uuid, String, i64)]) -> (Vec<RecordProblem>, u64) {
+    use sha2::Digest;
+    use std::io::Read as _;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).max(1);
+    let chunk = files.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    let mut problems = Vec::new();
+                    let mut bytes = 0u64;
+                    let mut buf = vec![0u8; 1 << 20];
+                    for (id, sha, _size) in part {
+                        if sha.len() < 2 {
+                            continue;
+                        }
+                        let path = blob_path(dir, sha);
+                        let mut f = match std::fs::File::open(&path) {
+                            Ok(f) => f,
+                            Err(_) => {
+                                problems.push(RecordProblem {
+                                    kind: "file_missing".into(),
+                                    table: "evidence_file".into(),
+                                    id: sha.clone(),
+                                    detail: format!("evidence {id}: file {sha} is missing from the blob store"),
+                                });
+                                continue;
+                            }
+                        };
+                        let mut h = sha2::Sha256::new();
+                        let ok = loop {
+                            match f.read(&mut buf) {
+                                Ok(0) => break true,
+                                Ok(n) => {
+                                    bytes += n as u64;
+                                    h.update(&buf[..n]);
+                                }
+                                Err(_) => break false,
+                            }
+                        };
+                        let got = hex::encode(h.finalize());
+                        if !ok || got != *sha {
+                            problems.push(RecordProblem {
+                                kind: "file_altered".into(),
+                                table: "evidence_file".into(),
+                                id: sha.clone(),
+                                detail: format!("evidence {id}: file {sha} now hashes to {got}: it was replaced or truncated"),
+                            });
+                        }
+                    }
+                    (problems, bytes)
+                })
+            })
+            .collect();
+        let mut all = Vec::new();
+        let mut bytes = 0;
+        for h in handles {
+            if let Ok((p, b)) = h.join() {
+                all.extend(p);
+                bytes += b;
+            }
+        }
+        (all, bytes)
+    })
+}
+
+/// The most record problems a report lists (the count is always complete).
+const MAX_LISTED: usize = 1000;
 
 impl App {
     /// Newest entries first; `before` pages backwards.
@@ -92,33 +288,73 @@ impl App {
         store::get(self.db(), actor.tenant.0, seq).await?.map(view).ok_or_else(|| AppError::NotFound(format!("journal entry {seq}")))
     }
 
-    /// Recompute the actor's chain and check its checkpoints against this instance's key. When all is
-    /// well and `sign` is set, sign a checkpoint at the head so later tampering is caught even if the
-    /// head row itself is rewritten.
+    /// Recompute the actor's chain (hashes, links, MACs, record hashes, checkpoints) against this
+    /// installation's keys. With `deep`, also re-hash every live row of every journaled table and
+    /// every evidence file, in one database snapshot, and compare each with its latest journaled
+    /// state. When all is well and `sign` is set, sign a checkpoint at the head.
     pub async fn verify_journal(&self, actor: &Actor, sign: bool) -> AppResult<VerifyReport> {
+        self.verify_journal_with(actor, sign, false).await
+    }
+
+    pub async fn verify_journal_with(&self, actor: &Actor, sign: bool, deep: bool) -> AppResult<VerifyReport> {
         actor.require(Permission::VerifyJournal, "verifying the journal")?;
+        self.verify_chain_of(actor.tenant.0, &actor.tenant_slug, sign, deep).await
+    }
+
+    /// Verify the installation's chain (shared catalog, tenants, accounts): the local operator only.
+    pub async fn verify_installation_journal(&self, sign: bool, deep: bool) -> AppResult<VerifyReport> {
+        self.verify_chain_of(INSTALLATION, "installation", sign, deep).await
+    }
+
+    async fn verify_chain_of(&self, chain: uuid::Uuid, name: &str, sign: bool, deep: bool) -> AppResult<VerifyReport> {
+        if let Some(newer) = self.store().newer_schema().await? {
+            return Err(AppError::SchemaTooNew(newer));
+        }
         let started = std::time::Instant::now();
-        let tenant = actor.tenant.0;
-        let tenant_s = tenant.to_string();
-        let (entries, head, cps) = (
-            store::load_all(self.db(), tenant).await?,
-            store::head(self.db(), tenant).await?,
-            store::checkpoints(self.db(), tenant).await?,
-        );
+        let chain_s = chain.to_string();
+        // One snapshot for everything read, so concurrent writes cannot show up as differences.
+        let snap = self.store().begin_read().await?;
+        let entries = store::load_all(&snap, chain).await?;
+        let head = store::head(&snap, chain).await?;
+        let cps = store::checkpoints(&snap, chain).await?;
+        let refs = store::records(&snap, chain).await?;
+        let (live, files) = if deep {
+            let (live, _) = store::live_records(&snap, chain).await?;
+            let files =
+                if chain == INSTALLATION { Vec::new() } else { crosswalk_store::repo::controls::evidence_files(&snap, chain).await? };
+            (Some(live), files)
+        } else {
+            (None, Vec::new())
+        };
+        drop(snap);
         let checkpoint_count = cps.len() as u64;
         let last_checkpoint = cps.last().map_or(0, |c| c.seq);
         let trusted = self.verifying_key();
         let public_key = hex::encode(trusted.as_bytes());
+        let mac = self.mac_key().clone();
+        let blob_dir = self.config().blob_dir.clone();
         // Hashing is CPU-bound: keep it off the async executor.
-        let (entries, result) = tokio::task::spawn_blocking(move || {
-            let r = verify_loaded(&tenant_s, &entries, head, &cps, &trusted);
-            (entries, r)
+        let (entries, result, problems, records_checked, files_checked, file_bytes) = tokio::task::spawn_blocking(move || {
+            let r = verify_loaded(&chain_s, &entries, head, &cps, &trusted, Some(&mac))
+                .and_then(|summary| verify_records(&entries, &refs, &cps).map(|state| (summary, state)));
+            let mut problems = Vec::new();
+            let mut checked = 0u64;
+            let (mut files_checked, mut file_bytes) = (0u64, 0u64);
+            if let (Ok((_, state)), Some(live)) = (&r, &live) {
+                checked = live.len() as u64;
+                problems = compare_state(state, live);
+                let (file_problems, bytes) = check_files(&blob_dir, &files);
+                files_checked = files.len() as u64;
+                file_bytes = bytes;
+                problems.extend(file_problems);
+            }
+            (entries, r, problems, checked, files_checked, file_bytes)
         })
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
         let mut report = VerifyReport {
-            tenant: actor.tenant_slug.clone(),
-            ok: result.is_ok(),
+            tenant: name.to_owned(),
+            ok: result.is_ok() && problems.is_empty(),
             entries: entries.len() as u64,
             bytes: 0,
             head_seq: 0,
@@ -128,22 +364,34 @@ impl App {
             problem: None,
             checkpoint_signed_at_seq: None,
             public_key,
+            state_root: String::new(),
+            deep,
+            records_checked,
+            files_checked,
+            file_bytes,
+            record_problem_count: problems.len() as u64,
+            record_problems: problems.into_iter().take(MAX_LISTED).collect(),
             elapsed_ms: 0.0,
         };
         match result {
-            Ok(s) => {
+            Ok((s, state)) => {
                 report.bytes = s.bytes;
                 report.head_seq = s.head_seq;
                 report.head_hash = hex::encode(s.head_hash);
                 report.checkpoints_verified = checkpoint_count;
+                report.state_root = hex::encode(state_root(&state));
+                if let Some(first) = report.record_problems.first() {
+                    report.problem = Some(first.detail.clone());
+                }
                 if sign
+                    && report.ok
                     && s.head_seq > last_checkpoint
                     && let Some(last) = entries.last()
                 {
                     let tx = self.begin().await?;
                     // Re-read the head under the write lock: only sign what is still the head.
-                    if store::head(&*tx, tenant).await? == Some((last.seq, last.hash)) {
-                        self.sign_checkpoint(&tx, last).await?;
+                    if store::head(&tx, chain).await? == Some((last.seq, last.hash)) {
+                        self.sign_checkpoint(&tx, chain, last).await?;
                         report.checkpoint_signed_at_seq = Some(last.seq);
                     }
                     tx.commit().await?;
@@ -156,6 +404,70 @@ impl App {
         }
         report.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
         Ok(report)
+    }
+
+    /// The actor's chain as stored (entries, head, checkpoints), for in-memory verification figures.
+    pub async fn journal_loaded(&self, actor: &Actor) -> AppResult<(Vec<Entry>, Option<(i64, crosswalk_journal::Hash)>, Vec<Checkpoint>)> {
+        actor.require(Permission::VerifyJournal, "verifying the journal")?;
+        let t = actor.tenant.0;
+        Ok((store::load_all(self.db(), t).await?, store::head(self.db(), t).await?, store::checkpoints(self.db(), t).await?))
+    }
+
+    /// The latest signed checkpoint of the actor's chain, signing one at the head first when the
+    /// head is past it and the chain verifies. An auditor keeps it to detect later rewrites.
+    pub async fn export_checkpoint(&self, actor: &Actor) -> AppResult<Checkpoint> {
+        actor.require(Permission::VerifyJournal, "exporting a journal checkpoint")?;
+        let report = self.verify_chain_of(actor.tenant.0, &actor.tenant_slug, true, false).await?;
+        if !report.ok {
+            return Err(AppError::Conflict(format!(
+                "the journal does not verify, so no checkpoint is exported: {}",
+                report.problem.unwrap_or_default()
+            )));
+        }
+        store::checkpoints(self.db(), actor.tenant.0)
+            .await?
+            .pop()
+            .ok_or_else(|| AppError::NotFound("a checkpoint: the journal has no entries yet".into()))
+    }
+
+    /// Check the actor's chain against a checkpoint an auditor kept: its signature, and that the
+    /// chain still has the signed hash (and state root) at that entry. Detects truncation and any
+    /// rewrite of history up to that entry, even by someone holding the signing key.
+    pub async fn verify_against_checkpoint(&self, actor: &Actor, kept: &Checkpoint) -> AppResult<CheckpointCheck> {
+        actor.require(Permission::VerifyJournal, "verifying the journal")?;
+        if kept.tenant != actor.tenant.0.to_string() {
+            return Ok(CheckpointCheck {
+                ok: false,
+                problem: Some(format!("the checkpoint belongs to chain {}, not this organisation's", kept.tenant)),
+                current_key: false,
+            });
+        }
+        let entries = store::load_all(self.db(), actor.tenant.0).await?;
+        let refs = store::records(self.db(), actor.tenant.0).await?;
+        let current_key = kept.public_key == hex::encode(self.verifying_key().as_bytes());
+        let problem = match kept.verify(None, |seq| usize::try_from(seq - 1).ok().and_then(|i| entries.get(i)).map(|e| e.hash)) {
+            Err(crosswalk_journal::CheckpointError::Missing { seq }) => {
+                Some(format!("the journal ends at entry {} but the checkpoint signed entry {seq}: entries were removed", entries.len()))
+            }
+            Err(crosswalk_journal::CheckpointError::HeadDiffers { seq, .. }) => {
+                Some(format!("entry {seq} is not the entry the checkpoint signed: the journal was rewritten at or before entry {seq}"))
+            }
+            Err(e) => Some(e.to_string()),
+            Ok(()) => match kept.state_root_hash() {
+                Some(signed) => {
+                    let mut state = State::new();
+                    for (seq, r) in &refs {
+                        if *seq <= kept.seq {
+                            crosswalk_journal::records::apply(&mut state, std::slice::from_ref(r));
+                        }
+                    }
+                    (state_root(&state) != signed)
+                        .then(|| format!("the record hashes up to entry {} differ from the state root the checkpoint signed", kept.seq))
+                }
+                None => None,
+            },
+        };
+        Ok(CheckpointCheck { ok: problem.is_none(), problem, current_key })
     }
 
     /// How many entries the actor's chain has (any member may know how much has been recorded).

@@ -14,6 +14,7 @@ mod actor;
 pub mod art21;
 mod auth;
 pub mod blobs;
+mod bulk;
 pub mod catalog;
 mod clock;
 pub mod clocks;
@@ -43,7 +44,8 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{AppError, AppResult};
 
 use chrono::Duration;
-use crosswalk_journal::{Checkpoint, Entry, NewEntry, SigningKey, canonical_json};
+use crosswalk_journal::{Checkpoint, Entry, MacKey, SigningKey};
+use crosswalk_store::journal::Draft;
 use crosswalk_store::{Store, WriteTx};
 use std::sync::Arc;
 
@@ -118,6 +120,8 @@ struct Inner {
     store: Store,
     clock: Arc<dyn Clock>,
     signing_key: SigningKey,
+    /// MACs every journal entry; derived from the signing key, never stored in the database.
+    mac_key: MacKey,
     config: AppConfig,
     /// Built from `config.smtp`; `None` without SMTP (or with settings the CLI should have refused).
     mailer: Option<mail::Mailer>,
@@ -141,6 +145,7 @@ impl App {
             inner: Arc::new(Inner {
                 store,
                 clock,
+                mac_key: MacKey::derive(&signing_key),
                 signing_key,
                 mailer: config.smtp.as_ref().and_then(|s| match mail::Mailer::new(s) {
                     Ok(m) => Some(m),
@@ -157,8 +162,19 @@ impl App {
         }
     }
 
-    pub fn store(&self) -> &Store {
+    /// The store, as a read handle for this crate's use cases (no raw access: see crosswalk-store).
+    pub(crate) fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// Close the database connections (end of a CLI command or benchmark).
+    pub async fn close(&self) -> AppResult<()> {
+        Ok(self.inner.store.clone().close().await?)
+    }
+
+    /// The key that MACs journal entries (`Store::migrate` needs it).
+    pub fn mac_key(&self) -> &MacKey {
+        &self.inner.mac_key
     }
 
     pub fn config(&self) -> &AppConfig {
@@ -186,8 +202,8 @@ impl App {
         crosswalk_store::truncate_micros(self.inner.clock.now())
     }
 
-    pub(crate) fn db(&self) -> &crosswalk_store::DatabaseConnection {
-        self.inner.store.db()
+    pub(crate) fn db(&self) -> &Store {
+        &self.inner.store
     }
 
     pub(crate) async fn begin(&self) -> AppResult<WriteTx> {
@@ -204,8 +220,9 @@ impl App {
         Ok(self.inner.store.ping().await?)
     }
 
-    /// Append the journal entry for a mutation, inside the mutation's transaction, and sign a
-    /// checkpoint when the chain reaches the next multiple of `checkpoint_every`.
+    /// Append the journal entry for a mutation to the actor's organisation's chain, inside the
+    /// mutation's transaction: it records the hash of every row of that chain the transaction wrote.
+    /// Signs a checkpoint when the chain reaches the next multiple of `checkpoint_every`.
     pub(crate) async fn journal(
         &self,
         tx: &WriteTx,
@@ -215,34 +232,53 @@ impl App {
         entity_id: impl std::fmt::Display,
         payload: serde_json::Value,
     ) -> AppResult<Entry> {
-        let at = self.now();
-        let entry = crosswalk_store::journal::append(
-            tx,
-            actor.tenant.0,
-            NewEntry {
-                at_micros: at.timestamp_micros(),
-                actor: actor.journal_name(),
-                action: action.to_owned(),
-                entity: entity.to_owned(),
-                entity_id: entity_id.to_string(),
-                payload: canonical_json(&payload),
-            },
-        )
-        .await?;
+        self.journal_in(tx, actor.tenant.0, &actor.journal_name(), action, entity, entity_id, payload).await
+    }
+
+    #[allow(clippy::too_many_arguments)] // the entry's columns, named
+    async fn journal_in(
+        &self,
+        tx: &WriteTx,
+        chain: uuid::Uuid,
+        actor: &str,
+        action: &str,
+        entity: &str,
+        entity_id: impl std::fmt::Display,
+        payload: serde_json::Value,
+    ) -> AppResult<Entry> {
+        let installation = crosswalk_store::records::INSTALLATION;
+        let entity_id = entity_id.to_string();
+        let draft = Draft::new(actor, action, entity, &entity_id, payload, self.now());
+        let entry = crosswalk_store::journal::append(tx, chain, draft, &self.inner.mac_key).await?;
         if entry.seq % self.inner.config.checkpoint_every == 0 {
-            self.sign_checkpoint(tx, &entry).await?;
+            self.sign_checkpoint(tx, chain, &entry).await?;
+        }
+        // The same action also wrote shared rows (an account, the organisation itself, the shared
+        // catalog): record them in the installation's chain, pointing at the organisation's entry.
+        if chain != installation && tx.has_pending(installation) {
+            let payload = serde_json::json!({"organisation": chain.to_string(), "organisation_entry": entry.seq});
+            let draft = Draft::new(actor, action, entity, &entity_id, payload, self.now());
+            let shared = crosswalk_store::journal::append(tx, installation, draft, &self.inner.mac_key).await?;
+            if shared.seq % self.inner.config.checkpoint_every == 0 {
+                self.sign_checkpoint(tx, installation, &shared).await?;
+            }
         }
         Ok(entry)
     }
 
-    pub(crate) async fn sign_checkpoint(&self, tx: &WriteTx, head: &Entry) -> AppResult<Checkpoint> {
-        let cp = Checkpoint::sign(&self.inner.signing_key, &head.tenant, head.seq, &head.hash, self.now().timestamp_micros());
-        crosswalk_store::journal::insert_checkpoint(
-            tx,
-            uuid::Uuid::parse_str(&head.tenant).map_err(|e| AppError::Internal(e.to_string()))?,
-            &cp,
-        )
-        .await?;
+    /// Sign a checkpoint at `head` of `chain`, with the state root over the latest hash of every
+    /// record of the chain at that entry.
+    pub(crate) async fn sign_checkpoint(&self, tx: &WriteTx, chain: uuid::Uuid, head: &Entry) -> AppResult<Checkpoint> {
+        let mut state = crosswalk_journal::State::new();
+        let refs = crosswalk_store::journal::records(tx, chain).await?;
+        for (seq, r) in &refs {
+            if *seq <= head.seq {
+                crosswalk_journal::records::apply(&mut state, std::slice::from_ref(r));
+            }
+        }
+        let root = crosswalk_journal::state_root(&state);
+        let cp = Checkpoint::sign(&self.inner.signing_key, &head.tenant, head.seq, &head.hash, &root, self.now().timestamp_micros());
+        crosswalk_store::journal::insert_checkpoint(tx, chain, &cp).await?;
         Ok(cp)
     }
 }

@@ -217,7 +217,13 @@ impl App {
             return Err(AppError::Conflict(format!("version {version} was already approved by {by}")));
         }
         let tx = self.begin().await?;
-        repo::approve(&tx, actor.tenant.0, version, &email, self.now()).await?;
+        // The check above ran outside the transaction: only the conditional update decides. When a
+        // concurrent approval won, nothing changed here and no approval may be journaled.
+        if repo::approve(&tx, actor.tenant.0, version, &email, self.now()).await? != 1 {
+            drop(tx);
+            let by = self.soa_version(actor, version).await?.summary.approved_by.unwrap_or_default();
+            return Err(AppError::Conflict(format!("version {version} was already approved by {by}")));
+        }
         self.journal(&tx, actor, "soa.approve", "soa", version, json!({"approved_by": email})).await?;
         tx.commit().await?;
         self.soa_version(actor, version).await

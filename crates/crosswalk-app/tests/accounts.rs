@@ -31,7 +31,7 @@ async fn world_with(smtp: Option<&SmtpSink>) -> World {
         public_url: Some("https://grc.test.example".into()),
         ..AppConfig::default()
     };
-    let app = App::new(db.store.clone(), clock.clone(), crosswalk_journal::generate_signing_key(), config);
+    let app = App::new(db.store.clone(), clock.clone(), db.key.clone(), config);
     World { _db: db, app, clock }
 }
 

@@ -578,8 +578,8 @@ async fn evidence_lists_longer_than_one_query_batch_keep_their_controls() {
         ids.push(app.create_control(m, new).await.unwrap().id);
     }
     let now = Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap();
-    // Bulk rows straight into the store (no journal): this test is about reading them back.
-    let tx = app.store().begin_write().await.unwrap();
+    // Bulk rows straight through the store, journaled by one entry: this test is about reading them back.
+    let tx = w._db.store.begin_write().await.unwrap();
     for i in 0..1_500u32 {
         let e = repo::insert_evidence(
             &tx,
@@ -603,6 +603,8 @@ async fn evidence_lists_longer_than_one_query_batch_keep_their_controls() {
             repo::link_evidence(&tx, m.tenant().0, e.id, ids[1]).await.unwrap();
         }
     }
+    let draft = crosswalk_store::journal::Draft::new("test", "evidence.bulk", "evidence", "1500", serde_json::json!({}), now);
+    crosswalk_store::journal::append(&tx, m.tenant().0, draft, &w._db.mac_key()).await.unwrap();
     tx.commit().await.unwrap();
 
     let all = app.search_evidence(m, None, None).await.unwrap();

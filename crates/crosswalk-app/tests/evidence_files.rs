@@ -40,7 +40,7 @@ async fn world() -> World {
     let blobs = std::env::temp_dir().join(format!("cw-evidence-files-{}", uuid::Uuid::now_v7()));
     let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap()));
     let config = AppConfig { password_cost: PasswordCost::InsecureFastForTests, blob_dir: blobs.clone(), ..AppConfig::default() };
-    let app = App::new(db.store.clone(), clock, crosswalk_journal::generate_signing_key(), config);
+    let app = App::new(db.store.clone(), clock, db.key.clone(), config);
     app.create_tenant("acme", "Acme").await.unwrap();
     app.create_tenant("other", "Other").await.unwrap();
     let manager = person(&app, "acme", "manager@acme.example", Role::Manager).await;

@@ -16,7 +16,7 @@ async fn setup() -> (TestDb, App, Arc<FixedClock>) {
     let app = App::new(
         db.store.clone(),
         clock.clone(),
-        crosswalk_journal::generate_signing_key(),
+        db.key.clone(),
         AppConfig { password_cost: PasswordCost::InsecureFastForTests, ..AppConfig::default() },
     );
     app.create_tenant("acme", "Acme").await.unwrap();

@@ -19,7 +19,7 @@ struct World {
 async fn world_with(config: AppConfig) -> World {
     let db = TestDb::new().await;
     let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).unwrap()));
-    let app = App::new(db.store.clone(), clock.clone(), crosswalk_journal::generate_signing_key(), config);
+    let app = App::new(db.store.clone(), clock.clone(), db.key.clone(), config);
     World { _db: db, app, clock }
 }
 
@@ -283,7 +283,7 @@ async fn checkpoints_are_signed_periodically_and_catch_a_rewritten_head() {
     // but a signed checkpoint names an entry that is gone.
     use crosswalk_store::entities::{journal_entry as je, journal_head as jh};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let db = w.app.store().db();
+    let db = w._db.raw();
     let tenant = admin.tenant().0;
     je::Entity::delete_many().filter(je::Column::TenantId.eq(tenant)).filter(je::Column::Seq.gt(5)).exec(db).await.unwrap();
     let e5 = crosswalk_store::journal::get(db, tenant, 5).await.unwrap().unwrap();

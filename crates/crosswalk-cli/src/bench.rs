@@ -7,7 +7,7 @@ use crosswalk_app::users::NewMember;
 use crosswalk_app::{App, AppConfig, PasswordCost, SystemClock};
 use crosswalk_domain::{Role, UserId};
 use crosswalk_store::Store;
-use crosswalk_store::testing::{create_postgres_database, drop_postgres_database};
+use crosswalk_store::{create_postgres_database, drop_postgres_database};
 use serde::Serialize;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -58,8 +58,8 @@ fn bench_blob_dir() -> std::path::PathBuf {
 
 /// A generated organisation on `store`: a tenant and one admin whose tokens are the mutations.
 async fn generated_app(store: Store) -> anyhow::Result<(App, crosswalk_app::Actor, UserId)> {
-    store.migrate().await?;
     let key = crosswalk_journal::generate_signing_key();
+    store.migrate(&crosswalk_journal::MacKey::derive(&key)).await?;
     // Benchmarks measure journaling, not password hashing.
     let config = AppConfig { password_cost: PasswordCost::InsecureFastForTests, blob_dir: bench_blob_dir(), ..AppConfig::default() };
     let app = App::new(store, Arc::new(SystemClock), key, config);
@@ -114,17 +114,16 @@ pub async fn run(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
     if wanted("journal.verify") {
         let tenant = op.tenant().0;
         let load_started = Instant::now();
-        let entries = crosswalk_store::journal::load_all(app.store().db(), tenant).await?;
+        let (entries, head, cps) = app.journal_loaded(&op).await.map_err(|e| anyhow!(e))?;
         let load = load_started.elapsed();
-        let head = crosswalk_store::journal::head(app.store().db(), tenant).await?;
-        let cps = crosswalk_store::journal::checkpoints(app.store().db(), tenant).await?;
         let key = app.verifying_key();
         let tenant_s = tenant.to_string();
         // Repeat in-memory verification until it has run long enough to time reliably.
         let (mut bytes, mut rounds) = (0u64, 0u32);
         let started = Instant::now();
         while rounds < 3 || started.elapsed().as_secs_f64() < 1.0 {
-            let s = crosswalk_app::journal::verify_loaded(&tenant_s, &entries, head, &cps, &key).map_err(|(_, m)| anyhow!(m))?;
+            let s = crosswalk_app::journal::verify_loaded(&tenant_s, &entries, head, &cps, &key, Some(app.mac_key()))
+                .map_err(|(_, m)| anyhow!(m))?;
             bytes += s.bytes;
             rounds += 1;
         }
@@ -138,7 +137,7 @@ pub async fn run(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
         });
         results.push(Figure { name: "journal.verify.entries".into(), value: entries.len() as f64, unit: "entries" });
     }
-    app.store().clone().close().await?;
+    app.close().await?;
     let _ = std::fs::remove_dir_all(&dir);
 
     if wanted("journal.append.postgres") {
@@ -148,7 +147,7 @@ pub async fn run(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
                 let outcome = async {
                     let (app, op, owner) = generated_app(Store::connect(&url).await?).await?;
                     let rate = append_rate(&app, &op, owner, n).await?;
-                    app.store().clone().close().await?;
+                    app.close().await?;
                     anyhow::Ok(rate)
                 }
                 .await;
@@ -167,7 +166,7 @@ pub async fn run(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
         let url = format!("sqlite://{}?mode=rwc", dir.join("bench.db").display());
         let (app, op, owner) = generated_app(Store::connect(&url).await?).await?;
         let outcome = crate::bench_catalog::run(&app, &op, owner, controls_for(args.scale), &wanted).await;
-        app.store().clone().close().await?;
+        app.close().await?;
         let _ = std::fs::remove_dir_all(&dir);
         results.extend(outcome?.into_iter().map(|(name, value, unit)| Figure { name, value, unit }));
     }

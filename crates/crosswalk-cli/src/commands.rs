@@ -24,8 +24,8 @@ pub async fn open_app(cli: &Cli) -> anyhow::Result<App> {
         None => cli.data_dir.join("blobs"),
     };
     let store = Store::connect(&cli.database_url()).await?;
-    store.migrate().await?;
     let key = crosswalk_app::keys::load_or_create_signing_key(&cli.data_dir).map_err(|e| anyhow!(e))?;
+    store.migrate(&crosswalk_journal::MacKey::derive(&key)).await?;
     let smtp = match &cli.smtp_url {
         Some(url) => {
             let settings = crosswalk_app::mail::SmtpSettings { url: url.clone(), from: cli.mail_from.clone() };

@@ -40,13 +40,13 @@ async fn tenant_user_token_and_journal_verify() {
     assert_eq!(report["head_seq"], 3);
 
     // Tamper with entry 2 behind the app's back: verify exits 1 naming it.
-    let store = crosswalk_store::Store::connect(&env.database_url).await.unwrap();
+    let store = crosswalk_store::testing::raw_connect(&env.database_url).await;
     use crosswalk_store::entities::journal_entry as je;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     je::Entity::update_many()
         .col_expr(je::Column::Payload, sea_orm::sea_query::Expr::value(r#"{"email":"mallory@evil.example","role":"admin"}"#))
         .filter(je::Column::Seq.eq(2))
-        .exec(store.db())
+        .exec(&store)
         .await
         .unwrap();
     store.close().await.unwrap();

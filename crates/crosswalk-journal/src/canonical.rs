@@ -10,6 +10,8 @@ pub const ZERO_HASH: Hash = [0u8; 32];
 
 /// Domain separation: a hash of another structure can never be mistaken for an entry hash.
 const ENTRY_TAG: &[u8] = b"crosswalk-journal-entry-v1\0";
+const ENTRY_TAG_V2: &[u8] = b"crosswalk-journal-entry-v2\0";
+const PAYLOAD_TAG: &[u8] = b"crosswalk-journal-payload-v2\0";
 
 /// Canonical JSON: object keys sorted (serde_json's map is a BTreeMap here), no insignificant
 /// whitespace. Payloads are stored in this form, so the stored text is exactly what was hashed.
@@ -55,6 +57,50 @@ pub fn entry_hash(
         put_bytes(buf, entity.as_bytes());
         put_bytes(buf, entity_id.as_bytes());
         put_bytes(buf, payload.as_bytes());
+        Sha256::digest(buf.as_slice()).into()
+    })
+}
+
+/// The header of a v2 entry: every column but the payload, which enters the hash only through
+/// [`payload_hash`] so an entry can be shown (and its chain proven) with the payload withheld.
+#[derive(Debug, Clone, Copy)]
+pub struct HeaderV2<'a> {
+    pub tenant: &'a str,
+    pub seq: i64,
+    pub at_micros: i64,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: &'a str,
+    /// Merkle root over the entry's record refs (see [`crate::records`]).
+    pub records_root: &'a Hash,
+    pub record_count: i64,
+}
+
+/// `SHA-256("crosswalk-journal-payload-v2\0" ‖ payload)`.
+pub fn payload_hash(payload: &str) -> Hash {
+    let mut h = Sha256::new();
+    h.update(PAYLOAD_TAG);
+    h.update(payload.as_bytes());
+    h.finalize().into()
+}
+
+/// Entry encoding v2: `SHA-256(tag ‖ prev ‖ header ‖ H(payload))`.
+pub fn entry_hash_v2(prev_hash: &Hash, header: &HeaderV2<'_>, payload_hash: &Hash) -> Hash {
+    ENCODING.with_borrow_mut(|buf| {
+        buf.clear();
+        buf.extend_from_slice(ENTRY_TAG_V2);
+        buf.extend_from_slice(prev_hash);
+        put_bytes(buf, header.tenant.as_bytes());
+        buf.extend_from_slice(&header.seq.to_be_bytes());
+        buf.extend_from_slice(&header.at_micros.to_be_bytes());
+        put_bytes(buf, header.actor.as_bytes());
+        put_bytes(buf, header.action.as_bytes());
+        put_bytes(buf, header.entity.as_bytes());
+        put_bytes(buf, header.entity_id.as_bytes());
+        buf.extend_from_slice(header.records_root);
+        buf.extend_from_slice(&header.record_count.to_be_bytes());
+        buf.extend_from_slice(payload_hash);
         Sha256::digest(buf.as_slice()).into()
     })
 }

@@ -1,13 +1,23 @@
-//! Verifying a tenant's chain: recompute every hash, check every link and the sequence.
+//! Verifying a tenant's chain: recompute every hash, check every link, the sequence and (with the key)
+//! every entry's MAC.
+//!
+//! Two entry encodings exist. v1 (the first releases) hashes every column in one go and has no MAC
+//! or record hashes; v2 hashes `prev ‖ header ‖ H(payload)`, commits to the entry's record refs and
+//! carries a MAC. A chain may start with v1 entries, but once a v2 entry appears every later entry is
+//! v2: a v1 entry after it is a forgery that tries to dodge the MAC.
 //!
 //! Hashes are independent given the stored `prev_hash` values, so they are recomputed in parallel on
 //! all cores; only the cheap link check runs in order. That is how verification keeps up with
 //! SHA-256's own speed.
-use crate::canonical::{Hash, ZERO_HASH, entry_hash};
+use crate::canonical::{Hash, HeaderV2, ZERO_HASH, entry_hash, entry_hash_v2, payload_hash};
+use crate::mac::MacKey;
 
 /// One stored journal entry, as read back from the database or from a pack.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
+    /// Entry encoding: 1 or 2.
+    #[serde(default = "v1")]
+    pub version: i16,
     pub tenant: String,
     pub seq: i64,
     #[serde(with = "hex_hash")]
@@ -17,10 +27,26 @@ pub struct Entry {
     pub action: String,
     pub entity: String,
     pub entity_id: String,
-    /// Canonical JSON, exactly as hashed.
+    /// Canonical JSON, exactly as hashed; empty when withheld (then `withheld_payload_hash` is set).
     pub payload: String,
+    /// In an auditor pack, the hash of a payload that is not shown (v2 only).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_hex_hash")]
+    pub withheld_payload_hash: Option<Hash>,
+    /// Merkle root over the entry's record refs (zeros for v1).
+    #[serde(default, with = "hex_hash")]
+    pub records_root: Hash,
+    #[serde(default)]
+    pub record_count: i64,
     #[serde(with = "hex_hash")]
     pub hash: Hash,
+    /// HMAC of `hash` under the instance's MAC key (v2). Never included in packs' trust: a pack
+    /// relies on the signed checkpoint instead.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_hex_hash")]
+    pub mac: Option<Hash>,
+}
+
+fn v1() -> i16 {
+    1
 }
 
 /// The columns of an entry about to be appended; `seal` links and hashes it.
@@ -33,12 +59,17 @@ pub struct NewEntry {
     pub entity_id: String,
     /// Canonical JSON (see [`crate::canonical_json`]).
     pub payload: String,
+    /// Merkle root over the record refs this entry covers ([`crate::records_root`]).
+    pub records_root: Hash,
+    pub record_count: i64,
 }
 
 impl NewEntry {
-    /// The entry that follows `head` (seq, hash) of `tenant`'s chain; `(0, ZERO_HASH)` for the first.
-    pub fn seal(self, tenant: &str, head: (i64, Hash)) -> Entry {
+    /// The v2 entry that follows `head` (seq, hash) of `tenant`'s chain (`(0, ZERO_HASH)` for the
+    /// first), hashed and MACed.
+    pub fn seal(self, tenant: &str, head: (i64, Hash), key: &MacKey) -> Entry {
         let mut e = Entry {
+            version: 2,
             tenant: tenant.to_owned(),
             seq: head.0 + 1,
             prev_hash: head.1,
@@ -48,16 +79,40 @@ impl NewEntry {
             entity: self.entity,
             entity_id: self.entity_id,
             payload: self.payload,
+            withheld_payload_hash: None,
+            records_root: self.records_root,
+            record_count: self.record_count,
             hash: ZERO_HASH,
+            mac: None,
         };
         e.hash = e.recompute_hash();
+        e.mac = Some(key.mac(&e.hash));
         e
     }
 }
 
 impl Entry {
+    /// The hash of the payload (or the withheld payload's stated hash).
+    pub fn payload_hash(&self) -> Hash {
+        self.withheld_payload_hash.unwrap_or_else(|| payload_hash(&self.payload))
+    }
+
     /// The hash this entry's columns produce now.
     pub fn recompute_hash(&self) -> Hash {
+        if self.version >= 2 {
+            let header = HeaderV2 {
+                tenant: &self.tenant,
+                seq: self.seq,
+                at_micros: self.at_micros,
+                actor: &self.actor,
+                action: &self.action,
+                entity: &self.entity,
+                entity_id: &self.entity_id,
+                records_root: &self.records_root,
+                record_count: self.record_count,
+            };
+            return entry_hash_v2(&self.prev_hash, &header, &self.payload_hash());
+        }
         entry_hash(
             &self.tenant,
             self.seq,
@@ -71,6 +126,17 @@ impl Entry {
         )
     }
 
+    /// A copy for a pack with the payload withheld: its hash still proves the chain.
+    pub fn withholding_payload(&self) -> Entry {
+        let mut e = self.clone();
+        if e.version >= 2 {
+            e.withheld_payload_hash = Some(self.payload_hash());
+            e.payload = String::new();
+        }
+        e.mac = None;
+        e
+    }
+
     /// Bytes covered by the hash, for throughput figures.
     pub fn encoded_len(&self) -> usize {
         8 + 32
@@ -82,6 +148,27 @@ impl Entry {
             + self.entity.len()
             + self.entity_id.len()
             + self.payload.len()
+    }
+}
+
+mod opt_hex_hash {
+    use super::Hash;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(h: &Option<Hash>, s: S) -> Result<S::Ok, S::Error> {
+        match h {
+            Some(h) => s.serialize_str(&hex::encode(h)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Hash>, D::Error> {
+        let s: Option<String> = Option::deserialize(d)?;
+        s.map(|s| {
+            let mut out = [0u8; 32];
+            hex::decode_to_slice(&s, &mut out).map_err(serde::de::Error::custom).map(|_| out)
+        })
+        .transpose()
     }
 }
 
@@ -116,6 +203,11 @@ pub enum ChainProblem {
     Truncated { head_seq: i64 },
     /// The chain's last hash differs from the recorded head.
     HeadMismatch { head_hash: Hash },
+    /// A v2 entry without a MAC, or whose MAC the instance key does not produce: appended by someone
+    /// without the key.
+    BadMac,
+    /// A v1 entry after a v2 entry (or an unknown version): written to dodge the MAC.
+    VersionDowngrade { version: i16 },
 }
 
 /// The first bad entry of a chain: its position and what is wrong with it.
@@ -147,6 +239,12 @@ fn describe(p: &ChainProblem) -> String {
         ChainProblem::HeadMismatch { head_hash } => {
             format!("its hash differs from the recorded head {}: the newest entry was replaced", hex::encode(head_hash))
         }
+        ChainProblem::BadMac => {
+            "its MAC is missing or was not made with this installation's key: the entry was written by someone without the key".into()
+        }
+        ChainProblem::VersionDowngrade { version } => {
+            format!("entry encoding v{version} after a v2 entry: the entry was written to dodge the MAC")
+        }
     }
 }
 
@@ -159,13 +257,19 @@ pub struct ChainSummary {
     pub head_hash: Hash,
 }
 
-/// Verify `entries` (ordered by seq, starting at 1) of `tenant` against the recorded head, if any.
-/// Returns the first problem by sequence number.
-pub fn verify_chain(tenant: &str, entries: &[Entry], head: Option<(i64, Hash)>) -> Result<ChainSummary, ChainError> {
+/// Verify `entries` (ordered by seq, starting at 1) of `tenant` against the recorded head, if any,
+/// and, given the MAC key, every v2 entry's MAC. Returns the first problem by sequence number.
+pub fn verify_chain(tenant: &str, entries: &[Entry], head: Option<(i64, Hash)>, key: Option<&MacKey>) -> Result<ChainSummary, ChainError> {
     let first_bad_hash = first_hash_mismatch(entries);
     let mut prev = ZERO_HASH;
     let mut bytes = 0u64;
+    let mut seen_v2 = false;
     for (i, e) in entries.iter().enumerate() {
+        match e.version {
+            2 => seen_v2 = true,
+            1 if !seen_v2 => {}
+            v => return Err(ChainError { seq: e.seq, problem: ChainProblem::VersionDowngrade { version: v } }),
+        }
         let expected_seq = i as i64 + 1;
         if e.tenant != tenant {
             return Err(ChainError { seq: e.seq, problem: ChainProblem::WrongTenant { found: e.tenant.clone() } });
@@ -178,6 +282,12 @@ pub fn verify_chain(tenant: &str, entries: &[Entry], head: Option<(i64, Hash)>) 
         }
         if e.prev_hash != prev {
             return Err(ChainError { seq: e.seq, problem: ChainProblem::BrokenLink { expected: prev, found: e.prev_hash } });
+        }
+        if let Some(k) = key
+            && e.version >= 2
+            && !e.mac.is_some_and(|m| k.verify(&e.hash, &m))
+        {
+            return Err(ChainError { seq: e.seq, problem: ChainProblem::BadMac });
         }
         prev = e.hash;
         bytes += e.encoded_len() as u64;
@@ -225,6 +335,11 @@ mod tests {
         (1..=n as i64)
             .map(|seq| {
                 let mut e = Entry {
+                    version: 1,
+                    withheld_payload_hash: None,
+                    records_root: ZERO_HASH,
+                    record_count: 0,
+                    mac: None,
                     tenant: tenant.into(),
                     seq,
                     prev_hash: prev,
@@ -246,7 +361,7 @@ mod tests {
     #[test]
     fn a_fresh_chain_verifies() {
         let c = chain("t", 10);
-        let s = verify_chain("t", &c, Some((10, c[9].hash))).unwrap();
+        let s = verify_chain("t", &c, Some((10, c[9].hash)), None).unwrap();
         assert_eq!(s.entries, 10);
         assert_eq!(s.head_hash, c[9].hash);
     }
@@ -255,7 +370,7 @@ mod tests {
     fn tampered_payload_is_pinpointed() {
         let mut c = chain("t", 10);
         c[4].payload = "{\"n\":99}".into();
-        let err = verify_chain("t", &c, None).unwrap_err();
+        let err = verify_chain("t", &c, None, None).unwrap_err();
         assert_eq!(err.seq, 5);
         assert!(matches!(err.problem, ChainProblem::HashMismatch { .. }));
     }
@@ -265,23 +380,89 @@ mod tests {
         let mut c = chain("t", 10_000);
         c[7_777].actor = "mallory".into();
         c[9_000].actor = "mallory".into();
-        assert_eq!(verify_chain("t", &c, None).unwrap_err().seq, 7_778);
+        assert_eq!(verify_chain("t", &c, None, None).unwrap_err().seq, 7_778);
     }
 
     #[test]
     fn truncation_is_caught_by_head() {
         let c = chain("t", 5);
         let head = (5, c[4].hash);
-        let err = verify_chain("t", &c[..4], Some(head)).unwrap_err();
+        let err = verify_chain("t", &c[..4], Some(head), None).unwrap_err();
         assert_eq!(err.seq, 5);
         assert!(matches!(err.problem, ChainProblem::Truncated { .. }));
+    }
+
+    fn v2_chain(key: &MacKey, n: i64) -> Vec<Entry> {
+        let mut head = (0, ZERO_HASH);
+        (1..=n)
+            .map(|i| {
+                let e = NewEntry {
+                    at_micros: i,
+                    actor: "user:a".into(),
+                    action: "control.create".into(),
+                    entity: "control".into(),
+                    entity_id: format!("c{i}"),
+                    payload: "{}".into(),
+                    records_root: [i as u8; 32],
+                    record_count: 1,
+                }
+                .seal("t", head, key);
+                head = (e.seq, e.hash);
+                e
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_entry_appended_without_the_key_is_caught_even_with_a_correct_chain() {
+        let key = MacKey::derive(&crate::generate_signing_key());
+        let mut c = v2_chain(&key, 4);
+        assert!(verify_chain("t", &c, None, Some(&key)).is_ok());
+        // The forger recomputes a perfect hash chain but has no key.
+        let forger = MacKey::derive(&crate::generate_signing_key());
+        let head = (c[3].seq, c[3].hash);
+        let forged = NewEntry {
+            at_micros: 9,
+            actor: "user:a".into(),
+            action: "soa.approve".into(),
+            entity: "soa".into(),
+            entity_id: "1".into(),
+            payload: "{}".into(),
+            records_root: ZERO_HASH,
+            record_count: 0,
+        }
+        .seal("t", head, &forger);
+        c.push(forged.clone());
+        let err = verify_chain("t", &c, None, Some(&key)).unwrap_err();
+        assert_eq!((err.seq, err.problem), (5, ChainProblem::BadMac));
+        // Dropping the MAC or downgrading to v1 does not help.
+        let mut no_mac = forged.clone();
+        no_mac.mac = None;
+        *c.last_mut().unwrap() = no_mac;
+        assert_eq!(verify_chain("t", &c, None, Some(&key)).unwrap_err().problem, ChainProblem::BadMac);
+        let mut v1 = forged;
+        v1.version = 1;
+        v1.hash = v1.recompute_hash();
+        *c.last_mut().unwrap() = v1;
+        assert!(matches!(verify_chain("t", &c, None, Some(&key)).unwrap_err().problem, ChainProblem::VersionDowngrade { version: 1 }));
+    }
+
+    #[test]
+    fn a_withheld_payload_still_proves_the_chain_and_records_root_is_covered() {
+        let key = MacKey::derive(&crate::generate_signing_key());
+        let c = v2_chain(&key, 3);
+        let shown: Vec<Entry> = c.iter().map(Entry::withholding_payload).collect();
+        assert!(verify_chain("t", &shown, Some((3, c[2].hash)), None).is_ok());
+        let mut changed = shown.clone();
+        changed[1].records_root = [0xaa; 32];
+        assert_eq!(verify_chain("t", &changed, None, None).unwrap_err().seq, 2);
     }
 
     #[test]
     fn error_message_names_the_entry() {
         let mut c = chain("t", 3);
         c[1].action = "x".into();
-        let msg = verify_chain("t", &c, None).unwrap_err().to_string();
+        let msg = verify_chain("t", &c, None, None).unwrap_err().to_string();
         assert!(msg.starts_with("journal entry 2:"), "{msg}");
     }
 }

@@ -1,5 +1,8 @@
-//! Signed checkpoints: the instance's ed25519 key signs (tenant, seq, head hash, time), so a chain can
-//! be shown to be unchanged since the checkpoint even by someone holding only the public key.
+//! Signed checkpoints: the instance's ed25519 key signs (tenant, seq, head hash, state root, time), so
+//! a chain can be shown to be unchanged since the checkpoint, and a record to be the latest state of
+//! its row at that point, by someone holding only the public key. The public key travels with every
+//! checkpoint, so verification after a key rotation or a restore on another machine still works when
+//! the auditor trusts that key.
 use crate::canonical::Hash;
 use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
 use ed25519_dalek::{Signature, Signer, Verifier};
@@ -8,6 +11,7 @@ use sha2::{Digest, Sha256};
 pub use ed25519_dalek::{SigningKey, VerifyingKey};
 
 const CHECKPOINT_TAG: &[u8] = b"crosswalk-journal-checkpoint-v1\0";
+const CHECKPOINT_TAG_V2: &[u8] = b"crosswalk-journal-checkpoint-v2\0";
 
 /// A signed statement that `tenant`'s chain had `head_hash` at `seq`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -15,6 +19,9 @@ pub struct Checkpoint {
     pub tenant: String,
     pub seq: i64,
     pub head_hash: String,
+    /// Hex of the Merkle root over the latest hash of every live record at `seq` (v2; empty for v1).
+    #[serde(default)]
+    pub state_root: String,
     pub signed_at_micros: i64,
     /// Hex of the 32-byte ed25519 public key that signed.
     pub public_key: String,
@@ -36,29 +43,49 @@ pub enum CheckpointError {
     Key(String),
 }
 
-fn message(tenant: &str, seq: i64, head_hash: &str, signed_at_micros: i64) -> Hash {
+fn message(tenant: &str, seq: i64, head_hash: &str, state_root: &str, signed_at_micros: i64) -> Hash {
     let mut h = Sha256::new();
-    h.update(CHECKPOINT_TAG);
+    // A v1 checkpoint (no state root) keeps its original message, so old checkpoints still verify.
+    h.update(if state_root.is_empty() { CHECKPOINT_TAG } else { CHECKPOINT_TAG_V2 });
     h.update((tenant.len() as u64).to_be_bytes());
     h.update(tenant.as_bytes());
     h.update(seq.to_be_bytes());
     h.update(head_hash.as_bytes());
+    if !state_root.is_empty() {
+        h.update(state_root.as_bytes());
+    }
     h.update(signed_at_micros.to_be_bytes());
     h.finalize().into()
 }
 
 impl Checkpoint {
-    pub fn sign(key: &SigningKey, tenant: &str, seq: i64, head_hash: &Hash, signed_at_micros: i64) -> Self {
+    pub fn sign(key: &SigningKey, tenant: &str, seq: i64, head_hash: &Hash, state_root: &Hash, signed_at_micros: i64) -> Self {
         let head_hash = hex::encode(head_hash);
-        let sig = key.sign(&message(tenant, seq, &head_hash, signed_at_micros));
+        let state_root = hex::encode(state_root);
+        let sig = key.sign(&message(tenant, seq, &head_hash, &state_root, signed_at_micros));
         Self {
             tenant: tenant.into(),
             seq,
             head_hash,
+            state_root,
             signed_at_micros,
             public_key: hex::encode(key.verifying_key().as_bytes()),
             signature: hex::encode(sig.to_bytes()),
         }
+    }
+
+    /// The signed state root, when this is a v2 checkpoint.
+    pub fn state_root_hash(&self) -> Option<Hash> {
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(&self.state_root, &mut out).ok().map(|_| out)
+    }
+
+    /// Check the signature alone (against `trusted` when given, else against the embedded key).
+    pub fn verify_signature(&self, trusted: Option<&VerifyingKey>) -> Result<(), CheckpointError> {
+        self.verify(trusted, |_| None).or_else(|e| match e {
+            CheckpointError::Missing { .. } => Ok(()),
+            other => Err(other),
+        })
     }
 
     /// Check the signature (against `trusted` when given, else against the embedded key) and that
@@ -74,7 +101,7 @@ impl Checkpoint {
         let key = decode_public_key_hex(&self.public_key).map_err(|_| CheckpointError::BadSignature { seq })?;
         let mut sig = [0u8; 64];
         hex::decode_to_slice(&self.signature, &mut sig).map_err(|_| CheckpointError::BadSignature { seq })?;
-        key.verify(&message(&self.tenant, seq, &self.head_hash, self.signed_at_micros), &Signature::from_bytes(&sig))
+        key.verify(&message(&self.tenant, seq, &self.head_hash, &self.state_root, self.signed_at_micros), &Signature::from_bytes(&sig))
             .map_err(|_| CheckpointError::BadSignature { seq })?;
         match hash_at(seq) {
             None => Err(CheckpointError::Missing { seq }),
@@ -123,7 +150,7 @@ mod tests {
     fn signed_checkpoint_verifies_and_detects_changes() {
         let key = generate_signing_key();
         let head = [7u8; 32];
-        let cp = Checkpoint::sign(&key, "t", 3, &head, 42);
+        let cp = Checkpoint::sign(&key, "t", 3, &head, &[9u8; 32], 42);
         let vk = key.verifying_key();
         assert!(cp.verify(Some(&vk), |s| (s == 3).then_some(head)).is_ok());
         assert!(matches!(cp.verify(Some(&vk), |_| Some([8u8; 32])), Err(CheckpointError::HeadDiffers { .. })));
@@ -131,6 +158,9 @@ mod tests {
         let mut forged = cp.clone();
         forged.seq = 2;
         assert!(matches!(forged.verify(Some(&vk), |_| Some(head)), Err(CheckpointError::BadSignature { .. })));
+        let mut other_root = cp.clone();
+        other_root.state_root = hex::encode([1u8; 32]);
+        assert!(matches!(other_root.verify(Some(&vk), |_| Some(head)), Err(CheckpointError::BadSignature { .. })));
         let other = generate_signing_key().verifying_key();
         assert!(matches!(cp.verify(Some(&other), |_| Some(head)), Err(CheckpointError::UnknownKey { .. })));
     }

@@ -1,7 +1,7 @@
 //! Property tests of the chain: every honest sequence of appends verifies, and every way of editing
 //! the stored entries (any column, deletion, insertion, reordering) is detected at the right entry.
 #![allow(clippy::unwrap_used)] // a test that cannot proceed should fail loudly, right there
-use crosswalk_journal::{ChainProblem, Entry, NewEntry, ZERO_HASH, canonical_json, verify_chain};
+use crosswalk_journal::{ChainProblem, Entry, MacKey, NewEntry, ZERO_HASH, canonical_json, verify_chain};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -31,17 +31,26 @@ fn build(tenant: &str, muts: &[Mutation]) -> Vec<Entry> {
             entity: m.entity.clone(),
             entity_id: m.id.clone(),
             payload,
+            records_root: [m.n as u8; 32],
+            record_count: m.n.rem_euclid(5),
         }
-        .seal(tenant, head);
+        .seal(tenant, head, &key());
         head = (e.seq, e.hash);
         out.push(e);
     }
     out
 }
 
+fn key() -> MacKey {
+    static KEY: std::sync::OnceLock<MacKey> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| MacKey::derive(&crosswalk_journal::generate_signing_key())).clone()
+}
+
 /// Change column `col` of `e` to something different.
 fn tamper(e: &mut Entry, col: usize) {
     match col {
+        10 => e.records_root[0] ^= 1,
+        11 => e.record_count += 1,
         0 => e.tenant.push('x'),
         1 => e.seq += 1,
         2 => e.prev_hash[0] ^= 1,
@@ -61,18 +70,18 @@ proptest! {
     fn honest_chains_verify(muts in prop::collection::vec(mutation(), 0..60)) {
         let c = build("tenant-a", &muts);
         let head = c.last().map_or((0, ZERO_HASH), |e| (e.seq, e.hash));
-        let summary = verify_chain("tenant-a", &c, Some(head)).unwrap();
+        let summary = verify_chain("tenant-a", &c, Some(head), Some(&key())).unwrap();
         prop_assert_eq!(summary.entries as usize, muts.len());
     }
 
     /// Changing any column of any entry is detected, at that entry.
     #[test]
-    fn any_column_change_is_pinpointed(muts in prop::collection::vec(mutation(), 1..40), pick in any::<prop::sample::Index>(), col in 0usize..10) {
+    fn any_column_change_is_pinpointed(muts in prop::collection::vec(mutation(), 1..40), pick in any::<prop::sample::Index>(), col in 0usize..12) {
         let mut c = build("tenant-a", &muts);
         let head = (c.len() as i64, c.last().unwrap().hash);
         let i = pick.index(c.len());
         tamper(&mut c[i], col);
-        let err = verify_chain("tenant-a", &c, Some(head)).unwrap_err();
+        let err = verify_chain("tenant-a", &c, Some(head), Some(&key())).unwrap_err();
         prop_assert_eq!(err.seq, i as i64 + 1 + i64::from(col == 1));
     }
 
@@ -83,7 +92,7 @@ proptest! {
         let head = (c.len() as i64, c.last().unwrap().hash);
         let i = pick.index(c.len());
         c.remove(i);
-        let err = verify_chain("tenant-a", &c, Some(head)).unwrap_err();
+        let err = verify_chain("tenant-a", &c, Some(head), Some(&key())).unwrap_err();
         prop_assert_eq!(err.seq, i as i64 + if i == c.len() { 1 } else { 2 });
         if i == c.len() {
             let is_truncated = matches!(err.problem, ChainProblem::Truncated { .. });
@@ -98,7 +107,7 @@ proptest! {
         let (i, j) = (a.index(c.len()), b.index(c.len()));
         prop_assume!(i != j);
         c.swap(i, j);
-        let err = verify_chain("tenant-a", &c, None).unwrap_err();
+        let err = verify_chain("tenant-a", &c, None, Some(&key())).unwrap_err();
         prop_assert_eq!(err.seq, c[i.min(j)].seq);
     }
 
@@ -109,8 +118,8 @@ proptest! {
         let head = (c.len() as i64, c.last().unwrap().hash);
         let i = pick.index(c.len() + 1);
         let prev = if i == 0 { (0, ZERO_HASH) } else { (c[i - 1].seq, c[i - 1].hash) };
-        let forged = NewEntry { at_micros: 0, actor: "mallory".into(), action: "user.create".into(), entity: "user".into(), entity_id: "m".into(), payload: "{}".into() }.seal("tenant-a", prev);
+        let forged = NewEntry { at_micros: 0, actor: "mallory".into(), action: "user.create".into(), entity: "user".into(), entity_id: "m".into(), payload: "{}".into(), records_root: ZERO_HASH, record_count: 0 }.seal("tenant-a", prev, &key());
         c.insert(i, forged);
-        prop_assert!(verify_chain("tenant-a", &c, Some(head)).is_err());
+        prop_assert!(verify_chain("tenant-a", &c, Some(head), Some(&key())).is_err());
     }
 }

@@ -1,17 +1,24 @@
 //! Crosswalk's store: the only crate that talks to the database.
 //!
-//! One code path serves SQLite and PostgreSQL (sea-orm); the URL chooses. Reads go through
-//! [`Store::db`]; every write goes through a [`WriteTx`] from [`Store::begin_write`], which the app layer
-//! commits together with the journal entry for that write. Every function for tenant-owned rows takes
-//! the tenant id.
+//! One code path serves SQLite and PostgreSQL (sea-orm); the URL chooses. No public handle gives raw
+//! access to the database: read functions take anything that is [`Read`] (the [`Store`], a
+//! [`ReadTx`] snapshot or a [`WriteTx`]), and every write function takes a [`WriteTx`], registers each
+//! row of a journaled table it writes ([`records`]), and the transaction refuses to commit until a
+//! journal entry has recorded the hash of every such row ([`journal::append`]). Every function for
+//! tenant-owned rows takes the tenant id.
 #![forbid(unsafe_code)]
 
+mod admin;
 pub mod bundled;
 pub mod entities;
 pub mod journal;
 pub mod migration;
+pub mod records;
 pub mod repo;
+#[cfg(feature = "testing")]
 pub mod testing;
+
+pub use admin::{create_postgres_database, drop_postgres_database, with_database};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{ConnectOptions, DatabaseTransaction, DbBackend, DbErr, SqlErr, TransactionTrait};
@@ -19,7 +26,29 @@ use sea_orm_migration::MigratorTrait;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr as DatabaseError};
+pub use sea_orm::DbErr as DatabaseError;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+
+/// The sealed half of [`Read`]: only this crate can turn a handle into a connection.
+#[doc(hidden)]
+pub mod sealed {
+    /// Proof of being inside this crate; it cannot be made elsewhere.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Token(pub(crate) ());
+    pub trait Conn {
+        type C: sea_orm::ConnectionTrait + super::Read;
+        fn connection(&self, token: Token) -> &Self::C;
+    }
+}
+
+/// A handle reads can run on. Implemented by [`Store`], [`ReadTx`] and [`WriteTx`]; other crates can
+/// pass it to this crate's read functions but cannot get a connection out of it.
+pub trait Read: sealed::Conn + Sync {}
+
+/// The connection behind a read handle, for this crate's functions.
+pub(crate) fn conn<R: Read + ?Sized>(r: &R) -> &R::C {
+    r.connection(sealed::Token(()))
+}
 
 /// Failures of the store, each naming what went wrong.
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +69,9 @@ pub enum StoreError {
     /// The write contradicts what is stored (e.g. the same framework version with other content).
     #[error("{0}")]
     Conflict(String),
+    /// A write transaction was committed with rows of journaled tables that no journal entry covers.
+    #[error("refusing to commit: rows written without a journal entry: {0}")]
+    Unjournaled(String),
     #[error("database error: {0}")]
     Db(DbErr),
 }
@@ -139,16 +171,51 @@ impl Store {
         })
     }
 
-    /// Apply pending migrations, then load the bundled catalogs that are not loaded yet.
-    pub async fn migrate(&self) -> StoreResult<()> {
-        migration::Migrator::up(&self.db, None).await.map_err(|e| StoreError::Migration(e.to_string()))?;
+    /// Apply pending migrations, re-hash the records of tables whose encoding changed (journaled as
+    /// `journal.rehash` in each chain), then load the bundled catalogs that are not loaded yet
+    /// (journaled in the installation chain). `key` MACs those entries.
+    pub async fn migrate(&self, key: &crosswalk_journal::MacKey) -> StoreResult<()> {
+        self.migrate_schema().await?;
+        journal::rehash_changed_tables(self, key).await?;
         let tx = self.begin_write().await?;
         // Catalog rows record when they were loaded; that instant has no business meaning, so the
         // injected application clock is not needed here.
         #[allow(clippy::disallowed_methods)]
         let now = Utc::now();
-        repo::catalog::load_bundled(&tx, now).await?;
+        let loaded = repo::catalog::load_bundled(&tx, now).await?;
+        if loaded > 0 {
+            journal::append(
+                &tx,
+                records::INSTALLATION,
+                journal::Draft::new(
+                    "system:migrate",
+                    "catalog.load_bundled",
+                    "catalog",
+                    "bundled",
+                    serde_json::json!({"loaded": loaded}),
+                    now,
+                ),
+                key,
+            )
+            .await?;
+        }
         tx.commit().await
+    }
+
+    /// Apply pending schema migrations only.
+    pub async fn migrate_schema(&self) -> StoreResult<()> {
+        migration::Migrator::up(&self.db, None).await.map_err(|e| StoreError::Migration(e.to_string()))
+    }
+
+    /// Is the database's schema newer than this program knows (a downgrade)? Names the unknown migration.
+    pub async fn newer_schema(&self) -> StoreResult<Option<String>> {
+        use sea_orm_migration::MigratorTrait as _;
+        let known: std::collections::HashSet<String> = migration::Migrator::migrations().iter().map(|m| m.name().to_owned()).collect();
+        let applied = match migration::Migrator::get_applied_migrations(&self.db).await {
+            Ok(a) => a,
+            Err(_) => return Ok(None),
+        };
+        Ok(applied.into_iter().map(|m| m.name().to_owned()).find(|n| !known.contains(n)))
     }
 
     /// Calls `callback` after every statement this handle runs (tests use it to count queries).
@@ -156,9 +223,25 @@ impl Store {
         self.db.set_metric_callback(move |info| callback(&info.statement.sql));
     }
 
-    /// The connection for reads.
-    pub fn db(&self) -> &DatabaseConnection {
+    /// The raw connection, for this crate only.
+    pub(crate) fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// A read-only snapshot: every read through it sees the database as of one instant (PostgreSQL
+    /// REPEATABLE READ; SQLite's read transaction in WAL mode). Deep verification reads through one.
+    pub async fn begin_read(&self) -> StoreResult<ReadTx> {
+        let tx = match self.engine {
+            Engine::Postgres => {
+                self.db.begin_with_config(Some(sea_orm::IsolationLevel::RepeatableRead), Some(sea_orm::AccessMode::ReadOnly)).await?
+            }
+            Engine::Sqlite => self.db.begin().await?,
+        };
+        if self.engine == Engine::Sqlite {
+            // SQLite starts the snapshot at the first read; take it now.
+            tx.query_one(sea_orm::Statement::from_string(DbBackend::Sqlite, "SELECT 1")).await?;
+        }
+        Ok(ReadTx { tx })
     }
 
     pub fn engine(&self) -> Engine {
@@ -188,7 +271,7 @@ impl Store {
             None => None,
         };
         let tx = self.db.begin().await?;
-        Ok(WriteTx { tx, engine: self.engine, _guard: guard })
+        Ok(WriteTx { tx, engine: self.engine, _guard: guard, pending: Default::default() })
     }
 
     pub async fn close(self) -> StoreResult<()> {
@@ -237,30 +320,130 @@ fn sqlite_parent_dir(url: &str) -> Option<std::path::PathBuf> {
     std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()).map(|p| p.to_path_buf())
 }
 
-/// An open write transaction (plus, on SQLite, the writer slot).
+/// A row of a journaled table written in a transaction and not yet covered by a journal entry.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Touched {
+    pub chain: uuid::Uuid,
+    pub table: &'static str,
+    pub key: String,
+}
+
+/// An open write transaction (plus, on SQLite, the writer slot). It commits only when every row of a
+/// journaled table written through it is covered by a journal entry appended through it.
 #[derive(Debug)]
 pub struct WriteTx {
     tx: DatabaseTransaction,
     engine: Engine,
     _guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+    pending: std::sync::Mutex<Vec<Touched>>,
 }
 
 impl WriteTx {
+    /// Commit, unless rows were written that no journal entry covers (then everything rolls back).
     pub async fn commit(self) -> StoreResult<()> {
+        let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()));
+        if !pending.is_empty() {
+            let mut names: Vec<String> = pending.iter().map(|t| format!("{} {}", t.table, t.key)).collect();
+            names.sort();
+            names.dedup();
+            let more = names.len().saturating_sub(5);
+            names.truncate(5);
+            let mut list = names.join(", ");
+            if more > 0 {
+                list.push_str(&format!(" and {more} more"));
+            }
+            return Err(StoreError::Unjournaled(list));
+        }
         self.tx.commit().await.map_err(StoreError::from)
     }
 
     pub fn engine(&self) -> Engine {
         self.engine
     }
+
+    pub(crate) fn conn(&self) -> &DatabaseTransaction {
+        &self.tx
+    }
+
+    /// Register a written row of a journaled table, belonging to `chain`.
+    pub(crate) fn touch(&self, chain: uuid::Uuid, table: &'static str, key: impl records::RowKey) {
+        debug_assert!(records::table(table).is_some(), "{table} is not a journaled table");
+        self.pending.lock().unwrap_or_else(|e| e.into_inner()).push(Touched { chain, table, key: key.key_text() });
+    }
+
+    /// Register many written rows of one table.
+    pub(crate) fn touch_many<K: records::RowKey>(&self, chain: uuid::Uuid, table: &'static str, keys: impl IntoIterator<Item = K>) {
+        let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        p.extend(keys.into_iter().map(|k| Touched { chain, table, key: k.key_text() }));
+    }
+
+    /// Whether rows of `chain` were written that no entry covers yet.
+    pub fn has_pending(&self, chain: uuid::Uuid) -> bool {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner()).iter().any(|t| t.chain == chain)
+    }
+
+    /// Take the rows of `chain` not yet covered, for the entry being appended.
+    pub(crate) fn take_pending(&self, chain: uuid::Uuid) -> Vec<Touched> {
+        let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut *p).into_iter().partition(|t| t.chain == chain);
+        *p = rest;
+        mine
+    }
 }
 
-impl std::ops::Deref for WriteTx {
-    type Target = DatabaseTransaction;
-    fn deref(&self) -> &DatabaseTransaction {
+impl sealed::Conn for WriteTx {
+    type C = DatabaseTransaction;
+    fn connection(&self, _: sealed::Token) -> &DatabaseTransaction {
         &self.tx
     }
 }
+impl Read for WriteTx {}
+
+impl sealed::Conn for Store {
+    type C = DatabaseConnection;
+    fn connection(&self, _: sealed::Token) -> &DatabaseConnection {
+        &self.db
+    }
+}
+impl Read for Store {}
+
+impl<T: Read> sealed::Conn for &T {
+    type C = T::C;
+    fn connection(&self, token: sealed::Token) -> &T::C {
+        (**self).connection(token)
+    }
+}
+impl<T: Read> Read for &T {}
+
+// Inside this crate a read function may pass its connection on to another read function.
+impl sealed::Conn for DatabaseConnection {
+    type C = DatabaseConnection;
+    fn connection(&self, _: sealed::Token) -> &DatabaseConnection {
+        self
+    }
+}
+impl Read for DatabaseConnection {}
+impl sealed::Conn for DatabaseTransaction {
+    type C = DatabaseTransaction;
+    fn connection(&self, _: sealed::Token) -> &DatabaseTransaction {
+        self
+    }
+}
+impl Read for DatabaseTransaction {}
+
+/// A read-only snapshot of the database ([`Store::begin_read`]); dropped, it ends.
+#[derive(Debug)]
+pub struct ReadTx {
+    tx: DatabaseTransaction,
+}
+
+impl sealed::Conn for ReadTx {
+    type C = DatabaseTransaction;
+    fn connection(&self, _: sealed::Token) -> &DatabaseTransaction {
+        &self.tx
+    }
+}
+impl Read for ReadTx {}
 
 #[cfg(test)]
 mod tests {
@@ -288,7 +471,7 @@ mod tests {
         let root = std::env::temp_dir().join(format!("cw-perms-{}", uuid::Uuid::now_v7()));
         let dir = root.join("data");
         let store = Store::connect(&format!("sqlite://{}/crosswalk.db?mode=rwc", dir.display())).await.unwrap();
-        store.migrate().await.unwrap();
+        store.migrate(&crosswalk_journal::MacKey::derive(&crosswalk_journal::generate_signing_key())).await.unwrap();
         let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&dir), 0o700, "data directory");
         assert_eq!(mode(&dir.join("crosswalk.db")), 0o600, "database file");

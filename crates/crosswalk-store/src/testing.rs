@@ -3,8 +3,8 @@
 //! SQLite (default): a temporary file. PostgreSQL: when `CROSSWALK_TEST_DATABASE_URL` names a server
 //! (e.g. `postgres://postgres@127.0.0.1:5432/test`), a fresh database `cw_test_<uuid>` is created there
 //! for the test and dropped afterwards. CI runs the whole suite once per engine.
-use crate::{Engine, Store, StoreError, StoreResult};
-use sea_orm::{ConnectionTrait, Statement};
+use crate::{Engine, Store};
+pub use crate::{create_postgres_database, drop_postgres_database};
 
 /// Environment variable naming the PostgreSQL server for tests.
 pub const TEST_DATABASE_ENV: &str = "CROSSWALK_TEST_DATABASE_URL";
@@ -14,6 +14,8 @@ pub const TEST_DATABASE_ENV: &str = "CROSSWALK_TEST_DATABASE_URL";
 pub struct TestDb {
     pub store: Store,
     pub url: String,
+    /// The signing key the database's installation journal was MACed with; give it to the `App`.
+    pub key: crosswalk_journal::SigningKey,
     cleanup: Cleanup,
 }
 
@@ -29,37 +31,33 @@ pub fn test_postgres_url() -> Option<String> {
     std::env::var(TEST_DATABASE_ENV).ok().filter(|s| !s.is_empty())
 }
 
-/// Replace the database name in a PostgreSQL URL.
-pub fn with_database(url: &str, name: &str) -> StoreResult<String> {
-    let mut u = url::Url::parse(url).map_err(|_| StoreError::UnsupportedUrl(crate::redact_url(url)))?;
-    u.set_path(&format!("/{name}"));
-    Ok(u.to_string())
-}
-
-/// Create an empty PostgreSQL database named `name` on the server at `admin_url`.
-pub async fn create_postgres_database(admin_url: &str, name: &str) -> StoreResult<String> {
-    // Identifiers cannot be bound as parameters; the name is ours and checked to be [a-z0-9_].
-    assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'));
-    let admin = Store::connect(admin_url).await?;
-    admin.db().execute(Statement::from_string(admin.backend(), format!("CREATE DATABASE {name}"))).await?;
-    admin.close().await?;
-    with_database(admin_url, name)
-}
-
-/// Drop a PostgreSQL database, ending its connections.
-pub async fn drop_postgres_database(admin_url: &str, name: &str) -> StoreResult<()> {
-    assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'));
-    let admin = Store::connect(admin_url).await?;
-    admin.db().execute(Statement::from_string(admin.backend(), format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).await?;
-    admin.close().await
-}
-
 impl TestDb {
     /// A fresh migrated database on the engine the environment selects.
     pub async fn new() -> TestDb {
         let db = Self::empty().await;
-        db.store.migrate().await.expect("migrations apply to a fresh database");
+        db.store.migrate(&db.mac_key()).await.expect("migrations apply to a fresh database");
         db
+    }
+
+    /// The MAC key derived from [`TestDb::key`].
+    pub fn mac_key(&self) -> crosswalk_journal::MacKey {
+        crosswalk_journal::MacKey::derive(&self.key)
+    }
+
+    /// The raw connection, for tests that tamper with the database behind the app's back.
+    pub fn raw(&self) -> &sea_orm::DatabaseConnection {
+        self.store.db()
+    }
+
+    /// Run one SQL statement directly (tamper tests). Returns the rows affected.
+    pub async fn execute(&self, sql: &str) -> u64 {
+        use sea_orm::ConnectionTrait;
+        self.store
+            .db()
+            .execute(sea_orm::Statement::from_string(self.store.backend(), sql.to_owned()))
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .rows_affected()
     }
 
     /// A fresh database without any schema, for tests of a migration on data of an older schema.
@@ -74,14 +72,19 @@ impl TestDb {
         let path = std::env::temp_dir().join(format!("crosswalk-test-{}.db", uuid::Uuid::new_v4().simple()));
         let url = format!("sqlite://{}?mode=rwc", path.display());
         let store = Store::connect(&url).await.expect("temporary SQLite database opens");
-        TestDb { store, url, cleanup: Cleanup::File(path) }
+        TestDb { store, url, key: crosswalk_journal::generate_signing_key(), cleanup: Cleanup::File(path) }
     }
 
     async fn postgres(admin_url: &str) -> TestDb {
         let name = format!("cw_test_{}", uuid::Uuid::new_v4().simple());
         let url = create_postgres_database(admin_url, &name).await.expect("test database can be created on PostgreSQL");
         let store = Store::connect(&url).await.expect("fresh PostgreSQL database opens");
-        TestDb { store, url, cleanup: Cleanup::Postgres { admin_url: admin_url.to_owned(), name } }
+        TestDb {
+            store,
+            url,
+            key: crosswalk_journal::generate_signing_key(),
+            cleanup: Cleanup::Postgres { admin_url: admin_url.to_owned(), name },
+        }
     }
 
     pub fn engine(&self) -> Engine {
@@ -109,4 +112,9 @@ impl Drop for TestDb {
             }
         }
     }
+}
+
+/// A raw connection to the database at `url`, for tests that tamper with it behind Crosswalk's back.
+pub async fn raw_connect(url: &str) -> sea_orm::DatabaseConnection {
+    Store::connect(url).await.expect("test database opens").db
 }

@@ -31,7 +31,7 @@ async fn insert(db: &impl ConnectionTrait, table: &str, cols: &[&str], values: V
 #[tokio::test]
 async fn old_passwords_open_only_the_organisation_that_created_the_account() {
     let db = TestDb::empty().await;
-    let conn = db.store.db();
+    let conn = db.raw();
     Migrator::up(conn, Some(BEFORE_ACCOUNTS)).await.unwrap();
     let (a, b) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
     for (id, slug) in [(a, "org-a"), (b, "org-b")] {
@@ -58,7 +58,7 @@ async fn old_passwords_open_only_the_organisation_that_created_the_account() {
         )
         .await;
     }
-    db.store.migrate().await.unwrap();
+    db.store.migrate(&db.mac_key()).await.unwrap();
 
     let credentials = tenant_credential::Entity::find().all(conn).await.unwrap();
     let of =

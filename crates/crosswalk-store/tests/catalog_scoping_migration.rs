@@ -82,7 +82,7 @@ async fn journal_import(db: &impl ConnectionTrait, tenant: uuid::Uuid, seq: i64,
 #[tokio::test]
 async fn imports_before_scoping_are_given_to_their_importer() {
     let db = TestDb::empty().await;
-    let conn = db.store.db();
+    let conn = db.raw();
     Migrator::up(conn, Some(BEFORE_SCOPING)).await.unwrap();
     let beta = uuid::Uuid::now_v7();
     let q = Query::insert()
@@ -148,7 +148,7 @@ async fn imports_before_scoping_are_given_to_their_importer() {
     )
     .await;
 
-    db.store.migrate().await.unwrap();
+    db.store.migrate(&db.mac_key()).await.unwrap();
 
     let rows = framework::Entity::find().all(conn).await.unwrap();
     let row = |id: i64| rows.iter().find(|f| f.id == id).unwrap();

@@ -42,25 +42,34 @@ fn tiny(version: &str, title: &str) -> FrameworkDoc {
 async fn bundled_catalogs_are_loaded_once_with_their_counts() {
     let db = TestDb::new().await;
     let store = &db.store;
-    let frameworks = catalog::frameworks(store.db(), Scope::Shared).await.unwrap();
+    let frameworks = catalog::frameworks(&store, Scope::Shared).await.unwrap();
     assert_eq!(frameworks.len(), bundled::FRAMEWORKS.len());
-    let iso = newest(catalog::frameworks_with_slug(store.db(), Scope::Shared, "iso27001-2022").await.unwrap());
-    let counts = catalog::requirement_counts(store.db(), &[iso.id]).await.unwrap();
+    let iso = newest(catalog::frameworks_with_slug(&store, Scope::Shared, "iso27001-2022").await.unwrap());
+    let counts = catalog::requirement_counts(&store, &[iso.id]).await.unwrap();
     assert!(counts[&iso.id].1 >= 93 + 20, "Annex A and clause leaves are assessable");
-    let relations = catalog::graph_relations(store.db(), None).await.unwrap();
+    let relations = catalog::graph_relations(&store, None).await.unwrap();
     assert!(relations.len() > 10_000, "{} relations", relations.len());
 
     // A second migration (every server start) adds nothing.
-    store.migrate().await.unwrap();
-    assert_eq!(catalog::frameworks(store.db(), Scope::Shared).await.unwrap().len(), frameworks.len());
-    assert_eq!(catalog::graph_relations(store.db(), None).await.unwrap().len(), relations.len());
-    let sp = newest(catalog::frameworks_with_slug(store.db(), Scope::Shared, "nist-sp-800-53-r5").await.unwrap());
-    let profiles = catalog::profiles(store.db(), Scope::Shared, sp.id).await.unwrap();
+    store.migrate(&crosswalk_journal::MacKey::derive(&crosswalk_journal::generate_signing_key())).await.unwrap();
+    assert_eq!(catalog::frameworks(&store, Scope::Shared).await.unwrap().len(), frameworks.len());
+    assert_eq!(catalog::graph_relations(&store, None).await.unwrap().len(), relations.len());
+    let sp = newest(catalog::frameworks_with_slug(&store, Scope::Shared, "nist-sp-800-53-r5").await.unwrap());
+    let profiles = catalog::profiles(&store, Scope::Shared, sp.id).await.unwrap();
     assert_eq!(profiles.iter().map(|p| p.slug.as_str()).collect::<Vec<_>>(), ["low", "moderate", "high", "privacy"]);
     assert_eq!(
-        catalog::framework_by_alias(store.db(), Scope::Shared, "oscal-catalog:NIST_SP-800-53_rev5_catalog").await.unwrap().unwrap().id,
+        catalog::framework_by_alias(&store, Scope::Shared, "oscal-catalog:NIST_SP-800-53_rev5_catalog").await.unwrap().unwrap().id,
         sp.id
     );
+}
+
+/// Journal what `tx` wrote in each chain, then commit (the store refuses unjournaled rows).
+async fn commit_journaled(db: &TestDb, tx: crosswalk_store::WriteTx, chains: &[uuid::Uuid]) {
+    for chain in chains {
+        let draft = crosswalk_store::journal::Draft::new("test", "catalog.load", "catalog", "test", serde_json::json!({}), now());
+        crosswalk_store::journal::append(&tx, *chain, draft, &db.mac_key()).await.unwrap();
+    }
+    tx.commit().await.unwrap();
 }
 
 #[tokio::test]
@@ -75,10 +84,10 @@ async fn same_version_is_idempotent_and_other_content_is_refused() {
     assert!(matches!(err, StoreError::Conflict(ref m) if m.contains("tiny@1")), "{err}");
     // A new version sits beside the old one.
     let second = catalog::load_framework(&tx, &tiny("2", "b"), "h2", false, None, now()).await.unwrap();
-    tx.commit().await.unwrap();
+    commit_journaled(&db, tx, &[crosswalk_store::records::INSTALLATION]).await;
     assert_ne!(first.id(), second.id());
-    assert_eq!(newest(catalog::frameworks_with_slug(store.db(), Scope::Shared, "tiny").await.unwrap()).version, "2");
-    assert_eq!(catalog::requirements(store.db(), first.id()).await.unwrap().len(), 3);
+    assert_eq!(newest(catalog::frameworks_with_slug(&store, Scope::Shared, "tiny").await.unwrap()).version, "2");
+    assert_eq!(catalog::requirements(&store, first.id()).await.unwrap().len(), 3);
 }
 
 #[tokio::test]
@@ -87,7 +96,7 @@ async fn a_mapping_to_a_missing_requirement_rejects_the_whole_set() {
     let store = &db.store;
     let tx = store.begin_write().await.unwrap();
     catalog::load_framework(&tx, &tiny("1", "a"), "h1", false, None, now()).await.unwrap();
-    tx.commit().await.unwrap();
+    commit_journaled(&db, tx, &[crosswalk_store::records::INSTALLATION]).await;
     let relation = |from: &str, to: &str| RelationDoc {
         from: from.into(),
         to: to.into(),
@@ -106,12 +115,12 @@ async fn a_mapping_to_a_missing_requirement_rejects_the_whole_set() {
         terms: String::new(),
         relations: vec![relation("1.1", "A.8.8"), relation("1.2", "A.9.9")],
     };
-    let before = catalog::graph_relations(store.db(), None).await.unwrap().len();
+    let before = catalog::graph_relations(&store, None).await.unwrap().len();
     let tx = store.begin_write().await.unwrap();
     let err = catalog::load_mapping_set(&tx, &set, None, "m1", now()).await.unwrap_err();
     drop(tx);
     assert_eq!(err.to_string(), "relations: relations[1]: to requirement 'A.9.9' does not exist in iso27001-2022@2022");
-    assert_eq!(catalog::graph_relations(store.db(), None).await.unwrap().len(), before, "nothing half-written");
+    assert_eq!(catalog::graph_relations(&store, None).await.unwrap().len(), before, "nothing half-written");
 }
 
 /// Two organisations may own the same slug and version, each seeing only its own and the shared
@@ -122,22 +131,24 @@ async fn organisations_own_frameworks_independently() {
     let store = &db.store;
     let (a, b) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
     let tx = store.begin_write().await.unwrap();
+    crosswalk_store::journal::init_head(&tx, a).await.unwrap();
+    crosswalk_store::journal::init_head(&tx, b).await.unwrap();
     let in_a = catalog::load_framework(&tx, &tiny("1", "a"), "ha", false, Some(a), now()).await.unwrap();
     let in_b = catalog::load_framework(&tx, &tiny("1", "b"), "hb", false, Some(b), now()).await.unwrap();
     assert_ne!(in_a.id(), in_b.id());
     let shared = catalog::load_framework(&tx, &tiny("1", "s"), "hs", false, None, now()).await.unwrap();
     let err = catalog::load_framework(&tx, &tiny("1", "t"), "ht", false, None, now()).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err}");
-    tx.commit().await.unwrap();
+    commit_journaled(&db, tx, &[a, b, crosswalk_store::records::INSTALLATION]).await;
     let seen = |scope| async move {
-        catalog::frameworks_with_slug(store.db(), scope, "tiny").await.unwrap().into_iter().map(|f| f.id).collect::<Vec<_>>()
+        catalog::frameworks_with_slug(&store, scope, "tiny").await.unwrap().into_iter().map(|f| f.id).collect::<Vec<_>>()
     };
     assert_eq!(seen(Scope::Organisation(a)).await, [shared.id(), in_a.id()]);
     assert_eq!(seen(Scope::Organisation(b)).await, [shared.id(), in_b.id()]);
     assert_eq!(seen(Scope::Shared).await, [shared.id()]);
     // An exact key prefers the organisation's own row; an alias prefers the shared one.
-    assert_eq!(catalog::framework_by_key(store.db(), Scope::Organisation(a), "tiny", "1").await.unwrap().unwrap().id, in_a.id());
-    let by_alias = catalog::framework_by_alias(store.db(), Scope::Organisation(a), "urn:test:framework:tiny").await.unwrap().unwrap();
+    assert_eq!(catalog::framework_by_key(&store, Scope::Organisation(a), "tiny", "1").await.unwrap().unwrap().id, in_a.id());
+    let by_alias = catalog::framework_by_alias(&store, Scope::Organisation(a), "urn:test:framework:tiny").await.unwrap().unwrap();
     assert_eq!(by_alias.id, shared.id());
-    assert!(catalog::framework_by_id(store.db(), Scope::Organisation(b), in_a.id()).await.unwrap().is_none());
+    assert!(catalog::framework_by_id(&store, Scope::Organisation(b), in_a.id()).await.unwrap().is_none());
 }

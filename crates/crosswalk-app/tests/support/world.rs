@@ -45,7 +45,7 @@ pub async fn world() -> World {
     let blobs = tempdir::Dir::new();
     let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap()));
     let config = AppConfig { password_cost: PasswordCost::InsecureFastForTests, blob_dir: blobs.0.clone(), ..AppConfig::default() };
-    let app = App::new(db.store.clone(), clock.clone(), crosswalk_journal::generate_signing_key(), config);
+    let app = App::new(db.store.clone(), clock.clone(), db.key.clone(), config);
     app.create_tenant("acme", "Acme").await.unwrap();
     let op = app.operator("acme").await.unwrap();
     let manager = person(&app, &op, "manager@acme.example", Role::Manager).await;
@@ -61,7 +61,7 @@ pub async fn demo() -> (TestDb, App, Arc<FixedClock>) {
     let db = TestDb::new().await;
     let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap()));
     let config = AppConfig { password_cost: PasswordCost::InsecureFastForTests, ..AppConfig::default() };
-    let app = App::new(db.store.clone(), clock.clone(), crosswalk_journal::generate_signing_key(), config);
+    let app = App::new(db.store.clone(), clock.clone(), db.key.clone(), config);
     app.ensure_demo().await.unwrap();
     (db, app, clock)
 }

@@ -12,6 +12,8 @@ pub struct Model {
     pub signed_at: DateTimeUtc,
     pub public_key: String,
     pub signature: String,
+    /// Hex state root (v2 checkpoints); empty for v1.
+    pub state_root: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

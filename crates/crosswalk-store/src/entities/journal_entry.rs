@@ -17,6 +17,13 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub payload: String,
     pub hash: String,
+    /// Entry encoding (1 or 2).
+    pub version: i16,
+    /// Hex Merkle root over the entry's record refs; empty for v1.
+    pub records_root: String,
+    pub record_count: i64,
+    /// Hex HMAC of `hash` (v2).
+    pub mac: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

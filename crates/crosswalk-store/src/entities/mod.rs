@@ -15,6 +15,8 @@ pub mod job;
 pub mod journal_checkpoint;
 pub mod journal_entry;
 pub mod journal_head;
+pub mod journal_record;
+pub mod journal_schema;
 pub mod login_failure;
 pub mod management_approval;
 pub mod management_training;

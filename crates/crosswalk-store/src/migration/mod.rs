@@ -12,6 +12,7 @@ mod m20261128_000007_evidence_indexes;
 mod m20261130_000008_catalog_scoping;
 mod m20261130_000009_accounts;
 mod m20261130_000010_dora_holidays;
+mod m20261201_000011_record_hashes;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000008_catalog_scoping::Migration),
             Box::new(m20261130_000009_accounts::Migration),
             Box::new(m20261130_000010_dora_holidays::Migration),
+            Box::new(m20261201_000011_record_hashes::Migration),
         ]
     }
 }

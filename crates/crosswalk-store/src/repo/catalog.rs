@@ -6,13 +6,12 @@
 //! of statements, not one per requirement). A document is identified by its content hash: loading
 //! the same framework version again changes nothing, while the same slug and version with other
 //! content is refused so a published version never silently changes.
+use crate::{Read, conn};
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use crosswalk_domain::catalog::{FrameworkDoc, FrameworkKey, MappingSetDoc, ProfileDoc, RelationType};
-use sea_orm::{
-    ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ActiveValue::NotSet, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -91,12 +90,8 @@ fn owned_by(col: impl ColumnTrait, owner: Option<Uuid>) -> Condition {
 }
 
 /// A framework version by exact key among the rows `owner` owns (NULL: the shared catalog).
-pub async fn owned_framework_by_key(
-    db: &impl ConnectionTrait,
-    owner: Option<Uuid>,
-    slug: &str,
-    version: &str,
-) -> StoreResult<Option<Framework>> {
+pub async fn owned_framework_by_key(db: &impl Read, owner: Option<Uuid>, slug: &str, version: &str) -> StoreResult<Option<Framework>> {
+    let db = conn(db);
     Ok(framework::Entity::find()
         .filter(owned_by(framework::Column::TenantId, owner))
         .filter(framework::Column::Slug.eq(slug))
@@ -106,7 +101,8 @@ pub async fn owned_framework_by_key(
 }
 
 /// A visible framework by slug and version; the organisation's own wins over a shared one of the same key.
-pub async fn framework_by_key(db: &impl ConnectionTrait, scope: Scope, slug: &str, version: &str) -> StoreResult<Option<Framework>> {
+pub async fn framework_by_key(db: &impl Read, scope: Scope, slug: &str, version: &str) -> StoreResult<Option<Framework>> {
+    let db = conn(db);
     let found = framework::Entity::find()
         .filter(scope.frameworks())
         .filter(framework::Column::Slug.eq(slug))
@@ -117,7 +113,8 @@ pub async fn framework_by_key(db: &impl ConnectionTrait, scope: Scope, slug: &st
 }
 
 /// Every visible version of a slug, newest first.
-pub async fn frameworks_with_slug(db: &impl ConnectionTrait, scope: Scope, slug: &str) -> StoreResult<Vec<Framework>> {
+pub async fn frameworks_with_slug(db: &impl Read, scope: Scope, slug: &str) -> StoreResult<Vec<Framework>> {
+    let db = conn(db);
     Ok(framework::Entity::find()
         .filter(scope.frameworks())
         .filter(framework::Column::Slug.eq(slug))
@@ -127,12 +124,14 @@ pub async fn frameworks_with_slug(db: &impl ConnectionTrait, scope: Scope, slug:
 }
 
 /// Is the slug used by any framework `scope` sees?
-pub async fn slug_in_use(db: &impl ConnectionTrait, scope: Scope, slug: &str) -> StoreResult<bool> {
+pub async fn slug_in_use(db: &impl Read, scope: Scope, slug: &str) -> StoreResult<bool> {
+    let db = conn(db);
     Ok(framework::Entity::find().filter(scope.frameworks()).filter(framework::Column::Slug.eq(slug)).count(db).await? > 0)
 }
 
 /// How many requirements the frameworks an organisation owns hold together.
-pub async fn owned_requirement_count(db: &impl ConnectionTrait, owner: Uuid) -> StoreResult<u64> {
+pub async fn owned_requirement_count(db: &impl Read, owner: Uuid) -> StoreResult<u64> {
+    let db = conn(db);
     use sea_orm::sea_query::Query;
     let owned =
         Query::select().column(framework::Column::Id).from(framework::Entity).and_where(framework::Column::TenantId.eq(owner)).to_owned();
@@ -140,7 +139,8 @@ pub async fn owned_requirement_count(db: &impl ConnectionTrait, owner: Uuid) -> 
 }
 
 /// A framework with this exact content among the rows `owner` owns.
-pub async fn owned_framework_by_hash(db: &impl ConnectionTrait, owner: Option<Uuid>, hash: &str) -> StoreResult<Option<Framework>> {
+pub async fn owned_framework_by_hash(db: &impl Read, owner: Option<Uuid>, hash: &str) -> StoreResult<Option<Framework>> {
+    let db = conn(db);
     Ok(framework::Entity::find()
         .filter(owned_by(framework::Column::TenantId, owner))
         .filter(framework::Column::ContentHash.eq(hash))
@@ -150,14 +150,16 @@ pub async fn owned_framework_by_hash(db: &impl ConnectionTrait, owner: Option<Uu
 }
 
 /// A framework by row id, if `scope` sees it.
-pub async fn framework_by_id(db: &impl ConnectionTrait, scope: Scope, id: i64) -> StoreResult<Option<Framework>> {
+pub async fn framework_by_id(db: &impl Read, scope: Scope, id: i64) -> StoreResult<Option<Framework>> {
+    let db = conn(db);
     Ok(framework::Entity::find_by_id(id).filter(scope.frameworks()).one(db).await?)
 }
 
 /// The newest visible framework registered under an external alias (CISO Assistant URN,
 /// `oscal-catalog:…`). A shared framework wins over the organisation's own: an import naming a
 /// shared framework's URN never takes its place, not even for the importer.
-pub async fn framework_by_alias(db: &impl ConnectionTrait, scope: Scope, alias: &str) -> StoreResult<Option<Framework>> {
+pub async fn framework_by_alias(db: &impl Read, scope: Scope, alias: &str) -> StoreResult<Option<Framework>> {
+    let db = conn(db);
     let candidates = framework::Entity::find()
         .filter(scope.frameworks())
         .filter(framework::Column::Aliases.contains(alias))
@@ -173,7 +175,8 @@ pub async fn framework_by_alias(db: &impl ConnectionTrait, scope: Scope, alias: 
 }
 
 /// The frameworks `scope` sees, by slug.
-pub async fn frameworks(db: &impl ConnectionTrait, scope: Scope) -> StoreResult<Vec<Framework>> {
+pub async fn frameworks(db: &impl Read, scope: Scope) -> StoreResult<Vec<Framework>> {
+    let db = conn(db);
     Ok(framework::Entity::find()
         .filter(scope.frameworks())
         .order_by_asc(framework::Column::Slug)
@@ -184,7 +187,8 @@ pub async fn frameworks(db: &impl ConnectionTrait, scope: Scope) -> StoreResult<
 
 /// `slug@version` of every framework row, shared or owned, by id: labels for graph paths, which
 /// only ever reach frameworks the reader sees.
-pub async fn framework_labels(db: &impl ConnectionTrait) -> StoreResult<Vec<(i64, String, String)>> {
+pub async fn framework_labels(db: &impl Read) -> StoreResult<Vec<(i64, String, String)>> {
+    let db = conn(db);
     Ok(framework::Entity::find()
         .select_only()
         .column(framework::Column::Id)
@@ -197,7 +201,8 @@ pub async fn framework_labels(db: &impl ConnectionTrait) -> StoreResult<Vec<(i64
 
 /// (framework id, requirements, assessable requirements) for the given frameworks, one query per
 /// few hundred frameworks.
-pub async fn requirement_counts(db: &impl ConnectionTrait, framework_ids: &[i64]) -> StoreResult<HashMap<i64, (i64, i64)>> {
+pub async fn requirement_counts(db: &impl Read, framework_ids: &[i64]) -> StoreResult<HashMap<i64, (i64, i64)>> {
+    let db = conn(db);
     let mut rows: Vec<(i64, bool, i64)> = Vec::new();
     for chunk in framework_ids.chunks(CHUNK) {
         rows.extend(
@@ -225,7 +230,8 @@ pub async fn requirement_counts(db: &impl ConnectionTrait, framework_ids: &[i64]
     Ok(out)
 }
 
-pub async fn requirements(db: &impl ConnectionTrait, framework_id: i64) -> StoreResult<Vec<Requirement>> {
+pub async fn requirements(db: &impl Read, framework_id: i64) -> StoreResult<Vec<Requirement>> {
+    let db = conn(db);
     Ok(requirement::Entity::find()
         .filter(requirement::Column::FrameworkId.eq(framework_id))
         .order_by_asc(requirement::Column::Position)
@@ -236,12 +242,13 @@ pub async fn requirements(db: &impl ConnectionTrait, framework_id: i64) -> Store
 /// One page of a framework's requirements in document order, optionally only those whose ref or
 /// title contains `needle` (case-insensitive), with the number of requirements that match.
 pub async fn requirements_page(
-    db: &impl ConnectionTrait,
+    db: &impl Read,
     framework_id: i64,
     needle: Option<&str>,
     offset: u64,
     limit: u64,
 ) -> StoreResult<(u64, Vec<Requirement>)> {
+    let db = conn(db);
     use sea_orm::sea_query::{Expr, Func, LikeExpr};
     let mut query = requirement::Entity::find().filter(requirement::Column::FrameworkId.eq(framework_id));
     if let Some(needle) = needle.map(str::trim).filter(|n| !n.is_empty()) {
@@ -260,7 +267,8 @@ pub async fn requirements_page(
 }
 
 /// (ref, parent ref) of the named requirements of a framework.
-pub async fn parents_of(db: &impl ConnectionTrait, framework_id: i64, refs: &[String]) -> StoreResult<Vec<(String, Option<String>)>> {
+pub async fn parents_of(db: &impl Read, framework_id: i64, refs: &[String]) -> StoreResult<Vec<(String, Option<String>)>> {
+    let db = conn(db);
     let mut out = Vec::with_capacity(refs.len());
     for chunk in refs.chunks(CHUNK) {
         let rows: Vec<(String, Option<String>)> = requirement::Entity::find()
@@ -278,7 +286,8 @@ pub async fn parents_of(db: &impl ConnectionTrait, framework_id: i64, refs: &[St
 }
 
 /// (id, ref, title, assessable) of a framework's requirements in document order, without text.
-pub async fn requirement_rows(db: &impl ConnectionTrait, framework_id: i64) -> StoreResult<Vec<(i64, String, String, bool)>> {
+pub async fn requirement_rows(db: &impl Read, framework_id: i64) -> StoreResult<Vec<(i64, String, String, bool)>> {
+    let db = conn(db);
     Ok(requirement::Entity::find()
         .select_only()
         .column(requirement::Column::Id)
@@ -292,7 +301,8 @@ pub async fn requirement_rows(db: &impl ConnectionTrait, framework_id: i64) -> S
         .await?)
 }
 
-pub async fn requirement(db: &impl ConnectionTrait, framework_id: i64, reference: &str) -> StoreResult<Option<Requirement>> {
+pub async fn requirement(db: &impl Read, framework_id: i64, reference: &str) -> StoreResult<Option<Requirement>> {
+    let db = conn(db);
     Ok(requirement::Entity::find()
         .filter(requirement::Column::FrameworkId.eq(framework_id))
         .filter(requirement::Column::Reference.eq(reference))
@@ -300,7 +310,8 @@ pub async fn requirement(db: &impl ConnectionTrait, framework_id: i64, reference
         .await?)
 }
 
-pub async fn requirements_by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> StoreResult<Vec<Requirement>> {
+pub async fn requirements_by_ids(db: &impl Read, ids: &[i64]) -> StoreResult<Vec<Requirement>> {
+    let db = conn(db);
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(CHUNK) {
         out.extend(requirement::Entity::find().filter(requirement::Column::Id.is_in(chunk.iter().copied())).all(db).await?);
@@ -309,7 +320,8 @@ pub async fn requirements_by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Stor
 }
 
 /// (id, framework id, ref) of every requirement: the index the crosswalk graph is built on.
-pub async fn requirement_index(db: &impl ConnectionTrait) -> StoreResult<Vec<(i64, i64, String)>> {
+pub async fn requirement_index(db: &impl Read) -> StoreResult<Vec<(i64, i64, String)>> {
+    let db = conn(db);
     Ok(requirement::Entity::find()
         .select_only()
         .column(requirement::Column::Id)
@@ -320,7 +332,8 @@ pub async fn requirement_index(db: &impl ConnectionTrait) -> StoreResult<Vec<(i6
         .await?)
 }
 
-pub async fn profiles(db: &impl ConnectionTrait, scope: Scope, framework_id: i64) -> StoreResult<Vec<framework_profile::Model>> {
+pub async fn profiles(db: &impl Read, scope: Scope, framework_id: i64) -> StoreResult<Vec<framework_profile::Model>> {
+    let db = conn(db);
     Ok(framework_profile::Entity::find()
         .filter(framework_profile::Column::FrameworkId.eq(framework_id))
         .filter(visible(framework_profile::Column::TenantId, scope))
@@ -339,7 +352,7 @@ pub async fn load_framework(
     owner: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> StoreResult<Loaded> {
-    if let Some(existing) = owned_framework_by_key(&**tx, owner, &doc.slug, &doc.version).await? {
+    if let Some(existing) = owned_framework_by_key(tx, owner, &doc.slug, &doc.version).await? {
         if existing.content_hash == hash {
             return Ok(Loaded::Unchanged(existing.id));
         }
@@ -362,7 +375,7 @@ pub async fn load_framework(
         bundled: Set(bundled),
         created_at: Set(crate::truncate_micros(now)),
     })
-    .exec(&**tx)
+    .exec(tx.conn())
     .await?;
     let framework_id = inserted.last_insert_id;
     for (chunk_index, chunk) in doc.requirements.chunks(CHUNK).enumerate() {
@@ -377,8 +390,18 @@ pub async fn load_framework(
             position: Set((chunk_index * CHUNK + i) as i32),
             aliases: Set(join_aliases(&r.aliases)),
         });
-        requirement::Entity::insert_many(rows).exec_without_returning(&**tx).await?;
+        requirement::Entity::insert_many(rows).exec_without_returning(tx.conn()).await?;
     }
+    let chain = owner.unwrap_or(crate::records::INSTALLATION);
+    tx.touch(chain, "frameworks", framework_id);
+    let requirement_ids: Vec<i64> = requirement::Entity::find()
+        .select_only()
+        .column(requirement::Column::Id)
+        .filter(requirement::Column::FrameworkId.eq(framework_id))
+        .into_tuple()
+        .all(tx.conn())
+        .await?;
+    tx.touch_many(chain, "requirements", requirement_ids);
     for profile in &doc.profiles {
         insert_profile(tx, framework_id, owner, profile).await?;
     }
@@ -394,7 +417,7 @@ pub async fn insert_profile(tx: &WriteTx, framework_id: i64, owner: Option<Uuid>
         .filter(framework_profile::Column::FrameworkId.eq(framework_id))
         .filter(visible(framework_profile::Column::TenantId, scope))
         .filter(framework_profile::Column::Slug.eq(&profile.slug))
-        .one(&**tx)
+        .one(tx.conn())
         .await?;
     if let Some(existing) = existing {
         if existing.refs == refs && existing.tenant_id == owner {
@@ -410,12 +433,14 @@ pub async fn insert_profile(tx: &WriteTx, framework_id: i64, owner: Option<Uuid>
         name: Set(profile.name.clone()),
         refs: Set(refs),
     })
-    .exec(&**tx)
+    .exec(tx.conn())
     .await?;
+    tx.touch(owner.unwrap_or(crate::records::INSTALLATION), "framework_profiles", inserted.last_insert_id);
     Ok(Loaded::Inserted(inserted.last_insert_id))
 }
 
-async fn ref_ids(db: &impl ConnectionTrait, framework_id: i64) -> StoreResult<HashMap<String, i64>> {
+async fn ref_ids(db: &impl Read, framework_id: i64) -> StoreResult<HashMap<String, i64>> {
+    let db = conn(db);
     let rows: Vec<(i64, String)> = requirement::Entity::find()
         .select_only()
         .column(requirement::Column::Id)
@@ -428,7 +453,8 @@ async fn ref_ids(db: &impl ConnectionTrait, framework_id: i64) -> StoreResult<Ha
 }
 
 /// Requirement ids of a framework keyed by each of their aliases (for CISO Assistant URN resolution).
-pub async fn alias_ids(db: &impl ConnectionTrait, framework_id: i64) -> StoreResult<HashMap<String, (i64, String)>> {
+pub async fn alias_ids(db: &impl Read, framework_id: i64) -> StoreResult<HashMap<String, (i64, String)>> {
+    let db = conn(db);
     let rows: Vec<(i64, String, String)> = requirement::Entity::find()
         .select_only()
         .column(requirement::Column::Id)
@@ -447,7 +473,8 @@ pub async fn alias_ids(db: &impl ConnectionTrait, framework_id: i64) -> StoreRes
     Ok(out)
 }
 
-async fn resolve_key(db: &impl ConnectionTrait, scope: Scope, key: &FrameworkKey, side: &str) -> StoreResult<Framework> {
+async fn resolve_key(db: &impl Read, scope: Scope, key: &FrameworkKey, side: &str) -> StoreResult<Framework> {
+    let db = conn(db);
     framework_by_key(db, scope, &key.slug, &key.version)
         .await?
         .ok_or_else(|| StoreError::Rejected { field: side.into(), message: format!("framework {key} is not loaded") })
@@ -463,8 +490,8 @@ pub async fn load_mapping_set(
     now: DateTime<Utc>,
 ) -> StoreResult<Loaded> {
     let scope = tenant.map_or(Scope::Shared, Scope::Organisation);
-    let from = resolve_key(&**tx, scope, &doc.from, "from").await?;
-    let to = resolve_key(&**tx, scope, &doc.to, "to").await?;
+    let from = resolve_key(tx, scope, &doc.from, "from").await?;
+    let to = resolve_key(tx, scope, &doc.to, "to").await?;
     load_mapping_set_between(tx, doc, &from, &to, tenant, hash, now).await
 }
 
@@ -487,13 +514,13 @@ pub async fn load_mapping_set_between(
             None => mapping_set::Column::TenantId.is_null(),
         })
         .filter(mapping_set::Column::ContentHash.eq(hash))
-        .one(&**tx)
+        .one(tx.conn())
         .await?;
     if let Some(existing) = existing {
         return Ok(Loaded::Unchanged(existing.id));
     }
-    let from_ids = ref_ids(&**tx, from.id).await?;
-    let to_ids = if to.id == from.id { from_ids.clone() } else { ref_ids(&**tx, to.id).await? };
+    let from_ids = ref_ids(tx, from.id).await?;
+    let to_ids = if to.id == from.id { from_ids.clone() } else { ref_ids(tx, to.id).await? };
     doc.validate_refs(&|r| from_ids.contains_key(r), &|r| to_ids.contains_key(r))
         .map_err(|e| StoreError::Rejected { field: "relations".into(), message: e.to_string() })?;
     let inserted = mapping_set::Entity::insert(mapping_set::ActiveModel {
@@ -509,9 +536,10 @@ pub async fn load_mapping_set_between(
         content_hash: Set(hash.to_owned()),
         created_at: Set(crate::truncate_micros(now)),
     })
-    .exec(&**tx)
+    .exec(tx.conn())
     .await?;
     let set_id = inserted.last_insert_id;
+    tx.touch(tenant.unwrap_or(crate::records::INSTALLATION), "mapping_sets", set_id);
     insert_relations(
         tx,
         set_id,
@@ -522,12 +550,8 @@ pub async fn load_mapping_set_between(
 }
 
 /// A mapping set with this slug and content among the rows `owner` owns (NULL: the shared catalog).
-pub async fn owned_mapping_set_by_hash(
-    db: &impl ConnectionTrait,
-    owner: Option<Uuid>,
-    slug: &str,
-    hash: &str,
-) -> StoreResult<Option<MappingSet>> {
+pub async fn owned_mapping_set_by_hash(db: &impl Read, owner: Option<Uuid>, slug: &str, hash: &str) -> StoreResult<Option<MappingSet>> {
+    let db = conn(db);
     Ok(mapping_set::Entity::find()
         .filter(owned_by(mapping_set::Column::TenantId, owner))
         .filter(mapping_set::Column::Slug.eq(slug))
@@ -552,14 +576,27 @@ pub async fn insert_relations(tx: &WriteTx, set_id: i64, rows: impl Iterator<Ite
         })
         .collect();
     for chunk in rows.chunks(CHUNK) {
-        relation::Entity::insert_many(chunk.iter().cloned()).exec_without_returning(&**tx).await?;
+        relation::Entity::insert_many(chunk.iter().cloned()).exec_without_returning(tx.conn()).await?;
     }
+    // Bulk inserts return no ids: record every relation of the set (unchanged ones hash the same).
+    let owner: Option<Option<Uuid>> =
+        mapping_set::Entity::find_by_id(set_id).select_only().column(mapping_set::Column::TenantId).into_tuple().one(tx.conn()).await?;
+    let chain = owner.flatten().unwrap_or(crate::records::INSTALLATION);
+    let ids: Vec<i64> = relation::Entity::find()
+        .select_only()
+        .column(relation::Column::Id)
+        .filter(relation::Column::MappingSetId.eq(set_id))
+        .into_tuple()
+        .all(tx.conn())
+        .await?;
+    tx.touch_many(chain, "relations", ids);
     Ok(())
 }
 
 /// Every relation the crosswalk may use for a tenant: the catalog's and the tenant's own, as
 /// (from requirement, to requirement, type, strength).
-pub async fn graph_relations(db: &impl ConnectionTrait, tenant: Option<Uuid>) -> StoreResult<Vec<(i64, i64, String, Option<i16>)>> {
+pub async fn graph_relations(db: &impl Read, tenant: Option<Uuid>) -> StoreResult<Vec<(i64, i64, String, Option<i16>)>> {
+    let db = conn(db);
     let sets = visible_set_ids(db, tenant).await?;
     let mut out = Vec::new();
     for chunk in sets.chunks(CHUNK) {
@@ -579,7 +616,8 @@ pub async fn graph_relations(db: &impl ConnectionTrait, tenant: Option<Uuid>) ->
 }
 
 /// Relations of the tenant's own mapping sets only.
-pub async fn own_relations(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<Vec<(i64, i64, String, Option<i16>)>> {
+pub async fn own_relations(db: &impl Read, tenant: Uuid) -> StoreResult<Vec<(i64, i64, String, Option<i16>)>> {
+    let db = conn(db);
     let sets: Vec<i64> = mapping_set::Entity::find()
         .select_only()
         .column(mapping_set::Column::Id)
@@ -602,7 +640,8 @@ pub async fn own_relations(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResu
         .await?)
 }
 
-async fn visible_set_ids(db: &impl ConnectionTrait, tenant: Option<Uuid>) -> StoreResult<Vec<i64>> {
+async fn visible_set_ids(db: &impl Read, tenant: Option<Uuid>) -> StoreResult<Vec<i64>> {
+    let db = conn(db);
     let mut query = mapping_set::Entity::find().select_only().column(mapping_set::Column::Id);
     query = match tenant {
         Some(t) => query.filter(mapping_set::Column::TenantId.is_null().or(mapping_set::Column::TenantId.eq(t))),
@@ -611,7 +650,8 @@ async fn visible_set_ids(db: &impl ConnectionTrait, tenant: Option<Uuid>) -> Sto
     Ok(query.into_tuple().all(db).await?)
 }
 
-pub async fn mapping_sets(db: &impl ConnectionTrait, tenant: Option<Uuid>) -> StoreResult<Vec<MappingSet>> {
+pub async fn mapping_sets(db: &impl Read, tenant: Option<Uuid>) -> StoreResult<Vec<MappingSet>> {
+    let db = conn(db);
     let query = mapping_set::Entity::find();
     let query = match tenant {
         Some(t) => query.filter(mapping_set::Column::TenantId.is_null().or(mapping_set::Column::TenantId.eq(t))),
@@ -621,11 +661,8 @@ pub async fn mapping_sets(db: &impl ConnectionTrait, tenant: Option<Uuid>) -> St
 }
 
 /// Relations touching any of the given requirements, with the set each comes from.
-pub async fn relations_touching(
-    db: &impl ConnectionTrait,
-    tenant: Option<Uuid>,
-    requirement_ids: &[i64],
-) -> StoreResult<Vec<relation::Model>> {
+pub async fn relations_touching(db: &impl Read, tenant: Option<Uuid>, requirement_ids: &[i64]) -> StoreResult<Vec<relation::Model>> {
+    let db = conn(db);
     let sets = visible_set_ids(db, tenant).await?;
     let mut out = Vec::new();
     for chunk in requirement_ids.chunks(CHUNK) {
@@ -652,7 +689,7 @@ pub async fn tenant_mapping_set(tx: &WriteTx, tenant: Uuid, from: &Framework, to
         .filter(mapping_set::Column::TenantId.eq(tenant))
         .filter(mapping_set::Column::FromFrameworkId.eq(from.id))
         .filter(mapping_set::Column::ToFrameworkId.eq(to.id))
-        .one(&**tx)
+        .one(tx.conn())
         .await?;
     if let Some(existing) = existing {
         return Ok(existing.id);
@@ -670,8 +707,9 @@ pub async fn tenant_mapping_set(tx: &WriteTx, tenant: Uuid, from: &Framework, to
         content_hash: Set(String::new()),
         created_at: Set(crate::truncate_micros(now)),
     })
-    .exec(&**tx)
+    .exec(tx.conn())
     .await?;
+    tx.touch(tenant, "mapping_sets", inserted.last_insert_id);
     Ok(inserted.last_insert_id)
 }
 
@@ -682,13 +720,15 @@ pub async fn delete_tenant_relation(tx: &WriteTx, tenant: Uuid, relation_id: i64
         .column(mapping_set::Column::Id)
         .filter(mapping_set::Column::TenantId.eq(tenant))
         .into_tuple()
-        .all(&**tx)
+        .all(tx.conn())
         .await?;
-    let Some(found) = relation::Entity::find_by_id(relation_id).filter(relation::Column::MappingSetId.is_in(own_sets)).one(&**tx).await?
+    let Some(found) =
+        relation::Entity::find_by_id(relation_id).filter(relation::Column::MappingSetId.is_in(own_sets)).one(tx.conn()).await?
     else {
         return Ok(None);
     };
-    relation::Entity::delete_by_id(relation_id).exec(&**tx).await?;
+    relation::Entity::delete_by_id(relation_id).exec(tx.conn()).await?;
+    tx.touch(tenant, "relations", relation_id);
     Ok(Some(found))
 }
 
@@ -700,7 +740,7 @@ pub async fn load_bundled(tx: &WriteTx, now: DateTime<Utc>) -> StoreResult<usize
         .column(framework::Column::ContentHash)
         .filter(framework::Column::TenantId.is_null())
         .into_tuple()
-        .all(&**tx)
+        .all(tx.conn())
         .await?
         .into_iter()
         .collect();
@@ -709,7 +749,7 @@ pub async fn load_bundled(tx: &WriteTx, now: DateTime<Utc>) -> StoreResult<usize
         .column(mapping_set::Column::ContentHash)
         .filter(mapping_set::Column::TenantId.is_null())
         .into_tuple()
-        .all(&**tx)
+        .all(tx.conn())
         .await?;
     known.extend(set_hashes);
     let mut inserted = 0;

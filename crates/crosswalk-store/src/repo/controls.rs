@@ -1,6 +1,7 @@
 //! A tenant's compliance work: followed frameworks, unified controls and their requirement links,
 //! evidence and its control links, attestations. Every function takes the tenant id.
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use crate::{Read, conn};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::entities::{attestation, control, control_requirement as cr, evidence, evidence_control as ec, tenant_framework};
@@ -11,7 +12,7 @@ pub use control::Model as Control;
 pub use evidence::Model as Evidence;
 
 pub async fn follow(tx: &WriteTx, tenant: Uuid, framework_id: i64, now: chrono::DateTime<chrono::Utc>) -> StoreResult<bool> {
-    if followed(&**tx, tenant).await?.contains(&framework_id) {
+    if followed(tx, tenant).await?.contains(&framework_id) {
         return Ok(false);
     }
     tenant_framework::ActiveModel::from(tenant_framework::Model {
@@ -19,21 +20,24 @@ pub async fn follow(tx: &WriteTx, tenant: Uuid, framework_id: i64, now: chrono::
         framework_id,
         created_at: crate::truncate_micros(now),
     })
-    .insert(&**tx)
+    .insert(tx.conn())
     .await?;
+    tx.touch(tenant, "tenant_frameworks", (tenant, framework_id));
     Ok(true)
 }
 
 pub async fn unfollow(tx: &WriteTx, tenant: Uuid, framework_id: i64) -> StoreResult<u64> {
+    tx.touch(tenant, "tenant_frameworks", (tenant, framework_id));
     Ok(tenant_framework::Entity::delete_many()
         .filter(tenant_framework::Column::TenantId.eq(tenant))
         .filter(tenant_framework::Column::FrameworkId.eq(framework_id))
-        .exec(&**tx)
+        .exec(tx.conn())
         .await?
         .rows_affected)
 }
 
-pub async fn followed(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<Vec<i64>> {
+pub async fn followed(db: &impl Read, tenant: Uuid) -> StoreResult<Vec<i64>> {
+    let db = conn(db);
     Ok(tenant_framework::Entity::find()
         .select_only()
         .column(tenant_framework::Column::FrameworkId)
@@ -45,19 +49,23 @@ pub async fn followed(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<Ve
 }
 
 pub async fn insert_control(tx: &WriteTx, c: Control) -> StoreResult<Control> {
-    Ok(control::ActiveModel::from(c).insert(&**tx).await?)
+    tx.touch(c.tenant_id, "controls", c.id);
+    Ok(control::ActiveModel::from(c).insert(tx.conn()).await?)
 }
 
-pub async fn get_control(db: &impl ConnectionTrait, tenant: Uuid, id: Uuid) -> StoreResult<Option<Control>> {
+pub async fn get_control(db: &impl Read, tenant: Uuid, id: Uuid) -> StoreResult<Option<Control>> {
+    let db = conn(db);
     Ok(control::Entity::find_by_id(id).filter(control::Column::TenantId.eq(tenant)).one(db).await?)
 }
 
-pub async fn controls(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<Vec<Control>> {
+pub async fn controls(db: &impl Read, tenant: Uuid) -> StoreResult<Vec<Control>> {
+    let db = conn(db);
     Ok(control::Entity::find().filter(control::Column::TenantId.eq(tenant)).order_by_asc(control::Column::Name).all(db).await?)
 }
 
 /// Replaces a control's editable fields (the caller has loaded it through the tenant scope).
 pub async fn update_control(tx: &WriteTx, c: Control) -> StoreResult<Control> {
+    tx.touch(c.tenant_id, "controls", c.id);
     let mut active: control::ActiveModel = c.clone().into();
     for column in [
         control::Column::Name,
@@ -69,30 +77,34 @@ pub async fn update_control(tx: &WriteTx, c: Control) -> StoreResult<Control> {
     ] {
         active.reset(column);
     }
-    Ok(control::Entity::update(active).filter(control::Column::TenantId.eq(c.tenant_id)).exec(&**tx).await?)
+    Ok(control::Entity::update(active).filter(control::Column::TenantId.eq(c.tenant_id)).exec(tx.conn()).await?)
 }
 
 pub async fn link(tx: &WriteTx, tenant: Uuid, control_id: Uuid, requirement_id: i64) -> StoreResult<bool> {
-    let exists = cr::Entity::find_by_id((control_id, requirement_id)).filter(cr::Column::TenantId.eq(tenant)).one(&**tx).await?.is_some();
+    let exists =
+        cr::Entity::find_by_id((control_id, requirement_id)).filter(cr::Column::TenantId.eq(tenant)).one(tx.conn()).await?.is_some();
     if exists {
         return Ok(false);
     }
-    cr::ActiveModel::from(cr::Model { tenant_id: tenant, control_id, requirement_id }).insert(&**tx).await?;
+    cr::ActiveModel::from(cr::Model { tenant_id: tenant, control_id, requirement_id }).insert(tx.conn()).await?;
+    tx.touch(tenant, "control_requirements", (control_id, requirement_id));
     Ok(true)
 }
 
 pub async fn unlink(tx: &WriteTx, tenant: Uuid, control_id: Uuid, requirement_id: i64) -> StoreResult<u64> {
+    tx.touch(tenant, "control_requirements", (control_id, requirement_id));
     Ok(cr::Entity::delete_many()
         .filter(cr::Column::TenantId.eq(tenant))
         .filter(cr::Column::ControlId.eq(control_id))
         .filter(cr::Column::RequirementId.eq(requirement_id))
-        .exec(&**tx)
+        .exec(tx.conn())
         .await?
         .rows_affected)
 }
 
 /// Every (control, requirement) link of the tenant, in one query.
-pub async fn links(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<Vec<(Uuid, i64)>> {
+pub async fn links(db: &impl Read, tenant: Uuid) -> StoreResult<Vec<(Uuid, i64)>> {
+    let db = conn(db);
     Ok(cr::Entity::find()
         .select_only()
         .column(cr::Column::ControlId)
@@ -104,7 +116,8 @@ pub async fn links(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<Vec<(
 }
 
 /// What readiness needs of each control: (id, name, status), without the text columns.
-pub async fn control_states(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<Vec<(Uuid, String, String)>> {
+pub async fn control_states(db: &impl Read, tenant: Uuid) -> StoreResult<Vec<(Uuid, String, String)>> {
+    let db = conn(db);
     Ok(control::Entity::find()
         .select_only()
         .column(control::Column::Id)
@@ -118,9 +131,10 @@ pub async fn control_states(db: &impl ConnectionTrait, tenant: Uuid) -> StoreRes
 
 /// What readiness needs of each evidence item: (id, name, effective_from, valid_until).
 pub async fn evidence_validity(
-    db: &impl ConnectionTrait,
+    db: &impl Read,
     tenant: Uuid,
 ) -> StoreResult<Vec<(Uuid, String, Option<chrono::NaiveDate>, Option<chrono::NaiveDate>)>> {
+    let db = conn(db);
     Ok(evidence::Entity::find()
         .select_only()
         .column(evidence::Column::Id)
@@ -134,20 +148,23 @@ pub async fn evidence_validity(
 }
 
 pub async fn insert_evidence(tx: &WriteTx, e: Evidence) -> StoreResult<Evidence> {
-    Ok(evidence::ActiveModel::from(e).insert(&**tx).await?)
+    tx.touch(e.tenant_id, "evidence", e.id);
+    Ok(evidence::ActiveModel::from(e).insert(tx.conn()).await?)
 }
 
-pub async fn get_evidence(db: &impl ConnectionTrait, tenant: Uuid, id: Uuid) -> StoreResult<Option<Evidence>> {
+pub async fn get_evidence(db: &impl Read, tenant: Uuid, id: Uuid) -> StoreResult<Option<Evidence>> {
+    let db = conn(db);
     Ok(evidence::Entity::find_by_id(id).filter(evidence::Column::TenantId.eq(tenant)).one(db).await?)
 }
 
 /// Evidence whose `valid_until` falls within [from, to], with the controls each serves (two queries).
 pub async fn evidence_valid_until_between(
-    db: &impl ConnectionTrait,
+    db: &impl Read,
     tenant: Uuid,
     from: chrono::NaiveDate,
     to: chrono::NaiveDate,
 ) -> StoreResult<Vec<(Evidence, Vec<Uuid>)>> {
+    let db = conn(db);
     let found = evidence::Entity::find()
         .filter(evidence::Column::TenantId.eq(tenant))
         .filter(evidence::Column::ValidUntil.between(from, to))
@@ -170,22 +187,24 @@ pub async fn update_evidence_validity(
         .col_expr(evidence::Column::ValidUntil, valid_until.into())
         .filter(evidence::Column::TenantId.eq(tenant))
         .filter(evidence::Column::Id.eq(id))
-        .exec(&**tx)
+        .exec(tx.conn())
         .await?
         .rows_affected)
 }
 
 pub async fn link_evidence(tx: &WriteTx, tenant: Uuid, evidence_id: Uuid, control_id: Uuid) -> StoreResult<bool> {
-    let exists = ec::Entity::find_by_id((evidence_id, control_id)).filter(ec::Column::TenantId.eq(tenant)).one(&**tx).await?.is_some();
+    let exists = ec::Entity::find_by_id((evidence_id, control_id)).filter(ec::Column::TenantId.eq(tenant)).one(tx.conn()).await?.is_some();
     if exists {
         return Ok(false);
     }
-    ec::ActiveModel::from(ec::Model { tenant_id: tenant, evidence_id, control_id }).insert(&**tx).await?;
+    ec::ActiveModel::from(ec::Model { tenant_id: tenant, evidence_id, control_id }).insert(tx.conn()).await?;
+    tx.touch(tenant, "evidence_controls", (evidence_id, control_id));
     Ok(true)
 }
 
 /// Every (evidence, control) link of the tenant, in one query.
-pub async fn evidence_links(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<Vec<(Uuid, Uuid)>> {
+pub async fn evidence_links(db: &impl Read, tenant: Uuid) -> StoreResult<Vec<(Uuid, Uuid)>> {
+    let db = conn(db);
     Ok(ec::Entity::find()
         .select_only()
         .column(ec::Column::EvidenceId)
@@ -197,7 +216,8 @@ pub async fn evidence_links(db: &impl ConnectionTrait, tenant: Uuid) -> StoreRes
 }
 
 /// Evidence linked to one control, with every control each item serves (two queries).
-pub async fn evidence_of_control(db: &impl ConnectionTrait, tenant: Uuid, control: Uuid) -> StoreResult<Vec<(Evidence, Vec<Uuid>)>> {
+pub async fn evidence_of_control(db: &impl Read, tenant: Uuid, control: Uuid) -> StoreResult<Vec<(Evidence, Vec<Uuid>)>> {
+    let db = conn(db);
     let ids: Vec<Uuid> = ec::Entity::find()
         .select_only()
         .column(ec::Column::EvidenceId)
@@ -212,11 +232,12 @@ pub async fn evidence_of_control(db: &impl ConnectionTrait, tenant: Uuid, contro
 /// Evidence whose name contains `name` (all when None), newest first, at most `limit` items (all
 /// when None), with the controls each serves.
 pub async fn evidence_matching(
-    db: &impl ConnectionTrait,
+    db: &impl Read,
     tenant: Uuid,
     name: Option<&str>,
     limit: Option<u64>,
 ) -> StoreResult<Vec<(Evidence, Vec<Uuid>)>> {
+    let db = conn(db);
     let mut q = evidence::Entity::find().filter(evidence::Column::TenantId.eq(tenant));
     if let Some(name) = name {
         q = q.filter(evidence::Column::Name.contains(name));
@@ -226,14 +247,16 @@ pub async fn evidence_matching(
 }
 
 /// One evidence item with the controls it serves.
-pub async fn evidence_with_controls(db: &impl ConnectionTrait, tenant: Uuid, id: Uuid) -> StoreResult<Option<(Evidence, Vec<Uuid>)>> {
+pub async fn evidence_with_controls(db: &impl Read, tenant: Uuid, id: Uuid) -> StoreResult<Option<(Evidence, Vec<Uuid>)>> {
+    let db = conn(db);
     Ok(with_controls(db, tenant, vec![id]).await?.into_iter().next())
 }
 
 /// Ids per `IN (…)` list: far below SQLite's (32,766) and PostgreSQL's (65,535) bound-parameter limits.
 const IN_CHUNK: usize = 1000;
 
-async fn with_controls(db: &impl ConnectionTrait, tenant: Uuid, ids: Vec<Uuid>) -> StoreResult<Vec<(Evidence, Vec<Uuid>)>> {
+async fn with_controls(db: &impl Read, tenant: Uuid, ids: Vec<Uuid>) -> StoreResult<Vec<(Evidence, Vec<Uuid>)>> {
+    let db = conn(db);
     let mut found = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(IN_CHUNK) {
         found.extend(
@@ -250,7 +273,8 @@ async fn with_controls(db: &impl ConnectionTrait, tenant: Uuid, ids: Vec<Uuid>) 
 
 /// The controls each item serves, in one query: the items' own links, or (for more items than fit
 /// one `IN` list) all of the tenant's links, kept where they concern these items.
-async fn attach_controls(db: &impl ConnectionTrait, tenant: Uuid, found: Vec<Evidence>) -> StoreResult<Vec<(Evidence, Vec<Uuid>)>> {
+async fn attach_controls(db: &impl Read, tenant: Uuid, found: Vec<Evidence>) -> StoreResult<Vec<(Evidence, Vec<Uuid>)>> {
+    let db = conn(db);
     let mut controls_of: std::collections::HashMap<Uuid, Vec<Uuid>> = found.iter().map(|e| (e.id, Vec::new())).collect();
     if found.is_empty() {
         return Ok(Vec::new());
@@ -279,10 +303,12 @@ async fn attach_controls(db: &impl ConnectionTrait, tenant: Uuid, found: Vec<Evi
 }
 
 pub async fn insert_attestation(tx: &WriteTx, a: Attestation) -> StoreResult<Attestation> {
-    Ok(attestation::ActiveModel::from(a).insert(&**tx).await?)
+    tx.touch(a.tenant_id, "attestations", a.id);
+    Ok(attestation::ActiveModel::from(a).insert(tx.conn()).await?)
 }
 
-pub async fn attestations(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<Vec<Attestation>> {
+pub async fn attestations(db: &impl Read, tenant: Uuid) -> StoreResult<Vec<Attestation>> {
+    let db = conn(db);
     Ok(attestation::Entity::find()
         .filter(attestation::Column::TenantId.eq(tenant))
         .order_by_desc(attestation::Column::AttestedOn)
@@ -292,11 +318,12 @@ pub async fn attestations(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResul
 
 /// Attestations of one control, or of one requirement (newest first).
 pub async fn attestations_of(
-    db: &impl ConnectionTrait,
+    db: &impl Read,
     tenant: Uuid,
     control: Option<Uuid>,
     requirement: Option<i64>,
 ) -> StoreResult<Vec<Attestation>> {
+    let db = conn(db);
     let mut q = attestation::Entity::find().filter(attestation::Column::TenantId.eq(tenant));
     if let Some(c) = control {
         q = q.filter(attestation::Column::ControlId.eq(c));
@@ -305,4 +332,18 @@ pub async fn attestations_of(
         q = q.filter(attestation::Column::RequirementId.eq(r));
     }
     Ok(q.order_by_desc(attestation::Column::AttestedOn).order_by_desc(attestation::Column::CreatedAt).all(db).await?)
+}
+
+/// Every evidence file of the tenant: (evidence id, SHA-256, size), for deep verification.
+pub async fn evidence_files(db: &impl Read, tenant: Uuid) -> StoreResult<Vec<(Uuid, String, i64)>> {
+    let rows: Vec<(Uuid, Option<String>, i64)> = evidence::Entity::find()
+        .select_only()
+        .column(evidence::Column::Id)
+        .column(evidence::Column::Sha256)
+        .column(evidence::Column::Size)
+        .filter(evidence::Column::TenantId.eq(tenant))
+        .into_tuple()
+        .all(conn(db))
+        .await?;
+    Ok(rows.into_iter().filter_map(|(id, sha, size)| sha.map(|s| (id, s, size))).collect())
 }

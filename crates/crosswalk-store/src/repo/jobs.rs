@@ -2,17 +2,18 @@
 //! PostgreSQL with `FOR UPDATE SKIP LOCKED`, so concurrent instances never run a job twice.
 use crate::entities::{job, notification};
 use crate::{Engine, StoreResult, WriteTx};
+use crate::{Read, conn};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::LockBehavior;
 use sea_orm::sea_query::LockType;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 pub use job::Model as Job;
 pub use notification::Model as Notification;
 
 pub async fn insert(tx: &WriteTx, j: Job) -> StoreResult<()> {
-    job::ActiveModel::from(j).insert(&**tx).await?;
+    job::ActiveModel::from(j).insert(tx.conn()).await?;
     Ok(())
 }
 
@@ -23,7 +24,7 @@ pub async fn delete_pending(tx: &WriteTx, tenant: Uuid, kind: &str, subject: &st
         .filter(job::Column::Kind.eq(kind))
         .filter(job::Column::Subject.eq(subject))
         .filter(job::Column::DoneAt.is_null())
-        .exec(&**tx)
+        .exec(tx.conn())
         .await?;
     Ok(())
 }
@@ -38,15 +39,16 @@ pub async fn claim_due(tx: &WriteTx, now: DateTime<Utc>, limit: u64) -> StoreRes
     if tx.engine() == Engine::Postgres {
         q = q.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
     }
-    Ok(q.all(&**tx).await?)
+    Ok(q.all(tx.conn()).await?)
 }
 
 pub async fn mark_done(tx: &WriteTx, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
-    job::Entity::update_many().col_expr(job::Column::DoneAt, Some(at).into()).filter(job::Column::Id.eq(id)).exec(&**tx).await?;
+    job::Entity::update_many().col_expr(job::Column::DoneAt, Some(at).into()).filter(job::Column::Id.eq(id)).exec(tx.conn()).await?;
     Ok(())
 }
 
-pub async fn pending(db: &impl ConnectionTrait, tenant: Uuid, subject: &str) -> StoreResult<Vec<Job>> {
+pub async fn pending(db: &impl Read, tenant: Uuid, subject: &str) -> StoreResult<Vec<Job>> {
+    let db = conn(db);
     Ok(job::Entity::find()
         .filter(job::Column::TenantId.eq(tenant))
         .filter(job::Column::Subject.eq(subject))
@@ -57,12 +59,13 @@ pub async fn pending(db: &impl ConnectionTrait, tenant: Uuid, subject: &str) -> 
 }
 
 pub async fn notify(tx: &WriteTx, n: Notification) -> StoreResult<()> {
-    notification::ActiveModel::from(n).insert(&**tx).await?;
+    notification::ActiveModel::from(n).insert(tx.conn()).await?;
     Ok(())
 }
 
 /// Newest first.
-pub async fn notifications(db: &impl ConnectionTrait, tenant: Uuid, limit: u64) -> StoreResult<Vec<Notification>> {
+pub async fn notifications(db: &impl Read, tenant: Uuid, limit: u64) -> StoreResult<Vec<Notification>> {
+    let db = conn(db);
     Ok(notification::Entity::find()
         .filter(notification::Column::TenantId.eq(tenant))
         .order_by_desc(notification::Column::CreatedAt)

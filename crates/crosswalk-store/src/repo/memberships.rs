@@ -1,5 +1,6 @@
 //! Memberships: a user's role in a tenant. Every query is scoped by tenant.
 use crate::entities::{membership, tenant, user};
+use crate::{Read, conn};
 use crate::{StoreResult, WriteTx};
 use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Set};
@@ -16,10 +17,12 @@ impl Membership {
 }
 
 pub async fn insert(tx: &WriteTx, m: Membership) -> StoreResult<Membership> {
-    Ok(membership::ActiveModel::from(m).insert(&**tx).await?)
+    tx.touch(m.tenant_id, "memberships", (m.tenant_id, m.user_id));
+    Ok(membership::ActiveModel::from(m).insert(tx.conn()).await?)
 }
 
-pub async fn get(db: &impl ConnectionTrait, tenant: Uuid, user: Uuid) -> StoreResult<Option<Membership>> {
+pub async fn get(db: &impl Read, tenant: Uuid, user: Uuid) -> StoreResult<Option<Membership>> {
+    let db = conn(db);
     Ok(membership::Entity::find_by_id((tenant, user)).one(db).await?)
 }
 
@@ -35,7 +38,8 @@ pub struct Principal {
 
 /// The membership with the user's e-mail and the tenant's names, in one query (it is on the path of
 /// every request, so one round trip instead of three).
-pub async fn principal(db: &impl ConnectionTrait, tenant: Uuid, user: Uuid) -> StoreResult<Option<Principal>> {
+pub async fn principal(db: &impl Read, tenant: Uuid, user: Uuid) -> StoreResult<Option<Principal>> {
+    let db = conn(db);
     let query = Query::select()
         .column((membership::Entity, membership::Column::Role))
         .column((membership::Entity, membership::Column::Disabled))
@@ -55,7 +59,8 @@ pub async fn principal(db: &impl ConnectionTrait, tenant: Uuid, user: Uuid) -> S
 }
 
 /// A tenant's members with their user records, in one query.
-pub async fn list_with_users(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<Vec<(Membership, user::Model)>> {
+pub async fn list_with_users(db: &impl Read, tenant: Uuid) -> StoreResult<Vec<(Membership, user::Model)>> {
+    let db = conn(db);
     let rows = membership::Entity::find()
         .filter(membership::Column::TenantId.eq(tenant))
         .find_also_related(user::Entity)
@@ -66,7 +71,8 @@ pub async fn list_with_users(db: &impl ConnectionTrait, tenant: Uuid) -> StoreRe
 }
 
 /// The tenants a user belongs to (enabled memberships only).
-pub async fn of_user(db: &impl ConnectionTrait, user: Uuid) -> StoreResult<Vec<Membership>> {
+pub async fn of_user(db: &impl Read, user: Uuid) -> StoreResult<Vec<Membership>> {
+    let db = conn(db);
     Ok(membership::Entity::find()
         .filter(membership::Column::UserId.eq(user))
         .filter(membership::Column::Disabled.eq(false))
@@ -76,6 +82,7 @@ pub async fn of_user(db: &impl ConnectionTrait, user: Uuid) -> StoreResult<Vec<M
 }
 
 pub async fn update(tx: &WriteTx, tenant: Uuid, user: Uuid, role: Option<&str>, disabled: Option<bool>) -> StoreResult<()> {
+    tx.touch(tenant, "memberships", (tenant, user));
     let mut am = membership::ActiveModel { tenant_id: Set(tenant), user_id: Set(user), ..Default::default() };
     if let Some(r) = role {
         am.role = Set(r.to_owned());
@@ -83,17 +90,19 @@ pub async fn update(tx: &WriteTx, tenant: Uuid, user: Uuid, role: Option<&str>, 
     if let Some(d) = disabled {
         am.disabled = Set(d);
     }
-    am.update(&**tx).await?;
+    am.update(tx.conn()).await?;
     Ok(())
 }
 
 pub async fn delete(tx: &WriteTx, tenant: Uuid, user: Uuid) -> StoreResult<()> {
-    membership::Entity::delete_by_id((tenant, user)).exec(&**tx).await?;
+    tx.touch(tenant, "memberships", (tenant, user));
+    membership::Entity::delete_by_id((tenant, user)).exec(tx.conn()).await?;
     Ok(())
 }
 
 /// How many enabled admins a tenant has (a tenant must keep at least one).
-pub async fn count_admins(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResult<u64> {
+pub async fn count_admins(db: &impl Read, tenant: Uuid) -> StoreResult<u64> {
+    let db = conn(db);
     use sea_orm::PaginatorTrait;
     Ok(membership::Entity::find()
         .filter(membership::Column::TenantId.eq(tenant))
@@ -105,11 +114,12 @@ pub async fn count_admins(db: &impl ConnectionTrait, tenant: Uuid) -> StoreResul
 
 /// The membership becomes part of the verified account (reachable with the account's password).
 pub async fn accept_for_account(tx: &WriteTx, tenant: Uuid, user: Uuid) -> StoreResult<()> {
+    tx.touch(tenant, "memberships", (tenant, user));
     membership::Entity::update_many()
         .col_expr(membership::Column::AccountAccepted, true.into())
         .filter(membership::Column::TenantId.eq(tenant))
         .filter(membership::Column::UserId.eq(user))
-        .exec(&**tx)
+        .exec(tx.conn())
         .await?;
     Ok(())
 }

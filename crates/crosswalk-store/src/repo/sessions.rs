@@ -1,22 +1,25 @@
 //! Browser sessions. Rows are keyed by the hash of the cookie secret.
 use crate::entities::session;
+use crate::{Read, conn};
 use crate::{StoreResult, WriteTx};
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 pub use session::Model as Session;
 
 pub async fn insert(tx: &WriteTx, s: Session) -> StoreResult<Session> {
-    Ok(session::ActiveModel::from(s).insert(&**tx).await?)
+    Ok(session::ActiveModel::from(s).insert(tx.conn()).await?)
 }
 
-pub async fn get(db: &impl ConnectionTrait, id_hash: &str) -> StoreResult<Option<Session>> {
+pub async fn get(db: &impl Read, id_hash: &str) -> StoreResult<Option<Session>> {
+    let db = conn(db);
     Ok(session::Entity::find_by_id(id_hash.to_owned()).one(db).await?)
 }
 
 /// Slide the idle expiry forward. Not journaled: it records activity, not a change of any record.
-pub async fn touch(db: &impl ConnectionTrait, id_hash: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> StoreResult<()> {
+pub async fn touch(db: &impl Read, id_hash: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> StoreResult<()> {
+    let db = conn(db);
     session::Entity::update_many()
         .col_expr(session::Column::LastSeenAt, now.into())
         .col_expr(session::Column::ExpiresAt, expires_at.into())
@@ -27,7 +30,7 @@ pub async fn touch(db: &impl ConnectionTrait, id_hash: &str, now: DateTime<Utc>,
 }
 
 pub async fn delete(tx: &WriteTx, id_hash: &str) -> StoreResult<()> {
-    session::Entity::delete_by_id(id_hash.to_owned()).exec(&**tx).await?;
+    session::Entity::delete_by_id(id_hash.to_owned()).exec(tx.conn()).await?;
     Ok(())
 }
 
@@ -36,7 +39,7 @@ pub async fn delete_for_member(tx: &WriteTx, tenant: Uuid, user: Uuid) -> StoreR
     session::Entity::delete_many()
         .filter(session::Column::TenantId.eq(tenant))
         .filter(session::Column::UserId.eq(user))
-        .exec(&**tx)
+        .exec(tx.conn())
         .await?;
     Ok(())
 }
@@ -48,11 +51,12 @@ pub async fn delete_for_account(tx: &WriteTx, user: Uuid, tenant: Uuid) -> Store
     session::Entity::delete_many()
         .filter(session::Column::UserId.eq(user))
         .filter(Condition::any().add(session::Column::Bound.eq(false)).add(session::Column::TenantId.eq(tenant)))
-        .exec(&**tx)
+        .exec(tx.conn())
         .await?;
     Ok(())
 }
 
-pub async fn delete_expired(db: &impl ConnectionTrait, now: DateTime<Utc>) -> StoreResult<u64> {
+pub async fn delete_expired(db: &impl Read, now: DateTime<Utc>) -> StoreResult<u64> {
+    let db = conn(db);
     Ok(session::Entity::delete_many().filter(session::Column::ExpiresAt.lt(now)).exec(db).await?.rows_affected)
 }

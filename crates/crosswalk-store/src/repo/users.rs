@@ -1,7 +1,8 @@
 //! Users: global identities (e-mail, password hash).
 use crate::entities::user;
+use crate::{Read, conn};
 use crate::{StoreResult, WriteTx};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 pub use user::Model as User;
@@ -21,19 +22,23 @@ impl User {
 }
 
 pub async fn insert(tx: &WriteTx, u: User) -> StoreResult<User> {
-    Ok(user::ActiveModel::from(u).insert(&**tx).await?)
+    tx.touch(crate::records::INSTALLATION, "users", u.id);
+    Ok(user::ActiveModel::from(u).insert(tx.conn()).await?)
 }
 
-pub async fn by_email(db: &impl ConnectionTrait, email: &str) -> StoreResult<Option<User>> {
+pub async fn by_email(db: &impl Read, email: &str) -> StoreResult<Option<User>> {
+    let db = conn(db);
     Ok(user::Entity::find().filter(user::Column::Email.eq(email)).one(db).await?)
 }
 
-pub async fn by_id(db: &impl ConnectionTrait, id: Uuid) -> StoreResult<Option<User>> {
+pub async fn by_id(db: &impl Read, id: Uuid) -> StoreResult<Option<User>> {
+    let db = conn(db);
     Ok(user::Entity::find_by_id(id).one(db).await?)
 }
 
 /// E-mail addresses of the given users (people named in records, who may since have left a tenant).
-pub async fn emails(db: &impl ConnectionTrait, ids: &[Uuid]) -> StoreResult<Vec<(Uuid, String)>> {
+pub async fn emails(db: &impl Read, ids: &[Uuid]) -> StoreResult<Vec<(Uuid, String)>> {
+    let db = conn(db);
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -48,10 +53,11 @@ pub async fn emails(db: &impl ConnectionTrait, ids: &[Uuid]) -> StoreResult<Vec<
 
 /// Marks the account's address verified and, when given, sets the account's own password.
 pub async fn set_verified(tx: &WriteTx, id: Uuid, at: chrono::DateTime<chrono::Utc>, password_hash: Option<String>) -> StoreResult<()> {
+    tx.touch(crate::records::INSTALLATION, "users", id);
     let mut update = user::Entity::update_many().col_expr(user::Column::EmailVerifiedAt, Some(at).into()).filter(user::Column::Id.eq(id));
     if let Some(hash) = password_hash {
         update = update.col_expr(user::Column::PasswordHash, Some(hash).into());
     }
-    update.exec(&**tx).await?;
+    update.exec(tx.conn()).await?;
     Ok(())
 }

@@ -30,7 +30,7 @@ pub async fn harness_with_web(web: crosswalk_web::WebConfig) -> Harness {
     let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).unwrap()));
     let blob_dir = std::env::temp_dir().join(format!("cw-web-blobs-{}", uuid::Uuid::now_v7()));
     let config = AppConfig { password_cost: PasswordCost::InsecureFastForTests, blob_dir, ..AppConfig::default() };
-    let app = App::new(db.store.clone(), clock.clone(), crosswalk_journal::generate_signing_key(), config);
+    let app = App::new(db.store.clone(), clock.clone(), db.key.clone(), config);
     let router = crosswalk_web::router(app.clone(), web);
     Harness { _db: db, app, clock, router }
 }
