@@ -24,6 +24,9 @@ pub async fn open_app(cli: &Cli) -> anyhow::Result<App> {
         None => cli.data_dir.join("blobs"),
     };
     let store = Store::connect(&cli.database_url()).await?;
+    if let Some(unknown) = store.newer_schema().await? {
+        bail!("the database has a newer schema than this Crosswalk knows (migration {unknown}); use a newer version");
+    }
     let key = crosswalk_app::keys::load_or_create_signing_key(&cli.data_dir).map_err(|e| anyhow!(e))?;
     store.migrate(&crosswalk_journal::MacKey::derive(&key)).await?;
     let smtp = match &cli.smtp_url {
@@ -733,21 +736,88 @@ fn deadlines(cli: &Cli, a: &crate::config::DeadlinesArgs) -> anyhow::Result<Exit
 async fn journal(cli: &Cli, c: &JournalCommand) -> anyhow::Result<ExitCode> {
     let app = open_app(cli).await?;
     match c {
-        JournalCommand::Verify { tenant } => {
-            let op = app.operator(tenant).await.map_err(app_err)?;
+        JournalCommand::Verify { tenant, installation, deep, checkpoint } => {
+            // A kept checkpoint that cannot be read is bad input (exit 2), before any work is done.
+            let kept = match checkpoint {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read checkpoint {}", path.display()))?;
+                    let cp: crosswalk_journal::Checkpoint = serde_json::from_str(&text)
+                        .map_err(|e| anyhow!("{} is not a Crosswalk journal checkpoint: {e}", path.display()))?;
+                    Some(cp)
+                }
+                None => None,
+            };
             // Verification only reads: no checkpoint is signed from the command line.
-            let r = app.verify_journal(&op, false).await.map_err(app_err)?;
+            let (r, op) = match (tenant, installation) {
+                (Some(t), false) => {
+                    let op = app.operator(t).await.map_err(app_err)?;
+                    (app.verify_journal_with(&op, false, *deep).await.map_err(app_err)?, Some(op))
+                }
+                _ => {
+                    if kept.is_some() {
+                        bail!("--checkpoint works with --tenant; the installation's checkpoints are checked by --installation itself");
+                    }
+                    (app.verify_installation_journal(false, *deep).await.map_err(app_err)?, None)
+                }
+            };
+            let against = match (&kept, &op) {
+                (Some(cp), Some(op)) => Some(app.verify_against_checkpoint(op, cp).await.map_err(app_err)?),
+                _ => None,
+            };
+            let ok = r.ok && against.as_ref().is_none_or(|c| c.ok);
             if cli.format == Format::Json {
-                output::line(&serde_json::to_string_pretty(&r)?)?;
-            } else if r.ok {
-                output::line(&format!(
-                    "ok: {} entries, head {} {}, {} signed checkpoint(s) valid ({:.1} ms)",
-                    r.entries, r.head_seq, r.head_hash, r.checkpoints_verified, r.elapsed_ms
-                ))?;
+                let mut v = serde_json::to_value(&r)?;
+                v["ok"] = ok.into();
+                v["checkpoint"] = serde_json::to_value(&against)?;
+                output::line(&serde_json::to_string_pretty(&v)?)?;
+            } else if ok {
+                let mut line = format!(
+                    "ok: {} entries, head {} {}, {} signed checkpoint(s) valid",
+                    r.entries, r.head_seq, r.head_hash, r.checkpoints_verified
+                );
+                if r.deep {
+                    line.push_str(&format!(
+                        "; {} records and {} evidence files ({:.1} MB) match the journal",
+                        r.records_checked,
+                        r.files_checked,
+                        r.file_bytes as f64 / 1e6
+                    ));
+                }
+                if let (Some(cp), Some(c)) = (&kept, &against) {
+                    line.push_str(&format!(
+                        "; unchanged since the kept checkpoint at entry {}{}",
+                        cp.seq,
+                        if c.current_key { "" } else { " (signed by an earlier key)" }
+                    ));
+                }
+                output::line(&format!("{line} ({:.1} ms)", r.elapsed_ms))?;
             }
-            if !r.ok {
-                eprintln!("verification failed: {}", r.problem.as_deref().unwrap_or("unknown problem"));
+            if !ok {
+                if let Some(p) = r.problem.as_deref().filter(|_| r.record_problems.is_empty()) {
+                    eprintln!("verification failed: {p}");
+                }
+                for p in &r.record_problems {
+                    eprintln!("verification failed: {}", p.detail);
+                }
+                if r.record_problem_count > r.record_problems.len() as u64 {
+                    eprintln!("... and {} more", r.record_problem_count - r.record_problems.len() as u64);
+                }
+                if let Some(c) = against.filter(|c| !c.ok) {
+                    eprintln!("verification failed: {}", c.problem.unwrap_or_default());
+                }
                 return Ok(ExitCode::from(1));
+            }
+        }
+        JournalCommand::Checkpoint { tenant, output: file } => {
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let cp = app.export_checkpoint(&op).await.map_err(app_err)?;
+            let json = serde_json::to_string_pretty(&cp)?;
+            match file {
+                Some(path) => {
+                    std::fs::write(path, format!("{json}\n")).with_context(|| format!("cannot write {}", path.display()))?;
+                    eprintln!("checkpoint at entry {} written to {}", cp.seq, path.display());
+                }
+                None => output::line(&json)?,
             }
         }
         JournalCommand::PublicKey => output::line(app.public_key_pem().map_err(app_err)?.trim_end())?,

@@ -264,10 +264,32 @@ pub enum TokenCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum JournalCommand {
-    /// Recompute an organisation's hash chain and checkpoints; exit 1 naming the first bad entry
+    /// Recompute an organisation's hash chain, MACs, record hashes and checkpoints; exit 1 naming the
+    /// first bad entry (with --deep, also every row and evidence file that differs from the journal)
     Verify {
+        /// The organisation whose chain to verify
+        #[arg(long, required_unless_present = "installation", conflicts_with = "installation")]
+        tenant: Option<String>,
+        /// Verify the installation's chain (shared catalog, organisations, accounts) instead
+        #[arg(long)]
+        installation: bool,
+        /// Also re-hash every live row of every journaled table and every evidence file, in one
+        /// database snapshot, and compare each with its latest journaled state
+        #[arg(long)]
+        deep: bool,
+        /// Also check the chain against a checkpoint an auditor kept (`crosswalk journal checkpoint`):
+        /// detects truncation and any rewrite up to that entry
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<std::path::PathBuf>,
+    },
+    /// Export the latest signed checkpoint of an organisation's chain (signing one at the head first
+    /// when needed) as JSON, for an auditor to keep and later pass to `journal verify --checkpoint`
+    Checkpoint {
         #[arg(long)]
         tenant: String,
+        /// Write to this file instead of standard output
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
     },
     /// Print the instance's public key (PEM), which verifies every signed checkpoint
     PublicKey,

@@ -303,8 +303,13 @@ impl TableSpec {
         Ok(n)
     }
 
+    /// The hashed columns that are not part of the key, with their type name (tamper tests pick one).
+    pub fn value_columns(&self) -> Vec<(&'static str, String)> {
+        self.columns.iter().filter(|(c, _)| !self.key.contains(c)).map(|(c, k)| (*c, format!("{k:?}"))).collect()
+    }
+
     /// The condition matching the rows whose keys are `keys` (key texts as [`RowKey`] writes them).
-    fn key_filter(&self, keys: &[String]) -> SimpleExpr {
+    pub fn key_filter(&self, keys: &[String]) -> SimpleExpr {
         let value = |col: &str, part: &str| -> sea_orm::Value {
             match self.kind(col) {
                 Kind::Uuid => Uuid::parse_str(part).map_or_else(|_| sea_orm::Value::from(part.to_owned()), sea_orm::Value::from),

@@ -24,9 +24,14 @@ async fn new_tenant(store: &Store, slug: &str) -> Uuid {
     .await
     .unwrap();
     journal::init_head(&tx, id).await.unwrap();
-    journal::append(&tx, INSTALLATION, Draft::new("test", "tenant.create", "tenant", id, serde_json::json!({}), Utc::now()), &key())
-        .await
-        .unwrap();
+    journal::append(
+        &tx,
+        INSTALLATION,
+        Draft::new("test", "tenant.create", "tenant", id, serde_json::json!({}), Utc.timestamp_opt(1_767_225_600, 0).unwrap()),
+        &key(),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     id
 }

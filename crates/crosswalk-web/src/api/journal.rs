@@ -38,10 +38,79 @@ pub async fn get_entry(State(s): State<AppState>, ApiActor(actor): ApiActor, Pat
     s.app.journal_entry(&actor, seq).await.map(Json).map_err(|e| ApiError(e).into_response())
 }
 
-#[utoipa::path(post, path = "/api/v1/journal/verify", tag = "journal",
-    responses((status = 200, body = VerifyReport, description = "`ok` false names the first bad entry"), (status = 401, body = Problem), (status = 403, body = Problem)))]
-pub async fn verify(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<VerifyReport>> {
-    Ok(Json(s.app.verify_journal(&actor, true).await?))
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VerifyQuery {
+    /// Also re-hash every live row and evidence file and compare each with the journal.
+    pub deep: Option<bool>,
+}
+
+#[utoipa::path(post, path = "/api/v1/journal/verify", tag = "journal", params(VerifyQuery),
+    responses((status = 200, body = VerifyReport, description = "`ok` false names the first bad entry, and (deep) every row or file that differs"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn verify(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    q: Result<Query<VerifyQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<VerifyReport>> {
+    let Query(q) = q.map_err(super::query_problem)?;
+    Ok(Json(s.app.verify_journal_with(&actor, true, q.deep.unwrap_or(false)).await?))
+}
+
+/// A signed checkpoint: (tenant, seq, head hash, state root, time) signed with the instance key.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CheckpointDoc {
+    pub tenant: String,
+    pub seq: i64,
+    pub head_hash: String,
+    #[serde(default)]
+    pub state_root: String,
+    pub signed_at_micros: i64,
+    pub public_key: String,
+    pub signature: String,
+}
+
+impl From<crosswalk_journal::Checkpoint> for CheckpointDoc {
+    fn from(c: crosswalk_journal::Checkpoint) -> Self {
+        Self {
+            tenant: c.tenant,
+            seq: c.seq,
+            head_hash: c.head_hash,
+            state_root: c.state_root,
+            signed_at_micros: c.signed_at_micros,
+            public_key: c.public_key,
+            signature: c.signature,
+        }
+    }
+}
+
+impl From<CheckpointDoc> for crosswalk_journal::Checkpoint {
+    fn from(c: CheckpointDoc) -> Self {
+        Self {
+            tenant: c.tenant,
+            seq: c.seq,
+            head_hash: c.head_hash,
+            state_root: c.state_root,
+            signed_at_micros: c.signed_at_micros,
+            public_key: c.public_key,
+            signature: c.signature,
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/journal/checkpoint", tag = "journal",
+    responses((status = 200, body = CheckpointDoc, description = "The latest signed checkpoint (one is signed at the head first when needed); keep it to detect later rewrites"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem, description = "The journal does not verify")))]
+pub async fn export_checkpoint(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<CheckpointDoc>> {
+    Ok(Json(s.app.export_checkpoint(&actor).await?.into()))
+}
+
+#[utoipa::path(post, path = "/api/v1/journal/checkpoint/verify", tag = "journal", request_body = CheckpointDoc,
+    responses((status = 200, body = crosswalk_app::journal::CheckpointCheck, description = "`ok` false names the rewrite or truncation"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn verify_checkpoint(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    body: crate::json::ApiJson<CheckpointDoc>,
+) -> ApiResult<Json<crosswalk_app::journal::CheckpointCheck>> {
+    Ok(Json(s.app.verify_against_checkpoint(&actor, &body.0.into()).await?))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

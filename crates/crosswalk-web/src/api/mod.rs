@@ -75,6 +75,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(journal::list_entries))
         .routes(routes!(journal::get_entry))
         .routes(routes!(journal::verify))
+        .routes(routes!(journal::export_checkpoint))
+        .routes(routes!(journal::verify_checkpoint))
         .routes(routes!(journal::public_key))
         .routes(routes!(deadlines::deadlines))
         .routes(routes!(incidents::list_incidents, incidents::create_incident))

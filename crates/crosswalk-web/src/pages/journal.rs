@@ -57,7 +57,37 @@ pub async fn list(State(state): State<AppState>, p: PageActor, PageQuery(q): Pag
 }
 
 pub async fn verify(State(state): State<AppState>, p: PageActor, headers: HeaderMap) -> Response {
-    let report = match state.app.verify_journal(&p.actor, true).await {
+    verify_with(state, p, headers, false).await
+}
+
+/// "Deep verify": also every live row and evidence file against the journal.
+pub async fn verify_deep(State(state): State<AppState>, p: PageActor, headers: HeaderMap) -> Response {
+    verify_with(state, p, headers, true).await
+}
+
+/// The latest signed checkpoint as a JSON download, for an auditor to keep.
+pub async fn checkpoint(State(state): State<AppState>, p: PageActor) -> Response {
+    match state.app.export_checkpoint(&p.actor).await {
+        Ok(cp) => match serde_json::to_string_pretty(&cp) {
+            Ok(json) => (
+                [
+                    (header::CONTENT_TYPE, "application/json".to_owned()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"crosswalk-checkpoint-{}-{}.json\"", p.actor.tenant_slug(), cp.seq),
+                    ),
+                ],
+                json,
+            )
+                .into_response(),
+            Err(e) => error_page(&crosswalk_app::AppError::Internal(e.to_string())),
+        },
+        Err(e) => error_page(&e),
+    }
+}
+
+async fn verify_with(state: AppState, p: PageActor, headers: HeaderMap, deep: bool) -> Response {
+    let report = match state.app.verify_journal_with(&p.actor, true, deep).await {
         Ok(r) => r,
         Err(e) => return error_page(&e),
     };

@@ -92,6 +92,8 @@ pub fn router() -> Router<AppState> {
         .route("/soa/export.xlsx", get(soa::export))
         .route("/journal", get(journal::list))
         .route("/journal/verify", post(journal::verify))
+        .route("/journal/verify-deep", post(journal::verify_deep))
+        .route("/journal/checkpoint", post(journal::checkpoint))
         .route("/journal/public-key.pem", get(journal::public_key_pem))
 }
 

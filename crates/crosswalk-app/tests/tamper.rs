@@ -1,0 +1,175 @@
+//! The tamper suite (issue 12): someone with write access to the database or the blob directory, but
+//! not the installation's key, changes records behind Crosswalk's back. For every journaled table the
+//! demo organisation has rows in, a changed column, a deleted row and (for controls) an inserted row
+//! are each found and named by deep verification; so are swapped, truncated and removed evidence
+//! files. Runs on SQLite and, with CROSSWALK_TEST_DATABASE_URL, on PostgreSQL.
+#![allow(clippy::unwrap_used)] // a test that cannot proceed should fail loudly, right there
+mod support;
+
+use crosswalk_app::controls::NewEvidence;
+use crosswalk_app::journal::VerifyReport;
+use crosswalk_app::{Actor, App, AppConfig, FixedClock, PasswordCost};
+use crosswalk_store::records::journaled_tables;
+use crosswalk_store::testing::TestDb;
+use sea_orm::sea_query::{Alias, Query};
+use sea_orm::{ConnectionTrait, Value};
+use std::sync::Arc;
+
+async fn demo_with_files() -> (TestDb, support::world::tempdir::Dir, App, Actor) {
+    let db = TestDb::new().await;
+    let blobs = support::world::tempdir::Dir::new();
+    let clock = Arc::new(FixedClock::new(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 27, 10, 0, 0).unwrap()));
+    let config = AppConfig { password_cost: PasswordCost::InsecureFastForTests, blob_dir: blobs.0.clone(), ..AppConfig::default() };
+    let app = App::new(db.store.clone(), clock, db.key.clone(), config);
+    app.ensure_demo().await.unwrap();
+    let op = app.operator(crosswalk_app::demo::DEMO_SLUG).await.unwrap();
+    for (i, body) in ["policy v1", "scan report", "training log"].iter().enumerate() {
+        let blob = app.store_blob(body.as_bytes()).await.unwrap();
+        let new = NewEvidence { name: format!("file {i}.txt"), link: None, controls: vec![], effective_from: None, valid_until: None };
+        app.add_evidence(&op, new, Some(blob)).await.unwrap();
+    }
+    (db, blobs, app, op)
+}
+
+fn named(r: &VerifyReport, kind: &str, table: &str, id: &str) -> bool {
+    r.record_problems.iter().any(|p| p.kind == kind && p.table == table && p.id == id)
+}
+
+/// A value of the column's type that differs from anything the demo writes.
+fn other_value(kind: &str) -> Value {
+    match kind {
+        "Uuid" => Value::from(uuid::Uuid::now_v7()),
+        "Int64" | "Int32" | "Int16" => Value::from(4242i32),
+        "Timestamp" => Value::from(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2001, 1, 1, 0, 0, 0).unwrap()),
+        "Date" => Value::from(chrono::NaiveDate::from_ymd_opt(2001, 1, 1).unwrap()),
+        _ => Value::from("tampered behind Crosswalk's back"),
+    }
+}
+
+#[tokio::test]
+async fn every_direct_change_to_a_journaled_table_or_an_evidence_file_is_found_and_named() {
+    let (db, blobs, app, op) = demo_with_files().await;
+    let clean = app.verify_journal_with(&op, false, true).await.unwrap();
+    assert!(clean.ok, "a database written only through Crosswalk verifies deeply: {:?}", clean.record_problems);
+    assert!(clean.records_checked > 20 && clean.files_checked == 3, "{clean:?}");
+    let installation = app.verify_installation_journal(false, true).await.unwrap();
+    assert!(installation.ok, "the installation chain verifies deeply: {:?} {:?}", installation.problem, installation.record_problems);
+
+    let raw = db.raw();
+    let backend = raw.get_database_backend();
+    let live = crosswalk_store::journal::live_records(raw, op.tenant().0).await.unwrap().0;
+    let mut edited = Vec::new();
+    for spec in journaled_tables() {
+        let Some(((_, key), _)) = live.iter().find(|((t, _), _)| t == spec.name) else { continue };
+        // Change one column of one row (the first the database's constraints let us change).
+        for (col, kind) in spec.value_columns().into_iter().filter(|(c, _)| *c != "tenant_id") {
+            let mut q = Query::update();
+            let value: sea_orm::sea_query::SimpleExpr =
+                if kind == "Bool" { sea_orm::sea_query::Expr::col(Alias::new(col)).not() } else { other_value(&kind).into() };
+            q.table(Alias::new(spec.name)).value(Alias::new(col), value).cond_where(spec.key_filter(std::slice::from_ref(key)));
+            if raw.execute(backend.build(&q)).await.is_ok_and(|r| r.rows_affected() == 1) {
+                edited.push((spec.name, key.clone()));
+                break;
+            }
+        }
+    }
+    assert!(edited.len() >= 12, "the demo touches most tables: {edited:?}");
+    // Delete one (other) row of each table that has two.
+    let mut deleted = Vec::new();
+    for spec in journaled_tables() {
+        let Some(((_, key), _)) = live.iter().filter(|((t, _), _)| t == spec.name).nth(1) else { continue };
+        let mut q = Query::delete();
+        q.from_table(Alias::new(spec.name)).cond_where(spec.key_filter(std::slice::from_ref(key)));
+        // Foreign keys may refuse some deletes; those rows cannot be removed this way, which is fine.
+        if raw.execute(backend.build(&q)).await.is_ok_and(|r| r.rows_affected() == 1) {
+            deleted.push((spec.name, key.clone()));
+        }
+    }
+    assert!(!deleted.is_empty());
+    // Insert a control nobody journaled.
+    let forged = uuid::Uuid::now_v7();
+    let mut q = Query::insert();
+    let now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 27, 10, 0, 0).unwrap();
+    q.into_table(Alias::new("controls"))
+        .columns(["id", "tenant_id", "name", "description", "status", "created_at", "updated_at"].map(Alias::new))
+        .values_panic([
+            forged.into(),
+            op.tenant().0.into(),
+            "Forged control".into(),
+            "".into(),
+            "implemented".into(),
+            now.into(),
+            now.into(),
+        ]);
+    raw.execute(backend.build(&q)).await.unwrap();
+    // Evidence files: one replaced, one truncated, one removed.
+    let files = crosswalk_store::repo::controls::evidence_files(raw, op.tenant().0).await.unwrap();
+    let path = |sha: &str| blobs.0.join(&sha[..2]).join(sha);
+    std::fs::write(path(&files[0].1), b"a different policy").unwrap();
+    std::fs::write(path(&files[1].1), b"sc").unwrap();
+    std::fs::remove_file(path(&files[2].1)).unwrap();
+
+    let r = app.verify_journal_with(&op, false, true).await.unwrap();
+    assert!(!r.ok);
+    for (table, key) in &edited {
+        assert!(
+            named(&r, "changed", table, key) || deleted.contains(&(table, key.clone())),
+            "edit of {table} {key} not named: {:?}",
+            r.record_problems
+        );
+    }
+    for (table, key) in &deleted {
+        assert!(named(&r, "deleted", table, key), "delete of {table} {key} not named");
+    }
+    assert!(named(&r, "inserted", "controls", &forged.to_string()));
+    assert!(named(&r, "file_altered", "evidence_file", &files[0].1));
+    assert!(named(&r, "file_altered", "evidence_file", &files[1].1));
+    assert!(named(&r, "file_missing", "evidence_file", &files[2].1));
+    assert_eq!(
+        r.record_problem_count as usize,
+        edited.len() + deleted.len() + 1 + 3 - overlap(&edited, &deleted),
+        "{:?}",
+        r.record_problems
+    );
+    // Plain verification stays about the chain (fast) and still passes: the journal itself is intact.
+    assert!(app.verify_journal(&op, false).await.unwrap().ok);
+}
+
+fn overlap(edited: &[(&str, String)], deleted: &[(&str, String)]) -> usize {
+    edited.iter().filter(|e| deleted.contains(e)).count()
+}
+
+/// Editing the stored record hashes themselves (to hide a change) breaks the entry's records root.
+#[tokio::test]
+async fn rewriting_journal_records_to_match_an_edit_is_caught() {
+    let (db, _blobs, app, op) = demo_with_files().await;
+    let raw = db.raw();
+    let backend = raw.get_database_backend();
+    let mut q = Query::update();
+    q.table(Alias::new("journal_records"))
+        .value(Alias::new("hash"), "00".repeat(32))
+        .and_where(sea_orm::sea_query::Expr::col(Alias::new("tenant_id")).eq(op.tenant().0))
+        .and_where(sea_orm::sea_query::Expr::col(Alias::new("entity")).eq("controls"));
+    assert!(raw.execute(backend.build(&q)).await.unwrap().rows_affected() > 0);
+    let r = app.verify_journal(&op, false).await.unwrap();
+    assert!(!r.ok);
+    assert!(r.problem.unwrap().contains("journal_records was altered"));
+}
+
+/// An auditor's kept checkpoint catches a rewrite even when the chain is re-made consistently.
+#[tokio::test]
+async fn a_kept_checkpoint_catches_truncation() {
+    let (db, _blobs, app, op) = demo_with_files().await;
+    let kept = app.export_checkpoint(&op).await.unwrap();
+    assert!(app.verify_against_checkpoint(&op, &kept).await.unwrap().ok);
+    let raw = db.raw();
+    let backend = raw.get_database_backend();
+    let mut q = Query::delete();
+    q.from_table(Alias::new("journal_entries"))
+        .and_where(sea_orm::sea_query::Expr::col(Alias::new("tenant_id")).eq(op.tenant().0))
+        .and_where(sea_orm::sea_query::Expr::col(Alias::new("seq")).gte(kept.seq - 1));
+    raw.execute(backend.build(&q)).await.unwrap();
+    let c = app.verify_against_checkpoint(&op, &kept).await.unwrap();
+    assert!(!c.ok);
+    assert!(c.problem.unwrap().contains("entries were removed"));
+}
