@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use crosswalk_domain::Permission;
 use crosswalk_domain::catalog::RelationType;
+use crosswalk_domain::readiness::{attestation_valid, evidence_valid};
 use crosswalk_domain::validate::non_empty_text;
 use crosswalk_store::repo::{catalog as catalog_repo, controls as repo};
 use serde::{Deserialize, Serialize};
@@ -22,29 +23,8 @@ use crate::catalog::key_label;
 use crate::readiness::{ControlRow, EvidenceRow};
 use crate::{Actor, App, AppError, AppResult};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ControlStatus {
-    Planned,
-    Partial,
-    Implemented,
-    NotApplicable,
-}
-
-impl ControlStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Planned => "planned",
-            Self::Partial => "partial",
-            Self::Implemented => "implemented",
-            Self::NotApplicable => "not_applicable",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Planned, Self::Partial, Self::Implemented, Self::NotApplicable].into_iter().find(|s| s.as_str() == raw)
-    }
-}
+/// A control's status: defined with the readiness rules that read it, re-exported for front ends.
+pub use crosswalk_domain::readiness::ControlStatus;
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct NewControl {
@@ -721,7 +701,7 @@ impl App {
                     framework: requirement.and_then(|r| frameworks.get(&r.framework_id).cloned()),
                     reference: requirement.map(|r| r.reference.clone()),
                     control: a.control_id,
-                    valid: attestation_valid(&a, today),
+                    valid: attestation_valid(a.attested_on, a.expires_on, today),
                     person: emails.get(&a.person_id).cloned().unwrap_or_else(|| format!("user {}", a.person_id)),
                     statement: a.statement,
                     attested_on: a.attested_on,
@@ -743,14 +723,9 @@ impl Drop for PartialUpload {
     }
 }
 
-/// An attestation counts from the day it was made until its expiry date (inclusive).
-pub(crate) fn attestation_valid(a: &repo::Attestation, today: NaiveDate) -> bool {
-    a.attested_on <= today && a.expires_on.is_none_or(|d| d >= today)
-}
-
 pub(crate) fn evidence_view(e: repo::Evidence, controls: Vec<Uuid>, today: NaiveDate) -> EvidenceView {
     EvidenceView {
-        valid: e.effective_from.is_none_or(|d| d <= today) && e.valid_until.is_none_or(|d| d >= today),
+        valid: evidence_valid(e.effective_from, e.valid_until, today),
         controls,
         id: e.id,
         name: e.name,

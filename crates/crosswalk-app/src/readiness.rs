@@ -1,20 +1,18 @@
 //! Honest readiness: each requirement's state from the tenant's own work (controls, evidence,
 //! attestations), then what the crosswalk engine may add through typed relations.
 //!
-//! Direct state of a requirement (ARCHITECTURE.md, "Tenant data"):
-//! - `not_applicable` when every linked control is not applicable (each carries a justification);
-//! - `proven` when every applicable linked control is implemented and has evidence valid today;
-//! - `attested` when a valid attestation covers the requirement (or every control is proven or
-//!   attested); never shown as proven;
-//! - `partial` when some work exists but something is missing — notably **expired evidence**, and the
-//!   reason names it;
-//! - `gap` when linked controls are only planned; `unknown` when nothing is recorded.
+//! The rules — control status, when evidence and attestations count, a control's state and a
+//! requirement's direct state, with their reasons — are pure functions in
+//! [`crosswalk_domain::readiness`], and new readiness rules go there. This module only loads a
+//! tenant's data into a cached `TenantSnapshot`, keeps it patched change by change, feeds it to
+//! those rules and to the crosswalk engine, and turns the results into reports.
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
 use crosswalk_domain::Permission;
 use crosswalk_domain::crosswalk::{self, Basis, Inputs, Readiness, Summary};
+use crosswalk_domain::readiness::{self as rules, ControlStatus, DirectState, Evidence};
 use crosswalk_store::repo::{catalog as catalog_repo, controls as repo};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -72,12 +70,6 @@ pub struct Overlap {
     pub any_percent: u32,
 }
 
-#[derive(Debug, Clone)]
-pub(crate) struct DirectState {
-    pub state: Readiness,
-    pub reason: String,
-}
-
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct SignOff {
     /// Why the reviewer accepts the suggestion.
@@ -99,8 +91,10 @@ pub(crate) struct EvidenceRow {
     pub valid_until: Option<NaiveDate>,
 }
 
-fn evidence_valid(e: &EvidenceRow, today: NaiveDate) -> bool {
-    e.effective_from.is_none_or(|d| d <= today) && e.valid_until.is_none_or(|d| d >= today)
+impl EvidenceRow {
+    fn as_evidence(&self) -> Evidence<'_, NaiveDate> {
+        Evidence { name: &self.name, effective_from: self.effective_from, valid_until: self.valid_until }
+    }
 }
 
 /// What readiness needs of one tenant, with the direct states derived from it.
@@ -119,7 +113,7 @@ pub(crate) struct TenantSnapshot {
     /// Controls per requirement (from `links`).
     controls_of_requirement: HashMap<i64, Vec<Uuid>>,
     /// Each linked control's own state and why.
-    control_states: HashMap<Uuid, (Readiness, String)>,
+    control_states: HashMap<Uuid, DirectState>,
     /// Controls with a valid attestation, and who attested.
     attested_controls: HashMap<Uuid, String>,
     /// Requirements with a valid attestation of their own, and the reason to show.
@@ -209,7 +203,8 @@ impl TenantSnapshot {
     fn derive(&mut self) {
         self.clear_reports();
         let today = self.today;
-        let valid: Vec<&repo::Attestation> = self.attestations.iter().filter(|a| crate::controls::attestation_valid(a, today)).collect();
+        let valid: Vec<&repo::Attestation> =
+            self.attestations.iter().filter(|a| rules::attestation_valid(a.attested_on, a.expires_on, today)).collect();
         let person = |a: &repo::Attestation| self.people.get(&a.person_id).cloned().unwrap_or_else(|| format!("user {}", a.person_id));
         self.attested_controls = valid.iter().filter_map(|a| Some((a.control_id?, person(a)))).collect();
         let mut attested_requirements: HashMap<i64, String> = HashMap::new();
@@ -259,66 +254,26 @@ impl TenantSnapshot {
         self.posture = ReportCache::default();
     }
 
-    /// A control's own state and why.
-    fn control_state(&self, c: &ControlRow) -> (Readiness, String) {
-        let today = self.today;
-        match c.status.as_str() {
-            "not_applicable" => (Readiness::NotApplicable, format!("control '{}' is not applicable", c.name)),
-            "planned" => (Readiness::Gap, format!("control '{}' is only planned", c.name)),
-            status => {
-                let ids = self.evidence_by_control.get(&c.id).map(Vec::as_slice).unwrap_or_default();
-                let items = || ids.iter().filter_map(|id| self.evidence.get(id));
-                // Stops at the first valid item: most implemented controls need one lookup.
-                let valid = items().any(|e| evidence_valid(e, today));
-                if status == "implemented" && valid {
-                    (Readiness::Proven, format!("control '{}' is implemented with valid evidence", c.name))
-                } else if let Some(by) = self.attested_controls.get(&c.id).filter(|_| status == "implemented") {
-                    (Readiness::Attested, format!("control '{}' is attested by {by}, not proven", c.name))
-                } else if status == "partial" {
-                    (Readiness::Partial, format!("control '{}' is partially implemented", c.name))
-                } else if let Some(expired) = items().filter(|e| e.valid_until.is_some_and(|d| d < today)).max_by_key(|e| e.valid_until) {
-                    (
-                        Readiness::Partial,
-                        format!(
-                            "not ready: evidence '{}' of control '{}' expired on {}",
-                            expired.name,
-                            c.name,
-                            expired.valid_until.unwrap_or(today)
-                        ),
-                    )
-                } else {
-                    (Readiness::Partial, format!("control '{}' is implemented but has no valid evidence", c.name))
-                }
-            }
-        }
+    /// A control's own state and why ([`rules::control_state`]). A stored status that is none of
+    /// the four (no write path stores one) leaves the control unknown, naming the value.
+    fn control_state(&self, c: &ControlRow) -> DirectState {
+        let status = match c.status.parse::<ControlStatus>() {
+            Ok(status) => status,
+            Err(e) => return DirectState { state: Readiness::Unknown, reason: format!("control '{}': {e}", c.name) },
+        };
+        let ids = self.evidence_by_control.get(&c.id).map(Vec::as_slice).unwrap_or_default();
+        let evidence = ids.iter().filter_map(|id| self.evidence.get(id)).map(EvidenceRow::as_evidence);
+        rules::control_state(&c.name, status, self.attested_controls.get(&c.id).map(String::as_str), evidence, self.today)
     }
 
-    /// A requirement's direct state: only as ready as its weakest applicable control, raised to
-    /// attested by a valid attestation of the requirement itself.
+    /// A requirement's direct state ([`rules::requirement_state`]) from its controls' states and its
+    /// own attestation.
     fn direct_of(&self, requirement: i64) -> Option<DirectState> {
         let controls = self.controls_of_requirement.get(&requirement).map(Vec::as_slice).unwrap_or_default();
-        let states: Vec<&(Readiness, String)> = controls.iter().filter_map(|c| self.control_states.get(c)).collect();
-        let applicable: Vec<&(Readiness, String)> = states.iter().copied().filter(|(s, _)| *s != Readiness::NotApplicable).collect();
-        let from_controls = if states.is_empty() {
-            None
-        } else if applicable.is_empty() {
-            Some(DirectState { state: Readiness::NotApplicable, reason: states[0].1.clone() })
-        } else {
-            let weakest = applicable.iter().min_by_key(|(s, _)| *s).copied().cloned().unwrap_or((Readiness::Unknown, String::new()));
-            let state = match weakest.0 {
-                Readiness::Proven | Readiness::Attested => weakest.0,
-                Readiness::Gap if applicable.iter().any(|(s, _)| *s > Readiness::Gap) => Readiness::Partial,
-                other => other,
-            };
-            Some(DirectState { state, reason: weakest.1 })
-        };
-        match (from_controls, self.attested_requirements.get(&requirement)) {
-            (Some(d), Some(reason)) if d.state < Readiness::Attested => {
-                Some(DirectState { state: Readiness::Attested, reason: reason.clone() })
-            }
-            (None, Some(reason)) => Some(DirectState { state: Readiness::Attested, reason: reason.clone() }),
-            (d, _) => d,
-        }
+        rules::requirement_state(
+            controls.iter().filter_map(|c| self.control_states.get(c)),
+            self.attested_requirements.get(&requirement).map(String::as_str),
+        )
     }
 }
 

@@ -2,7 +2,8 @@
 //!
 //! Nothing here does IO (no database, network, filesystem or clock): callers pass time and data in.
 //! Later capabilities (catalog, mappings, scoring, scoping) live here as further modules; the
-//! regulatory reporting clocks are in [`clocks`].
+//! regulatory reporting clocks are in [`clocks`], the readiness rules (control status, evidence and
+//! attestation validity, a requirement's direct state) in [`readiness`].
 #![forbid(unsafe_code)]
 
 pub mod bank_holidays;
@@ -12,6 +13,7 @@ pub mod common_passwords;
 pub mod crosswalk;
 pub mod ids;
 pub mod nis2;
+pub mod readiness;
 pub mod reports;
 pub mod role;
 pub mod soa;
