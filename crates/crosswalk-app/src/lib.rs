@@ -27,6 +27,7 @@ pub mod keys;
 pub mod mail;
 pub mod management;
 pub mod nis2;
+pub mod pack;
 mod passwords;
 pub mod posture;
 pub mod readiness;
@@ -170,6 +171,10 @@ impl App {
     /// Close the database connections (end of a CLI command or benchmark).
     pub async fn close(&self) -> AppResult<()> {
         Ok(self.inner.store.clone().close().await?)
+    }
+
+    pub(crate) fn signing_key(&self) -> &SigningKey {
+        &self.inner.signing_key
     }
 
     /// The key that MACs journal entries (`Store::migrate` needs it).

@@ -126,6 +126,26 @@ pub enum Command {
     Blobs(BlobsCommand),
     /// Run the built-in benchmark on a generated organisation and print figures
     Bench(BenchArgs),
+    /// Build an auditor pack: evidence files, each requirement's state with its derivation, the records
+    /// behind them with their journal entries, a signed checkpoint and state-root proofs, and index.html
+    Pack {
+        #[arg(long)]
+        tenant: String,
+        /// The framework whose readiness the pack shows (slug)
+        #[arg(long)]
+        framework: String,
+        #[arg(short = 'o', long = "output", value_name = "FILE.zip")]
+        output: std::path::PathBuf,
+    },
+    /// Verify an auditor pack offline (no database): exit 0 intact, 1 naming the first changed, missing
+    /// or added file or entry (or a signature by another key), 2 for a file that is not a pack
+    Verify {
+        #[arg(value_name = "FILE.zip")]
+        file: std::path::PathBuf,
+        /// The installation's public key (PEM, from `crosswalk journal public-key`) the pack must be signed with
+        #[arg(long, value_name = "KEY.pem")]
+        public_key: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

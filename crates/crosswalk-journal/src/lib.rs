@@ -15,6 +15,7 @@ mod chain;
 mod checkpoint;
 mod mac;
 pub mod merkle;
+pub mod pack;
 pub mod records;
 
 pub use canonical::{Hash, HeaderV2, ZERO_HASH, canonical_json, entry_hash, entry_hash_v2, payload_hash};

@@ -97,6 +97,52 @@ pub fn verify_inclusion(leaf: &Hash, index: usize, size: usize, proof: &[Hash], 
     snode == 0 && r == *expected_root
 }
 
+/// A whole tree kept level by level, for many audit paths at O(log n) each. Pairing neighbours and
+/// carrying an unpaired last node up unchanged builds exactly the RFC 6962 tree.
+#[derive(Debug, Clone)]
+pub struct Tree {
+    levels: Vec<Vec<Hash>>,
+}
+
+impl Tree {
+    pub fn new(leaves: Vec<Hash>) -> Self {
+        let mut levels = vec![leaves];
+        while levels.last().is_some_and(|l| l.len() > 1) {
+            let below = levels.last().map(Vec::as_slice).unwrap_or_default();
+            let above: Vec<Hash> = below.chunks(2).map(|p| if p.len() == 2 { node_hash(&p[0], &p[1]) } else { p[0] }).collect();
+            levels.push(above);
+        }
+        Self { levels }
+    }
+
+    pub fn size(&self) -> usize {
+        self.levels[0].len()
+    }
+
+    pub fn root(&self) -> Hash {
+        match self.levels.last().and_then(|l| l.first()) {
+            Some(r) if self.size() > 0 => *r,
+            _ => root(&[]),
+        }
+    }
+
+    /// The audit path of leaf `index`, bottom-up (the same as [`inclusion_proof`]).
+    pub fn proof(&self, mut index: usize) -> Vec<Hash> {
+        let mut out = Vec::new();
+        if index >= self.size() {
+            return out;
+        }
+        for level in &self.levels[..self.levels.len() - 1] {
+            let sibling = index ^ 1;
+            if sibling < level.len() {
+                out.push(level[sibling]);
+            }
+            index >>= 1;
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,6 +174,9 @@ mod tests {
             if n > 1 {
                 prop_assert!(!verify_inclusion(&l[i], (i + 1) % n, n, &proof, &r));
             }
+            let tree = Tree::new(l.clone());
+            prop_assert_eq!(tree.root(), r);
+            prop_assert_eq!(tree.proof(i), proof);
         }
     }
 }

@@ -23,7 +23,8 @@ const REF_TAG: &[u8] = b"crosswalk-record-ref-v1\0";
 const STATE_TAG: &[u8] = b"crosswalk-state-leaf-v1\0";
 
 /// One column value, normalised.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "t", content = "v", rename_all = "snake_case")]
 pub enum Cell {
     Null,
     Bool(bool),

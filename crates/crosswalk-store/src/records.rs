@@ -110,6 +110,9 @@ where
     TableSpec { name, scope, key, columns, excluded, fingerprint }
 }
 
+/// A row read back: its key text, record hash and normalised column values.
+pub type RowValues = (String, Hash, Vec<(&'static str, Cell)>);
+
 /// Every journaled table.
 pub fn journaled_tables() -> &'static [TableSpec] {
     static TABLES: OnceLock<Vec<TableSpec>> = OnceLock::new();
@@ -248,7 +251,12 @@ impl TableSpec {
 
     /// The row's key text and record hash.
     pub fn hash_row(&self, row: &QueryResult) -> StoreResult<(String, Hash)> {
-        let mut cells: Vec<(&str, Cell)> = Vec::with_capacity(self.columns.len());
+        self.read_row(row).map(|(k, h, _)| (k, h))
+    }
+
+    /// The row's key text, record hash and normalised column values.
+    fn read_row(&self, row: &QueryResult) -> StoreResult<RowValues> {
+        let mut cells: Vec<(&'static str, Cell)> = Vec::with_capacity(self.columns.len());
         for (c, k) in &self.columns {
             cells.push((
                 c,
@@ -262,7 +270,18 @@ impl TableSpec {
             .collect::<Vec<_>>()
             .join("/");
         let hash = record_hash(self.name, &key, &mut cells);
-        Ok((key, hash))
+        Ok((key, hash, cells))
+    }
+
+    /// Every live row of `chain` in this table with its values: (key, hash, cells).
+    pub async fn rows(&self, db: &impl crate::Read, chain: Uuid) -> StoreResult<Vec<RowValues>> {
+        let db = crate::conn(db);
+        let mut q = self.select();
+        if let Some(f) = self.scope_filter(chain) {
+            q.and_where(f);
+        }
+        let rows = db.query_all(db.get_database_backend().build(&q)).await?;
+        rows.iter().map(|r| self.read_row(r)).collect()
     }
 
     /// The condition selecting the rows of `chain`.

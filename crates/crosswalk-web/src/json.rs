@@ -68,6 +68,8 @@ pub mod needs {
         ManageTenant => "managing the organisation",
         ManageUsers => "managing members",
         ManageOwnTokens => "creating API tokens",
+        VerifyJournal => "verifying the journal",
+        ReadJournal => "building an auditor pack",
     }
 }
 

@@ -11,6 +11,7 @@ mod error;
 mod json;
 mod json_cache;
 mod limits;
+mod pack;
 mod pages;
 mod params;
 

@@ -108,7 +108,7 @@ pub async fn export_checkpoint(State(s): State<AppState>, ApiActor(actor): ApiAc
 pub async fn verify_checkpoint(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    body: crate::json::ApiJson<CheckpointDoc>,
+    body: crate::json::PermittedJson<crate::json::needs::VerifyJournal, CheckpointDoc>,
 ) -> ApiResult<Json<crosswalk_app::journal::CheckpointCheck>> {
     Ok(Json(s.app.verify_against_checkpoint(&actor, &body.0.into()).await?))
 }

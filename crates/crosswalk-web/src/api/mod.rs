@@ -96,6 +96,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(suppliers::assess))
         .routes(routes!(catalog::list))
         .routes(routes!(catalog::detail))
+        .routes(routes!(catalog::pack))
         .routes(routes!(catalog::requirement))
         .routes(routes!(catalog::import))
         .routes(routes!(catalog::follow, catalog::unfollow))

@@ -36,6 +36,8 @@ struct FrameworksPage {
 #[template(path = "framework.html")]
 struct FrameworkPage {
     nav: Nav,
+    /// Whether the actor may download an auditor pack (journal readers, framework followed).
+    can_pack: bool,
     detail: FrameworkDetail,
     id: String,
     q: String,
@@ -163,6 +165,23 @@ async fn list_page(
 }
 
 #[derive(Debug, Deserialize)]
+pub struct PackForm {
+    framework: String,
+}
+
+/// "Download auditor pack" on the framework page.
+pub async fn pack(
+    State(state): State<AppState>,
+    p: PageActor,
+    PermittedForm(f, _): PermittedForm<needs::ReadJournal, PackForm>,
+) -> Response {
+    match crate::pack::download(&state.app, &p.actor, &f.framework).await {
+        Ok(r) => r,
+        Err(e) => error_page(&e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
 pub struct FollowForm {
     framework: String,
     #[serde(default)]
@@ -254,7 +273,18 @@ pub async fn framework(State(state): State<AppState>, p: PageActor, Query(query)
     let last = detail.offset + shown as u64;
     render_with(
         StatusCode::OK,
-        &FrameworkPage { nav: Nav::new(&p, "frameworks"), detail, id, q: query.q, states, first, last, previous, next },
+        &FrameworkPage {
+            nav: Nav::new(&p, "frameworks"),
+            can_pack: p.actor.can(Permission::ReadJournal) && detail.framework.followed,
+            detail,
+            id,
+            q: query.q,
+            states,
+            first,
+            last,
+            previous,
+            next,
+        },
     )
 }
 

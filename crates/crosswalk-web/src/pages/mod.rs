@@ -65,6 +65,7 @@ pub fn router() -> Router<AppState> {
         .route("/frameworks/follow", post(catalog::follow))
         .route("/frameworks/import", post(catalog::import))
         .route("/frameworks/view", get(catalog::framework))
+        .route("/frameworks/pack", post(catalog::pack))
         .route("/requirement", get(catalog::requirement))
         .route("/requirement/relations", post(catalog::add_relation))
         .route("/requirement/relations/delete", post(catalog::delete_relation))
