@@ -2,16 +2,17 @@
 //! `POST /api/v1/frameworks/{slug}/pack`). The format and its offline verification live in
 //! [`crosswalk_journal::pack`]; this module gathers what goes in, consistently:
 //!
-//! - one write transaction holds the chain's head while the journal, the record hashes and the rows are
-//!   read and a checkpoint is signed at the head (so every record in the pack is the state that
-//!   checkpoint signs; on PostgreSQL only this organisation's writers wait, on SQLite the one writer);
+//! - one read snapshot gives the journal, the record hashes and the rows; the chain is verified there
+//!   (hashes, links, MACs, every entry's record hashes against its root) and the rows compared with
+//!   their journaled state before anything is signed, so a pack never signs tampered data; then a
+//!   checkpoint is signed at the snapshot's head (writers are not held up: a checkpoint at an earlier
+//!   entry stays valid however far the chain has moved on);
 //! - the records are the organisation's compliance work behind readiness: controls, their requirement
 //!   links, evidence, its control links and attestations, each with its values, its hash, the entry
 //!   that last wrote it (payload shown) and its audit path in the signed state root; every other entry
 //!   is in the pack with its payload withheld;
 //! - the zip is written after the transaction from content-addressed (immutable) evidence files.
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 use crosswalk_domain::Permission;
 use crosswalk_journal::pack::{PackContents, PackRecord};
@@ -51,37 +52,72 @@ fn esc(s: &str) -> String {
 }
 
 impl App {
-    /// Write an auditor pack for `framework` of the actor's organisation to `out`.
-    pub async fn build_pack(&self, actor: &Actor, framework: &str, out: &Path) -> AppResult<PackBuilt> {
+    /// Write an auditor pack for `framework` of the actor's organisation to `out` (a new, empty file).
+    pub async fn build_pack(&self, actor: &Actor, framework: &str, out: std::fs::File) -> AppResult<PackBuilt> {
         actor.require(Permission::ReadJournal, "building an auditor pack")?;
         let report = self.readiness_report(actor, framework).await?;
         let chain = actor.tenant.0;
-        let tx = self.begin().await?;
-        let mut entries = store::load_all(&tx, chain).await?;
+        let snap = self.store().begin_read().await?;
+        let mut entries = store::load_all(&snap, chain).await?;
         let Some(last) = entries.last().cloned() else {
             return Err(AppError::NotFound("journal entries to put in a pack".into()));
         };
-        let refs = store::records(&tx, chain).await?;
+        let head = store::head(&snap, chain).await?;
+        let refs = store::records(&snap, chain).await?;
+        let checkpoints = store::checkpoints(&snap, chain).await?;
         let mut rows = Vec::new();
         for table in PACK_TABLES {
             let spec = crosswalk_store::records::table(table).ok_or_else(|| AppError::Internal(format!("{table} is not journaled")))?;
-            for (key, hash, cells) in spec.rows(&tx, chain).await? {
+            for (key, hash, cells) in spec.rows(&snap, chain).await? {
                 rows.push((table, key, hash, cells));
             }
         }
-        let checkpoints = store::checkpoints(&tx, chain).await?;
-        let checkpoint = match checkpoints.last() {
-            Some(cp) if cp.seq == last.seq && !cp.state_root.is_empty() => cp.clone(),
-            _ => self.sign_checkpoint(&tx, chain, &last).await?,
+        drop(snap);
+        let existing = checkpoints.last().filter(|cp| cp.seq == last.seq && !cp.state_root.is_empty()).cloned();
+        // Verify before signing anything: a pack must never put the installation's signature on
+        // entries or record hashes written without the key.
+        let (mac, trusted, chain_s) = (self.mac_key().clone(), self.verifying_key(), chain.to_string());
+        let (entries_back, refs_back, checked) = tokio::task::spawn_blocking(move || {
+            let r = crate::journal::verify_loaded(&chain_s, &entries, head, &checkpoints, &trusted, Some(&mac))
+                .and_then(|_| crate::journal::verify_records(&entries, &refs, &checkpoints));
+            (entries, refs, r.map(|_| ()))
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+        checked.map_err(|(_, problem)| AppError::Conflict(format!("the journal does not verify, so no pack is signed: {problem}")))?;
+        entries = entries_back;
+        let refs = refs_back;
+        let checkpoint = match existing {
+            Some(cp) => cp,
+            None => {
+                let tx = self.begin().await?;
+                match self.sign_checkpoint(&tx, chain, &last).await {
+                    Ok(cp) => {
+                        tx.commit().await?;
+                        cp
+                    }
+                    // A concurrent pack or "verify now" signed this very entry first: use theirs.
+                    Err(AppError::Conflict(_)) => {
+                        drop(tx);
+                        store::checkpoints(self.db(), chain)
+                            .await?
+                            .into_iter()
+                            .find(|cp| cp.seq == last.seq && !cp.state_root.is_empty())
+                            .ok_or_else(|| AppError::Conflict("a concurrent checkpoint could not be read; try again".into()))?
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
         };
-        tx.commit().await?;
 
         // The signed state and, per record, the entry that last wrote it.
         let mut state = State::new();
         let mut written_by: BTreeMap<(String, String), i64> = BTreeMap::new();
+        let mut refs_of: BTreeMap<i64, Vec<crosswalk_journal::RecordRef>> = BTreeMap::new();
         for (seq, r) in &refs {
             crosswalk_journal::records::apply(&mut state, std::slice::from_ref(r));
             written_by.insert((r.entity.clone(), r.id.clone()), *seq);
+            refs_of.entry(*seq).or_default().push(r.clone());
         }
         if checkpoint.state_root_hash() != Some(state_root(&state)) {
             return Err(AppError::Conflict(
@@ -124,6 +160,9 @@ impl App {
         for e in &mut entries {
             *e = if shown.contains(&e.seq) { Entry { mac: None, ..e.clone() } } else { e.withholding_payload() };
         }
+        // The full record list of each shown entry, so its records root is checked offline too.
+        let entry_records: BTreeMap<i64, Vec<crosswalk_journal::RecordRef>> =
+            shown.iter().map(|seq| (*seq, refs_of.remove(seq).unwrap_or_default())).collect();
         let index_html = index_html(actor, &report, &records, &evidence, &checkpoint, &hex::encode(self.verifying_key().as_bytes()));
         let contents = PackContents {
             tenant: chain.to_string(),
@@ -133,19 +172,18 @@ impl App {
             entries,
             checkpoint,
             records,
+            entry_records,
             readiness_json: crosswalk_journal::pack::json(&*report),
             index_html,
             evidence,
         };
         let key = self.signing_key().clone();
-        let out = out.to_owned();
         tokio::task::spawn_blocking(move || {
-            let file = std::fs::File::create(&out).map_err(|e| AppError::Internal(format!("cannot write {}: {e}", out.display())))?;
-            let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, out);
             crosswalk_journal::pack::write(&mut w, &contents, &key).map_err(|e| AppError::Internal(e.to_string()))?;
             use std::io::Write as _;
             w.flush().map_err(|e| AppError::Internal(e.to_string()))?;
-            let bytes = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+            let bytes = w.get_ref().metadata().map(|m| m.len()).unwrap_or(0);
             Ok(PackBuilt {
                 bytes,
                 entries: contents.entries.len() as u64,

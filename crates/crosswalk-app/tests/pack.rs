@@ -35,7 +35,7 @@ async fn built() -> Built {
         app.add_evidence(&op, new, Some(blob)).await.unwrap();
     }
     let out = blobs.0.join("pack.zip");
-    let b = app.build_pack(&op, "iso27001-2022", &out).await.unwrap();
+    let b = app.build_pack(&op, "iso27001-2022", std::fs::File::create(&out).unwrap()).await.unwrap();
     assert_eq!(b.evidence_files, 2);
     assert!(b.records > 20, "{b:?}");
     let bytes = std::fs::read(&out).unwrap();

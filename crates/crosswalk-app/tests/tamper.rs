@@ -26,7 +26,11 @@ async fn demo_with_files() -> (TestDb, support::world::tempdir::Dir, App, Actor)
     for (i, body) in ["policy v1", "scan report", "training log"].iter().enumerate() {
         let blob = app.store_blob(body.as_bytes()).await.unwrap();
         let new = NewEvidence { name: format!("file {i}.txt"), link: None, controls: vec![], effective_from: None, valid_until: None };
-        app.add_evidence(&op, new, Some(blob)).await.unwrap();
+        let e = app.add_evidence(&op, new, Some(blob)).await.unwrap();
+        // Every write path records its rows: a validity change too.
+        if i == 0 {
+            app.set_evidence_validity(&op, e.id, None, chrono::NaiveDate::from_ymd_opt(2027, 6, 30)).await.unwrap();
+        }
     }
     (db, blobs, app, op)
 }
@@ -172,4 +176,60 @@ async fn a_kept_checkpoint_catches_truncation() {
     let c = app.verify_against_checkpoint(&op, &kept).await.unwrap();
     assert!(!c.ok);
     assert!(c.problem.unwrap().contains("entries were removed"));
+}
+
+/// Two approvals of one SoA version at once (issue 12): exactly one happens and exactly one is
+/// journaled; the other is told who approved it. The "not yet approved" check before the transaction
+/// decides nothing; the conditional update does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_soa_approvals_journal_exactly_one() {
+    let (_db, _blobs, app, op) = demo_with_files().await;
+    let v = app.publish_soa(&op, "for the race").await.unwrap().summary.version;
+    let ciso = app.login("ciso@acme-demo.example", crosswalk_app::demo::DEMO_ADMIN_PASSWORD, "127.0.0.1").await.unwrap().actor;
+    let (a, b) = tokio::join!(app.approve_soa(&ciso, v), app.approve_soa(&ciso, v));
+    assert_eq!(usize::from(a.is_ok()) + usize::from(b.is_ok()), 1, "{a:?} {b:?}");
+    let lost = if a.is_err() { a } else { b };
+    assert!(matches!(lost, Err(crosswalk_app::AppError::Conflict(ref m)) if m.contains("already approved")), "{lost:?}");
+    let entries = app.journal_entries(&op, None, 500).await.unwrap();
+    let approvals = entries.iter().filter(|e| e.action == "soa.approve" && e.entity_id == v.to_string()).count();
+    assert_eq!(approvals, 1);
+    assert!(app.verify_journal_with(&op, false, true).await.unwrap().ok);
+}
+
+/// A migration that changes a journaled table (here: every fingerprint forgotten, as after the upgrade
+/// that introduced record hashes) re-hashes that table's rows in a visible `journal.rehash` entry per
+/// chain, and everything verifies deeply afterwards. Without a migration in the run, a removed
+/// fingerprint adopts nothing: rows changed behind Crosswalk's back stay reported.
+#[tokio::test]
+async fn a_changed_table_is_rehashed_in_a_visible_entry_and_verifies() {
+    let (db, _blobs, app, op) = demo_with_files().await;
+    db.execute("DELETE FROM journal_schemas").await;
+    db.execute("UPDATE controls SET name = 'laundered'").await;
+    db.store.migrate(&db.mac_key()).await.unwrap();
+    let r = app.verify_journal_with(&op, false, true).await.unwrap();
+    assert!(!r.ok && r.record_problems.iter().all(|p| p.table == "controls" && p.kind == "changed"), "{:?}", r.record_problems);
+    // A real migration run (simulated: the store is told one was applied) re-hashes in the open.
+    crosswalk_store::journal::rehash_changed_tables(&db.store, &db.mac_key(), true).await.unwrap();
+    let entries = app.journal_entries(&op, None, 5).await.unwrap();
+    assert_eq!(entries[0].action, "journal.rehash", "{:?}", entries[0]);
+    assert_eq!(entries[0].payload["reason"], "record hashes introduced");
+    assert!(app.verify_journal_with(&op, false, true).await.unwrap().ok);
+    assert!(app.verify_installation_journal(false, true).await.unwrap().ok);
+    // Nothing changed since: the next start writes nothing.
+    let head = app.journal_head(&op).await.unwrap();
+    db.store.migrate(&db.mac_key()).await.unwrap();
+    assert_eq!(app.journal_head(&op).await.unwrap(), head);
+}
+
+/// Shared data belongs to the installation chain: a direct edit of a bundled relation's type is found.
+#[tokio::test]
+async fn an_edit_of_a_bundled_relation_is_found_in_the_installation_journal() {
+    let (db, _blobs, app, _op) = demo_with_files().await;
+    let n = db
+        .execute("UPDATE relations SET relation = 'equal' WHERE id = (SELECT MIN(id) FROM relations WHERE relation = 'intersects')")
+        .await;
+    assert_eq!(n, 1);
+    let r = app.verify_installation_journal(false, true).await.unwrap();
+    assert!(!r.ok);
+    assert!(r.record_problems.iter().any(|p| p.kind == "changed" && p.table == "relations"), "{:?}", r.record_problems);
 }

@@ -99,7 +99,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Pack { tenant, framework, output: file } => {
             let app = open_app(&cli).await?;
             let op = app.operator(tenant).await.map_err(app_err)?;
-            let built = app.build_pack(&op, framework, file).await.map_err(app_err)?;
+            let out = std::fs::File::create(file).with_context(|| format!("cannot write {}", file.display()))?;
+            let built = match app.build_pack(&op, framework, out).await {
+                Ok(b) => b,
+                Err(e) => {
+                    // Nothing half-written is left behind.
+                    let _ = std::fs::remove_file(file);
+                    return Err(app_err(e));
+                }
+            };
             output::print(
                 cli.format,
                 &built,

@@ -19,7 +19,7 @@
 use crate::chain::{Entry, verify_chain};
 use crate::checkpoint::{Checkpoint, SigningKey, VerifyingKey, decode_public_key_hex};
 use crate::merkle;
-use crate::records::{Cell, record_hash, state_leaf};
+use crate::records::{Cell, RecordRef, record_hash, records_root, state_leaf};
 use crate::{Hash, canonical_json};
 use ed25519_dalek::{Signature, Signer, Verifier};
 use sha2::{Digest, Sha256};
@@ -75,6 +75,8 @@ pub struct PackContents {
     pub entries: Vec<Entry>,
     pub checkpoint: Checkpoint,
     pub records: Vec<PackRecord>,
+    /// Every record ref of each entry whose payload is shown, so its records root is checked offline.
+    pub entry_records: BTreeMap<i64, Vec<RecordRef>>,
     pub readiness_json: String,
     pub index_html: String,
     /// (SHA-256 hex, path on disk) of each evidence file.
@@ -84,6 +86,9 @@ pub struct PackContents {
 /// What a pack holds, once verified.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PackSummary {
+    /// Whether the signing key was checked against a key the auditor trusts (`--public-key`); when
+    /// false, compare `public_key` with the installation's published key.
+    pub trusted: bool,
     pub tenant: String,
     pub tenant_name: String,
     pub framework: String,
@@ -128,10 +133,11 @@ pub fn write<W: Write + Seek>(out: W, contents: &PackContents, key: &SigningKey)
         files.push(FileRef { path: path.to_owned(), sha256: hex::encode(Sha256::digest(bytes)), size: bytes.len() as u64 });
         Ok(())
     };
-    let entries = serde_json::to_vec_pretty(&contents.entries).map_err(|e| err(&e))?;
+    let entries = serde_json::to_vec(&contents.entries).map_err(|e| err(&e))?;
     add(&mut zip, "journal/entries.json", &entries)?;
     add(&mut zip, "journal/checkpoint.json", &serde_json::to_vec_pretty(&contents.checkpoint).map_err(|e| err(&e))?)?;
-    add(&mut zip, "records.json", &serde_json::to_vec_pretty(&contents.records).map_err(|e| err(&e))?)?;
+    add(&mut zip, "records.json", &serde_json::to_vec(&contents.records).map_err(|e| err(&e))?)?;
+    add(&mut zip, "journal/entry_records.json", &serde_json::to_vec(&contents.entry_records).map_err(|e| err(&e))?)?;
     add(&mut zip, "readiness.json", contents.readiness_json.as_bytes())?;
     add(&mut zip, "index.html", contents.index_html.as_bytes())?;
     let mut seen = BTreeSet::new();
@@ -272,7 +278,22 @@ pub fn verify<R: Read + Seek>(reader: R, trusted: Option<&VerifyingKey>) -> Resu
     cp.verify(Some(&key), |seq| usize::try_from(seq - 1).ok().and_then(|i| entries.get(i)).map(|e| e.hash))
         .map_err(|e| PackError::Tampered(e.to_string()))?;
     let state_root = cp.state_root_hash().ok_or_else(|| PackError::Tampered("the checkpoint signs no state root".into()))?;
-    // 4. Each record: its hash from its values, and its place in the signed state.
+    // 4. The record lists of the shown entries against their (chained, signed) records roots.
+    let entry_records: BTreeMap<i64, Vec<RecordRef>> =
+        serde_json::from_slice(&read_member(&mut zip, "journal/entry_records.json", JSON_LIMIT)?)
+            .map_err(|e| PackError::Tampered(format!("journal/entry_records.json is not a map of record lists: {e}")))?;
+    let by_seq: BTreeMap<i64, &Entry> = entries.iter().map(|e| (e.seq, e)).collect();
+    for (seq, refs) in &entry_records {
+        let Some(e) = by_seq.get(seq) else {
+            return Err(PackError::Tampered(format!("journal/entry_records.json names entry {seq}, which is not in the pack")));
+        };
+        let count = refs.len() as i64;
+        let (_, root) = records_root(refs.clone());
+        if root != e.records_root || count != e.record_count {
+            return Err(PackError::Tampered(format!("the record hashes listed for entry {seq} are not the ones the entry committed to")));
+        }
+    }
+    // 5. Each record: its hash from its values, written by its entry, and its place in the signed state.
     let records: Vec<PackRecord> = serde_json::from_slice(&read_member(&mut zip, "records.json", JSON_LIMIT)?)
         .map_err(|e| PackError::Tampered(format!("records.json is not a list of records: {e}")))?;
     for r in &records {
@@ -289,6 +310,12 @@ pub fn verify<R: Read + Seek>(reader: R, trusted: Option<&VerifyingKey>) -> Resu
                 hex::decode_to_slice(p, &mut h).ok().map(|_| h)
             })
             .collect();
+        let written = entry_records
+            .get(&r.entry_seq)
+            .is_some_and(|refs| refs.iter().any(|x| x.entity == r.table && x.id == r.id && x.hash == Some(hash)));
+        if !written {
+            return Err(PackError::Tampered(format!("record {} {}: entry {} did not write this state of it", r.table, r.id, r.entry_seq)));
+        }
         let leaf = state_leaf(&r.table, &r.id, &hash);
         if !proof.is_some_and(|p| merkle::verify_inclusion(&leaf, r.leaf_index, r.leaf_count, &p, &state_root)) {
             return Err(PackError::Tampered(format!(
@@ -300,7 +327,7 @@ pub fn verify<R: Read + Seek>(reader: R, trusted: Option<&VerifyingKey>) -> Resu
             return Err(PackError::Tampered(format!("record {} {}: the entry {} that wrote it is not shown", r.table, r.id, r.entry_seq)));
         }
     }
-    // 5. Evidence files are named by their content.
+    // 6. Evidence files are named by their content.
     let mut evidence = 0u64;
     for f in &manifest.files {
         if let Some(sha) = f.path.strip_prefix("evidence/") {
@@ -311,6 +338,7 @@ pub fn verify<R: Read + Seek>(reader: R, trusted: Option<&VerifyingKey>) -> Resu
         }
     }
     Ok(PackSummary {
+        trusted: trusted.is_some(),
         tenant: manifest.tenant,
         tenant_name: manifest.tenant_name,
         framework: manifest.framework,

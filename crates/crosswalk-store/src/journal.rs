@@ -170,14 +170,18 @@ pub async fn chains(db: &impl Read) -> StoreResult<Vec<Uuid>> {
     Ok(jh::Entity::find().select_only().column(jh::Column::TenantId).order_by_asc(jh::Column::TenantId).into_tuple().all(conn(db)).await?)
 }
 
-/// After a migration: for every chain and every journaled table whose fingerprint differs from the
-/// one the chain's hashes were made with (or that has none: record hashes are new), append one
-/// `journal.rehash` entry recording the hash of every current row of those tables, and store the new
-/// fingerprints. Nothing happens when no table changed.
-pub async fn rehash_changed_tables(store: &crate::Store, key: &MacKey) -> StoreResult<()> {
+/// After migrations applied in this run (`migrations_applied`): for every chain and every journaled
+/// table whose fingerprint differs from the one the chain's hashes were made with (or that has none:
+/// record hashes are new), append one `journal.rehash` entry recording the hash of every current row
+/// of those tables, and store the new fingerprints. Without a migration in this run nothing is
+/// re-hashed: a mismatch then shows up in deep verification instead.
+pub async fn rehash_changed_tables(store: &crate::Store, key: &MacKey, migrations_applied: bool) -> StoreResult<()> {
     let tx = store.begin_write().await?;
     if jh::Entity::find_by_id(INSTALLATION).one(tx.conn()).await?.is_none() {
         jh::ActiveModel { tenant_id: Set(INSTALLATION), seq: Set(0), hash: Set(hex::encode(ZERO_HASH)) }.insert(tx.conn()).await?;
+    }
+    if !migrations_applied {
+        return tx.commit().await;
     }
     for chain in chains(&tx).await? {
         let stored: BTreeMap<String, String> = js::Entity::find()
@@ -197,6 +201,11 @@ pub async fn rehash_changed_tables(store: &crate::Store, key: &MacKey) -> StoreR
             t.hash_all(tx.conn(), chain, &mut rows).await?;
         }
         let refs: Vec<RecordRef> = rows.into_iter().map(|((entity, id), h)| RecordRef { entity, id, hash: Some(h) }).collect();
+        if refs.is_empty() {
+            // Nothing to record (a fresh database): just remember how hashes are made.
+            set_fingerprints(&tx, chain, changed.iter().map(|t| t.name)).await?;
+            continue;
+        }
         let tables: serde_json::Map<String, serde_json::Value> =
             changed.iter().map(|t| (t.name.to_owned(), serde_json::json!({"from": stored.get(t.name), "to": t.fingerprint}))).collect();
         #[allow(clippy::disallowed_methods)] // a migration step; no application clock exists here

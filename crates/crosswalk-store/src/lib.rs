@@ -175,8 +175,13 @@ impl Store {
     /// `journal.rehash` in each chain), then load the bundled catalogs that are not loaded yet
     /// (journaled in the installation chain). `key` MACs those entries.
     pub async fn migrate(&self, key: &crosswalk_journal::MacKey) -> StoreResult<()> {
+        use sea_orm_migration::MigratorTrait as _;
+        let pending = migration::Migrator::get_pending_migrations(&self.db).await.map_err(|e| StoreError::Migration(e.to_string()))?;
         self.migrate_schema().await?;
-        journal::rehash_changed_tables(self, key).await?;
+        // Only a migration applied by this very run may change how records hash. A fingerprint
+        // removed or changed by someone editing the database must not make a start adopt whatever
+        // rows are there now.
+        journal::rehash_changed_tables(self, key, !pending.is_empty()).await?;
         let tx = self.begin_write().await?;
         // Catalog rows record when they were loaded; that instant has no business meaning, so the
         // injected application clock is not needed here.

@@ -182,6 +182,7 @@ pub async fn update_evidence_validity(
     effective_from: Option<chrono::NaiveDate>,
     valid_until: Option<chrono::NaiveDate>,
 ) -> StoreResult<u64> {
+    tx.touch(tenant, "evidence", id);
     Ok(evidence::Entity::update_many()
         .col_expr(evidence::Column::EffectiveFrom, effective_from.into())
         .col_expr(evidence::Column::ValidUntil, valid_until.into())

@@ -183,11 +183,16 @@ pub async fn add_relation(
     Ok((StatusCode::CREATED, Json(s.app.add_relation(&actor, body).await?)).into_response())
 }
 
-#[utoipa::path(post, path = "/api/v1/frameworks/{slug}/pack", tag = "catalog", params(("slug" = String, Path, description = "A followed framework")),
-    responses((status = 200, content_type = "application/zip", description = "The auditor pack (check offline with `crosswalk verify`)"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem, description = "Records differ from the journal")))]
-pub async fn pack(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(slug): Path<String>) -> Result<Response, Response> {
+#[utoipa::path(post, path = "/api/v1/pack", tag = "catalog", params(FrameworkQuery),
+    responses((status = 200, content_type = "application/zip", description = "The auditor pack for the framework (check offline with `crosswalk verify`)"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem, description = "The journal or records do not verify"), (status = 422, body = Problem)))]
+pub async fn pack(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    q: Result<Query<FrameworkQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, Response> {
     super::require(&actor, crosswalk_domain::Permission::ReadJournal, "building an auditor pack").map_err(IntoResponse::into_response)?;
-    crate::pack::download(&s.app, &actor, &slug).await.map_err(|e| crate::error::ApiError(e).into_response())
+    let Query(q) = q.map_err(|e| super::query_problem(e).into_response())?;
+    crate::pack::download(&s.app, &actor, &q.framework).await.map_err(|e| crate::error::ApiError(e).into_response())
 }
 
 #[utoipa::path(delete, path = "/api/v1/mappings/{relation_id}", tag = "catalog", params(("relation_id" = i64, Path, description = "An organisation-defined relation")),
