@@ -10,7 +10,7 @@
 //! Files younger than [`GRACE`] are left alone: an upload in flight has renamed its file into the store
 //! before its record commits (requests time out after 60 s), and another process on the same data
 //! directory (the CLI beside a server) may be writing a temp file right now.
-use crate::controls::blob_path;
+use crate::evidence::blob_path;
 use crate::{App, AppError, AppResult};
 use crosswalk_store::repo::blobs as repo;
 use std::path::{Path, PathBuf};

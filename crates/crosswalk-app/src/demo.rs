@@ -165,7 +165,8 @@ impl App {
     /// Unified controls across ISO 27001, CSF and NIS2 with evidence — one item expired, so the
     /// demo shows "not ready" with its reason — and one justified exclusion.
     async fn seed_controls(&self, op: &crate::Actor) -> AppResult<()> {
-        use crate::controls::{ControlStatus, NewControl, NewEvidence};
+        use crate::controls::{ControlStatus, NewControl};
+        use crate::evidence::NewEvidence;
         for framework in ["iso27001-2022", "nist-csf-2.0", "nis2"] {
             self.follow_framework(op, framework).await?;
         }
@@ -235,7 +236,7 @@ impl App {
         }
         // A requirement the CISO attests (board-approved policy set): shown as attested, not proven.
         let ciso = self.operator_as(DEMO_SLUG, "ciso@acme-demo.example").await?;
-        let attestation = crate::controls::NewAttestation {
+        let attestation = crate::attestations::NewAttestation {
             framework: Some("iso27001-2022".into()),
             reference: Some("A.5.1".into()),
             control: None,

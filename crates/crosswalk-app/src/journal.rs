@@ -9,7 +9,7 @@
 //! Checkpoints are signatures over the chain, not changes to any record, so they are not themselves
 //! journaled (that would move the head they sign).
 use crate::actor::Actor;
-use crate::controls::blob_path;
+use crate::evidence::blob_path;
 use crate::{App, AppError, AppResult};
 use crosswalk_domain::Permission;
 use crosswalk_journal::{Checkpoint, Entry, MacKey, RecordRef, State, records_root, state_root, verify_chain};
@@ -272,6 +272,35 @@ fn check_files(dir: &std::path::Path, files: &[(uuid::Uuid, String, i64)]) -> (V
     })
 }
 
+/// Check the chain against the checkpoint kept in the data directory (when there is one): the entry
+/// it signed must still be there, unchanged. This catches rewrites and truncation by someone who can
+/// write the whole database, head rows and checkpoint table included, but not the data directory.
+fn verify_kept(
+    entries: &[Entry],
+    kept: Option<Result<Checkpoint, String>>,
+    trusted: &crosswalk_journal::VerifyingKey,
+) -> Result<(), (Option<i64>, String)> {
+    let kept = match kept {
+        None => return Ok(()),
+        Some(Err(e)) => return Err((None, format!("the checkpoint kept in the data directory cannot be read: {e}"))),
+        Some(Ok(cp)) => cp,
+    };
+    let seq = kept.seq;
+    kept.verify(Some(trusted), |s| usize::try_from(s - 1).ok().and_then(|i| entries.get(i)).map(|e| e.hash)).map_err(|e| {
+        let text = match e {
+            crosswalk_journal::CheckpointError::Missing { .. } => format!(
+                "the journal ends at entry {} but the checkpoint kept in the data directory signed entry {seq}: entries were removed",
+                entries.len()
+            ),
+            crosswalk_journal::CheckpointError::HeadDiffers { .. } => format!(
+                "entry {seq} is not the entry the checkpoint kept in the data directory signed: the journal was rewritten at or before entry {seq}"
+            ),
+            other => format!("the checkpoint kept in the data directory: {other}"),
+        };
+        (Some(seq), text)
+    })
+}
+
 /// The most record problems a report lists (the count is always complete).
 const MAX_LISTED: usize = 1000;
 
@@ -329,6 +358,7 @@ impl App {
         drop(snap);
         let checkpoint_count = cps.len() as u64;
         let last_checkpoint = cps.last().map_or(0, |c| c.seq);
+        let kept = self.read_kept(chain);
         let trusted = self.verifying_key();
         let public_key = hex::encode(trusted.as_bytes());
         let mac = self.mac_key().clone();
@@ -336,6 +366,7 @@ impl App {
         // Hashing is CPU-bound: keep it off the async executor.
         let (entries, result, problems, records_checked, files_checked, file_bytes) = tokio::task::spawn_blocking(move || {
             let r = verify_loaded(&chain_s, &entries, head, &cps, &trusted, Some(&mac))
+                .and_then(|summary| verify_kept(&entries, kept, &trusted).map(|()| summary))
                 .and_then(|summary| verify_records(&entries, &refs, &cps).map(|state| (summary, state)));
             let mut problems = Vec::new();
             let mut checked = 0u64;
@@ -390,11 +421,16 @@ impl App {
                 {
                     let tx = self.begin().await?;
                     // Re-read the head under the write lock: only sign what is still the head.
+                    let mut signed = None;
                     if store::head(&tx, chain).await? == Some((last.seq, last.hash)) {
-                        self.sign_checkpoint(&tx, chain, last).await?;
+                        signed = Some(self.sign_checkpoint(&tx, chain, last).await?);
                         report.checkpoint_signed_at_seq = Some(last.seq);
                     }
                     tx.commit().await?;
+                    // Only a committed checkpoint of a verified chain is kept outside the database.
+                    if let Some(cp) = signed {
+                        self.write_kept(&cp);
+                    }
                 }
             }
             Err((seq, problem)) => {
@@ -404,6 +440,69 @@ impl App {
         }
         report.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
         Ok(report)
+    }
+
+    fn kept_path(&self, chain: uuid::Uuid) -> Option<std::path::PathBuf> {
+        self.config().checkpoint_dir.as_ref().map(|d| d.join(format!("{chain}.json")))
+    }
+
+    /// The checkpoint kept in the data directory for `chain`, if any (an unreadable one is an error).
+    fn read_kept(&self, chain: uuid::Uuid) -> Option<Result<Checkpoint, String>> {
+        let path = self.kept_path(chain)?;
+        match std::fs::read_to_string(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => Some(Err(e.to_string())),
+            Ok(text) => Some(serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))),
+        }
+    }
+
+    /// Keep `cp` in the data directory (atomically: a reader never sees half a file). A failure is
+    /// logged: the checkpoint is in the database either way.
+    fn write_kept(&self, cp: &Checkpoint) {
+        let Ok(chain) = uuid::Uuid::parse_str(&cp.tenant) else { return };
+        let (Some(path), Some(dir)) = (self.kept_path(chain), self.config().checkpoint_dir.clone()) else { return };
+        let result = (|| -> std::io::Result<()> {
+            crosswalk_store::create_private_dir(&dir)?;
+            let tmp = dir.join(format!(".{chain}.{}.tmp", uuid::Uuid::new_v4().simple()));
+            std::fs::write(&tmp, serde_json::to_vec_pretty(cp).map_err(std::io::Error::other)?)?;
+            std::fs::rename(&tmp, &path)
+        })();
+        if let Err(e) = result {
+            tracing::warn!(error = %e, file = %path.display(), "cannot keep the journal checkpoint in the data directory");
+        }
+    }
+
+    /// For every chain whose head is past its kept checkpoint: verify it, sign a checkpoint at the
+    /// head and keep it in the data directory. Returns how many were kept. A chain that does not
+    /// verify keeps its old checkpoint and is logged.
+    pub async fn keep_checkpoints(&self) -> AppResult<usize> {
+        if self.config().checkpoint_dir.is_none() {
+            return Ok(0);
+        }
+        let mut kept = 0;
+        for chain in store::chains(self.db()).await? {
+            let Some((head, _)) = store::head(self.db(), chain).await? else { continue };
+            let known = match self.read_kept(chain) {
+                Some(Ok(cp)) => cp.seq,
+                _ => 0,
+            };
+            if head == 0 || head <= known {
+                continue;
+            }
+            let report = self.verify_chain_of(chain, &chain.to_string(), true, false).await?;
+            if !report.ok {
+                tracing::error!(chain = %chain, problem = ?report.problem, "journal does not verify; its kept checkpoint is left as it was");
+                continue;
+            }
+            if report.checkpoint_signed_at_seq.is_none() {
+                // The head already had a checkpoint: keep that one.
+                if let Some(cp) = store::checkpoints(self.db(), chain).await?.pop().filter(|c| c.seq == report.head_seq) {
+                    self.write_kept(&cp);
+                }
+            }
+            kept += 1;
+        }
+        Ok(kept)
     }
 
     /// The actor's chain as stored (entries, head, checkpoints), for in-memory verification figures.
@@ -445,6 +544,17 @@ impl App {
         let entries = store::load_all(self.db(), actor.tenant.0).await?;
         let refs = store::records(self.db(), actor.tenant.0).await?;
         let current_key = kept.public_key == hex::encode(self.verifying_key().as_bytes());
+        if !current_key {
+            return Ok(CheckpointCheck {
+                ok: false,
+                problem: Some(format!(
+                    "the checkpoint is signed by key {}, not this installation's key {} (after a key rotation, check it with the old public key)",
+                    kept.public_key,
+                    hex::encode(self.verifying_key().as_bytes())
+                )),
+                current_key,
+            });
+        }
         let problem = match kept.verify(None, |seq| usize::try_from(seq - 1).ok().and_then(|i| entries.get(i)).map(|e| e.hash)) {
             Err(crosswalk_journal::CheckpointError::Missing { seq }) => {
                 Some(format!("the journal ends at entry {} but the checkpoint signed entry {seq}: entries were removed", entries.len()))

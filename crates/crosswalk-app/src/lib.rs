@@ -12,6 +12,7 @@
 mod accounts;
 mod actor;
 pub mod art21;
+pub mod attestations;
 mod auth;
 pub mod blobs;
 mod bulk;
@@ -21,6 +22,7 @@ pub mod clocks;
 pub mod controls;
 pub mod demo;
 mod error;
+pub mod evidence;
 pub mod incidents;
 pub mod journal;
 pub mod keys;
@@ -32,6 +34,7 @@ mod passwords;
 pub mod posture;
 pub mod readiness;
 pub mod reminders;
+pub mod scheduler;
 pub mod soa;
 pub mod suppliers;
 pub mod tenants;
@@ -83,6 +86,10 @@ pub struct AppConfig {
     pub password_cost: passwords::PasswordCost,
     /// Where evidence files are stored, content-addressed by SHA-256 (`--blob-store file://DIR`).
     pub blob_dir: std::path::PathBuf,
+    /// Where the latest verified checkpoint of every chain is kept outside the database (the data
+    /// directory's `checkpoints/`); verification then detects a rewrite or truncation before it even by
+    /// someone who can write the whole database. `None`: not kept (tests).
+    pub checkpoint_dir: Option<std::path::PathBuf>,
     /// What one catalog import by an organisation may hold (`serve --import-max-bytes`, `--import-max-requirements`).
     pub import_limits: catalog::ImportLimits,
 }
@@ -105,6 +112,7 @@ impl Default for AppConfig {
             password_cost: passwords::PasswordCost::Owasp,
             blob_dir: std::path::PathBuf::from("crosswalk-data/blobs"),
             import_limits: catalog::ImportLimits::default(),
+            checkpoint_dir: None,
         }
     }
 }

@@ -20,7 +20,7 @@ use crosswalk_journal::records::state_leaf;
 use crosswalk_journal::{Cell, Entry, Hash, State, merkle, state_root};
 use crosswalk_store::journal as store;
 
-use crate::controls::blob_path;
+use crate::evidence::blob_path;
 use crate::{Actor, App, AppError, AppResult};
 
 /// The tables whose rows a pack carries.

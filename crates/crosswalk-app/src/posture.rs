@@ -14,7 +14,7 @@ use crosswalk_store::repo::{catalog as catalog_repo, controls, snapshots, tenant
 use serde::Serialize;
 use serde_json::json;
 
-use crate::controls::EvidenceView;
+use crate::evidence::EvidenceView;
 use crate::{Actor, App, AppError, AppResult};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -180,7 +180,7 @@ impl App {
         let expiring_evidence = controls::evidence_valid_until_between(self.db(), actor.tenant.0, month_ago, horizon)
             .await?
             .into_iter()
-            .map(|(e, controls)| crate::controls::evidence_view(e, controls, today))
+            .map(|(e, controls)| crate::evidence::evidence_view(e, controls, today))
             .collect();
         Ok(PostureView { cards, expiring_evidence })
     }

@@ -4,7 +4,8 @@
 mod support;
 
 use chrono::NaiveDate;
-use crosswalk_app::controls::{ControlStatus, NewControl, NewEvidence};
+use crosswalk_app::controls::{ControlStatus, NewControl};
+use crosswalk_app::evidence::NewEvidence;
 use crosswalk_app::{Actor, App, AppError};
 use crosswalk_domain::Role;
 use support::world::*;
@@ -23,7 +24,7 @@ async fn prove_a88(app: &App, actor: &Actor) {
         .await
         .unwrap();
     app.link_control(actor, control.id, "iso27001-2022", "A.8.8").await.unwrap();
-    let blob = app.store_blob(&b"scan report"[..]).await.unwrap();
+    let blob = app.store_blob(actor, &b"scan report"[..]).await.unwrap();
     let evidence = NewEvidence {
         name: "scan.pdf".into(),
         controls: vec![control.id],

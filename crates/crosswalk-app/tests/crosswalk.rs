@@ -3,7 +3,9 @@
 //! person's sign-off; imports are all-or-nothing and idempotent.
 #![allow(clippy::unwrap_used)] // a test that cannot proceed should fail loudly, right there
 use chrono::{NaiveDate, TimeZone, Utc};
-use crosswalk_app::controls::{AttestationFilter, ControlStatus, NewAttestation, NewControl, NewEvidence};
+use crosswalk_app::attestations::{AttestationFilter, NewAttestation};
+use crosswalk_app::controls::{ControlStatus, NewControl};
+use crosswalk_app::evidence::NewEvidence;
 use crosswalk_app::readiness::SignOff;
 use crosswalk_app::{App, AppConfig, AppError, FixedClock, PasswordCost};
 use crosswalk_domain::crosswalk::{Basis, Readiness};
@@ -30,8 +32,8 @@ async fn evidence_proves_iso_and_derives_csf_only_where_the_mapping_type_allows(
         .await
         .unwrap();
     app.link_control(m, control.id, "iso27001-2022", "A.8.8").await.unwrap();
-    let blob = app.store_blob(&b"scan report"[..]).await.unwrap();
-    let again = app.store_blob(&b"scan report"[..]).await.unwrap();
+    let blob = app.store_blob(m, &b"scan report"[..]).await.unwrap();
+    let again = app.store_blob(m, &b"scan report"[..]).await.unwrap();
     assert_eq!(blob.sha256, again.sha256, "identical content, one blob");
     let evidence = app
         .add_evidence(
@@ -493,7 +495,7 @@ async fn readiness_patched_change_by_change_equals_readiness_reloaded_from_the_d
     }
     // Read once so that the snapshot is cached and every later change patches it.
     app.readiness(m, "iso27001-2022").await.unwrap();
-    let blob = app.store_blob(&b"report"[..]).await.unwrap();
+    let blob = app.store_blob(m, &b"report"[..]).await.unwrap();
     let until = NaiveDate::from_ymd_opt(2027, 6, 1);
     let new = NewEvidence { name: "scan.pdf".into(), controls: vec![controls[0]], valid_until: until, ..NewEvidence::default() };
     let evidence = app.add_evidence(m, new, Some(blob)).await.unwrap();
@@ -549,14 +551,14 @@ async fn an_interrupted_upload_leaves_no_blob_no_record_and_no_journal_entry() {
     let w = world().await;
     let (app, m) = (&w.app, &w.manager);
     let head = app.journal_head(m).await.unwrap();
-    let err = app.store_blob(Broken(300_000)).await.unwrap_err();
+    let err = app.store_blob(m, Broken(300_000)).await.unwrap_err();
     assert!(err.to_string().contains("upload interrupted"), "{err}");
     assert!(files_under(&w._blobs.0).is_empty(), "{:?}", files_under(&w._blobs.0));
 
     // The request dropped mid-stream (the future is cancelled while waiting for more bytes).
     let (mut writer, reader) = tokio::io::duplex(1 << 16);
     tokio::io::AsyncWriteExt::write_all(&mut writer, &[7u8; 10_000]).await.unwrap();
-    let cancelled = tokio::time::timeout(std::time::Duration::from_millis(200), app.store_blob(reader)).await;
+    let cancelled = tokio::time::timeout(std::time::Duration::from_millis(200), app.store_blob(m, reader)).await;
     assert!(cancelled.is_err(), "still waiting for bytes when dropped");
     assert!(files_under(&w._blobs.0).is_empty(), "{:?}", files_under(&w._blobs.0));
     drop(writer);

@@ -3,7 +3,8 @@
 //! no evidence refers to — never a file some evidence (of any organisation) uses.
 #![allow(clippy::unwrap_used)] // a test that cannot proceed should fail loudly, right there
 use chrono::{NaiveDate, TimeZone, Utc};
-use crosswalk_app::controls::{ControlStatus, NewControl, NewEvidence};
+use crosswalk_app::controls::{ControlStatus, NewControl};
+use crosswalk_app::evidence::NewEvidence;
 use crosswalk_app::users::NewMember;
 use crosswalk_app::{Actor, App, AppConfig, AppError, FixedClock, PasswordCost};
 use crosswalk_domain::Role;
@@ -85,14 +86,13 @@ async fn a_refused_upload_leaves_no_file_behind() {
         let err = app.check_new_evidence(m, &new).await.unwrap_err();
         assert!(matches!(&err, AppError::Invalid(v) if v.field == field), "{field}: {err}");
         // …and a caller that streamed first has the file removed again.
-        let blob = app.store_blob(format!("content {i}").as_bytes()).await.unwrap();
+        let blob = app.store_blob(m, format!("content {i}").as_bytes()).await.unwrap();
         let err = app.add_evidence(m, new, Some(blob)).await.unwrap_err();
         assert!(matches!(&err, AppError::Invalid(v) if v.field == field), "{field}: {err}");
         assert!(files_under(&w.blobs).is_empty(), "{field}: {:?}", files_under(&w.blobs));
     }
     // A viewer is refused by role, and the file goes too.
-    let blob = app.store_blob(&b"viewer's file"[..]).await.unwrap();
-    assert!(matches!(app.add_evidence(&w.viewer, named("x.txt"), Some(blob)).await, Err(AppError::Forbidden(_))));
+    assert!(matches!(app.store_blob(&w.viewer, &b"viewer's file"[..]).await, Err(AppError::Forbidden(_))), "refused before a byte is read");
     assert!(files_under(&w.blobs).is_empty());
     assert!(app.search_evidence(m, None, None).await.unwrap().is_empty());
     assert_eq!(app.journal_head(m).await.unwrap(), head, "nothing journaled");
@@ -103,10 +103,10 @@ async fn a_refused_upload_never_removes_a_file_other_evidence_shares() {
     let w = world().await;
     let app = &w.app;
     // Another organisation already holds these bytes as evidence.
-    let kept = app.store_blob(&b"shared bytes"[..]).await.unwrap();
+    let kept = app.store_blob(&w.other, &b"shared bytes"[..]).await.unwrap();
     app.add_evidence(&w.other, named("theirs.txt"), Some(kept.clone())).await.unwrap();
     // The same bytes uploaded here, refused for an unknown control.
-    let again = app.store_blob(&b"shared bytes"[..]).await.unwrap();
+    let again = app.store_blob(&w.manager, &b"shared bytes"[..]).await.unwrap();
     let bad = NewEvidence { controls: vec![uuid::Uuid::now_v7()], ..named("mine.txt") };
     assert!(app.add_evidence(&w.manager, bad, Some(again)).await.is_err());
     assert_eq!(files_under(&w.blobs).len(), 1, "the shared file stays");
@@ -119,7 +119,7 @@ async fn a_refused_upload_never_removes_a_file_other_evidence_shares() {
 #[tokio::test]
 async fn an_empty_file_is_refused_and_nothing_is_stored() {
     let w = world().await;
-    let err = w.app.store_blob(&b""[..]).await.unwrap_err();
+    let err = w.app.store_blob(&w.manager, &b""[..]).await.unwrap_err();
     assert!(matches!(&err, AppError::Invalid(v) if v.field == "file" && v.message.contains("empty")), "{err}");
     assert!(files_under(&w.blobs).is_empty(), "{:?}", files_under(&w.blobs));
     assert!(w.app.search_evidence(&w.manager, None, None).await.unwrap().is_empty());
@@ -180,13 +180,13 @@ async fn gc_removes_only_old_files_no_evidence_refers_to_and_a_dry_run_removes_n
         )
         .await
         .unwrap();
-    let used = app.store_blob(&b"used by acme"[..]).await.unwrap();
+    let used = app.store_blob(&w.manager, &b"used by acme"[..]).await.unwrap();
     app.add_evidence(&w.manager, NewEvidence { controls: vec![control.id], ..named("used.txt") }, Some(used.clone())).await.unwrap();
-    let theirs = app.store_blob(&b"used by other"[..]).await.unwrap();
+    let theirs = app.store_blob(&w.other, &b"used by other"[..]).await.unwrap();
     app.add_evidence(&w.other, named("theirs.txt"), Some(theirs.clone())).await.unwrap();
     // Orphans as a crash between streaming and recording would leave them (written straight to the store).
-    let orphan = app.store_blob(&b"orphan"[..]).await.unwrap();
-    let fresh = app.store_blob(&b"fresh orphan"[..]).await.unwrap();
+    let orphan = app.store_blob(&w.manager, &b"orphan"[..]).await.unwrap();
+    let fresh = app.store_blob(&w.manager, &b"fresh orphan"[..]).await.unwrap();
     let path = |sha: &str| w.blobs.join(&sha[..2]).join(sha);
     for f in files_under(&w.blobs) {
         if f != path(&fresh.sha256) {

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)] // a test that cannot proceed should fail loudly, right there
 mod support;
 
-use crosswalk_app::controls::NewEvidence;
+use crosswalk_app::evidence::NewEvidence;
 use crosswalk_app::{App, AppConfig, FixedClock, PasswordCost};
 use crosswalk_journal::pack::{Manifest, PackError, verify};
 use crosswalk_store::testing::TestDb;
@@ -29,7 +29,7 @@ async fn built() -> Built {
     let op = app.operator(crosswalk_app::demo::DEMO_SLUG).await.unwrap();
     let controls: Vec<uuid::Uuid> = app.list_controls(&op).await.unwrap().into_iter().take(1).map(|c| c.id).collect();
     for (i, body) in ["policy v1", "scan report"].iter().enumerate() {
-        let blob = app.store_blob(body.as_bytes()).await.unwrap();
+        let blob = app.store_blob(&op, body.as_bytes()).await.unwrap();
         let new =
             NewEvidence { name: format!("file {i}.txt"), link: None, controls: controls.clone(), effective_from: None, valid_until: None };
         app.add_evidence(&op, new, Some(blob)).await.unwrap();

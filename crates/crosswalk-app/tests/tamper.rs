@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used)] // a test that cannot proceed should fail loudly, right there
 mod support;
 
-use crosswalk_app::controls::NewEvidence;
+use crosswalk_app::evidence::NewEvidence;
 use crosswalk_app::journal::VerifyReport;
 use crosswalk_app::{Actor, App, AppConfig, FixedClock, PasswordCost};
 use crosswalk_store::records::journaled_tables;
@@ -24,7 +24,7 @@ async fn demo_with_files() -> (TestDb, support::world::tempdir::Dir, App, Actor)
     app.ensure_demo().await.unwrap();
     let op = app.operator(crosswalk_app::demo::DEMO_SLUG).await.unwrap();
     for (i, body) in ["policy v1", "scan report", "training log"].iter().enumerate() {
-        let blob = app.store_blob(body.as_bytes()).await.unwrap();
+        let blob = app.store_blob(&op, body.as_bytes()).await.unwrap();
         let new = NewEvidence { name: format!("file {i}.txt"), link: None, controls: vec![], effective_from: None, valid_until: None };
         let e = app.add_evidence(&op, new, Some(blob)).await.unwrap();
         // Every write path records its rows: a validity change too.
@@ -70,7 +70,7 @@ async fn every_direct_change_to_a_journaled_table_or_an_evidence_file_is_found_a
             let mut q = Query::update();
             let value: sea_orm::sea_query::SimpleExpr =
                 if kind == "Bool" { sea_orm::sea_query::Expr::col(Alias::new(col)).not() } else { other_value(&kind).into() };
-            q.table(Alias::new(spec.name)).value(Alias::new(col), value).cond_where(spec.key_filter(std::slice::from_ref(key)));
+            q.table(Alias::new(spec.name)).value(Alias::new(col), value).cond_where(spec.exact_key_filter(key));
             if raw.execute(backend.build(&q)).await.is_ok_and(|r| r.rows_affected() == 1) {
                 edited.push((spec.name, key.clone()));
                 break;
@@ -83,7 +83,7 @@ async fn every_direct_change_to_a_journaled_table_or_an_evidence_file_is_found_a
     for spec in journaled_tables() {
         let Some(((_, key), _)) = live.iter().filter(|((t, _), _)| t == spec.name).nth(1) else { continue };
         let mut q = Query::delete();
-        q.from_table(Alias::new(spec.name)).cond_where(spec.key_filter(std::slice::from_ref(key)));
+        q.from_table(Alias::new(spec.name)).cond_where(spec.exact_key_filter(key));
         // Foreign keys may refuse some deletes; those rows cannot be removed this way, which is fine.
         if raw.execute(backend.build(&q)).await.is_ok_and(|r| r.rows_affected() == 1) {
             deleted.push((spec.name, key.clone()));
@@ -232,4 +232,50 @@ async fn an_edit_of_a_bundled_relation_is_found_in_the_installation_journal() {
     let r = app.verify_installation_journal(false, true).await.unwrap();
     assert!(!r.ok);
     assert!(r.record_problems.iter().any(|p| p.kind == "changed" && p.table == "relations"), "{:?}", r.record_problems);
+}
+
+/// Someone who can rewrite the whole database (entries, head row, checkpoint table) drops the newest
+/// entries consistently: the chain alone looks fine, but the checkpoint the scheduler kept in the data
+/// directory names an entry that is gone.
+#[tokio::test]
+async fn the_checkpoint_kept_in_the_data_directory_catches_a_consistent_truncation() {
+    let db = TestDb::new().await;
+    let dir = support::world::tempdir::Dir::new();
+    let clock = Arc::new(FixedClock::new(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 27, 10, 0, 0).unwrap()));
+    let config = AppConfig {
+        password_cost: PasswordCost::InsecureFastForTests,
+        blob_dir: dir.0.join("blobs"),
+        checkpoint_dir: Some(dir.0.join("checkpoints")),
+        ..AppConfig::default()
+    };
+    let app = App::new(db.store.clone(), clock, db.key.clone(), config);
+    app.ensure_demo().await.unwrap();
+    let op = app.operator(crosswalk_app::demo::DEMO_SLUG).await.unwrap();
+    let round = app.run_scheduled_once().await.unwrap();
+    assert!(round.checkpoints_kept >= 2, "the organisation's chain and the installation's: {round:?}");
+    let head = app.journal_head(&op).await.unwrap();
+    assert!(dir.0.join("checkpoints").join(format!("{}.json", op.tenant().0)).exists());
+    assert!(app.verify_journal(&op, false).await.unwrap().ok);
+    // Nothing new: the next round keeps nothing.
+    assert_eq!(app.run_scheduled_once().await.unwrap().checkpoints_kept, 0);
+
+    let t = op.tenant().0;
+    let cut = head - 2;
+    for table in ["journal_entries", "journal_records", "journal_checkpoints"] {
+        let mut q = Query::delete();
+        q.from_table(Alias::new(table))
+            .and_where(sea_orm::sea_query::Expr::col(Alias::new("tenant_id")).eq(t))
+            .and_where(sea_orm::sea_query::Expr::col(Alias::new("seq")).gt(cut));
+        db.raw().execute(db.raw().get_database_backend().build(&q)).await.unwrap();
+    }
+    let last = crosswalk_store::journal::load_all(db.raw(), t).await.unwrap().pop().unwrap();
+    let mut q = Query::update();
+    q.table(Alias::new("journal_heads"))
+        .value(Alias::new("seq"), cut)
+        .value(Alias::new("hash"), hex::encode(last.hash))
+        .and_where(sea_orm::sea_query::Expr::col(Alias::new("tenant_id")).eq(t));
+    db.raw().execute(db.raw().get_database_backend().build(&q)).await.unwrap();
+    let r = app.verify_journal(&op, false).await.unwrap();
+    assert!(!r.ok);
+    assert!(r.problem.as_deref().unwrap_or_default().contains("kept in the data directory"), "{r:?}");
 }

@@ -43,6 +43,14 @@ fn controls_for(scale: Scale) -> usize {
     }
 }
 
+/// Evidence files of 1 MB for deep verification and packs (the target: 1,000 files, 1 GB).
+fn evidence_files_for(scale: Scale) -> usize {
+    match scale {
+        Scale::Small => 100,
+        Scale::Medium | Scale::Large => 1_000,
+    }
+}
+
 fn scale_name(scale: Scale) -> &'static str {
     match scale {
         Scale::Small => "small",
@@ -166,6 +174,27 @@ pub async fn run(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
         let url = format!("sqlite://{}?mode=rwc", dir.join("bench.db").display());
         let (app, op, owner) = generated_app(Store::connect(&url).await?).await?;
         let outcome = crate::bench_catalog::run(&app, &op, owner, controls_for(args.scale), &wanted).await;
+        app.close().await?;
+        let _ = std::fs::remove_dir_all(&dir);
+        results.extend(outcome?.into_iter().map(|(name, value, unit)| Figure { name, value, unit }));
+    }
+    // Deep verification and auditor packs, each on an organisation of its own.
+    let files = evidence_files_for(args.scale);
+    if wanted("journal.verify.deep") {
+        let dir = std::env::temp_dir().join(format!("crosswalk-bench-deep-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir)?;
+        let (app, op, _) = generated_app(Store::connect(&format!("sqlite://{}?mode=rwc", dir.join("bench.db").display())).await?).await?;
+        let outcome = crate::bench_journal::deep_verify(&app, &op, controls_for(args.scale), files).await;
+        app.close().await?;
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_dir_all(bench_blob_dir());
+        results.extend(outcome?.into_iter().map(|(name, value, unit)| Figure { name, value, unit }));
+    }
+    if wanted("pack.") || args.only.as_deref().is_some_and(|o| "pack.".starts_with(o)) {
+        let dir = std::env::temp_dir().join(format!("crosswalk-bench-pack-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir)?;
+        let (app, op, _) = generated_app(Store::connect(&format!("sqlite://{}?mode=rwc", dir.join("bench.db").display())).await?).await?;
+        let outcome = crate::bench_journal::pack(&app, &op, files, &dir).await;
         app.close().await?;
         let _ = std::fs::remove_dir_all(&dir);
         results.extend(outcome?.into_iter().map(|(name, value, unit)| Figure { name, value, unit }));

@@ -170,7 +170,7 @@ pub async fn run(
             })
         };
         let started = Instant::now();
-        let blob = app.store_blob(tokio::io::AsyncReadExt::take(tokio::io::repeat(0x5a), bytes)).await.map_err(|e| anyhow!(e))?;
+        let blob = app.store_blob(op, tokio::io::AsyncReadExt::take(tokio::io::repeat(0x5a), bytes)).await.map_err(|e| anyhow!(e))?;
         let secs = started.elapsed().as_secs_f64();
         sampler.abort();
         anyhow::ensure!(blob.size == bytes, "stored {} of {bytes} bytes", blob.size);

@@ -9,7 +9,8 @@
 use std::time::Instant;
 
 use anyhow::anyhow;
-use crosswalk_app::controls::{ControlStatus, NewControl, NewEvidence};
+use crosswalk_app::controls::{ControlStatus, NewControl};
+use crosswalk_app::evidence::NewEvidence;
 use crosswalk_app::{Actor, App};
 
 type Figures = Vec<(String, f64, &'static str)>;
@@ -23,8 +24,14 @@ async fn add_files(app: &App, op: &Actor, control: uuid::Uuid, files: usize, siz
             *b = (k as u32).wrapping_mul(2_654_435_761).wrapping_add(i as u32).to_le_bytes()[0];
         }
         body[..8].copy_from_slice(&(i as u64).to_le_bytes());
-        let blob = app.store_blob(body.as_slice()).await.map_err(|e| anyhow!(e))?;
-        let new = NewEvidence { name: format!("evidence file {i}"), link: None, controls: vec![control], effective_from: None, valid_until: None };
+        let blob = app.store_blob(op, body.as_slice()).await.map_err(|e| anyhow!(e))?;
+        let new = NewEvidence {
+            name: format!("evidence file {i}"),
+            link: None,
+            controls: vec![control],
+            effective_from: None,
+            valid_until: None,
+        };
         app.add_evidence(op, new, Some(blob)).await.map_err(|e| anyhow!(e))?;
     }
     Ok(())
@@ -52,7 +59,10 @@ pub async fn pack(app: &App, op: &Actor, files: usize, dir: &std::path::Path) ->
     let mut out = Figures::new();
     app.follow_framework(op, "iso27001-2022").await.map_err(|e| anyhow!(e))?;
     let c = app
-        .create_control(op, NewControl { name: "Backups".into(), description: String::new(), status: ControlStatus::Implemented, justification: None })
+        .create_control(
+            op,
+            NewControl { name: "Backups".into(), description: String::new(), status: ControlStatus::Implemented, justification: None },
+        )
         .await
         .map_err(|e| anyhow!(e))?;
     app.link_control(op, c.id, "iso27001-2022", "A.8.13").await.map_err(|e| anyhow!(e))?;

@@ -45,7 +45,14 @@ pub async fn open_app(cli: &Cli) -> anyhow::Result<App> {
         },
         _ => crosswalk_app::catalog::ImportLimits::default(),
     };
-    let config = AppConfig { blob_dir, smtp, public_url: cli.public_url.clone(), import_limits, ..AppConfig::default() };
+    let config = AppConfig {
+        blob_dir,
+        smtp,
+        public_url: cli.public_url.clone(),
+        import_limits,
+        checkpoint_dir: Some(cli.data_dir.join("checkpoints")),
+        ..AppConfig::default()
+    };
     Ok(App::new(store, Arc::new(SystemClock), key, config))
 }
 
@@ -80,9 +87,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Jobs(crate::config::JobsCommand::Run) => {
             let app = open_app(&cli).await?;
-            let n = app.run_due_jobs(1000).await.map_err(app_err)?;
-            let snapshots = app.record_daily_snapshots().await.map_err(app_err)?;
-            output::line(&format!("ran {n} job(s); took {snapshots} readiness snapshot(s)"))?;
+            let done = app.run_scheduled_once().await.map_err(app_err)?;
+            output::line(&format!(
+                "ran {} job(s); took {} readiness snapshot(s); pinned {} journal checkpoint(s) in the data directory",
+                done.jobs, done.snapshots, done.checkpoints_kept
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Blobs(crate::config::BlobsCommand::Gc { dry_run }) => {
@@ -190,29 +199,7 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     tracing::info!(%addr, database = %crosswalk_store::redact_url(&cli.database_url()), "serving");
     let housekeeping = {
         let app = app.clone();
-        tokio::spawn(async move {
-            // Reminders every 30 s; pruning of expired sessions every 10 minutes.
-            let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
-            let mut n: u64 = 0;
-            loop {
-                tick.tick().await;
-                if let Err(e) = app.run_due_jobs(500).await {
-                    tracing::warn!(error = %e, "running due jobs failed");
-                }
-                // Cheap when today's snapshots exist: one query per organisation.
-                if n.is_multiple_of(10)
-                    && let Err(e) = app.record_daily_snapshots().await
-                {
-                    tracing::warn!(error = %e, "daily readiness snapshots failed");
-                }
-                if n.is_multiple_of(20)
-                    && let Err(e) = app.prune_expired().await
-                {
-                    tracing::warn!(error = %e, "housekeeping failed");
-                }
-                n += 1;
-            }
-        })
+        tokio::spawn(async move { app.run_scheduler().await })
     };
     let router = crosswalk_web::router(
         app,

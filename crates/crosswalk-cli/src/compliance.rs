@@ -4,9 +4,9 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, anyhow};
-use crosswalk_app::controls::{
-    AttestationFilter, AttestationView, ControlChange, ControlStatus, ControlView, EvidenceView, NewAttestation, NewControl, NewEvidence,
-};
+use crosswalk_app::attestations::{AttestationFilter, AttestationView, NewAttestation};
+use crosswalk_app::controls::{ControlChange, ControlStatus, ControlView, NewControl};
+use crosswalk_app::evidence::{EvidenceView, NewEvidence};
 use crosswalk_app::{Actor, App};
 use serde_json::json;
 use uuid::Uuid;
@@ -161,7 +161,7 @@ async fn evidence(cli: &Cli, app: &App, command: &EvidenceCommand) -> anyhow::Re
             let blob = match file {
                 Some(file) => {
                     let reader = tokio::fs::File::open(file).await.with_context(|| format!("cannot read {}", file.display()))?;
-                    Some(app.store_blob(reader).await.map_err(app_err)?)
+                    Some(app.store_blob(&op, reader).await.map_err(app_err)?)
                 }
                 None => None,
             };

@@ -4,6 +4,7 @@
 
 mod bench;
 mod bench_catalog;
+mod bench_journal;
 mod catalog;
 mod commands;
 mod compliance;

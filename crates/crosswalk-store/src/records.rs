@@ -327,32 +327,39 @@ impl TableSpec {
         self.columns.iter().filter(|(c, _)| !self.key.contains(c)).map(|(c, k)| (*c, format!("{k:?}"))).collect()
     }
 
-    /// The condition matching the rows whose keys are `keys` (key texts as [`RowKey`] writes them).
-    pub fn key_filter(&self, keys: &[String]) -> SimpleExpr {
-        let value = |col: &str, part: &str| -> sea_orm::Value {
-            match self.kind(col) {
-                Kind::Uuid => Uuid::parse_str(part).map_or_else(|_| sea_orm::Value::from(part.to_owned()), sea_orm::Value::from),
-                Kind::Int64 | Kind::Int32 | Kind::Int16 => {
-                    part.parse::<i64>().map_or_else(|_| sea_orm::Value::from(part.to_owned()), sea_orm::Value::from)
-                }
-                _ => sea_orm::Value::from(part.to_owned()),
+    /// The condition matching exactly the row with key text `key`.
+    pub fn exact_key_filter(&self, key: &str) -> SimpleExpr {
+        let mut all = Expr::value(true);
+        for (col, part) in self.key.iter().zip(key.splitn(self.key.len(), '/')) {
+            all = all.and(Expr::col(Alias::new(*col)).eq(self.key_value(col, part)));
+        }
+        all
+    }
+
+    fn key_value(&self, col: &str, part: &str) -> sea_orm::Value {
+        match self.kind(col) {
+            Kind::Uuid => Uuid::parse_str(part).map_or_else(|_| sea_orm::Value::from(part.to_owned()), sea_orm::Value::from),
+            Kind::Int64 | Kind::Int32 | Kind::Int16 => {
+                part.parse::<i64>().map_or_else(|_| sea_orm::Value::from(part.to_owned()), sea_orm::Value::from)
             }
-        };
+            _ => sea_orm::Value::from(part.to_owned()),
+        }
+    }
+
+    /// A condition matching (at least) the rows whose keys are `keys` (key texts as [`RowKey`] writes
+    /// them); for composite keys it matches every row sharing a leading part, and the reader filters.
+    fn key_filter(&self, keys: &[String]) -> SimpleExpr {
         if self.key.len() == 1 {
             let col = self.key[0];
-            return Expr::col(Alias::new(col)).is_in(keys.iter().map(|k| value(col, k)));
+            return Expr::col(Alias::new(col)).is_in(keys.iter().map(|k| self.key_value(col, k)));
         }
-        // Composite keys: one (a = ? AND b = ?) per key, OR-ed; batches are small for these tables.
-        let mut any = Expr::value(false);
-        for k in keys {
-            let parts: Vec<&str> = k.splitn(self.key.len(), '/').collect();
-            let mut all = Expr::value(true);
-            for (col, part) in self.key.iter().zip(parts) {
-                all = all.and(Expr::col(Alias::new(*col)).eq(value(col, part)));
-            }
-            any = any.or(all);
-        }
-        any
+        // Composite keys: select by the leading key column (the primary key's index serves it) and
+        // let the caller keep only the wanted keys; an OR of per-key conditions defeats the index.
+        let col = self.key[0];
+        let mut firsts: Vec<&str> = keys.iter().filter_map(|k| k.split('/').next()).collect();
+        firsts.sort_unstable();
+        firsts.dedup();
+        Expr::col(Alias::new(col)).is_in(firsts.into_iter().map(|k| self.key_value(col, k)))
     }
 }
 
@@ -362,13 +369,19 @@ pub(crate) async fn read_back(tx: &WriteTx, table: &'static str, keys: Vec<Strin
     let spec = self::table(table).ok_or_else(|| StoreError::Rejected { field: table.into(), message: "not a journaled table".into() })?;
     let db = tx.conn();
     let mut found: BTreeMap<String, Hash> = BTreeMap::new();
-    let chunk = if spec.key.len() == 1 { 500 } else { 100 };
-    for part in keys.chunks(chunk) {
+    let wanted: std::collections::HashSet<&str> = keys.iter().map(String::as_str).collect();
+    let mut sorted: Vec<&String> = keys.iter().collect();
+    // Keys sharing a leading part land in one chunk, so each leading value is read once.
+    sorted.sort_unstable();
+    for part in sorted.chunks(500) {
+        let part: Vec<String> = part.iter().map(|k| (*k).clone()).collect();
         let mut q = spec.select();
-        q.and_where(spec.key_filter(part));
+        q.and_where(spec.key_filter(&part));
         for row in db.query_all(db.get_database_backend().build(&q)).await? {
             let (key, hash) = spec.hash_row(&row)?;
-            found.insert(key, hash);
+            if wanted.contains(key.as_str()) {
+                found.insert(key, hash);
+            }
         }
     }
     Ok(keys

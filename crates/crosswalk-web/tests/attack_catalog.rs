@@ -11,7 +11,8 @@ use axum::http::{Method, Request, StatusCode, header};
 use chrono::{TimeZone, Utc};
 use common::*;
 use crosswalk_app::catalog::ImportLimits;
-use crosswalk_app::controls::{ControlStatus, NewControl, NewEvidence};
+use crosswalk_app::controls::{ControlStatus, NewControl};
+use crosswalk_app::evidence::NewEvidence;
 use crosswalk_app::{App, AppConfig, FixedClock, PasswordCost};
 use crosswalk_store::testing::TestDb;
 use std::sync::Arc;
@@ -85,7 +86,7 @@ async fn a_proves_a88(h: &Harness, admin_token: &str) {
         .await
         .unwrap();
     h.app.link_control(&a, control.id, "iso27001-2022", "A.8.8").await.unwrap();
-    let blob = h.app.store_blob(&b"scan"[..]).await.unwrap();
+    let blob = h.app.store_blob(&a, &b"scan"[..]).await.unwrap();
     let evidence = NewEvidence { name: "scan.pdf".into(), controls: vec![control.id], ..NewEvidence::default() };
     h.app.add_evidence(&a, evidence, Some(blob)).await.unwrap();
 }

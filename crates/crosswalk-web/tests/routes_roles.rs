@@ -134,7 +134,7 @@ async fn every_route_every_role_and_a_foreign_tenants_objects() {
         .app
         .add_evidence(
             &b_admin,
-            crosswalk_app::controls::NewEvidence { name: "B's link".into(), link: Some("https://b.example".into()), ..Default::default() },
+            crosswalk_app::evidence::NewEvidence { name: "B's link".into(), link: Some("https://b.example".into()), ..Default::default() },
             None,
         )
         .await

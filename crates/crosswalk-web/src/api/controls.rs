@@ -12,9 +12,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
-use crosswalk_app::controls::{
-    AttestationFilter, AttestationView, ControlChange, ControlView, EvidenceView, NewAttestation, NewControl, NewEvidence,
-};
+use crosswalk_app::attestations::{AttestationFilter, AttestationView, NewAttestation};
+use crosswalk_app::controls::{ControlChange, ControlView, NewControl};
+use crosswalk_app::evidence::{EvidenceView, NewEvidence};
 use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -159,7 +159,7 @@ pub async fn upload(
     // nothing (and one refused later has its file removed again by add_evidence).
     s.app.check_new_evidence(&actor, &new).await?;
     let stream = body.into_data_stream().map_err(std::io::Error::other);
-    let blob = s.app.store_blob(tokio_util::io::StreamReader::new(stream)).await?;
+    let blob = s.app.store_blob(&actor, tokio_util::io::StreamReader::new(stream)).await?;
     Ok((StatusCode::CREATED, Json(s.app.add_evidence(&actor, new, Some(blob)).await?)).into_response())
 }
 

@@ -10,10 +10,10 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use crosswalk_app::AppError;
+use crosswalk_app::attestations::{AttestationFilter, AttestationView, NewAttestation};
 use crosswalk_app::catalog::{
     FrameworkDetail, FrameworkScope, FrameworkSummary, ImportReport, NewRelation, RelationView, RequirementDetail, RequirementRange,
 };
-use crosswalk_app::controls::{AttestationFilter, AttestationView, NewAttestation};
 use crosswalk_app::readiness::{ReadinessReport, RequirementReadiness, SignOff};
 use crosswalk_domain::Permission;
 use crosswalk_domain::catalog::{Rationale, RelationType};

@@ -10,8 +10,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use crosswalk_app::AppError;
+use crosswalk_app::attestations::NewAttestation;
 use crosswalk_app::catalog::FrameworkSummary;
-use crosswalk_app::controls::{ControlChange, ControlStatus, ControlView, NewAttestation, NewControl, NewEvidence};
+use crosswalk_app::controls::{ControlChange, ControlStatus, ControlView, NewControl};
+use crosswalk_app::evidence::NewEvidence;
 use crosswalk_domain::Permission;
 use futures_util::TryStreamExt;
 use serde::Deserialize;
@@ -272,7 +274,7 @@ pub async fn upload(State(state): State<AppState>, p: PageActor, ControlId(id): 
             "file" => {
                 name = field.file_name().unwrap_or("evidence").to_owned();
                 let reader = tokio_util::io::StreamReader::new(field.map_err(std::io::Error::other));
-                match state.app.store_blob(reader).await {
+                match state.app.store_blob(&p.actor, reader).await {
                     Ok(blob) => stored = Some(blob),
                     Err(e) => return detail(&state, &p, id, StatusCode::UNPROCESSABLE_ENTITY, Some(form_error(&e))).await,
                 }
@@ -331,7 +333,7 @@ const EVIDENCE_PAGE_LIMIT: u64 = 200;
 struct EvidencePage {
     nav: Nav,
     q: String,
-    items: Vec<crosswalk_app::controls::EvidenceView>,
+    items: Vec<crosswalk_app::evidence::EvidenceView>,
     limit: u64,
 }
 

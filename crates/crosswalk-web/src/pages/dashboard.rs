@@ -18,7 +18,7 @@ struct DashboardPage {
     notifications: Vec<crosswalk_app::reminders::NotificationView>,
     can_rename: bool,
     cards: Vec<(crosswalk_app::posture::PostureCard, String)>,
-    expiring: Vec<crosswalk_app::controls::EvidenceView>,
+    expiring: Vec<crosswalk_app::evidence::EvidenceView>,
 }
 
 /// A small line chart of the proven, attested and derived shares per day (server-side SVG, no script).
