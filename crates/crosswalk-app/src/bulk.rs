@@ -32,54 +32,50 @@ impl App {
         let tenant = op.tenant().0;
         let now = self.now();
         let today = now.date_naive();
-        let tx = self.begin().await?;
-        let mut rows = 0u64;
-        let mut first_evidence = None;
+        let (mut controls_rows, mut links, mut evidence_rows, mut evidence_links) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for i in 0..n {
             let implemented = i % 2 == 0;
-            let control = controls::insert_control(
-                &tx,
-                controls::Control {
-                    id: Uuid::now_v7(),
-                    tenant_id: tenant,
-                    name: format!("Control {i}"),
-                    description: String::new(),
-                    owner_id: None,
-                    status: if implemented { "implemented" } else { "planned" }.into(),
-                    justification: None,
-                    created_at: now,
-                    updated_at: now,
-                },
-            )
-            .await?;
-            rows += 1;
+            let control = Uuid::now_v7();
+            controls_rows.push(controls::Control {
+                id: control,
+                tenant_id: tenant,
+                name: format!("Control {i}"),
+                description: String::new(),
+                owner_id: None,
+                status: if implemented { "implemented" } else { "planned" }.into(),
+                justification: None,
+                created_at: now,
+                updated_at: now,
+            });
+            let mut mine = std::collections::BTreeSet::new();
             for k in 0..2 {
-                let target = targets[(i * 7 + k * 131) % targets.len()];
-                controls::link(&tx, tenant, control.id, target).await?;
-                rows += 1;
+                mine.insert(targets[(i * 7 + k * 131) % targets.len()]);
             }
+            links.extend(mine.into_iter().map(|r| (control, r)));
             for _ in 0..if implemented { evidence_per_implemented } else { 0 } {
-                let evidence = controls::insert_evidence(
-                    &tx,
-                    controls::Evidence {
-                        id: Uuid::now_v7(),
-                        tenant_id: tenant,
-                        name: format!("evidence {i}"),
-                        sha256: None,
-                        size: 0,
-                        link: Some(format!("https://evidence.example/{i}")),
-                        collected_at: now,
-                        effective_from: None,
-                        valid_until: today.checked_add_days(Days::new(90)),
-                        created_at: now,
-                    },
-                )
-                .await?;
-                controls::link_evidence(&tx, tenant, evidence.id, control.id).await?;
-                rows += 2;
-                first_evidence.get_or_insert(evidence.id);
+                let evidence = Uuid::now_v7();
+                evidence_rows.push(controls::Evidence {
+                    id: evidence,
+                    tenant_id: tenant,
+                    name: format!("evidence {i}"),
+                    sha256: None,
+                    size: 0,
+                    link: Some(format!("https://evidence.example/{i}")),
+                    collected_at: now,
+                    effective_from: None,
+                    valid_until: today.checked_add_days(Days::new(90)),
+                    created_at: now,
+                });
+                evidence_links.push((evidence, control));
             }
         }
+        let first_evidence = evidence_rows.first().map(|e| e.id);
+        let rows = (controls_rows.len() + links.len() + evidence_rows.len() + evidence_links.len()) as u64;
+        let tx = self.begin().await?;
+        controls::insert_controls_many(&tx, controls_rows).await?;
+        controls::link_many(&tx, tenant, links).await?;
+        controls::insert_evidence_many(&tx, evidence_rows).await?;
+        controls::link_evidence_many(&tx, tenant, evidence_links).await?;
         self.journal(&tx, op, "bench.generate", "organisation", op.tenant_slug(), serde_json::json!({"controls": n, "rows": rows})).await?;
         tx.commit().await?;
         Ok((first_evidence.ok_or_else(|| AppError::invalid("n", "no evidence generated"))?, rows))

@@ -165,7 +165,7 @@ pub async fn run(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
             Err(e) => eprintln!("skipping journal.append.postgres: {e}"),
         }
     }
-    if ["catalog.", "requirements.", "coverage.", "readiness.", "dashboard.", "framework.", "evidence."]
+    if ["catalog.", "requirements.", "coverage.", "readiness.", "dashboard.", "framework.", "evidence.", "bulk."]
         .iter()
         .any(|p| wanted(p) || args.only.as_deref().is_some_and(|o| p.starts_with(o)))
     {

@@ -382,6 +382,12 @@ impl WriteTx {
         p.extend(keys.into_iter().map(|k| Touched { chain, table, key: k.key_text() }));
     }
 
+    /// Register many written rows of one table, each with its own chain: (chain, key).
+    pub(crate) fn touch_many_in<K: records::RowKey>(&self, rows: impl IntoIterator<Item = (uuid::Uuid, K)>, table: &'static str) {
+        let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        p.extend(rows.into_iter().map(|(chain, k)| Touched { chain, table, key: k.key_text() }));
+    }
+
     /// Whether rows of `chain` were written that no entry covers yet.
     pub fn has_pending(&self, chain: uuid::Uuid) -> bool {
         self.pending.lock().unwrap_or_else(|e| e.into_inner()).iter().any(|t| t.chain == chain)

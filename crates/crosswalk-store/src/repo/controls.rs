@@ -348,3 +348,47 @@ pub async fn evidence_files(db: &impl Read, tenant: Uuid) -> StoreResult<Vec<(Uu
         .await?;
     Ok(rows.into_iter().filter_map(|(id, sha, size)| sha.map(|s| (id, s, size))).collect())
 }
+
+/// Bulk inserts (imports, generated organisations): multi-row statements, each row registered for
+/// the journal entry that must follow. Chunks stay below SQLite's 32,766 bound parameters.
+pub async fn insert_controls_many(tx: &WriteTx, rows: Vec<Control>) -> StoreResult<()> {
+    tx.touch_many_in(rows.iter().map(|c| (c.tenant_id, c.id)), "controls");
+    for part in rows.chunks(3_000) {
+        control::Entity::insert_many(part.iter().cloned().map(control::ActiveModel::from)).exec_without_returning(tx.conn()).await?;
+    }
+    Ok(())
+}
+
+pub async fn insert_evidence_many(tx: &WriteTx, rows: Vec<Evidence>) -> StoreResult<()> {
+    tx.touch_many_in(rows.iter().map(|e| (e.tenant_id, e.id)), "evidence");
+    for part in rows.chunks(3_000) {
+        evidence::Entity::insert_many(part.iter().cloned().map(evidence::ActiveModel::from)).exec_without_returning(tx.conn()).await?;
+    }
+    Ok(())
+}
+
+/// New (control, requirement) links; the caller guarantees they do not exist yet.
+pub async fn link_many(tx: &WriteTx, tenant: Uuid, links: Vec<(Uuid, i64)>) -> StoreResult<()> {
+    tx.touch_many(tenant, "control_requirements", links.iter().copied());
+    for part in links.chunks(10_000) {
+        cr::Entity::insert_many(
+            part.iter().map(|(c, r)| cr::ActiveModel::from(cr::Model { tenant_id: tenant, control_id: *c, requirement_id: *r })),
+        )
+        .exec_without_returning(tx.conn())
+        .await?;
+    }
+    Ok(())
+}
+
+/// New (evidence, control) links; the caller guarantees they do not exist yet.
+pub async fn link_evidence_many(tx: &WriteTx, tenant: Uuid, links: Vec<(Uuid, Uuid)>) -> StoreResult<()> {
+    tx.touch_many(tenant, "evidence_controls", links.iter().copied());
+    for part in links.chunks(10_000) {
+        ec::Entity::insert_many(
+            part.iter().map(|(e, c)| ec::ActiveModel::from(ec::Model { tenant_id: tenant, evidence_id: *e, control_id: *c })),
+        )
+        .exec_without_returning(tx.conn())
+        .await?;
+    }
+    Ok(())
+}
