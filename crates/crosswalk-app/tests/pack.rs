@@ -5,12 +5,9 @@
 #![allow(clippy::unwrap_used)] // a test that cannot proceed should fail loudly, right there
 mod support;
 
-use crosswalk_app::evidence::NewEvidence;
-use crosswalk_app::{App, AppConfig, FixedClock, PasswordCost};
 use crosswalk_journal::pack::{Manifest, PackError, verify};
 use crosswalk_store::testing::TestDb;
 use std::io::{Cursor, Read, Write};
-use std::sync::Arc;
 
 struct Built {
     _db: TestDb,
@@ -20,20 +17,7 @@ struct Built {
 }
 
 async fn built() -> Built {
-    let db = TestDb::new().await;
-    let blobs = support::world::tempdir::Dir::new();
-    let clock = Arc::new(FixedClock::new(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 27, 10, 0, 0).unwrap()));
-    let config = AppConfig { password_cost: PasswordCost::InsecureFastForTests, blob_dir: blobs.0.clone(), ..AppConfig::default() };
-    let app = App::new(db.store.clone(), clock, db.key.clone(), config);
-    app.ensure_demo().await.unwrap();
-    let op = app.operator(crosswalk_app::demo::DEMO_SLUG).await.unwrap();
-    let controls: Vec<uuid::Uuid> = app.list_controls(&op).await.unwrap().into_iter().take(1).map(|c| c.id).collect();
-    for (i, body) in ["policy v1", "scan report"].iter().enumerate() {
-        let blob = app.store_blob(&op, body.as_bytes()).await.unwrap();
-        let new =
-            NewEvidence { name: format!("file {i}.txt"), link: None, controls: controls.clone(), effective_from: None, valid_until: None };
-        app.add_evidence(&op, new, Some(blob)).await.unwrap();
-    }
+    let (db, blobs, app, op) = support::world::demo_with_files(&["policy v1", "scan report"], true).await;
     let out = blobs.0.join("pack.zip");
     let b = app.build_pack(&op, "iso27001-2022", std::fs::File::create(&out).unwrap()).await.unwrap();
     assert_eq!(b.evidence_files, 2);

@@ -6,7 +6,6 @@
 #![allow(clippy::unwrap_used)] // a test that cannot proceed should fail loudly, right there
 mod support;
 
-use crosswalk_app::evidence::NewEvidence;
 use crosswalk_app::journal::VerifyReport;
 use crosswalk_app::{Actor, App, AppConfig, FixedClock, PasswordCost};
 use crosswalk_store::records::journaled_tables;
@@ -16,23 +15,7 @@ use sea_orm::{ConnectionTrait, Value};
 use std::sync::Arc;
 
 async fn demo_with_files() -> (TestDb, support::world::tempdir::Dir, App, Actor) {
-    let db = TestDb::new().await;
-    let blobs = support::world::tempdir::Dir::new();
-    let clock = Arc::new(FixedClock::new(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 27, 10, 0, 0).unwrap()));
-    let config = AppConfig { password_cost: PasswordCost::InsecureFastForTests, blob_dir: blobs.0.clone(), ..AppConfig::default() };
-    let app = App::new(db.store.clone(), clock, db.key.clone(), config);
-    app.ensure_demo().await.unwrap();
-    let op = app.operator(crosswalk_app::demo::DEMO_SLUG).await.unwrap();
-    for (i, body) in ["policy v1", "scan report", "training log"].iter().enumerate() {
-        let blob = app.store_blob(&op, body.as_bytes()).await.unwrap();
-        let new = NewEvidence { name: format!("file {i}.txt"), link: None, controls: vec![], effective_from: None, valid_until: None };
-        let e = app.add_evidence(&op, new, Some(blob)).await.unwrap();
-        // Every write path records its rows: a validity change too.
-        if i == 0 {
-            app.set_evidence_validity(&op, e.id, None, chrono::NaiveDate::from_ymd_opt(2027, 6, 30)).await.unwrap();
-        }
-    }
-    (db, blobs, app, op)
+    support::world::demo_with_files(&["policy v1", "scan report", "training log"], false).await
 }
 
 fn named(r: &VerifyReport, kind: &str, table: &str, id: &str) -> bool {

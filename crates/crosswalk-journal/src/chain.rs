@@ -20,7 +20,7 @@ pub struct Entry {
     pub version: i16,
     pub tenant: String,
     pub seq: i64,
-    #[serde(with = "hex_hash")]
+    #[serde(with = "crate::hexser::hash")]
     pub prev_hash: Hash,
     pub at_micros: i64,
     pub actor: String,
@@ -30,18 +30,18 @@ pub struct Entry {
     /// Canonical JSON, exactly as hashed; empty when withheld (then `withheld_payload_hash` is set).
     pub payload: String,
     /// In an auditor pack, the hash of a payload that is not shown (v2 only).
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_hex_hash")]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::hexser::opt_hash")]
     pub withheld_payload_hash: Option<Hash>,
     /// Merkle root over the entry's record refs (zeros for v1).
-    #[serde(default, with = "hex_hash")]
+    #[serde(default, with = "crate::hexser::hash")]
     pub records_root: Hash,
     #[serde(default)]
     pub record_count: i64,
-    #[serde(with = "hex_hash")]
+    #[serde(with = "crate::hexser::hash")]
     pub hash: Hash,
     /// HMAC of `hash` under the instance's MAC key (v2). Never included in packs' trust: a pack
     /// relies on the signed checkpoint instead.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_hex_hash")]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::hexser::opt_hash")]
     pub mac: Option<Hash>,
 }
 
@@ -148,43 +148,6 @@ impl Entry {
             + self.entity.len()
             + self.entity_id.len()
             + self.payload.len()
-    }
-}
-
-mod opt_hex_hash {
-    use super::Hash;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(h: &Option<Hash>, s: S) -> Result<S::Ok, S::Error> {
-        match h {
-            Some(h) => s.serialize_str(&hex::encode(h)),
-            None => s.serialize_none(),
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Hash>, D::Error> {
-        let s: Option<String> = Option::deserialize(d)?;
-        s.map(|s| {
-            let mut out = [0u8; 32];
-            hex::decode_to_slice(&s, &mut out).map_err(serde::de::Error::custom).map(|_| out)
-        })
-        .transpose()
-    }
-}
-
-mod hex_hash {
-    use super::Hash;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(h: &Hash, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&hex::encode(h))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Hash, D::Error> {
-        let s = String::deserialize(d)?;
-        let mut out = [0u8; 32];
-        hex::decode_to_slice(&s, &mut out).map_err(serde::de::Error::custom)?;
-        Ok(out)
     }
 }
 

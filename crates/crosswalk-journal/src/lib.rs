@@ -13,6 +13,7 @@
 mod canonical;
 mod chain;
 mod checkpoint;
+mod hexser;
 mod mac;
 pub mod merkle;
 pub mod pack;

@@ -106,7 +106,7 @@ pub fn record_hash(entity: &str, id: &str, cells: &mut [(&str, Cell)]) -> Hash {
 pub struct RecordRef {
     pub entity: String,
     pub id: String,
-    #[serde(with = "opt_hex")]
+    #[serde(with = "crate::hexser::opt_hash")]
     pub hash: Option<Hash>,
 }
 
@@ -176,27 +176,6 @@ pub fn apply(state: &mut State, refs: &[RecordRef]) {
                 state.remove(&key);
             }
         }
-    }
-}
-
-mod opt_hex {
-    use super::Hash;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(h: &Option<Hash>, s: S) -> Result<S::Ok, S::Error> {
-        match h {
-            Some(h) => s.serialize_str(&hex::encode(h)),
-            None => s.serialize_none(),
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Hash>, D::Error> {
-        let s: Option<String> = Option::deserialize(d)?;
-        s.map(|s| {
-            let mut out = [0u8; 32];
-            hex::decode_to_slice(&s, &mut out).map_err(serde::de::Error::custom).map(|_| out)
-        })
-        .transpose()
     }
 }
 

@@ -72,3 +72,34 @@ pub fn row<'a>(
 ) -> &'a crosswalk_app::readiness::RequirementReadiness {
     report.requirements.iter().find(|r| r.reference == reference).unwrap()
 }
+
+/// The demo organisation with evidence files (`bodies`, one file each, the first with a validity
+/// window set afterwards), optionally linked to the demo's first control; blobs in a temporary folder.
+#[allow(dead_code)] // each test binary uses a different part of this module
+pub async fn demo_with_files(bodies: &[&str], link_to_a_control: bool) -> (TestDb, tempdir::Dir, App, Actor) {
+    let db = TestDb::new().await;
+    let blobs = tempdir::Dir::new();
+    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap()));
+    let config = AppConfig { password_cost: PasswordCost::InsecureFastForTests, blob_dir: blobs.0.clone(), ..AppConfig::default() };
+    let app = App::new(db.store.clone(), clock, db.key.clone(), config);
+    app.ensure_demo().await.unwrap();
+    let op = app.operator(crosswalk_app::demo::DEMO_SLUG).await.unwrap();
+    let controls: Vec<uuid::Uuid> =
+        if link_to_a_control { app.list_controls(&op).await.unwrap().into_iter().take(1).map(|c| c.id).collect() } else { Vec::new() };
+    for (i, body) in bodies.iter().enumerate() {
+        let blob = app.store_blob(&op, body.as_bytes()).await.unwrap();
+        let new = crosswalk_app::evidence::NewEvidence {
+            name: format!("file {i}.txt"),
+            link: None,
+            controls: controls.clone(),
+            effective_from: None,
+            valid_until: None,
+        };
+        let e = app.add_evidence(&op, new, Some(blob)).await.unwrap();
+        // Every write path records its rows: a validity change too.
+        if i == 0 {
+            app.set_evidence_validity(&op, e.id, None, chrono::NaiveDate::from_ymd_opt(2027, 6, 30)).await.unwrap();
+        }
+    }
+    (db, blobs, app, op)
+}
