@@ -339,6 +339,7 @@ impl App {
         if let Some(newer) = self.store().newer_schema().await? {
             return Err(AppError::SchemaTooNew(newer));
         }
+        let _slot = if deep { Some(self.heavy_slot(chain, "a deep verification")?) } else { None };
         let started = std::time::Instant::now();
         let chain_s = chain.to_string();
         // One snapshot for everything read, so concurrent writes cannot show up as differences.

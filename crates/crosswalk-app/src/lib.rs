@@ -23,6 +23,7 @@ pub mod controls;
 pub mod demo;
 mod error;
 pub mod evidence;
+mod heavy;
 pub mod incidents;
 pub mod journal;
 pub mod keys;
@@ -138,6 +139,8 @@ struct Inner {
     graph: std::sync::RwLock<Option<Arc<catalog::CatalogGraph>>>,
     /// Bumped whenever the catalog changes, so cached reports computed on the old graph are not reused.
     graph_generation: std::sync::atomic::AtomicU64,
+    /// Heavy work (deep verification, auditor packs) running now: per chain, and how many in all.
+    heavy: heavy::Heavy,
     /// Per tenant, the data readiness is computed from, valid for one journal head and date.
     snapshots: std::sync::Mutex<std::collections::HashMap<uuid::Uuid, Arc<readiness::TenantSnapshot>>>,
 }
@@ -167,6 +170,7 @@ impl App {
                 graph: std::sync::RwLock::new(None),
                 graph_generation: Default::default(),
                 snapshots: Default::default(),
+                heavy: Default::default(),
             }),
         }
     }
@@ -183,6 +187,11 @@ impl App {
 
     pub(crate) fn signing_key(&self) -> &SigningKey {
         &self.inner.signing_key
+    }
+
+    /// A slot for heavy work on `chain`, or 429/503 naming why not (see [`heavy`]).
+    pub(crate) fn heavy_slot(&self, chain: uuid::Uuid, what: &str) -> AppResult<heavy::Slot> {
+        self.inner.heavy.take(chain, what)
     }
 
     /// The key that MACs journal entries (`Store::migrate` needs it).

@@ -57,6 +57,7 @@ impl App {
         actor.require(Permission::ReadJournal, "building an auditor pack")?;
         let report = self.readiness_report(actor, framework).await?;
         let chain = actor.tenant.0;
+        let _slot = self.heavy_slot(chain, "an auditor pack")?;
         let snap = self.store().begin_read().await?;
         let mut entries = store::load_all(&snap, chain).await?;
         let Some(last) = entries.last().cloned() else {

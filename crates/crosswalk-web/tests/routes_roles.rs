@@ -62,6 +62,10 @@ fn sample_body(method: &Method, path: &str, n: usize) -> serde_json::Value {
         ("PUT", "/api/v1/soa/decisions") => json!({"applicable": true}),
         ("POST", "/api/v1/soa/versions") => json!({"note": "sample"}),
         ("POST", "/api/v1/attestations") => json!({"framework": "iso27001-2022", "ref": "A.8.8", "statement": "sample"}),
+        ("POST", "/api/v1/journal/checkpoint/verify") => json!({
+            "tenant": "0190d6f4-0000-7000-8000-000000000001", "seq": 1, "head_hash": "00".repeat(32), "state_root": "",
+            "signed_at_micros": 0, "public_key": "00".repeat(32), "signature": "00".repeat(64)
+        }),
         _ => panic!("{method} {path} takes a body: add a valid sample to sample_body()"),
     }
 }
