@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use crosswalk_domain::Permission;
 use crosswalk_domain::readiness::attestation_valid;
 use crosswalk_domain::validate::non_empty_text;
+use crosswalk_store::repo::attestations as attestation_repo;
 use crosswalk_store::repo::{catalog as catalog_repo, controls as repo};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -83,9 +84,9 @@ impl App {
             _ => return Err(AppError::invalid("ref", "name either a framework and requirement ref, or a control")),
         };
         let tx = self.begin().await?;
-        let saved = repo::insert_attestation(
+        let saved = attestation_repo::insert_attestation(
             &tx,
-            repo::Attestation {
+            attestation_repo::Attestation {
                 id: Uuid::now_v7(),
                 tenant_id: actor.tenant.0,
                 requirement_id,
@@ -120,12 +121,12 @@ impl App {
             (None, None) => None,
             _ => return Err(AppError::invalid("ref", "name both a framework and a requirement ref")),
         };
-        let rows = repo::attestations_of(self.db(), actor.tenant.0, filter.control, requirement).await?;
+        let rows = attestation_repo::attestations_of(self.db(), actor.tenant.0, filter.control, requirement).await?;
         self.attestation_views(rows).await
     }
 
     /// Rows as views: the person's e-mail and the requirement's framework and ref looked up once.
-    pub(crate) async fn attestation_views(&self, rows: Vec<repo::Attestation>) -> AppResult<Vec<AttestationView>> {
+    pub(crate) async fn attestation_views(&self, rows: Vec<attestation_repo::Attestation>) -> AppResult<Vec<AttestationView>> {
         let emails = self.emails_of(rows.iter().map(|a| a.person_id)).await?;
         let requirement_ids: Vec<i64> = rows.iter().filter_map(|a| a.requirement_id).collect();
         let requirements: HashMap<i64, catalog_repo::Requirement> =

@@ -10,17 +10,13 @@
 //! Files younger than [`GRACE`] are left alone: an upload in flight has renamed its file into the store
 //! before its record commits (requests time out after 60 s), and another process on the same data
 //! directory (the CLI beside a server) may be writing a temp file right now.
-use crate::evidence::blob_path;
 use crate::{App, AppError, AppResult};
 use crosswalk_store::repo::blobs as repo;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 /// How old a temp or unreferenced file must be before upkeep removes it.
 pub const GRACE: Duration = Duration::from_secs(60 * 60);
-
-/// Prefix of the temp file an upload streams into before it is renamed to its content address.
-pub(crate) const TEMP_PREFIX: &str = ".upload-";
 
 /// What a garbage collection found.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -45,8 +41,7 @@ impl App {
     /// Start-up upkeep (`serve` and `migrate`): removes `.upload-*` temp files older than [`GRACE`], which
     /// only a crash or a killed process leaves (a dropped request removes its own). Returns their names.
     pub async fn startup_cleanup(&self) -> AppResult<Vec<String>> {
-        let dir = self.inner.config.blob_dir.clone();
-        let removed = stale_temp_files(&dir, SystemTime::now()).await?;
+        let removed = self.blobs().stale_temp_files(SystemTime::now(), GRACE).await.map_err(|e| AppError::Internal(e.to_string()))?;
         for path in &removed {
             match tokio::fs::remove_file(path).await {
                 Ok(()) => tracing::info!(file = %path.display(), "removed a temp file left by an interrupted upload"),
@@ -60,18 +55,17 @@ impl App {
     /// that are older than [`GRACE`]; with `dry_run`, only reports them. Operator upkeep (`crosswalk blobs
     /// gc`): it sees every organisation's file hashes, so it takes no organisation's actor.
     pub async fn gc_blobs(&self, dry_run: bool) -> AppResult<BlobGcReport> {
-        let dir = self.inner.config.blob_dir.clone();
         let now = SystemTime::now();
         let referenced = repo::referenced(self.db()).await?;
         let mut report = BlobGcReport { dry_run, ..Default::default() };
-        for path in stale_temp_files(&dir, now).await? {
+        for path in self.blobs().stale_temp_files(now, GRACE).await.map_err(|e| AppError::Internal(e.to_string()))? {
             if !dry_run {
                 tokio::fs::remove_file(&path).await.map_err(|e| io(&path, e))?;
                 tracing::info!(file = %path.display(), "blob gc: removed a leftover temp file");
             }
             report.temp_files.push(file_name(&path));
         }
-        for (sha256, path, size, modified) in blob_files(&dir).await? {
+        for (sha256, path, size, modified) in self.blobs().files().await.map_err(|e| AppError::Internal(e.to_string()))? {
             let old = now.duration_since(modified).unwrap_or_default() >= GRACE;
             if referenced.contains(&sha256) || !old {
                 report.kept += 1;
@@ -103,8 +97,7 @@ impl App {
     pub(crate) async fn discard_blob_if_unreferenced(&self, sha256: &str) {
         match repo::is_referenced(self.db(), sha256).await {
             Ok(false) => {
-                let path = blob_path(&self.inner.config.blob_dir, sha256);
-                if let Err(e) = tokio::fs::remove_file(&path).await {
+                if let Err(e) = self.blobs().remove(sha256).await {
                     tracing::warn!(%sha256, error = %e, "cannot remove the file of a refused upload");
                 }
             }
@@ -120,55 +113,4 @@ fn io(path: &Path, e: std::io::Error) -> AppError {
 
 fn file_name(path: &Path) -> String {
     path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
-}
-
-/// `.upload-*` files in the store's top directory older than [`GRACE`].
-async fn stale_temp_files(dir: &Path, now: SystemTime) -> AppResult<Vec<PathBuf>> {
-    let mut found = Vec::new();
-    let mut entries = match tokio::fs::read_dir(dir).await {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(found),
-        Err(e) => return Err(io(dir, e)),
-    };
-    while let Some(entry) = entries.next_entry().await.map_err(|e| io(dir, e))? {
-        if !entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
-            continue;
-        }
-        let meta = entry.metadata().await.map_err(|e| io(&entry.path(), e))?;
-        let modified = meta.modified().unwrap_or(now);
-        if meta.is_file() && now.duration_since(modified).unwrap_or_default() >= GRACE {
-            found.push(entry.path());
-        }
-    }
-    Ok(found)
-}
-
-/// Every evidence file `ab/<sha256>` in the store, with its size and modification time. Names that are
-/// not a SHA-256 in its own two-character folder are not ours and are never touched.
-async fn blob_files(dir: &Path) -> AppResult<Vec<(String, PathBuf, u64, SystemTime)>> {
-    let mut found = Vec::new();
-    let mut folders = match tokio::fs::read_dir(dir).await {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(found),
-        Err(e) => return Err(io(dir, e)),
-    };
-    while let Some(folder) = folders.next_entry().await.map_err(|e| io(dir, e))? {
-        let prefix = folder.file_name().to_string_lossy().into_owned();
-        if prefix.len() != 2 || !folder.file_type().await.map_err(|e| io(&folder.path(), e))?.is_dir() {
-            continue;
-        }
-        let mut files = tokio::fs::read_dir(folder.path()).await.map_err(|e| io(&folder.path(), e))?;
-        while let Some(file) = files.next_entry().await.map_err(|e| io(&folder.path(), e))? {
-            let name = file.file_name().to_string_lossy().into_owned();
-            let is_sha = name.len() == 64 && name.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-            if !is_sha || !name.starts_with(&prefix) {
-                continue;
-            }
-            let meta = file.metadata().await.map_err(|e| io(&file.path(), e))?;
-            if meta.is_file() {
-                found.push((name, file.path(), meta.len(), meta.modified().unwrap_or(SystemTime::UNIX_EPOCH)));
-            }
-        }
-    }
-    Ok(found)
 }

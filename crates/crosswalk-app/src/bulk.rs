@@ -2,6 +2,7 @@
 //! one entry whose record hashes (Merkle root in the entry, one ref per row in `journal_records`)
 //! cover every row, so generated data is as provable as data entered by hand.
 use chrono::Days;
+use crosswalk_store::repo::evidence as evidence_repo;
 use crosswalk_store::repo::{catalog, controls};
 use uuid::Uuid;
 
@@ -54,7 +55,7 @@ impl App {
             links.extend(mine.into_iter().map(|r| (control, r)));
             for _ in 0..if implemented { evidence_per_implemented } else { 0 } {
                 let evidence = Uuid::now_v7();
-                evidence_rows.push(controls::Evidence {
+                evidence_rows.push(evidence_repo::Evidence {
                     id: evidence,
                     tenant_id: tenant,
                     name: format!("evidence {i}"),
@@ -74,8 +75,8 @@ impl App {
         let tx = self.begin().await?;
         controls::insert_controls_many(&tx, controls_rows).await?;
         controls::link_many(&tx, tenant, links).await?;
-        controls::insert_evidence_many(&tx, evidence_rows).await?;
-        controls::link_evidence_many(&tx, tenant, evidence_links).await?;
+        evidence_repo::insert_evidence_many(&tx, evidence_rows).await?;
+        evidence_repo::link_evidence_many(&tx, tenant, evidence_links).await?;
         self.journal(&tx, op, "bench.generate", "organisation", op.tenant_slug(), serde_json::json!({"controls": n, "rows": rows})).await?;
         tx.commit().await?;
         Ok((first_evidence.ok_or_else(|| AppError::invalid("n", "no evidence generated"))?, rows))

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use crosswalk_domain::Permission;
 use crosswalk_domain::catalog::RelationType;
 use crosswalk_domain::validate::non_empty_text;
+use crosswalk_store::repo::attestations as attestation_repo;
+use crosswalk_store::repo::evidence as evidence_repo;
 use crosswalk_store::repo::{catalog as catalog_repo, controls as repo};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -167,7 +169,7 @@ impl App {
         let mut requirements: Vec<ServedRequirement> = direct.iter().filter_map(|&id| served(id, "direct", None)).collect();
         requirements.extend(derived.into_iter().filter_map(|(id, via)| served(id, "derived", Some(via))));
         let today = self.now().date_naive();
-        let evidence = repo::evidence_of_control(self.db(), actor.tenant.0, id)
+        let evidence = evidence_repo::evidence_of_control(self.db(), actor.tenant.0, id)
             .await?
             .into_iter()
             .map(|(e, controls)| evidence_view(e, controls, today))
@@ -176,7 +178,8 @@ impl App {
             Some(owner) => crosswalk_store::repo::users::by_id(self.db(), owner).await?.map(|u| u.email),
             None => None,
         };
-        let attestations = self.attestation_views(repo::attestations_of(self.db(), actor.tenant.0, Some(id), None).await?).await?;
+        let attestations =
+            self.attestation_views(attestation_repo::attestations_of(self.db(), actor.tenant.0, Some(id), None).await?).await?;
         Ok(ControlView {
             attestations,
             id: c.id,

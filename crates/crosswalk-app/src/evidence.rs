@@ -5,17 +5,16 @@
 //! Files are streamed into the blob store while being hashed (SHA-256), then renamed to their content
 //! address, so memory stays flat for any size, identical content is stored once, and an interrupted
 //! upload leaves no blob, no record and no journal entry.
-use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use crosswalk_domain::Permission;
 use crosswalk_domain::readiness::evidence_valid;
 use crosswalk_domain::validate::non_empty_text;
 use crosswalk_store::repo::controls as repo;
+use crosswalk_store::repo::evidence as evidence_repo;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sha2::{Digest, Sha256};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncRead;
 use uuid::Uuid;
 
 use crate::readiness::EvidenceRow;
@@ -57,10 +56,6 @@ pub struct StoredBlob {
     pub(crate) created: bool,
 }
 
-pub(crate) fn blob_path(dir: &std::path::Path, sha256: &str) -> PathBuf {
-    dir.join(&sha256[..2]).join(sha256)
-}
-
 /// Longest link accepted (browsers and proxies handle about 2,000 characters reliably).
 const MAX_LINK_LEN: usize = 2000;
 
@@ -78,17 +73,7 @@ fn evidence_link(raw: &str) -> AppResult<String> {
     Ok(link.to_owned())
 }
 
-/// A partly written upload: its file is removed when this is dropped (a no-op once renamed).
-struct PartialUpload(PathBuf);
-
-impl Drop for PartialUpload {
-    fn drop(&mut self) {
-        // Synchronous on purpose: Drop cannot await, and it must also run when the future is cancelled.
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-pub(crate) fn evidence_view(e: repo::Evidence, controls: Vec<Uuid>, today: NaiveDate) -> EvidenceView {
+pub(crate) fn evidence_view(e: evidence_repo::Evidence, controls: Vec<Uuid>, today: NaiveDate) -> EvidenceView {
     EvidenceView {
         valid: evidence_valid(e.effective_from, e.valid_until, today),
         controls,
@@ -104,58 +89,26 @@ pub(crate) fn evidence_view(e: repo::Evidence, controls: Vec<Uuid>, today: Naive
 }
 
 impl App {
-    /// Streams `reader` into the blob store; on any error the partial file is removed.
-    /// The actor must be allowed to add evidence: the check happens here, before a byte is read.
-    pub async fn store_blob(&self, actor: &Actor, mut reader: impl AsyncRead + Unpin) -> AppResult<StoredBlob> {
+    /// Streams `reader` into the blob store ([`crosswalk_store::blob_store`]); on any error the partial
+    /// file is removed. The actor must be allowed to add evidence: the check happens here, before a byte is read.
+    pub async fn store_blob(&self, actor: &Actor, reader: impl AsyncRead + Unpin) -> AppResult<StoredBlob> {
         actor.require(Permission::ManageCompliance, "adding evidence")?;
-        let dir = &self.inner.config.blob_dir;
-        let io = |e: std::io::Error| AppError::Internal(format!("blob store {}: {e}", dir.display()));
-        tokio::fs::create_dir_all(dir).await.map_err(io)?;
-        // Removed on every way out but the rename below, including when the request is dropped
-        // mid-stream (the client went away): an interrupted upload leaves nothing behind.
-        let guard = PartialUpload(dir.join(format!("{}{}", crate::blobs::TEMP_PREFIX, Uuid::now_v7())));
-        let temp = &guard.0;
-        let result = async {
-            let mut file = tokio::fs::File::create(temp).await.map_err(io)?;
-            let mut hasher = Sha256::new();
-            let mut size = 0u64;
-            let mut buffer = vec![0u8; 64 * 1024];
-            loop {
-                let n = reader.read(&mut buffer).await.map_err(|e| AppError::invalid("file", format!("upload interrupted: {e}")))?;
-                if n == 0 {
-                    break;
-                }
-                hasher.update(&buffer[..n]);
-                file.write_all(&buffer[..n]).await.map_err(io)?;
-                size += n as u64;
-            }
-            file.sync_all().await.map_err(io)?;
-            Ok::<_, AppError>(StoredBlob { sha256: hex::encode(hasher.finalize()), size, created: false })
-        }
-        .await;
-        let mut blob = result?;
-        // An empty file proves nothing; refused before it enters the store (the guard removes it).
-        if blob.size == 0 {
-            return Err(AppError::invalid("file", "the file is empty (0 bytes); evidence must have content"));
-        }
-        let target = blob_path(dir, &blob.sha256);
-        // Identical content is stored once (the guard removes the duplicate).
-        if !tokio::fs::try_exists(&target).await.unwrap_or(false) {
-            tokio::fs::create_dir_all(target.parent().unwrap_or(dir)).await.map_err(io)?;
-            tokio::fs::rename(temp, &target).await.map_err(io)?;
-            blob.created = true;
-        }
-        Ok(blob)
+        use crosswalk_store::blob_store::BlobError;
+        let put = self.blobs().put(reader).await.map_err(|e| match e {
+            BlobError::Interrupted(_) | BlobError::Empty => AppError::invalid("file", e.to_string()),
+            other => AppError::Internal(other.to_string()),
+        })?;
+        Ok(StoredBlob { sha256: put.sha256, size: put.size, created: put.created })
     }
 
     /// Opens a stored evidence file of the actor's tenant.
-    pub async fn evidence_file(&self, actor: &Actor, id: Uuid) -> AppResult<(repo::Evidence, tokio::fs::File)> {
+    pub async fn evidence_file(&self, actor: &Actor, id: Uuid) -> AppResult<(evidence_repo::Evidence, tokio::fs::File)> {
         actor.require(Permission::Read, "reading evidence")?;
-        let e = repo::get_evidence(self.db(), actor.tenant.0, id).await?.ok_or_else(|| AppError::NotFound(format!("evidence {id}")))?;
+        let e = evidence_repo::get_evidence(self.db(), actor.tenant.0, id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("evidence {id}")))?;
         let sha = e.sha256.clone().ok_or_else(|| AppError::NotFound(format!("file of evidence {id} (it is a link)")))?;
-        let file = tokio::fs::File::open(blob_path(&self.inner.config.blob_dir, &sha))
-            .await
-            .map_err(|err| AppError::Internal(format!("blob {sha}: {err}")))?;
+        let file = self.blobs().open(&sha).await.map_err(|err| AppError::Internal(format!("blob {sha}: {err}")))?;
         Ok((e, file))
     }
 
@@ -187,13 +140,14 @@ impl App {
         valid_until: Option<NaiveDate>,
     ) -> AppResult<EvidenceView> {
         actor.require(Permission::ManageCompliance, "changing evidence")?;
-        let current =
-            repo::get_evidence(self.db(), actor.tenant.0, id).await?.ok_or_else(|| AppError::NotFound(format!("evidence {id}")))?;
-        let controls = repo::evidence_with_controls(self.db(), actor.tenant.0, id).await?.map(|(_, c)| c).unwrap_or_default();
+        let current = evidence_repo::get_evidence(self.db(), actor.tenant.0, id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("evidence {id}")))?;
+        let controls = evidence_repo::evidence_with_controls(self.db(), actor.tenant.0, id).await?.map(|(_, c)| c).unwrap_or_default();
         let control = controls.first().copied();
         let tx = self.begin().await?;
         self.reschedule_evidence_expiry(&tx, actor.tenant, id, &current.name, valid_until, control).await?;
-        repo::update_evidence_validity(&tx, actor.tenant.0, id, effective_from, valid_until).await?;
+        evidence_repo::update_evidence_validity(&tx, actor.tenant.0, id, effective_from, valid_until).await?;
         let entry = self
             .journal(&tx, actor, "evidence.validity", "evidence", id, json!({"effective_from": effective_from, "valid_until": valid_until}))
             .await?;
@@ -210,11 +164,11 @@ impl App {
 
     pub async fn link_evidence(&self, actor: &Actor, id: Uuid, control: Uuid) -> AppResult<EvidenceView> {
         actor.require(Permission::ManageCompliance, "linking evidence")?;
-        repo::get_evidence(self.db(), actor.tenant.0, id).await?.ok_or_else(|| AppError::NotFound(format!("evidence {id}")))?;
+        evidence_repo::get_evidence(self.db(), actor.tenant.0, id).await?.ok_or_else(|| AppError::NotFound(format!("evidence {id}")))?;
         repo::get_control(self.db(), actor.tenant.0, control).await?.ok_or_else(|| AppError::NotFound(format!("control {control}")))?;
         let tx = self.begin().await?;
         let mut seq = None;
-        if repo::link_evidence(&tx, actor.tenant.0, id, control).await? {
+        if evidence_repo::link_evidence(&tx, actor.tenant.0, id, control).await? {
             seq = Some(self.journal(&tx, actor, "evidence.link", "evidence", id, json!({"control": control})).await?.seq);
         }
         tx.commit().await?;
@@ -234,7 +188,7 @@ impl App {
         let limit = limit.map(|l| crosswalk_domain::validate::list_limit("limit", l)).transpose()?;
         let today = self.now().date_naive();
         let name = name.map(str::trim).filter(|n| !n.is_empty());
-        Ok(repo::evidence_matching(self.db(), actor.tenant.0, name, limit)
+        Ok(evidence_repo::evidence_matching(self.db(), actor.tenant.0, name, limit)
             .await?
             .into_iter()
             .map(|(e, controls)| evidence_view(e, controls, today))
@@ -268,7 +222,7 @@ impl App {
             return Err(AppError::invalid("file", "the file is empty (0 bytes); evidence must have content"));
         }
         let now = self.now();
-        let row = repo::Evidence {
+        let row = evidence_repo::Evidence {
             id: Uuid::now_v7(),
             tenant_id: actor.tenant.0,
             name,
@@ -281,9 +235,9 @@ impl App {
             created_at: now,
         };
         let tx = self.begin().await?;
-        let row = repo::insert_evidence(&tx, row).await?;
+        let row = evidence_repo::insert_evidence(&tx, row).await?;
         for control in &new.controls {
-            repo::link_evidence(&tx, actor.tenant.0, row.id, *control).await?;
+            evidence_repo::link_evidence(&tx, actor.tenant.0, row.id, *control).await?;
         }
         self.reschedule_evidence_expiry(&tx, actor.tenant, row.id, &row.name, row.valid_until, new.controls.first().copied()).await?;
         // The journal holds the evidence by its hash, so an auditor can check the file offline.
@@ -309,7 +263,7 @@ impl App {
     }
 
     async fn one_evidence(&self, actor: &Actor, id: Uuid) -> AppResult<EvidenceView> {
-        let (e, controls) = repo::evidence_with_controls(self.db(), actor.tenant.0, id)
+        let (e, controls) = evidence_repo::evidence_with_controls(self.db(), actor.tenant.0, id)
             .await?
             .ok_or_else(|| AppError::NotFound(format!("evidence {id}")))?;
         Ok(evidence_view(e, controls, self.now().date_naive()))

@@ -9,7 +9,6 @@
 //! Checkpoints are signatures over the chain, not changes to any record, so they are not themselves
 //! journaled (that would move the head they sign).
 use crate::actor::Actor;
-use crate::evidence::blob_path;
 use crate::{App, AppError, AppResult};
 use crosswalk_domain::Permission;
 use crosswalk_journal::{Checkpoint, Entry, MacKey, RecordRef, State, records_root, state_root, verify_chain};
@@ -222,7 +221,7 @@ fn check_files(dir: &std::path::Path, files: &[(uuid::Uuid, String, i64)]) -> (V
                         if sha.len() < 2 {
                             continue;
                         }
-                        let path = blob_path(dir, sha);
+                        let path = crosswalk_store::blob_store::FileBlobStore::new(dir).path(sha);
                         let mut f = match std::fs::File::open(&path) {
                             Ok(f) => f,
                             Err(_) => {
@@ -351,7 +350,7 @@ impl App {
         let (live, files) = if deep {
             let (live, _) = store::live_records(&snap, chain).await?;
             let files =
-                if chain == INSTALLATION { Vec::new() } else { crosswalk_store::repo::controls::evidence_files(&snap, chain).await? };
+                if chain == INSTALLATION { Vec::new() } else { crosswalk_store::repo::evidence::evidence_files(&snap, chain).await? };
             (Some(live), files)
         } else {
             (None, Vec::new())

@@ -139,6 +139,8 @@ struct Inner {
     graph: std::sync::RwLock<Option<Arc<catalog::CatalogGraph>>>,
     /// Bumped whenever the catalog changes, so cached reports computed on the old graph are not reused.
     graph_generation: std::sync::atomic::AtomicU64,
+    /// Evidence files, content-addressed (`config.blob_dir`).
+    blobs: crosswalk_store::blob_store::FileBlobStore,
     /// Heavy work (deep verification, auditor packs) running now: per chain, and how many in all.
     heavy: heavy::Heavy,
     /// Per tenant, the data readiness is computed from, valid for one journal head and date.
@@ -153,6 +155,7 @@ impl std::fmt::Debug for App {
 
 impl App {
     pub fn new(store: Store, clock: Arc<dyn Clock>, signing_key: SigningKey, config: AppConfig) -> Self {
+        let blobs = crosswalk_store::blob_store::FileBlobStore::new(config.blob_dir.clone());
         Self {
             inner: Arc::new(Inner {
                 store,
@@ -171,6 +174,7 @@ impl App {
                 graph_generation: Default::default(),
                 snapshots: Default::default(),
                 heavy: Default::default(),
+                blobs,
             }),
         }
     }
@@ -187,6 +191,11 @@ impl App {
 
     pub(crate) fn signing_key(&self) -> &SigningKey {
         &self.inner.signing_key
+    }
+
+    /// The evidence blob store.
+    pub(crate) fn blobs(&self) -> &crosswalk_store::blob_store::FileBlobStore {
+        &self.inner.blobs
     }
 
     /// A slot for heavy work on `chain`, or 429/503 naming why not (see [`heavy`]).

@@ -20,7 +20,6 @@ use crosswalk_journal::records::state_leaf;
 use crosswalk_journal::{Cell, Entry, Hash, State, merkle, state_root};
 use crosswalk_store::journal as store;
 
-use crate::evidence::blob_path;
 use crate::{Actor, App, AppError, AppResult};
 
 /// The tables whose rows a pack carries.
@@ -144,7 +143,7 @@ impl App {
             if table == "evidence"
                 && let Some((_, Cell::Text(sha))) = cells.iter().find(|(c, _)| *c == "sha256")
             {
-                evidence.push((sha.clone(), blob_path(&self.config().blob_dir, sha)));
+                evidence.push((sha.clone(), self.blobs().path(sha)));
             }
             shown.insert(seq);
             records.push(PackRecord {

@@ -177,11 +177,12 @@ impl App {
             });
         }
         let horizon = today.checked_add_days(Days::new(30)).unwrap_or(today);
-        let expiring_evidence = controls::evidence_valid_until_between(self.db(), actor.tenant.0, month_ago, horizon)
-            .await?
-            .into_iter()
-            .map(|(e, controls)| crate::evidence::evidence_view(e, controls, today))
-            .collect();
+        let expiring_evidence =
+            crosswalk_store::repo::evidence::evidence_valid_until_between(self.db(), actor.tenant.0, month_ago, horizon)
+                .await?
+                .into_iter()
+                .map(|(e, controls)| crate::evidence::evidence_view(e, controls, today))
+                .collect();
         Ok(PostureView { cards, expiring_evidence })
     }
 }

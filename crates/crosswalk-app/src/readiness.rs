@@ -13,6 +13,8 @@ use chrono::NaiveDate;
 use crosswalk_domain::Permission;
 use crosswalk_domain::crosswalk::{self, Basis, Inputs, Readiness, Summary};
 use crosswalk_domain::readiness::{self as rules, ControlStatus, DirectState, Evidence};
+use crosswalk_store::repo::attestations as attestation_repo;
+use crosswalk_store::repo::evidence as evidence_repo;
 use crosswalk_store::repo::{catalog as catalog_repo, controls as repo};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -107,7 +109,7 @@ pub(crate) struct TenantSnapshot {
     pub(crate) evidence: HashMap<Uuid, EvidenceRow>,
     /// Evidence ids per control, kept as an index so a change re-derives without regrouping every link.
     pub(crate) evidence_by_control: HashMap<Uuid, Vec<Uuid>>,
-    pub(crate) attestations: Vec<repo::Attestation>,
+    pub(crate) attestations: Vec<attestation_repo::Attestation>,
     /// E-mail of each person named in an attestation, so reasons say who attested.
     people: HashMap<Uuid, String>,
     /// Controls per requirement (from `links`).
@@ -203,9 +205,10 @@ impl TenantSnapshot {
     fn derive(&mut self) {
         self.clear_reports();
         let today = self.today;
-        let valid: Vec<&repo::Attestation> =
+        let valid: Vec<&attestation_repo::Attestation> =
             self.attestations.iter().filter(|a| rules::attestation_valid(a.attested_on, a.expires_on, today)).collect();
-        let person = |a: &repo::Attestation| self.people.get(&a.person_id).cloned().unwrap_or_else(|| format!("user {}", a.person_id));
+        let person =
+            |a: &attestation_repo::Attestation| self.people.get(&a.person_id).cloned().unwrap_or_else(|| format!("user {}", a.person_id));
         self.attested_controls = valid.iter().filter_map(|a| Some((a.control_id?, person(a)))).collect();
         let mut attested_requirements: HashMap<i64, String> = HashMap::new();
         // Newest first (the store's order): the reason quotes the latest attestation.
@@ -294,9 +297,9 @@ impl App {
         let (controls, links, evidence, evidence_links, attestations) = tokio::try_join!(
             repo::control_states(self.db(), tenant),
             repo::links(self.db(), tenant),
-            repo::evidence_validity(self.db(), tenant),
-            repo::evidence_links(self.db(), tenant),
-            repo::attestations(self.db(), tenant),
+            evidence_repo::evidence_validity(self.db(), tenant),
+            evidence_repo::evidence_links(self.db(), tenant),
+            attestation_repo::attestations(self.db(), tenant),
         )?;
         let people = self.emails_of(attestations.iter().map(|a| a.person_id)).await?;
         let mut snapshot = TenantSnapshot {
@@ -473,9 +476,9 @@ impl App {
         let person = actor.user.ok_or_else(|| AppError::Forbidden("sign-off without a named person".into()))?;
         let path = serde_json::to_string(&suggestion.path).map_err(|e| AppError::Internal(e.to_string()))?;
         let tx = self.begin().await?;
-        let saved = repo::insert_attestation(
+        let saved = attestation_repo::insert_attestation(
             &tx,
-            repo::Attestation {
+            attestation_repo::Attestation {
                 id: Uuid::now_v7(),
                 tenant_id: actor.tenant.0,
                 requirement_id: Some(requirement.id),

@@ -571,7 +571,6 @@ async fn an_interrupted_upload_leaves_no_blob_no_record_and_no_journal_entry() {
 /// tenant's links at once for a long list): every item keeps exactly the controls it serves.
 #[tokio::test]
 async fn evidence_lists_longer_than_one_query_batch_keep_their_controls() {
-    use crosswalk_store::repo::controls as repo;
     let w = world().await;
     let (app, m) = (&w.app, &w.manager);
     let mut ids = Vec::new();
@@ -583,9 +582,9 @@ async fn evidence_lists_longer_than_one_query_batch_keep_their_controls() {
     // Bulk rows straight through the store, journaled by one entry: this test is about reading them back.
     let tx = w._db.store.begin_write().await.unwrap();
     for i in 0..1_500u32 {
-        let e = repo::insert_evidence(
+        let e = crosswalk_store::repo::evidence::insert_evidence(
             &tx,
-            repo::Evidence {
+            crosswalk_store::repo::evidence::Evidence {
                 id: uuid::Uuid::now_v7(),
                 tenant_id: m.tenant().0,
                 name: format!("log export {i:04}"),
@@ -600,9 +599,9 @@ async fn evidence_lists_longer_than_one_query_batch_keep_their_controls() {
         )
         .await
         .unwrap();
-        repo::link_evidence(&tx, m.tenant().0, e.id, ids[0]).await.unwrap();
+        crosswalk_store::repo::evidence::link_evidence(&tx, m.tenant().0, e.id, ids[0]).await.unwrap();
         if i >= 1_490 {
-            repo::link_evidence(&tx, m.tenant().0, e.id, ids[1]).await.unwrap();
+            crosswalk_store::repo::evidence::link_evidence(&tx, m.tenant().0, e.id, ids[1]).await.unwrap();
         }
     }
     let draft = crosswalk_store::journal::Draft::new("test", "evidence.bulk", "evidence", "1500", serde_json::json!({}), now);

@@ -90,7 +90,7 @@ async fn every_direct_change_to_a_journaled_table_or_an_evidence_file_is_found_a
         ]);
     raw.execute(backend.build(&q)).await.unwrap();
     // Evidence files: one replaced, one truncated, one removed.
-    let files = crosswalk_store::repo::controls::evidence_files(raw, op.tenant().0).await.unwrap();
+    let files = crosswalk_store::repo::evidence::evidence_files(raw, op.tenant().0).await.unwrap();
     let path = |sha: &str| blobs.0.join(&sha[..2]).join(sha);
     std::fs::write(path(&files[0].1), b"a different policy").unwrap();
     std::fs::write(path(&files[1].1), b"sc").unwrap();

@@ -5,7 +5,7 @@
 use chrono::{TimeZone, Utc};
 use crosswalk_store::journal::{self, Draft};
 use crosswalk_store::records::INSTALLATION;
-use crosswalk_store::repo::{controls, tenants};
+use crosswalk_store::repo::tenants;
 use crosswalk_store::testing::TestDb;
 
 #[tokio::test]
@@ -16,7 +16,7 @@ async fn a_record_hashes_identically_on_both_engines() {
     let tx = db.store.begin_write().await.unwrap();
     tenants::insert(&tx, tenants::Tenant { id: tenant, slug: "acme".into(), name: "Acme".into(), created_at: at }).await.unwrap();
     journal::init_head(&tx, tenant).await.unwrap();
-    let evidence = controls::Evidence {
+    let evidence = crosswalk_store::repo::evidence::Evidence {
         id: uuid::Uuid::parse_str("0190d6f4-0000-7000-8000-0000000000e1").unwrap(),
         tenant_id: tenant,
         name: "Backup restore test — Q4".into(),
@@ -28,7 +28,7 @@ async fn a_record_hashes_identically_on_both_engines() {
         valid_until: Some(chrono::NaiveDate::from_ymd_opt(2027, 3, 31).unwrap()),
         created_at: at,
     };
-    controls::insert_evidence(&tx, evidence).await.unwrap();
+    crosswalk_store::repo::evidence::insert_evidence(&tx, evidence).await.unwrap();
     journal::append(&tx, tenant, Draft::new("test", "evidence.add", "evidence", "e1", serde_json::json!({}), at), &db.mac_key())
         .await
         .unwrap();

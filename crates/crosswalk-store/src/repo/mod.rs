@@ -1,9 +1,11 @@
 //! Repositories: typed queries per table. Functions for tenant-owned rows take the tenant id, and
 //! write functions take a [`crate::WriteTx`] so they can only run inside a journaled transaction.
+pub mod attestations;
 pub mod blobs;
 pub mod catalog;
 pub mod controls;
 pub mod credentials;
+pub mod evidence;
 pub mod incidents;
 pub mod invitations;
 pub mod jobs;
