@@ -13,8 +13,9 @@ pub use ed25519_dalek::{SigningKey, VerifyingKey};
 const CHECKPOINT_TAG: &[u8] = b"crosswalk-journal-checkpoint-v1\0";
 const CHECKPOINT_TAG_V2: &[u8] = b"crosswalk-journal-checkpoint-v2\0";
 
-/// A signed statement that `tenant`'s chain had `head_hash` at `seq`.
+/// A signed statement that `tenant`'s chain had `head_hash` (and, v2, the records in `state_root`) at `seq`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Checkpoint {
     pub tenant: String,
     pub seq: i64,

@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use crosswalk_app::journal::{EntryView, VerifyReport};
+use crosswalk_journal::Checkpoint;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -56,61 +57,20 @@ pub async fn verify(
     Ok(Json(s.app.verify_journal_with(&actor, true, q.deep.unwrap_or(false)).await?))
 }
 
-/// A signed checkpoint: (tenant, seq, head hash, state root, time) signed with the instance key.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct CheckpointDoc {
-    pub tenant: String,
-    pub seq: i64,
-    pub head_hash: String,
-    #[serde(default)]
-    pub state_root: String,
-    pub signed_at_micros: i64,
-    pub public_key: String,
-    pub signature: String,
-}
-
-impl From<crosswalk_journal::Checkpoint> for CheckpointDoc {
-    fn from(c: crosswalk_journal::Checkpoint) -> Self {
-        Self {
-            tenant: c.tenant,
-            seq: c.seq,
-            head_hash: c.head_hash,
-            state_root: c.state_root,
-            signed_at_micros: c.signed_at_micros,
-            public_key: c.public_key,
-            signature: c.signature,
-        }
-    }
-}
-
-impl From<CheckpointDoc> for crosswalk_journal::Checkpoint {
-    fn from(c: CheckpointDoc) -> Self {
-        Self {
-            tenant: c.tenant,
-            seq: c.seq,
-            head_hash: c.head_hash,
-            state_root: c.state_root,
-            signed_at_micros: c.signed_at_micros,
-            public_key: c.public_key,
-            signature: c.signature,
-        }
-    }
-}
-
 #[utoipa::path(post, path = "/api/v1/journal/checkpoint", tag = "journal",
-    responses((status = 200, body = CheckpointDoc, description = "The latest signed checkpoint (one is signed at the head first when needed); keep it to detect later rewrites"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem, description = "The journal does not verify")))]
-pub async fn export_checkpoint(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<CheckpointDoc>> {
-    Ok(Json(s.app.export_checkpoint(&actor).await?.into()))
+    responses((status = 200, body = Checkpoint, description = "The latest signed checkpoint (one is signed at the head first when needed); keep it to detect later rewrites"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem, description = "The journal does not verify")))]
+pub async fn export_checkpoint(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Checkpoint>> {
+    Ok(Json(s.app.export_checkpoint(&actor).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/journal/checkpoint/verify", tag = "journal", request_body = CheckpointDoc,
+#[utoipa::path(post, path = "/api/v1/journal/checkpoint/verify", tag = "journal", request_body = Checkpoint,
     responses((status = 200, body = crosswalk_app::journal::CheckpointCheck, description = "`ok` false names the rewrite or truncation"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn verify_checkpoint(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    body: crate::json::PermittedJson<crate::json::needs::VerifyJournal, CheckpointDoc>,
+    body: crate::json::PermittedJson<crate::json::needs::VerifyJournal, Checkpoint>,
 ) -> ApiResult<Json<crosswalk_app::journal::CheckpointCheck>> {
-    Ok(Json(s.app.verify_against_checkpoint(&actor, &body.0.into()).await?))
+    Ok(Json(s.app.verify_against_checkpoint(&actor, &body.0).await?))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
