@@ -9,9 +9,11 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+mod attestations;
 mod catalog;
 mod controls;
 mod deadlines;
+mod evidence;
 mod incidents;
 mod invitations;
 mod journal;
@@ -109,11 +111,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(controls::list, controls::create))
         .routes(routes!(controls::get, controls::change))
         .routes(routes!(controls::link, controls::unlink))
-        .routes(routes!(controls::list_evidence, controls::upload))
-        .routes(routes!(controls::add_record))
-        .routes(routes!(controls::change_evidence))
-        .routes(routes!(controls::link_evidence))
-        .routes(routes!(controls::attestations, controls::attest))
+        .routes(routes!(evidence::list_evidence, evidence::upload))
+        .routes(routes!(evidence::add_record))
+        .routes(routes!(evidence::change_evidence))
+        .routes(routes!(evidence::link_evidence))
+        .routes(routes!(attestations::attestations, attestations::attest))
         .routes(routes!(soa::draft))
         .routes(routes!(soa::decide))
         .routes(routes!(soa::versions, soa::publish))
