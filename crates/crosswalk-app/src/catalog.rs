@@ -618,16 +618,12 @@ impl App {
         }
         let changed = report.items.iter().any(|i| i.inserted);
         if changed {
-            let scope = if owner.is_some() { "organisation" } else { "shared" };
-            self.journal(
-                &tx,
-                actor,
-                "catalog.import",
-                "file",
-                file_name,
-                json!({"sha256": hash, "scope": scope, "items": report.items, "notes": report.notes}),
-            )
-            .await?;
+            let payload = |scope: &str| json!({"sha256": hash, "scope": scope, "items": report.items, "notes": report.notes});
+            match owner {
+                Some(_) => self.journal(&tx, actor, "catalog.import", "file", file_name, payload("organisation")).await?,
+                // The shared catalog belongs to no organisation: its import is the installation's record.
+                None => self.journal_installation(&tx, actor, "catalog.import", "file", file_name, payload("shared")).await?,
+            };
         }
         tx.commit().await?;
         if changed {

@@ -266,6 +266,20 @@ impl App {
         self.journal_in(tx, actor.tenant.0, &actor.journal_name(), action, entity, entity_id, payload).await
     }
 
+    /// The entry for a change to shared data only (the shared catalog), in the installation's chain.
+    pub(crate) async fn journal_installation(
+        &self,
+        tx: &WriteTx,
+        actor: &Actor,
+        action: &str,
+        entity: &str,
+        entity_id: impl std::fmt::Display,
+        payload: serde_json::Value,
+    ) -> AppResult<Entry> {
+        let installation = crosswalk_store::records::INSTALLATION;
+        self.journal_in(tx, installation, &actor.journal_name(), action, entity, entity_id, payload).await
+    }
+
     #[allow(clippy::too_many_arguments)] // the entry's columns, named
     async fn journal_in(
         &self,

@@ -138,3 +138,19 @@ async fn a_followed_framework_is_pinned_to_its_version() {
     assert_eq!(newest.framework.version, "ciso-assistant-v9");
     assert_eq!(newest.framework.scope, crosswalk_app::catalog::FrameworkScope::Shared);
 }
+
+/// The operator's import goes into the shared catalog and is the installation's record: it is journaled
+/// (with the hash of every new row) in the installation chain, and no organisation's chain moves.
+#[tokio::test]
+async fn an_operator_import_is_journaled_in_the_installation_chain_only() {
+    let w = world().await;
+    let op = w.app.operator("acme").await.unwrap();
+    let before = w.app.journal_head(&w.manager).await.unwrap();
+    let installation_before = w.app.verify_installation_journal(false, false).await.unwrap().entries;
+    let report = w.app.import_catalog(&op, squatting_library(1, 1).as_bytes(), "shared.yaml", None).await.unwrap();
+    assert!(report.items.iter().any(|i| i.inserted), "{report:?}");
+    assert_eq!(w.app.journal_head(&w.manager).await.unwrap(), before, "the organisation's chain did not move");
+    let after = w.app.verify_installation_journal(false, true).await.unwrap();
+    assert!(after.ok, "{:?} {:?}", after.problem, after.record_problems);
+    assert_eq!(after.entries, installation_before + 1);
+}
