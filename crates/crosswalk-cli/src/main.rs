@@ -9,6 +9,8 @@ mod catalog;
 mod commands;
 mod compliance;
 mod config;
+mod journal_cmd;
+mod nis2_cmd;
 mod output;
 
 use clap::Parser;
