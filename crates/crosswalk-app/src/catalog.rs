@@ -119,6 +119,8 @@ pub struct RequirementNode {
     pub title: String,
     pub text: Option<String>,
     pub assessable: bool,
+    /// Withdrawn by its source: kept for references, never assessed or counted.
+    pub withdrawn: bool,
     pub depth: usize,
 }
 
@@ -207,20 +209,39 @@ pub struct NewRelation {
 #[derive(Debug)]
 pub(crate) struct CatalogGraph {
     pub graph: MappingGraph,
-    /// framework id of each requirement id (0 where no requirement has that id).
+    /// What is known of each requirement id, shared by the organisation-specific graphs.
+    pub nodes: Arc<NodeIndex>,
+    /// `slug@version` of every framework, by id.
+    pub framework_labels: Arc<HashMap<i64, String>>,
+}
+
+/// Per requirement id (dense; empty entries where no requirement has that id).
+#[derive(Debug, Default)]
+pub(crate) struct NodeIndex {
     pub framework_of: Vec<i64>,
     pub reference_of: Vec<String>,
-    /// `slug@version` of every framework, by id.
-    pub framework_labels: HashMap<i64, String>,
+    pub title_of: Vec<String>,
+    /// A heading (has children) or a withdrawn requirement: never assessed directly, never a
+    /// source of credit, never credited ([`crosswalk_domain::hierarchy`]).
+    pub structural: Vec<bool>,
 }
 
 impl CatalogGraph {
     pub fn framework(&self, requirement: i64) -> i64 {
-        self.framework_of.get(requirement as usize).copied().unwrap_or_default()
+        self.nodes.framework_of.get(requirement as usize).copied().unwrap_or_default()
     }
 
     pub fn reference(&self, requirement: i64) -> &str {
-        self.reference_of.get(requirement as usize).map(String::as_str).unwrap_or_default()
+        self.nodes.reference_of.get(requirement as usize).map(String::as_str).unwrap_or_default()
+    }
+
+    pub fn title(&self, requirement: i64) -> &str {
+        self.nodes.title_of.get(requirement as usize).map(String::as_str).unwrap_or_default()
+    }
+
+    /// A heading or withdrawn requirement (see [`NodeIndex::structural`]).
+    pub fn is_structural(&self, requirement: i64) -> bool {
+        self.nodes.structural.get(requirement as usize).copied().unwrap_or_default()
     }
 }
 
@@ -282,7 +303,15 @@ fn nodes_with(requirements: Vec<repo::Requirement>, parent_of: &HashMap<String, 
                 Some(p) => depth_of.get(p).map_or_else(|| outside_depth(p) + 1, |d| d + 1),
             };
             depth_of.insert(r.reference.clone(), depth);
-            RequirementNode { reference: r.reference, parent: r.parent_ref, title: r.title, text: r.text, assessable: r.assessable, depth }
+            RequirementNode {
+                reference: r.reference,
+                parent: r.parent_ref,
+                title: r.title,
+                text: r.text,
+                assessable: r.assessable,
+                withdrawn: r.withdrawn,
+                depth,
+            }
         })
         .collect()
 }
@@ -348,29 +377,37 @@ impl App {
         for (from, to, relation, strength) in own {
             graph.add(node_of(from), node_of(to), relation_of(&relation), strength_of(strength));
         }
-        Ok(Arc::new(CatalogGraph {
-            graph,
-            framework_of: global.framework_of.clone(),
-            reference_of: global.reference_of.clone(),
-            framework_labels: global.framework_labels.clone(),
-        }))
+        Ok(Arc::new(CatalogGraph { graph, nodes: global.nodes.clone(), framework_labels: global.framework_labels.clone() }))
     }
 
     async fn build_graph(&self, tenant: Option<uuid::Uuid>) -> AppResult<CatalogGraph> {
         let index = repo::requirement_index(self.db()).await?;
-        let max = index.iter().map(|(id, _, _)| *id).max().unwrap_or(0) as usize;
-        let mut framework_of = vec![0; max + 1];
-        let mut reference_of = vec![String::new(); max + 1];
-        for (id, framework, reference) in index {
-            framework_of[id as usize] = framework;
-            reference_of[id as usize] = reference;
+        let max = index.iter().map(|r| r.id).max().unwrap_or(0) as usize;
+        // A requirement is a heading when another requirement of its framework names it as parent.
+        let parents: std::collections::HashSet<(i64, &str)> =
+            index.iter().filter(|r| !r.withdrawn).filter_map(|r| Some((r.framework_id, r.parent.as_deref()?))).collect();
+        let mut nodes = NodeIndex {
+            framework_of: vec![0; max + 1],
+            reference_of: vec![String::new(); max + 1],
+            title_of: vec![String::new(); max + 1],
+            structural: vec![false; max + 1],
+        };
+        for r in &index {
+            let at = r.id as usize;
+            nodes.structural[at] = r.withdrawn || parents.contains(&(r.framework_id, r.reference.as_str()));
+            nodes.framework_of[at] = r.framework_id;
+        }
+        for r in index {
+            let at = r.id as usize;
+            nodes.reference_of[at] = r.reference;
+            nodes.title_of[at] = r.title;
         }
         let mut graph = MappingGraph::new(max + 1);
         for (from, to, relation, strength) in repo::graph_relations(self.db(), tenant).await? {
             graph.add(node_of(from), node_of(to), relation_of(&relation), strength_of(strength));
         }
-        let framework_labels = self.framework_labels().await?;
-        Ok(CatalogGraph { graph, framework_of, reference_of, framework_labels })
+        let framework_labels = Arc::new(self.framework_labels().await?);
+        Ok(CatalogGraph { graph, nodes: Arc::new(nodes), framework_labels })
     }
 
     /// `slug@version` by framework id, for labelling requirements the actor already reached
@@ -445,7 +482,7 @@ impl App {
     pub async fn mapping_list(&self, actor: &Actor, from: &str, to: &str) -> AppResult<Vec<RelationView>> {
         actor.require(Permission::Read, "reading the catalog")?;
         let (a, b) = (self.framework_named(actor, from).await?, self.framework_named(actor, to).await?);
-        let ids: Vec<i64> = repo::requirement_rows(self.db(), a.id).await?.into_iter().map(|r| r.0).collect();
+        let ids: Vec<i64> = repo::requirement_rows(self.db(), a.id).await?.into_iter().map(|r| r.id).collect();
         let mut views = self.relation_views(actor, &ids).await?;
         views.retain(|v| v.to_framework_id == b.id);
         Ok(views)
@@ -832,6 +869,7 @@ async fn stored_doc(db: &impl crosswalk_store::Read, f: &Framework) -> AppResult
             title: r.title,
             text: None,
             assessable: r.assessable,
+            withdrawn: r.withdrawn,
         })
         .collect();
     Ok(FrameworkDoc {

@@ -167,7 +167,8 @@ impl App {
     async fn seed_controls(&self, op: &crate::Actor) -> AppResult<()> {
         use crate::controls::{ControlStatus, NewControl};
         use crate::evidence::NewEvidence;
-        for framework in ["iso27001-2022", "nist-csf-2.0", "nis2"] {
+        // A managed service provider: CIR 2024/2690 lays down its Art 21(2) measures (NIS2 Art 21(5)).
+        for framework in ["iso27001-2022", "nist-csf-2.0", "nis2", "nis2-cir-2024-2690"] {
             self.follow_framework(op, framework).await?;
         }
         let today = self.now().date_naive();
@@ -179,7 +180,7 @@ impl App {
                 "Vulnerability management",
                 ControlStatus::Implemented,
                 None,
-                &[("iso27001-2022", "A.8.8"), ("nis2", "Art.21(2)(e)")],
+                &[("iso27001-2022", "A.8.8"), ("nis2-cir-2024-2690", "6.10.3")],
                 Some(("Monthly vulnerability scan report (October)", days(60))),
             ),
             (

@@ -29,6 +29,7 @@ pub mod journal;
 pub mod keys;
 pub mod mail;
 pub mod management;
+pub mod mapping_stats;
 pub mod nis2;
 pub mod pack;
 mod passwords;

@@ -23,16 +23,38 @@ use uuid::Uuid;
 use crate::catalog::{CatalogGraph, key_label};
 use crate::{Actor, App, AppError, AppResult};
 
-/// One step of a derivation or suggestion path, with both ends named.
+/// One step of a derivation or suggestion path, with both ends named and titled, read
+/// "`from` `type` `to`" (e.g. "A.5.1 intersects Art.21(2)(a)").
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PathStep {
     pub from_framework: String,
     pub from: String,
+    #[serde(default)]
+    pub from_title: String,
     #[serde(rename = "type")]
     pub relation: String,
     pub to_framework: String,
     pub to: String,
+    #[serde(default)]
+    pub to_title: String,
     pub strength: Option<u8>,
+}
+
+impl PathStep {
+    /// The step as a sentence a person can follow: "A.5.1 Policies for information security
+    /// (iso27001-2022@2022) intersects Art.21(2)(a) policies on risk analysis… (nis2@2022/2555), strength 7".
+    pub fn sentence(&self) -> String {
+        let titled = |r: &str, t: &str| if t.is_empty() { r.to_owned() } else { format!("{r} {t}") };
+        format!(
+            "{} ({}) {} {} ({}){}",
+            titled(&self.from, &self.from_title),
+            self.from_framework,
+            self.relation,
+            titled(&self.to, &self.to_title),
+            self.to_framework,
+            self.strength.map(|s| format!(", strength {s}")).unwrap_or_default()
+        )
+    }
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -46,6 +68,8 @@ pub struct RequirementReadiness {
     #[serde(rename = "ref")]
     pub reference: String,
     pub title: String,
+    /// A heading: its state is rolled up from its children; it is not counted in the summary.
+    pub heading: bool,
     pub state: Readiness,
     pub basis: Basis,
     pub reason: String,
@@ -58,6 +82,7 @@ pub struct ReadinessReport {
     pub framework: String,
     /// For coverage: the framework whose work is counted.
     pub from: Option<String>,
+    /// Counts over the assessable requirements only (headings and withdrawn ones are not counted).
     pub summary: Summary,
     /// Whole percentages of each part, never added into one score.
     pub percent: HashMap<String, u32>,
@@ -392,28 +417,45 @@ impl App {
         if let Some(report) = snapshot.reports.get(key) {
             return Ok(report);
         }
+        // NIS2 Art 21(5) and CIR 2024/2690 Art 2: for the entity types the CIR covers, each Art 21(2)
+        // measure is satisfied through the CIR Annex sections that lay it down.
+        let cir_sections = if target.slug == "nis2" && from.is_none() { self.cir_sections_by_measure(actor).await? } else { None };
         let requirements = catalog_repo::requirement_rows(self.db(), target.id).await?;
-        let frameworks: HashMap<i64, String> = graph.framework_labels.clone();
+        let frameworks = graph.framework_labels.clone();
         let (direct, signed_off) = (&snapshot.direct, &snapshot.signed_off);
-        let state_of = |n: u32| direct.get(&i64::from(n)).map_or(Readiness::Unknown, |d| d.state);
+        let rolled_measure = |n: u32| {
+            cir_sections.as_ref().is_some_and(|c| {
+                let reference = graph.reference(i64::from(n));
+                graph.framework(i64::from(n)) == target.id && c.contains_key(reference)
+            })
+        };
+        let structural = |n: u32| graph.is_structural(i64::from(n)) || rolled_measure(n);
+        // Headings (and measures rolled up from the CIR) are never assessed directly: what is
+        // recorded against them neither counts nor flows anywhere.
+        let state_of =
+            |n: u32| if structural(n) { Readiness::Unknown } else { direct.get(&i64::from(n)).map_or(Readiness::Unknown, |d| d.state) };
         let from_id = from.map(|f| f.id);
         let is_source = |n: u32| from_id.is_none_or(|id| graph.framework(i64::from(n)) == id);
         let is_signed = |n: u32| signed_off.contains(&i64::from(n));
-        let inputs = Inputs { direct: &state_of, is_source: &is_source, use_target_direct: from.is_none(), signed_off: &is_signed };
+        let inputs = Inputs {
+            direct: &state_of,
+            is_source: &is_source,
+            use_target_direct: from.is_none(),
+            signed_off: &is_signed,
+            is_heading: &structural,
+        };
+        let tree = Tree::of(&requirements);
         let mut summary = Summary::default();
         let (mut sound, mut any, mut assessable) = (0usize, 0usize, 0usize);
-        let mut rows = Vec::with_capacity(requirements.len());
-        let requirements: Vec<_> = requirements.into_iter().filter(|r| r.3).collect();
-        let nodes: Vec<u32> = requirements.iter().map(|r| u32::try_from(r.0).unwrap_or(u32::MAX)).collect();
+        let listed: Vec<usize> =
+            (0..requirements.len()).filter(|&i| tree.is_heading[i] || tree.is_leaf_assessed(&requirements[i])).collect();
+        let nodes: Vec<u32> = listed.iter().map(|&i| u32::try_from(requirements[i].id).unwrap_or(u32::MAX)).collect();
         let results = crosswalk::assess_all(&graph.graph, &nodes, &inputs);
-        for (((id, reference, title, _), node), result) in requirements.into_iter().zip(nodes).zip(results) {
-            assessable += 1;
-            if let Some(a) = from {
-                let (has_sound, has_any) = reach(&graph, node, a.id);
-                sound += usize::from(has_sound);
-                any += usize::from(has_any);
-            }
-            summary.add(result.state);
+        let mut rows: Vec<RequirementReadiness> = Vec::with_capacity(listed.len());
+        let mut state_at: HashMap<usize, Readiness> = HashMap::with_capacity(listed.len());
+        for ((&i, node), result) in listed.iter().zip(nodes).zip(results) {
+            let r = &requirements[i];
+            let heading = tree.is_heading[i];
             let path: Vec<PathStep> = result.path.iter().map(|s| step(&graph, &frameworks, s)).collect();
             let suggestions: Vec<SuggestionView> = result
                 .suggestions
@@ -423,9 +465,75 @@ impl App {
                     weakest_strength: s.weakest_strength,
                 })
                 .collect();
-            let reason = explain(&result, &path, &suggestions, direct.get(&id), from.map(key_label).as_deref());
-            rows.push(RequirementReadiness { reference, title, state: result.state, basis: result.basis, reason, path, suggestions });
+            let mut state = result.state;
+            let mut reason = explain(&result, &path, &suggestions, direct.get(&r.id), from.map(key_label).as_deref());
+            if state == Readiness::NotApplicable && !crosswalk_domain::hierarchy::may_be_excluded(&target.slug, &r.reference) {
+                state = Readiness::Gap;
+                reason = format!(
+                    "not excludable: ISO/IEC 27001 clause 1 allows no exclusion of the requirements of clauses 4 to 10 (marked: {reason})"
+                );
+            }
+            if !heading {
+                assessable += 1;
+                if let Some(a) = from {
+                    let (has_sound, has_any) = reach(&graph, node, a.id);
+                    sound += usize::from(has_sound);
+                    any += usize::from(has_any);
+                }
+            }
+            state_at.insert(i, state);
+            rows.push(RequirementReadiness {
+                reference: r.reference.clone(),
+                title: r.title.clone(),
+                heading,
+                state,
+                basis: if heading { Basis::RollUp } else { result.basis },
+                reason,
+                path,
+                suggestions,
+            });
         }
+        // Roll headings up from their children, deepest first (children follow parents in document order).
+        let row_of: HashMap<usize, usize> = listed.iter().enumerate().map(|(row, &i)| (i, row)).collect();
+        let mut empty_headings = std::collections::HashSet::new();
+        for &i in listed.iter().rev() {
+            if !tree.is_heading[i] {
+                continue;
+            }
+            state_at.remove(&i);
+            let children: Vec<Readiness> = tree.children[i].iter().filter_map(|c| state_at.get(c).copied()).collect();
+            let counted = children.len();
+            if counted == 0 {
+                // Nothing beneath it is assessed (e.g. only withdrawn controls): not listed.
+                empty_headings.insert(row_of[&i]);
+                continue;
+            }
+            let state = crosswalk_domain::hierarchy::roll_up(children);
+            state_at.insert(i, state);
+            let row = &mut rows[row_of[&i]];
+            row.state = state;
+            row.path.clear();
+            row.reason = format!("heading: rolled up from {counted} assessable children (credit never flows from or into a heading)");
+        }
+        // Art 21(2) measures of an entity the CIR covers: rolled up from their CIR Annex sections.
+        if let Some(by_measure) = &cir_sections {
+            for row in rows.iter_mut() {
+                if let Some((states, sections)) = by_measure.get(&row.reference) {
+                    row.state = crosswalk_domain::hierarchy::roll_up(states.iter().copied());
+                    row.basis = Basis::RollUp;
+                    row.path.clear();
+                    row.reason = format!(
+                        "NIS2 Art 21(5) and CIR 2024/2690 Art 2: satisfied through CIR Annex section(s) {} (rolled up); nothing flows from the measure to its points",
+                        sections.join(", ")
+                    );
+                }
+            }
+        }
+        for row in rows.iter().filter(|r| !r.heading) {
+            summary.add(row.state);
+        }
+        let rows: Vec<RequirementReadiness> =
+            rows.into_iter().enumerate().filter(|(at, _)| !empty_headings.contains(at)).map(|(_, r)| r).collect();
         let percent = Readiness::ALL
             .iter()
             .map(|s| {
@@ -453,6 +561,29 @@ impl App {
         let report = Arc::new(report);
         snapshot.reports.put(key, report.clone());
         Ok(report)
+    }
+
+    /// For an organisation whose saved NIS2 scoping names an entity type CIR 2024/2690 covers: each
+    /// Art 21(2) measure's CIR Annex sections with their rolled-up states. `None` otherwise.
+    async fn cir_sections_by_measure(&self, actor: &Actor) -> AppResult<Option<HashMap<String, (Vec<Readiness>, Vec<String>)>>> {
+        let Some(profile) = crosswalk_store::repo::nis2_profiles::get(self.db(), actor.tenant.0).await? else { return Ok(None) };
+        if !crosswalk_domain::nis2::covered_by_cir_2024_2690(&profile.entity_type) {
+            return Ok(None);
+        }
+        let cir = match self.framework_named(actor, "nis2-cir-2024-2690").await {
+            Ok(f) => f,
+            Err(AppError::NotFound(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let report = Box::pin(self.assess_shared(actor, &cir, None)).await?;
+        let section_state: HashMap<&str, Readiness> = report.requirements.iter().map(|r| (r.reference.as_str(), r.state)).collect();
+        let mut out = HashMap::new();
+        for letter in 'a'..='j' {
+            let sections = crosswalk_domain::hierarchy::cir_sections_of_measure(letter);
+            let states = sections.iter().map(|s| section_state.get(s).copied().unwrap_or(Readiness::Unknown)).collect();
+            out.insert(format!("Art.21(2)({letter})"), (states, sections.iter().map(|s| s.to_string()).collect()));
+        }
+        Ok(Some(out))
     }
 
     /// Signs off a crosswalk suggestion for one requirement: a named person's attestation that keeps
@@ -506,6 +637,35 @@ impl App {
     }
 }
 
+/// A framework's requirement tree by document position.
+struct Tree {
+    /// Has at least one child that is not withdrawn.
+    is_heading: Vec<bool>,
+    /// Positions of each requirement's children.
+    children: Vec<Vec<usize>>,
+}
+
+impl Tree {
+    fn of(requirements: &[catalog_repo::RequirementRow]) -> Self {
+        let position: HashMap<&str, usize> = requirements.iter().enumerate().map(|(i, r)| (r.reference.as_str(), i)).collect();
+        let mut tree = Tree { is_heading: vec![false; requirements.len()], children: vec![Vec::new(); requirements.len()] };
+        for (i, r) in requirements.iter().enumerate() {
+            if let Some(&p) = r.parent.as_deref().and_then(|p| position.get(p))
+                && !r.withdrawn
+            {
+                tree.is_heading[p] = true;
+                tree.children[p].push(i);
+            }
+        }
+        tree
+    }
+
+    /// A leaf an organisation assesses: marked assessable and not withdrawn.
+    fn is_leaf_assessed(&self, r: &catalog_repo::RequirementRow) -> bool {
+        r.assessable && !r.withdrawn
+    }
+}
+
 /// Whether a relation from framework `from` reaches `node` soundly (one equal/superset step) or at all.
 fn reach(graph: &CatalogGraph, node: u32, from: i64) -> (bool, bool) {
     let arcs = graph.graph.relations_into(node).filter(|(other, _)| graph.framework(i64::from(*other)) == from);
@@ -517,27 +677,18 @@ fn step(graph: &CatalogGraph, frameworks: &HashMap<i64, String>, s: &crosswalk::
     PathStep {
         from_framework: label(s.from),
         from: graph.reference(i64::from(s.from)).to_owned(),
+        from_title: graph.title(i64::from(s.from)).to_owned(),
         relation: s.relation.as_str().to_owned(),
         to_framework: label(s.to),
         to: graph.reference(i64::from(s.to)).to_owned(),
+        to_title: graph.title(i64::from(s.to)).to_owned(),
         strength: s.strength,
     }
 }
 
+/// A path as numbered steps: "1. … then 2. …".
 fn describe(path: &[PathStep]) -> String {
-    path.iter()
-        .map(|p| {
-            format!(
-                "{} ({}) {} {}{}",
-                p.from,
-                p.from_framework,
-                p.relation,
-                p.to,
-                p.strength.map(|s| format!(" [strength {s}]")).unwrap_or_default()
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
+    path.iter().enumerate().map(|(i, p)| format!("{}. {}", i + 1, p.sentence())).collect::<Vec<_>>().join("; then ")
 }
 
 fn explain(
@@ -562,6 +713,7 @@ fn explain(
                 if suggestions.len() > 1 { format!(" (+{} more)", suggestions.len() - 1) } else { String::new() }
             )
         }
+        Basis::RollUp => "rolled up from its children".into(),
         Basis::Gap => match from {
             Some(from) => format!("gap: nothing the organisation has done in {from} reaches this requirement"),
             None => "no control, evidence or attestation recorded".into(),

@@ -81,7 +81,7 @@ impl App {
             async { Ok::<_, AppError>(repo::versions(self.db(), actor.tenant.0).await?) },
             async { Ok::<_, AppError>(catalog_repo::requirement_rows(self.db(), iso.id).await?) },
         )?;
-        let id_of: HashMap<&str, i64> = requirements.iter().map(|(id, r, _, _)| (r.as_str(), *id)).collect();
+        let id_of: HashMap<&str, i64> = requirements.iter().map(|r| (r.reference.as_str(), r.id)).collect();
         let mut evidence_of: HashMap<uuid::Uuid, Vec<String>> = HashMap::new();
         for (control, ids) in &snapshot.evidence_by_control {
             evidence_of.insert(*control, ids.iter().filter_map(|id| snapshot.evidence.get(id)).map(|e| e.name.clone()).collect());

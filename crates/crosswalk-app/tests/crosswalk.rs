@@ -31,7 +31,7 @@ async fn evidence_proves_iso_and_derives_csf_only_where_the_mapping_type_allows(
         )
         .await
         .unwrap();
-    app.link_control(m, control.id, "iso27001-2022", "A.8.8").await.unwrap();
+    app.link_control(m, control.id, "iso27001-2022", "A.8.13").await.unwrap();
     let blob = app.store_blob(m, &b"scan report"[..]).await.unwrap();
     let again = app.store_blob(m, &b"scan report"[..]).await.unwrap();
     assert_eq!(blob.sha256, again.sha256, "identical content, one blob");
@@ -55,33 +55,39 @@ async fn evidence_proves_iso_and_derives_csf_only_where_the_mapping_type_allows(
     assert_eq!(pending[0].date_naive(), NaiveDate::from_ymd_opt(2026, 12, 18).unwrap());
 
     let iso = app.readiness(m, "iso27001-2022").await.unwrap();
-    assert_eq!(row(&iso, "A.8.8").state, Readiness::Proven);
+    assert_eq!(row(&iso, "A.8.13").state, Readiness::Proven);
     let csf = app.readiness(m, "nist-csf-2.0").await.unwrap();
-    let ra01 = row(&csf, "ID.RA-01");
-    assert_eq!((ra01.state, ra01.basis), (Readiness::Derived, Basis::Derived));
-    assert_eq!((ra01.path[0].from.as_str(), ra01.path[0].relation.as_str()), ("A.8.8", "superset"));
-    // ID.RA-08 only intersects A.8.8: a suggestion, never credit.
-    let ra08 = row(&csf, "ID.RA-08");
-    assert_eq!((ra08.state, ra08.basis), (Readiness::Unknown, Basis::Suggestion));
+    let ds11 = row(&csf, "PR.DS-11");
+    assert_eq!((ds11.state, ds11.basis), (Readiness::Derived, Basis::Derived));
+    assert_eq!((ds11.path[0].from.as_str(), ds11.path[0].relation.as_str()), ("A.8.13", "superset"));
+    assert_eq!(ds11.path[0].from_title, "Information backup", "each step names both requirements");
+    // RC.RP-03 only intersects A.8.13: a suggestion, never credit.
+    let rp03 = row(&csf, "RC.RP-03");
+    assert_eq!((rp03.state, rp03.basis), (Readiness::Unknown, Basis::Suggestion));
+    assert!(rp03.reason.contains("1. A.8.13 Information backup (iso27001-2022@2022) intersects RC.RP-03"), "{}", rp03.reason);
     assert_eq!(csf.summary.derived, 1);
+    // The CSF category PR.DS is a heading: listed, rolled up, never counted.
+    let pr_ds = row(&csf, "PR.DS");
+    assert!(pr_ds.heading && pr_ds.basis == Basis::RollUp && pr_ds.state == Readiness::Partial, "{pr_ds:?}");
+    assert_eq!(csf.summary.total(), 106);
 
     let coverage = app.coverage(m, "iso27001-2022", "nist-csf-2.0").await.unwrap();
-    assert_eq!(row(&coverage, "ID.RA-01").state, Readiness::Derived);
+    assert_eq!(row(&coverage, "PR.DS-11").state, Readiness::Derived);
     assert!(coverage.overlap.unwrap().sound_percent > 0);
     assert!(coverage.overlap.unwrap().any_percent >= coverage.overlap.unwrap().sound_percent);
 
     // The control page lists the requirement it serves directly and the one derived through a sound mapping.
     let view = app.control(m, control.id).await.unwrap();
-    assert!(view.requirements.iter().any(|r| r.reference == "A.8.8" && r.how == "direct"));
-    assert!(view.requirements.iter().any(|r| r.reference == "ID.RA-01" && r.how == "derived"));
+    assert!(view.requirements.iter().any(|r| r.reference == "A.8.13" && r.how == "direct"));
+    assert!(view.requirements.iter().any(|r| r.reference == "PR.DS-11" && r.how == "derived"));
 
     // Expired evidence: both not ready, and the reason says why.
     app.set_evidence_validity(m, evidence.id, None, NaiveDate::from_ymd_opt(2026, 11, 1)).await.unwrap();
     let iso = app.readiness(m, "iso27001-2022").await.unwrap();
-    assert_eq!(row(&iso, "A.8.8").state, Readiness::Partial);
-    assert!(row(&iso, "A.8.8").reason.contains("expired on 2026-11-01"), "{}", row(&iso, "A.8.8").reason);
+    assert_eq!(row(&iso, "A.8.13").state, Readiness::Partial);
+    assert!(row(&iso, "A.8.13").reason.contains("expired on 2026-11-01"), "{}", row(&iso, "A.8.13").reason);
     let csf = app.readiness(m, "nist-csf-2.0").await.unwrap();
-    assert_ne!(row(&csf, "ID.RA-01").state, Readiness::Derived);
+    assert_ne!(row(&csf, "PR.DS-11").state, Readiness::Derived);
 }
 
 #[tokio::test]
@@ -296,16 +302,23 @@ async fn the_demo_shows_the_art_21_view_with_honest_states() {
     assert!(view.cir_applies, "a managed service provider is an Art 21(5) entity");
     let measure = |r: &str| view.measures.iter().find(|m| m.measure.reference == r).unwrap();
     assert_eq!(view.measures.len(), 10);
-    // (e): the vulnerability management control is linked directly and proven.
-    assert_eq!(measure("Art.21(2)(e)").measure.state, Readiness::Proven);
-    assert!(measure("Art.21(2)(e)").controls[0].starts_with("Vulnerability management"));
-    // (h): A.8.24 equals it, but its evidence expired: not derived, and ISO shows why.
+    // (e), for an entity the CIR covers: rolled up from CIR sections 6 and 13 (NIS2 Art 21(5)). The
+    // vulnerability management control proves A.8.8, which equals CIR 6.10.1 (reviewed) and
+    // covers 6.10.2.a; the rest of sections 6 and 13 is open, so (e) is partial, never proven.
+    let e = measure("Art.21(2)(e)");
+    assert_eq!((e.measure.state, e.measure.basis), (Readiness::Partial, crosswalk_domain::crosswalk::Basis::RollUp));
+    assert!(e.measure.reason.contains("6, 13"), "{}", e.measure.reason);
+    let cir = app.readiness(&op, "nis2-cir-2024-2690").await.unwrap();
+    let point = |r: &str| cir.requirements.iter().find(|q| q.reference == r).unwrap();
+    assert_eq!(point("6.10.1").state, Readiness::Derived);
+    assert_eq!((point("6.10").state, point("6.10").heading), (Readiness::Partial, true));
+    // (h): A.8.24 only intersects it (issue 13), and its evidence expired: no credit either way.
     let h = measure("Art.21(2)(h)");
     assert_ne!(h.measure.state, Readiness::Derived);
     let a824 = h.iso27001.iter().find(|r| r.reference == "A.8.24").unwrap();
-    assert_eq!((a824.relation.as_str(), a824.state), ("equal", Some(Readiness::Partial)));
-    // (c): A.8.13 is proven, but it is only a subset of business continuity: a suggestion.
-    assert_eq!(measure("Art.21(2)(c)").measure.basis, crosswalk_domain::crosswalk::Basis::Suggestion);
+    assert_eq!((a824.relation.as_str(), a824.state), ("intersects", Some(Readiness::Partial)));
+    // (c): rolled up from CIR sections 4 and 13, however proven A.8.13 is.
+    assert_eq!(measure("Art.21(2)(c)").measure.basis, crosswalk_domain::crosswalk::Basis::RollUp);
     assert!(measure("Art.21(2)(c)").cir_sections.iter().any(|s| s.reference == "4"), "CIR section 4 details (c)");
     let iso = app.readiness(&op, "iso27001-2022").await.unwrap();
     let a824 = iso.requirements.iter().find(|r| r.reference == "A.8.24").unwrap();
@@ -320,7 +333,7 @@ async fn the_demo_shows_the_art_21_view_with_honest_states() {
 async fn the_posture_dashboard_shows_parts_changes_this_week_and_a_daily_trend() {
     let (_db, app, clock) = demo().await;
     let op = app.operator("acme-demo").await.unwrap();
-    assert_eq!(app.record_daily_snapshots().await.unwrap(), 3, "ISO 27001, CSF and NIS2 are followed");
+    assert_eq!(app.record_daily_snapshots().await.unwrap(), 4, "ISO 27001, CSF, NIS2 and CIR 2024/2690 are followed");
     assert_eq!(app.record_daily_snapshots().await.unwrap(), 0, "once a day");
 
     // Two days later the backup restore evidence lapses.

@@ -164,6 +164,10 @@ pub struct RequirementDoc {
     pub text: Option<String>,
     /// Whether an organisation assesses this node (leaves usually; headings not).
     pub assessable: bool,
+    /// Withdrawn by its source (OSCAL `status: withdrawn`, SP 800-53's "[Withdrawn: …]"): kept so
+    /// references resolve, never assessable, never counted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub withdrawn: bool,
     /// External identifiers (CISO Assistant requirement URN, `oscal:<control id>`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
@@ -219,6 +223,56 @@ pub struct RelationDoc {
     pub rationale: Option<Rationale>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+/// The review records of a curated mapping set (`catalogs/curated/reviews/*.json`): one per
+/// credit-carrying relation, with both sides' key obligations in Crosswalk's own words, the reason
+/// for the type, and the verdict of an independent reviewer who saw only the two requirements.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewsDoc {
+    pub set: String,
+    pub reviews: Vec<ReviewDoc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewDoc {
+    pub from: String,
+    pub to: String,
+    #[serde(rename = "type")]
+    pub relation: RelationType,
+    pub from_obligations: String,
+    pub to_obligations: String,
+    pub reason: String,
+    pub author: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub independent_check: Option<IndependentCheck>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndependentCheck {
+    pub reviewer: String,
+    /// What the reviewer was shown (the two requirements only).
+    pub saw: String,
+    /// The reviewer's own type for the pair.
+    pub verdict: RelationType,
+    pub agrees: bool,
+    pub note: String,
+}
+
+impl ReviewDoc {
+    /// Reviewed: a different person checked it blind and their verdict implies the stated type
+    /// (equal implies subset and superset).
+    pub fn is_independently_confirmed(&self) -> bool {
+        self.independent_check.as_ref().is_some_and(|c| {
+            c.agrees
+                && c.reviewer != self.author
+                && (c.verdict == self.relation
+                    || (c.verdict == RelationType::Equal && matches!(self.relation, RelationType::Subset | RelationType::Superset)))
+        })
+    }
 }
 
 /// A document that is not internally sound; names the row so the user can fix the file.
@@ -333,6 +387,7 @@ mod tests {
             title: String::new(),
             text: None,
             assessable: true,
+            withdrawn: false,
             aliases: vec![],
         }
     }

@@ -7,6 +7,8 @@
 //!   *suggestions*: they show the path and its weakest strength and need a named person's sign-off.
 //!   A signed-off suggestion counts as `attested`, never as proven or derived.
 //! - `not_related` relations are never followed.
+//! - Credit never flows from a heading (a requirement with children) and never into one: a heading's
+//!   state is rolled up from its children ([`crate::hierarchy`]); relations touching it only suggest.
 //!
 //! The engine is pure and works on dense requirement indexes so that a whole framework can be
 //! assessed in one pass without database round trips.
@@ -65,6 +67,9 @@ pub enum Basis {
     SignedOff,
     /// Only suggestions reach it; a person must review them.
     Suggestion,
+    /// A heading (or an NIS2 Art 21(2) measure of an entity the CIR covers): rolled up from its
+    /// children ([`crate::hierarchy::roll_up`]), never assessed directly.
+    RollUp,
     /// Nothing reaches it.
     Gap,
 }
@@ -157,6 +162,10 @@ pub struct Inputs<'a> {
     pub use_target_direct: bool,
     /// Whether a named person signed off a suggestion for this target.
     pub signed_off: &'a dyn Fn(Node) -> bool,
+    /// Whether a requirement is a heading (has children, see [`crate::hierarchy`]): credit never
+    /// flows from a heading, and a heading as target only collects suggestions (its state is rolled
+    /// up from its children by the caller).
+    pub is_heading: &'a dyn Fn(Node) -> bool,
 }
 
 fn weakest(path: &[Step]) -> Option<u8> {
@@ -183,8 +192,14 @@ fn assess_with(graph: &MappingGraph, target: Node, inputs: &Inputs<'_>, paths: &
     }
 
     let mut credit: Option<Step> = None;
+    let target_is_heading = (inputs.is_heading)(target);
     for arc in graph.arcs_into(target) {
-        if arc.relation.carries_credit() && (inputs.is_source)(arc.other) && (inputs.direct)(arc.other) == Readiness::Proven {
+        if !target_is_heading
+            && arc.relation.carries_credit()
+            && !(inputs.is_heading)(arc.other)
+            && (inputs.is_source)(arc.other)
+            && (inputs.direct)(arc.other) == Readiness::Proven
+        {
             let step = Step { from: arc.other, to: target, relation: arc.relation, strength: arc.strength };
             // Prefer equal over superset, then the stronger relation: the most convincing path is shown.
             let better = match credit {
@@ -349,7 +364,11 @@ mod tests {
         let direct = |n: Node| states.get(n as usize).copied().unwrap_or(Readiness::Unknown);
         let source = |n: Node| n != target;
         let never = |_: Node| false;
-        assess(graph, target, &Inputs { direct: &direct, is_source: &source, use_target_direct: use_direct, signed_off: &never })
+        assess(
+            graph,
+            target,
+            &Inputs { direct: &direct, is_source: &source, use_target_direct: use_direct, signed_off: &never, is_heading: &never },
+        )
     }
 
     #[test]
@@ -402,7 +421,8 @@ mod tests {
         let direct = |n: Node| states[n as usize];
         let only_zero = |n: Node| n == 0;
         let yes = |_: Node| true;
-        let inputs = Inputs { direct: &direct, is_source: &only_zero, use_target_direct: false, signed_off: &yes };
+        let never = |_: Node| false;
+        let inputs = Inputs { direct: &direct, is_source: &only_zero, use_target_direct: false, signed_off: &yes, is_heading: &never };
         let result = assess(&graph, 1, &inputs);
         assert_eq!((result.state, result.basis), (Readiness::Attested, Basis::SignedOff));
         let no = |_: Node| false;
@@ -486,6 +506,42 @@ mod tests {
             for (b, a) in before.iter().zip(&after) {
                 prop_assert!(a <= b, "{b:?} rose to {a:?}");
             }
+        }
+
+        /// Proving a heading (or a measure whose points are its children) alone derives no
+        /// requirement anywhere, whatever the relations say.
+        #[test]
+        fn a_proven_heading_derives_nothing(
+            relations in prop::collection::vec(arb_relation(), 0..24),
+            heading in 0..NODES,
+        ) {
+            let graph = graph_of(&relations);
+            let mut states = vec![Readiness::Unknown; NODES as usize];
+            states[heading as usize] = Readiness::Proven;
+            let direct = |n: Node| states[n as usize];
+            let is_heading = |n: Node| n == heading;
+            let never = |_: Node| false;
+            for target in (0..NODES).filter(|&t| t != heading) {
+                let source = |n: Node| n != target;
+                let inputs = Inputs { direct: &direct, is_source: &source, use_target_direct: true, signed_off: &never, is_heading: &is_heading };
+                prop_assert_ne!(assess(&graph, target, &inputs).state, Readiness::Derived);
+            }
+        }
+
+        /// A heading as target collects suggestions only, never credit.
+        #[test]
+        fn a_heading_target_is_never_derived(
+            relations in prop::collection::vec(arb_relation(), 0..24),
+            states in prop::collection::vec(arb_state(), NODES as usize),
+            heading in 0..NODES,
+        ) {
+            let graph = graph_of(&relations);
+            let direct = |n: Node| states[n as usize];
+            let is_heading = |n: Node| n == heading;
+            let source = |n: Node| n != heading;
+            let never = |_: Node| false;
+            let inputs = Inputs { direct: &direct, is_source: &source, use_target_direct: false, signed_off: &never, is_heading: &is_heading };
+            prop_assert_ne!(assess(&graph, heading, &inputs).state, Readiness::Derived);
         }
 
         #[test]

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod clocks;
 pub mod common_passwords;
 pub mod crosswalk;
+pub mod hierarchy;
 pub mod ids;
 pub mod nis2;
 pub mod readiness;

@@ -214,6 +214,59 @@ pub fn urn_tail(urn: &str) -> &str {
     urn.rsplit(':').next().unwrap_or(urn)
 }
 
+/// A reference no earlier node of the framework uses. Nodes are identified by URN; when libraries
+/// reuse a `ref_id` for distinct nodes (Spain's ENS, RD 311/2022, has many nodes `1`, `2`, …), the
+/// ref is disambiguated visibly with as much of the URN's tail as it takes (`1 [op.acc.1:1]`), and
+/// as a last resort a counter. The URN stays the node's alias, so mappings still find it.
+pub fn unique_ref(reference: String, urn: &str, used: &mut std::collections::HashSet<String>) -> String {
+    if used.insert(reference.clone()) {
+        return reference;
+    }
+    let segments: Vec<&str> = urn.split(':').collect();
+    for take in 1..=segments.len() {
+        let tail = segments[segments.len() - take..].join(":");
+        let candidate = format!("{reference} [{tail}]");
+        if used.insert(candidate.clone()) {
+            return candidate;
+        }
+    }
+    (2..).map(|n| format!("{reference} [#{n}]")).find(|candidate| used.insert(candidate.clone())).unwrap_or(reference)
+}
+
+/// SP 800-53 r5 (and CISO Assistant libraries built from it) mark a withdrawn control by a
+/// description "[Withdrawn: Incorporated into …]" (the OSCAL source says `status: withdrawn`); two
+/// nodes of that library (CP-7(5), IA-3(2)) lost the opening bracket.
+pub fn is_withdrawn_description(description: Option<&str>) -> bool {
+    description.is_some_and(|d| {
+        let d = d.trim_start();
+        let d = d.strip_prefix('[').unwrap_or(d);
+        d.get(..10).is_some_and(|head| head.eq_ignore_ascii_case("withdrawn:"))
+    })
+}
+
+#[cfg(test)]
+mod withdrawn_tests {
+    use super::*;
+
+    #[test]
+    fn sp_800_53_withdrawn_markers_are_recognised() {
+        assert!(is_withdrawn_description(Some("[Withdrawn: Incorporated into AC-2 and AU-6.]")));
+        assert!(is_withdrawn_description(Some("Withdrawn: Incorporated into CP-7.]")));
+        assert!(!is_withdrawn_description(Some("Withdrawn systems are decommissioned as follows")));
+        assert!(!is_withdrawn_description(None));
+    }
+
+    #[test]
+    fn duplicate_ref_ids_are_disambiguated_by_urn() {
+        let mut used = std::collections::HashSet::new();
+        assert_eq!(unique_ref("1".into(), "urn:x:ens:op.acc.1:1", &mut used), "1");
+        assert_eq!(unique_ref("1".into(), "urn:x:ens:op.acc.2:1", &mut used), "1 [1]");
+        assert_eq!(unique_ref("1".into(), "urn:x:ens:op.acc.3:1", &mut used), "1 [op.acc.3:1]");
+        // "1 [1]" taken by an earlier node whose own ref_id was literally "1 [1]".
+        assert_eq!(unique_ref("1".into(), "urn:x:ens:op.acc.3:1", &mut used), "1 [ens:op.acc.3:1]");
+    }
+}
+
 /// Converts a library's framework into a catalog document, keeping every node: the reference is
 /// the node's `ref_id`, or its URN tail when it has none; descriptions become text.
 pub fn framework_doc(library: &CisoLibrary) -> Option<FrameworkDoc> {
@@ -222,18 +275,16 @@ pub fn framework_doc(library: &CisoLibrary) -> Option<FrameworkDoc> {
     let mut ref_of_urn = std::collections::HashMap::new();
     let mut requirements = Vec::with_capacity(framework.nodes.len());
     for node in &framework.nodes {
-        let mut reference = node.ref_id.clone().unwrap_or_else(|| urn_tail(&node.urn).to_owned());
-        // Some libraries reuse a ref_id for guidance nodes; the URN keeps them apart.
-        if used.contains(&reference) {
-            reference = format!("{reference} [{}]", urn_tail(&node.urn));
-        }
-        used.insert(reference.clone());
+        // Some libraries reuse a ref_id for distinct nodes; the URN keeps them apart.
+        let reference = unique_ref(node.ref_id.clone().unwrap_or_else(|| urn_tail(&node.urn).to_owned()), &node.urn, &mut used);
         ref_of_urn.insert(node.urn.as_str(), reference.clone());
+        let withdrawn = is_withdrawn_description(node.description.as_deref());
         requirements.push(RequirementDoc {
             parent: node.parent_urn.as_deref().and_then(|p| ref_of_urn.get(p).cloned()),
             title: node.name.clone().unwrap_or_default(),
             text: node.description.clone(),
-            assessable: node.assessable,
+            assessable: node.assessable && !withdrawn,
+            withdrawn,
             aliases: vec![node.urn.clone()],
             reference,
         });

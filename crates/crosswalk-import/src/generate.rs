@@ -57,6 +57,7 @@ fn node(reference: &str, parent: Option<&str>, title: &str, assessable: bool) ->
         title: title.to_owned(),
         text: None,
         assessable,
+        withdrawn: false,
         aliases: vec![],
     }
 }
@@ -89,7 +90,7 @@ fn from_library(reference: &Path, file: &str, meta: Meta<'_>, text: Text) -> Res
     let mut requirements = Vec::new();
     for n in &framework.nodes {
         let parent = n.parent_urn.as_deref().and_then(|p| ref_of.get(p)).cloned();
-        let mut reference = match (&n.ref_id, &n.name) {
+        let reference = match (&n.ref_id, &n.name) {
             (Some(r), _) => r.clone(),
             (None, Some(name)) => match &parent {
                 Some(p) => format!("{p} {}", name.split_whitespace().next().unwrap_or(name)),
@@ -98,17 +99,23 @@ fn from_library(reference: &Path, file: &str, meta: Meta<'_>, text: Text) -> Res
             (None, None) if n.assessable => format!("{} [{}]", parent.clone().unwrap_or_default(), urn_tail(&n.urn)).trim().to_owned(),
             (None, None) => continue,
         };
-        if !used.insert(reference.clone()) {
-            reference = format!("{reference} [{}]", urn_tail(&n.urn));
-            used.insert(reference.clone());
-        }
+        let reference = crate::ciso::unique_ref(reference, &n.urn, &mut used);
         ref_of.insert(n.urn.as_str(), reference.clone());
+        let withdrawn = crate::ciso::is_withdrawn_description(n.description.as_deref());
         let (title, body) = match (text, &n.name, &n.description) {
             (Text::PublicDomain, Some(name), description) => (name.clone(), description.clone()),
             (Text::PublicDomain, None, Some(description)) => (description.clone(), None),
             (_, name, _) => (name.clone().unwrap_or_default(), None),
         };
-        requirements.push(RequirementDoc { reference, parent, title, text: body, assessable: n.assessable, aliases: vec![n.urn.clone()] });
+        requirements.push(RequirementDoc {
+            reference,
+            parent,
+            title,
+            text: body,
+            assessable: n.assessable && !withdrawn,
+            withdrawn,
+            aliases: vec![n.urn.clone()],
+        });
     }
     let doc = FrameworkDoc {
         slug: meta.slug.into(),
@@ -473,13 +480,16 @@ fn measures_named(raw: &str) -> Vec<String> {
         .collect()
 }
 
-/// Each CIR 2024/2690 annex section, subsection and point details NIS2 Art 21(2) measures (CIR Art 2
-/// and the Annex headings). Where a section details one measure, its items are a *subset* of it;
-/// where it details several, an item need not fall within any single one, so it only *intersects*.
+/// Each CIR 2024/2690 Annex section lays down NIS2 Art 21(2) measures (CIR Art 2 and the Annex
+/// headings). Only the 13 sections are related, and a section is a heading: nothing flows from or
+/// into it (issue 13). These relations show the legal structure; for the entity types the CIR covers
+/// the measures are rolled up from the sections (`crosswalk_domain::hierarchy`), never the reverse.
+/// Where a section details one measure it is a *subset* of it; where it details several, it only
+/// *intersects* each.
 fn cir_to_nis2(cir: &FrameworkDoc, nis2: &FrameworkDoc, measure_of_section: &BTreeMap<String, Vec<String>>) -> Result<MappingSetDoc> {
     let mut relations = Vec::new();
-    for req in &cir.requirements {
-        let section = req.reference.split('.').next().unwrap_or_default();
+    for req in cir.requirements.iter().filter(|r| r.parent.is_none()) {
+        let section = req.reference.as_str();
         let measures = measure_of_section.get(section).map(Vec::as_slice).unwrap_or_default();
         for measure in measures {
             relations.push(RelationDoc {
@@ -488,7 +498,7 @@ fn cir_to_nis2(cir: &FrameworkDoc, nis2: &FrameworkDoc, measure_of_section: &BTr
                 relation: if measures.len() == 1 { RelationType::Subset } else { RelationType::Intersects },
                 strength: Some(if measures.len() == 1 { 10 } else { 5 }),
                 rationale: Some(Rationale::Semantic),
-                note: Some(format!("CIR 2024/2690 Art 2 and Annex section {section} specify NIS2 {}", measures.join(", "))),
+                note: Some(format!("CIR 2024/2690 Art 2 and Annex section {section} lay down NIS2 {}", measures.join(", "))),
             });
         }
     }

@@ -209,6 +209,7 @@ fn push_control(control: &Control, parent: &str, out: &mut Vec<RequirementDoc>) 
         title: if is_withdrawn { format!("{} (withdrawn)", control.title) } else { control.title.clone() },
         text: statement(&control.parts),
         assessable: !is_withdrawn,
+        withdrawn: is_withdrawn,
         aliases: vec![format!("oscal:{}", control.id)],
     });
     for child in &control.controls {
@@ -226,6 +227,7 @@ fn push_group(group: &Group, parent: Option<&str>, out: &mut Vec<RequirementDoc>
         title: group.title.clone(),
         text: None,
         assessable: false,
+        withdrawn: false,
         aliases: vec![format!("oscal:{id}")],
     });
     for sub in &group.groups {
@@ -252,6 +254,7 @@ pub fn catalog(bytes: &[u8], file_stem: &str) -> Result<FrameworkDoc, ImportErro
             title: "Ungrouped controls".into(),
             text: None,
             assessable: false,
+            withdrawn: false,
             aliases: vec![],
         });
         for control in &catalog.controls {

@@ -35,4 +35,17 @@ pub const MAPPINGS: &[(&str, &str)] = &[
     ("mappings/soc2-tsc-2017--iso27001-2022.json", include_str!("../../../catalogs/mappings/soc2-tsc-2017--iso27001-2022.json")),
     ("curated/iso27001-2022--nist-csf-2.0.json", include_str!("../../../catalogs/curated/iso27001-2022--nist-csf-2.0.json")),
     ("curated/nis2--iso27001-2022.json", include_str!("../../../catalogs/curated/nis2--iso27001-2022.json")),
+    ("curated/nis2-cir-2024-2690--iso27001-2022.json", include_str!("../../../catalogs/curated/nis2-cir-2024-2690--iso27001-2022.json")),
+    ("curated/nist-sp-800-53-r5--iso27001-2022.json", include_str!("../../../catalogs/curated/nist-sp-800-53-r5--iso27001-2022.json")),
+];
+
+/// Review records of the curated sets, by set slug (see `crosswalk_domain::catalog::ReviewsDoc`).
+pub const REVIEWS: &[(&str, &str)] = &[
+    ("curated--iso27001-2022--nist-csf-2.0", include_str!("../../../catalogs/curated/reviews/iso27001-2022--nist-csf-2.0.json")),
+    ("curated--nis2--iso27001-2022", include_str!("../../../catalogs/curated/reviews/nis2--iso27001-2022.json")),
+    (
+        "curated--nis2-cir-2024-2690--iso27001-2022",
+        include_str!("../../../catalogs/curated/reviews/nis2-cir-2024-2690--iso27001-2022.json"),
+    ),
+    ("curated--nist-sp-800-53-r5--iso27001-2022", include_str!("../../../catalogs/curated/reviews/nist-sp-800-53-r5--iso27001-2022.json")),
 ];

@@ -175,7 +175,7 @@ impl Store {
     /// Apply pending migrations, re-hash the records of tables whose encoding changed (journaled as
     /// `journal.rehash` in each chain), then load the bundled catalogs that are not loaded yet
     /// (journaled in the installation chain). `key` MACs those entries.
-    pub async fn migrate(&self, key: &crosswalk_journal::MacKey) -> StoreResult<()> {
+    pub async fn migrate(&self, key: &crosswalk_journal::MacKey) -> StoreResult<repo::catalog::BundledChanges> {
         use sea_orm_migration::MigratorTrait as _;
         let pending = migration::Migrator::get_pending_migrations(&self.db).await.map_err(|e| StoreError::Migration(e.to_string()))?;
         self.migrate_schema().await?;
@@ -188,24 +188,21 @@ impl Store {
         // injected application clock is not needed here.
         #[allow(clippy::disallowed_methods)]
         let now = Utc::now();
-        let loaded = repo::catalog::load_bundled(&tx, now).await?;
-        if loaded > 0 {
+        let changes = repo::catalog::load_bundled(&tx, now).await?;
+        if !changes.is_empty() {
+            // The entry names every refreshed requirement and every relation a release added or
+            // removed, so an auditor sees from the installation journal alone what changed and when.
+            let payload = serde_json::to_value(&changes).map_err(|e| StoreError::Conflict(e.to_string()))?;
             journal::append(
                 &tx,
                 records::INSTALLATION,
-                journal::Draft::new(
-                    "system:migrate",
-                    "catalog.load_bundled",
-                    "catalog",
-                    "bundled",
-                    serde_json::json!({"loaded": loaded}),
-                    now,
-                ),
+                journal::Draft::new("system:migrate", "catalog.load_bundled", "catalog", "bundled", payload, now),
                 key,
             )
             .await?;
         }
-        tx.commit().await
+        tx.commit().await?;
+        Ok(changes)
     }
 
     /// Apply pending schema migrations only.

@@ -23,6 +23,7 @@ fn tiny(version: &str, title: &str) -> FrameworkDoc {
         title: title.into(),
         text: None,
         assessable: parent.is_some(),
+        withdrawn: false,
         aliases: vec![format!("urn:test:{r}")],
     };
     FrameworkDoc {

@@ -18,6 +18,8 @@ pub struct Model {
     pub position: i32,
     #[sea_orm(column_type = "Text")]
     pub aliases: String,
+    /// Withdrawn by its source: kept for references, never assessed or counted.
+    pub withdrawn: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,7 @@ mod m20261130_000008_catalog_scoping;
 mod m20261130_000009_accounts;
 mod m20261130_000010_dora_holidays;
 mod m20261201_000011_record_hashes;
+mod m20261201_000012_withdrawn;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000009_accounts::Migration),
             Box::new(m20261130_000010_dora_holidays::Migration),
             Box::new(m20261201_000011_record_hashes::Migration),
+            Box::new(m20261201_000012_withdrawn::Migration),
         ]
     }
 }

@@ -11,7 +11,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use crosswalk_domain::catalog::{FrameworkDoc, FrameworkKey, MappingSetDoc, ProfileDoc, RelationType};
-use sea_orm::{ActiveValue::NotSet, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -285,20 +287,37 @@ pub async fn parents_of(db: &impl Read, framework_id: i64, refs: &[String]) -> S
     Ok(out)
 }
 
-/// (id, ref, title, assessable) of a framework's requirements in document order, without text.
-pub async fn requirement_rows(db: &impl Read, framework_id: i64) -> StoreResult<Vec<(i64, String, String, bool)>> {
+/// One requirement as readiness sees it: its place in the tree, without text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequirementRow {
+    pub id: i64,
+    pub reference: String,
+    pub title: String,
+    pub parent: Option<String>,
+    pub assessable: bool,
+    pub withdrawn: bool,
+}
+
+/// A framework's requirements in document order, without text.
+pub async fn requirement_rows(db: &impl Read, framework_id: i64) -> StoreResult<Vec<RequirementRow>> {
     let db = conn(db);
-    Ok(requirement::Entity::find()
+    let rows: Vec<(i64, String, String, Option<String>, bool, bool)> = requirement::Entity::find()
         .select_only()
         .column(requirement::Column::Id)
         .column(requirement::Column::Reference)
         .column(requirement::Column::Title)
+        .column(requirement::Column::ParentRef)
         .column(requirement::Column::Assessable)
+        .column(requirement::Column::Withdrawn)
         .filter(requirement::Column::FrameworkId.eq(framework_id))
         .order_by_asc(requirement::Column::Position)
         .into_tuple()
         .all(db)
-        .await?)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, reference, title, parent, assessable, withdrawn)| RequirementRow { id, reference, title, parent, assessable, withdrawn })
+        .collect())
 }
 
 pub async fn requirement(db: &impl Read, framework_id: i64, reference: &str) -> StoreResult<Option<Requirement>> {
@@ -319,17 +338,35 @@ pub async fn requirements_by_ids(db: &impl Read, ids: &[i64]) -> StoreResult<Vec
     Ok(out)
 }
 
-/// (id, framework id, ref) of every requirement: the index the crosswalk graph is built on.
-pub async fn requirement_index(db: &impl Read) -> StoreResult<Vec<(i64, i64, String)>> {
+/// One requirement as the crosswalk graph indexes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexRow {
+    pub id: i64,
+    pub framework_id: i64,
+    pub reference: String,
+    pub title: String,
+    pub parent: Option<String>,
+    pub withdrawn: bool,
+}
+
+/// Every requirement (without text): the index the crosswalk graph is built on.
+pub async fn requirement_index(db: &impl Read) -> StoreResult<Vec<IndexRow>> {
     let db = conn(db);
-    Ok(requirement::Entity::find()
+    let rows: Vec<(i64, i64, String, String, Option<String>, bool)> = requirement::Entity::find()
         .select_only()
         .column(requirement::Column::Id)
         .column(requirement::Column::FrameworkId)
         .column(requirement::Column::Reference)
+        .column(requirement::Column::Title)
+        .column(requirement::Column::ParentRef)
+        .column(requirement::Column::Withdrawn)
         .into_tuple()
         .all(db)
-        .await?)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, framework_id, reference, title, parent, withdrawn)| IndexRow { id, framework_id, reference, title, parent, withdrawn })
+        .collect())
 }
 
 pub async fn profiles(db: &impl Read, scope: Scope, framework_id: i64) -> StoreResult<Vec<framework_profile::Model>> {
@@ -386,7 +423,8 @@ pub async fn load_framework(
             parent_ref: Set(r.parent.clone()),
             title: Set(r.title.clone()),
             text: Set(r.text.clone()),
-            assessable: Set(r.assessable),
+            assessable: Set(r.assessable && !r.withdrawn),
+            withdrawn: Set(r.withdrawn),
             position: Set((chunk_index * CHUNK + i) as i32),
             aliases: Set(join_aliases(&r.aliases)),
         });
@@ -660,6 +698,20 @@ pub async fn mapping_sets(db: &impl Read, tenant: Option<Uuid>) -> StoreResult<V
     Ok(query.order_by_asc(mapping_set::Column::Id).all(db).await?)
 }
 
+/// (from requirement, to requirement, type) of every relation of one mapping set.
+pub async fn set_relations(db: &impl Read, set_id: i64) -> StoreResult<Vec<(i64, i64, String)>> {
+    let db = conn(db);
+    Ok(relation::Entity::find()
+        .select_only()
+        .column(relation::Column::FromRequirementId)
+        .column(relation::Column::ToRequirementId)
+        .column(relation::Column::Relation)
+        .filter(relation::Column::MappingSetId.eq(set_id))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 /// Relations touching any of the given requirements, with the set each comes from.
 pub async fn relations_touching(db: &impl Read, tenant: Option<Uuid>, requirement_ids: &[i64]) -> StoreResult<Vec<relation::Model>> {
     let db = conn(db);
@@ -732,9 +784,58 @@ pub async fn delete_tenant_relation(tx: &WriteTx, tenant: Uuid, relation_id: i64
     Ok(Some(found))
 }
 
-/// Loads every bundled framework and mapping set that is not there yet, in one transaction.
-/// Documents already present (by content hash) are not even parsed, so start-up stays fast.
-pub async fn load_bundled(tx: &WriteTx, now: DateTime<Utc>) -> StoreResult<usize> {
+/// What a start-up did to the shared catalog: new bundled documents, and bundled documents a new
+/// release of Crosswalk changed (issue 13, item 6), each with what changed — recorded in the
+/// installation journal by the caller.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct BundledChanges {
+    /// Documents loaded for the first time.
+    pub loaded: usize,
+    /// Bundled frameworks refreshed in place (same refs; titles, flags such as `withdrawn` changed).
+    pub frameworks_refreshed: Vec<FrameworkRefresh>,
+    /// Bundled mapping sets replaced by their new release.
+    pub sets_replaced: Vec<SetReplacement>,
+}
+
+impl BundledChanges {
+    pub fn is_empty(&self) -> bool {
+        self.loaded == 0 && self.frameworks_refreshed.is_empty() && self.sets_replaced.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FrameworkRefresh {
+    pub framework: String,
+    /// Refs whose stored row changed.
+    pub changed: Vec<String>,
+}
+
+/// One relation as a release states it: "from type to", with its strength.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct StatedRelation {
+    pub from: String,
+    #[serde(rename = "type")]
+    pub relation: String,
+    pub to: String,
+    pub strength: Option<i16>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SetReplacement {
+    pub set: String,
+    pub added: Vec<StatedRelation>,
+    pub removed: Vec<StatedRelation>,
+}
+
+/// Loads every bundled framework and mapping set that is not there yet, and brings bundled ones a
+/// new release changed up to date, in the caller's transaction. Documents already present (by
+/// content hash) are not even parsed, so start-up stays fast.
+///
+/// A bundled framework whose content changed but whose refs did not is refreshed in place (its
+/// requirement ids, and so every organisation's links, stay); one whose refs changed is refused — a
+/// release must give it a new version. A bundled mapping set whose content changed is replaced:
+/// its old relations go, the new ones come, and the difference is returned for the journal.
+pub async fn load_bundled(tx: &WriteTx, now: DateTime<Utc>) -> StoreResult<BundledChanges> {
     let mut known: std::collections::HashSet<String> = framework::Entity::find()
         .select_only()
         .column(framework::Column::ContentHash)
@@ -752,7 +853,7 @@ pub async fn load_bundled(tx: &WriteTx, now: DateTime<Utc>) -> StoreResult<usize
         .all(tx.conn())
         .await?;
     known.extend(set_hashes);
-    let mut inserted = 0;
+    let mut changes = BundledChanges::default();
     for (path, json) in crate::bundled::FRAMEWORKS {
         let hash = content_hash(json.as_bytes());
         if known.contains(&hash) {
@@ -760,8 +861,15 @@ pub async fn load_bundled(tx: &WriteTx, now: DateTime<Utc>) -> StoreResult<usize
         }
         let doc: FrameworkDoc =
             serde_json::from_str(json).map_err(|e| StoreError::Rejected { field: format!("catalogs/{path}"), message: e.to_string() })?;
-        if matches!(load_framework(tx, &doc, &hash, true, None, now).await?, Loaded::Inserted(_)) {
-            inserted += 1;
+        match owned_framework_by_key(tx, None, &doc.slug, &doc.version).await? {
+            Some(existing) if existing.bundled => {
+                changes.frameworks_refreshed.push(refresh_framework(tx, &existing, &doc, &hash).await?);
+            }
+            _ => {
+                if matches!(load_framework(tx, &doc, &hash, true, None, now).await?, Loaded::Inserted(_)) {
+                    changes.loaded += 1;
+                }
+            }
         }
     }
     for (path, json) in crate::bundled::MAPPINGS {
@@ -771,9 +879,126 @@ pub async fn load_bundled(tx: &WriteTx, now: DateTime<Utc>) -> StoreResult<usize
         }
         let doc: MappingSetDoc =
             serde_json::from_str(json).map_err(|e| StoreError::Rejected { field: format!("catalogs/{path}"), message: e.to_string() })?;
-        if matches!(load_mapping_set(tx, &doc, None, &hash, now).await?, Loaded::Inserted(_)) {
-            inserted += 1;
+        let previous = mapping_set::Entity::find()
+            .filter(mapping_set::Column::TenantId.is_null())
+            .filter(mapping_set::Column::Slug.eq(&doc.slug))
+            .one(tx.conn())
+            .await?;
+        match previous {
+            Some(old) => changes.sets_replaced.push(replace_mapping_set(tx, old, &doc, &hash).await?),
+            None => {
+                if matches!(load_mapping_set(tx, &doc, None, &hash, now).await?, Loaded::Inserted(_)) {
+                    changes.loaded += 1;
+                }
+            }
         }
     }
-    Ok(inserted)
+    Ok(changes)
+}
+
+/// Brings a bundled framework's rows up to its new release, keeping requirement ids.
+async fn refresh_framework(tx: &WriteTx, existing: &Framework, doc: &FrameworkDoc, hash: &str) -> StoreResult<FrameworkRefresh> {
+    let label = format!("{}@{}", doc.slug, doc.version);
+    let stored = requirements(tx, existing.id).await?;
+    let same_refs = stored.len() == doc.requirements.len() && stored.iter().zip(&doc.requirements).all(|(s, d)| s.reference == d.reference);
+    if !same_refs {
+        return Err(StoreError::Conflict(format!(
+            "bundled framework {label} changed its requirements; a release must give it a new version"
+        )));
+    }
+    let mut changed = Vec::new();
+    for (row, new) in stored.into_iter().zip(&doc.requirements) {
+        let aliases = join_aliases(&new.aliases);
+        let assessable = new.assessable && !new.withdrawn;
+        if row.title == new.title
+            && row.text == new.text
+            && row.parent_ref == new.parent
+            && row.assessable == assessable
+            && row.withdrawn == new.withdrawn
+            && row.aliases == aliases
+        {
+            continue;
+        }
+        let id = row.id;
+        changed.push(row.reference.clone());
+        let mut active: requirement::ActiveModel = row.into();
+        active.title = Set(new.title.clone());
+        active.text = Set(new.text.clone());
+        active.parent_ref = Set(new.parent.clone());
+        active.assessable = Set(assessable);
+        active.withdrawn = Set(new.withdrawn);
+        active.aliases = Set(aliases);
+        active.update(tx.conn()).await?;
+        tx.touch(crate::records::INSTALLATION, "requirements", id);
+    }
+    let mut framework_row: framework::ActiveModel = framework::Entity::find_by_id(existing.id)
+        .one(tx.conn())
+        .await?
+        .ok_or_else(|| StoreError::Conflict(format!("framework {label} vanished")))?
+        .into();
+    framework_row.content_hash = Set(hash.to_owned());
+    framework_row.name = Set(doc.name.clone());
+    framework_row.source = Set(doc.source.clone());
+    framework_row.terms = Set(doc.terms.clone());
+    framework_row.update(tx.conn()).await?;
+    tx.touch(crate::records::INSTALLATION, "frameworks", existing.id);
+    Ok(FrameworkRefresh { framework: label, changed })
+}
+
+/// Replaces a bundled mapping set's relations by its new release's, returning the difference.
+async fn replace_mapping_set(tx: &WriteTx, old: mapping_set::Model, doc: &MappingSetDoc, hash: &str) -> StoreResult<SetReplacement> {
+    let stated = |rows: &[(String, String, String, Option<i16>)]| -> std::collections::BTreeSet<StatedRelation> {
+        rows.iter()
+            .map(|(from, to, relation, strength)| StatedRelation {
+                from: from.clone(),
+                relation: relation.clone(),
+                to: to.clone(),
+                strength: *strength,
+            })
+            .collect()
+    };
+    let from_refs = ref_ids(tx, old.from_framework_id).await?;
+    let to_refs = if old.to_framework_id == old.from_framework_id { from_refs.clone() } else { ref_ids(tx, old.to_framework_id).await? };
+    doc.validate_refs(&|r| from_refs.contains_key(r), &|r| to_refs.contains_key(r))
+        .map_err(|e| StoreError::Rejected { field: "relations".into(), message: e.to_string() })?;
+    let ref_of = |ids: &HashMap<String, i64>| -> HashMap<i64, String> { ids.iter().map(|(r, id)| (*id, r.clone())).collect() };
+    let (from_ref_of, to_ref_of) = (ref_of(&from_refs), ref_of(&to_refs));
+    let old_rows = relation::Entity::find().filter(relation::Column::MappingSetId.eq(old.id)).all(tx.conn()).await?;
+    let before: Vec<(String, String, String, Option<i16>)> = old_rows
+        .iter()
+        .map(|r| {
+            (
+                from_ref_of.get(&r.from_requirement_id).cloned().unwrap_or_default(),
+                to_ref_of.get(&r.to_requirement_id).cloned().unwrap_or_default(),
+                r.relation.clone(),
+                r.strength,
+            )
+        })
+        .collect();
+    let after: Vec<(String, String, String, Option<i16>)> =
+        doc.relations.iter().map(|r| (r.from.clone(), r.to.clone(), r.relation.as_str().to_owned(), r.strength.map(i16::from))).collect();
+    let (before, after) = (stated(&before), stated(&after));
+    let removed: Vec<StatedRelation> = before.difference(&after).cloned().collect();
+    let added: Vec<StatedRelation> = after.difference(&before).cloned().collect();
+    let old_ids: Vec<i64> = old_rows.iter().map(|r| r.id).collect();
+    for chunk in old_ids.chunks(CHUNK) {
+        relation::Entity::delete_many().filter(relation::Column::Id.is_in(chunk.iter().copied())).exec(tx.conn()).await?;
+    }
+    tx.touch_many(crate::records::INSTALLATION, "relations", old_ids);
+    let set_id = old.id;
+    let mut active: mapping_set::ActiveModel = old.into();
+    active.content_hash = Set(hash.to_owned());
+    active.name = Set(doc.name.clone());
+    active.provenance = Set(doc.provenance.as_str().to_owned());
+    active.source = Set(doc.source.clone());
+    active.terms = Set(doc.terms.clone());
+    active.update(tx.conn()).await?;
+    tx.touch(crate::records::INSTALLATION, "mapping_sets", set_id);
+    insert_relations(
+        tx,
+        set_id,
+        doc.relations.iter().map(|r| (from_refs[&r.from], to_refs[&r.to], r.relation, r.strength, r.rationale, r.note.clone())),
+    )
+    .await?;
+    Ok(SetReplacement { set: doc.slug.clone(), added, removed })
 }
