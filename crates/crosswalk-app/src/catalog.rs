@@ -24,6 +24,10 @@ use serde_json::json;
 
 use crate::{Actor, App, AppError, AppResult};
 
+/// The SCF pivot framework STRM imports grow (one per owner).
+pub const SCF_SLUG: &str = "scf";
+pub const SCF_VERSION: &str = "strm";
+
 /// The file formats `import_catalog` understands.
 pub use crosswalk_import::Format as ImportFormat;
 
@@ -564,6 +568,148 @@ impl App {
     /// limits; the installation operator, who has the database anyway, is not.
     pub fn import_limits(&self, actor: &Actor) -> Option<ImportLimits> {
         actor.catalog_owner().map(|_| self.config().import_limits)
+    }
+
+    /// Imports a Secure Controls Framework STRM file the organisation brings (issue 13, item 5):
+    /// the SCF controls it names join the owner's `scf` pivot framework, and its relations become
+    /// the mapping set `scf-strm--{focal}` from the focal framework to SCF, types and strengths kept.
+    /// One transaction: an unknown column, relationship, focal framework or FDE ref imports nothing.
+    pub async fn import_strm(&self, actor: &Actor, bytes: &[u8], file_name: &str, focal: &str) -> AppResult<ImportReport> {
+        actor.require(Permission::ManageTenant, "importing mappings")?;
+        let limits = self.import_limits(actor);
+        if let Some(limits) = limits
+            && bytes.len() as u64 > limits.max_bytes
+        {
+            return Err(AppError::invalid("file", too_large(bytes.len() as u64, limits.max_bytes)));
+        }
+        let rows = crosswalk_import::strm::parse(bytes).map_err(|e| AppError::invalid(file_name, e.to_string()))?;
+        if let Some(limits) = limits
+            && rows.len() > limits.max_requirements
+        {
+            return Err(AppError::invalid(
+                file_name,
+                format!("{} rows exceed this installation's import limit of {}", rows.len(), limits.max_requirements),
+            ));
+        }
+        let focal = match self.framework_named(actor, focal).await {
+            Ok(f) => f,
+            Err(AppError::NotFound(_)) => {
+                return Err(AppError::invalid(
+                    "focal",
+                    format!("'{focal}' is not a framework of the catalog (see `crosswalk framework list`)"),
+                ));
+            }
+            Err(e) => return Err(e),
+        };
+        let focal_refs: std::collections::HashSet<String> =
+            repo::requirement_rows(self.db(), focal.id).await?.into_iter().map(|r| r.reference).collect();
+        let is_placeholder = |v: &str| v.is_empty() || v.eq_ignore_ascii_case("n/a");
+        let mut notes = Vec::new();
+        let mut relations = Vec::with_capacity(rows.len());
+        let mut controls: Vec<RequirementDoc> = Vec::new();
+        let mut seen_controls = std::collections::HashSet::new();
+        let mut seen_pairs = std::collections::HashSet::new();
+        for row in &rows {
+            if !focal_refs.contains(&row.fde) {
+                return Err(AppError::invalid(
+                    &format!("{file_name}: row {}, column 'FDE #'", row.line),
+                    format!("'{}' is not a requirement of {}", row.fde, key_label(&focal)),
+                ));
+            }
+            if is_placeholder(&row.scf) {
+                notes.push(format!("row {}: {} has no SCF control ({}); nothing to relate", row.line, row.fde, row.relation));
+                continue;
+            }
+            if seen_controls.insert(row.scf.clone()) {
+                controls.push(RequirementDoc {
+                    reference: row.scf.clone(),
+                    parent: None,
+                    title: row.scf_name.clone(),
+                    text: Some(row.scf_description.clone()).filter(|t| !t.is_empty()),
+                    assessable: true,
+                    withdrawn: false,
+                    aliases: vec![],
+                });
+            }
+            if !seen_pairs.insert((row.fde.clone(), row.scf.clone())) {
+                return Err(AppError::invalid(
+                    &format!("{file_name}: row {}", row.line),
+                    format!("{} → {} is stated twice", row.fde, row.scf),
+                ));
+            }
+            relations.push(RelationDoc {
+                from: row.fde.clone(),
+                to: row.scf.clone(),
+                relation: row.relation,
+                strength: row.strength,
+                rationale: row.rationale,
+                note: row.notes.clone(),
+            });
+        }
+        let owner = actor.catalog_owner();
+        let hash = repo::content_hash(bytes);
+        let tx = self.begin().await?;
+        let mut report = ImportReport { items: vec![], notes };
+        let (scf, added) = match repo::owned_framework_by_key(&tx, owner, SCF_SLUG, SCF_VERSION).await? {
+            Some(existing) => {
+                let added = repo::append_requirements(&tx, &existing, &controls).await?;
+                (existing, added)
+            }
+            None => {
+                let doc = FrameworkDoc {
+                    slug: SCF_SLUG.into(),
+                    version: SCF_VERSION.into(),
+                    name: "Secure Controls Framework (pivot of imported STRM files)".into(),
+                    publisher: "Secure Controls Framework Council".into(),
+                    source: format!("SCF controls named by the STRM file(s) this organisation imported, first {file_name}"),
+                    terms: "SCF terms: imported by the organisation from its own copy; not redistributed by Crosswalk".into(),
+                    aliases: vec![],
+                    requirements: controls.clone(),
+                    profiles: vec![],
+                };
+                let loaded =
+                    repo::load_framework(&tx, &doc, &repo::content_hash(format!("scf-pivot:{hash}").as_bytes()), false, owner, self.now())
+                        .await?;
+                let framework = repo::framework_by_id(&tx, actor.catalog_scope(), loaded.id())
+                    .await?
+                    .ok_or_else(|| AppError::Internal("SCF pivot vanished".into()))?;
+                (framework, controls.len())
+            }
+        };
+        report.items.push(ImportedItem { kind: "framework".into(), name: key_label(&scf), inserted: added > 0, count: added });
+        let set = MappingSetDoc {
+            slug: format!("scf-strm--{}", focal.slug),
+            name: format!("{} → SCF (STRM, imported)", focal.name),
+            from: FrameworkKey { slug: focal.slug.clone(), version: focal.version.clone() },
+            to: FrameworkKey { slug: SCF_SLUG.into(), version: SCF_VERSION.into() },
+            provenance: Provenance::VendorLibrary,
+            source: format!("SCF Set Theory Relationship Mapping file {file_name} (sha256 {hash})"),
+            terms: "SCF terms: imported by the organisation from its own copy; not redistributed by Crosswalk".into(),
+            relations,
+        };
+        if let Some(existing) = repo::mapping_sets(&tx, owner).await?.into_iter().find(|s| s.slug == set.slug && s.tenant_id == owner)
+            && existing.content_hash != hash
+        {
+            return Err(AppError::Conflict(format!(
+                "mapping set {} was imported from another file already; delete it before importing a new STRM release",
+                set.slug
+            )));
+        }
+        let loaded = repo::load_mapping_set_between(&tx, &set, &focal, &scf, owner, &hash, self.now()).await?;
+        report.items.push(item("mapping_set", set.name.clone(), loaded, set.relations.len()));
+        let changed = report.items.iter().any(|i| i.inserted);
+        if changed {
+            let payload = |scope: &str| json!({"sha256": hash, "format": "scf-strm", "focal": key_label(&focal), "scope": scope, "items": report.items, "notes": report.notes});
+            match owner {
+                Some(_) => self.journal(&tx, actor, "catalog.import", "file", file_name, payload("organisation")).await?,
+                None => self.journal_installation(&tx, actor, "catalog.import", "file", file_name, payload("shared")).await?,
+            };
+        }
+        tx.commit().await?;
+        if changed {
+            self.invalidate_graph();
+        }
+        Ok(report)
     }
 
     /// Imports a file in one transaction: everything in it is loaded, or nothing. What an

@@ -292,6 +292,27 @@ impl App {
         let r = catalog_repo::requirement(self.db(), f.id, reference)
             .await?
             .ok_or_else(|| AppError::invalid("ref", format!("'{reference}' is not a requirement of {}", key_label(&f))))?;
+        // Issue 13: a heading is never assessed directly and a withdrawn requirement not at all, so
+        // work recorded against either would count for nothing; say so instead of accepting it.
+        if r.withdrawn {
+            return Err(AppError::invalid(
+                "ref",
+                format!("{reference} is withdrawn from {}: it is kept for references but not assessed", key_label(&f)),
+            ));
+        }
+        let children = catalog_repo::children_of(self.db(), f.id, reference).await?;
+        if !children.is_empty() {
+            let shown: Vec<&str> = children.iter().take(5).map(String::as_str).collect();
+            return Err(AppError::invalid(
+                "ref",
+                format!(
+                    "{reference} is a heading of {}: its state rolls up from its requirements ({}{}); link one of those",
+                    key_label(&f),
+                    shown.join(", "),
+                    if children.len() > shown.len() { ", …" } else { "" }
+                ),
+            ));
+        }
         Ok((f, r))
     }
 }

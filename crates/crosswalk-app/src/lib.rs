@@ -17,6 +17,7 @@ mod auth;
 pub mod blobs;
 mod bulk;
 pub mod catalog;
+pub mod catalog_release;
 mod clock;
 pub mod clocks;
 pub mod controls;

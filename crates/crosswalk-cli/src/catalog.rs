@@ -84,7 +84,14 @@ pub async fn run(cli: &Cli, app: &App) -> anyhow::Result<ExitCode> {
                     vec![
                         format!("{}{}", "  ".repeat(r.depth), r.reference),
                         r.title.chars().take(100).collect(),
-                        if r.assessable { "yes" } else { "" }.into(),
+                        if r.withdrawn {
+                            "withdrawn"
+                        } else if r.assessable {
+                            "yes"
+                        } else {
+                            ""
+                        }
+                        .into(),
                     ]
                 })
                 .collect();
@@ -132,6 +139,57 @@ pub async fn run(cli: &Cli, app: &App) -> anyhow::Result<ExitCode> {
                 })
                 .collect();
             output::print(cli.format, &value, &["from", "type", "to", "strength", "provenance"], rows)?;
+        }
+        Command::Mapping(MappingCommand::Stats { tenant }) => {
+            let op = app.catalog_reader(tenant.as_deref()).await.map_err(app_err)?;
+            let stats = app.mapping_stats(&op).await.map_err(app_err)?;
+            let rows = stats
+                .iter()
+                .map(|s| {
+                    let credit = ["equal", "superset", "subset"].iter().map(|t| s.relations.get(*t).copied().unwrap_or(0)).sum::<usize>();
+                    vec![
+                        s.slug.clone(),
+                        s.provenance.clone(),
+                        s.relations.values().sum::<usize>().to_string(),
+                        credit.to_string(),
+                        format!("{} % / {} %", s.from.reached_percent, s.from.credit_percent),
+                        format!("{} % / {} %", s.to.reached_percent, s.to.credit_percent),
+                        s.unreviewed.to_string(),
+                        s.withdrawn.to_string(),
+                    ]
+                })
+                .collect();
+            output::print(
+                cli.format,
+                &stats,
+                &[
+                    "set",
+                    "provenance",
+                    "relations",
+                    "credit-carrying",
+                    "from reached/credit",
+                    "to reached/credit",
+                    "unreviewed",
+                    "withdrawn",
+                ],
+                rows,
+            )?;
+        }
+        Command::Mapping(MappingCommand::Import { file, focal, tenant }) => {
+            if cli.format != crate::config::Format::ScfStrm {
+                anyhow::bail!("mapping import needs --format scf-strm (the only mapping file format it reads)");
+            }
+            let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+            let op = app.catalog_operator(tenant.as_deref()).await.map_err(app_err)?;
+            let report = app.import_strm(&op, &bytes, &file.display().to_string(), focal).await.map_err(app_err)?;
+            let rows = report
+                .items
+                .iter()
+                .map(|i| {
+                    vec![i.kind.clone(), i.name.clone(), i.count.to_string(), if i.inserted { "imported" } else { "unchanged" }.into()]
+                })
+                .collect();
+            output::print(crate::config::Format::Table, &report, &["kind", "name", "entries", "result"], rows)?;
         }
         Command::Coverage { tenant, from, to } => {
             let op = app.operator(tenant).await.map_err(app_err)?;

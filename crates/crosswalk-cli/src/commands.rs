@@ -29,7 +29,9 @@ pub async fn open_app(cli: &Cli) -> anyhow::Result<App> {
         bail!("the database has a newer schema than this Crosswalk knows (migration {unknown}); use a newer version");
     }
     let key = crosswalk_app::keys::load_or_create_signing_key(&cli.data_dir).map_err(|e| anyhow!(e))?;
-    store.migrate(&crosswalk_journal::MacKey::derive(&key)).await?;
+    // Schema and record hashes first; the bundled catalog is loaded by the app, which journals what a
+    // new release changes in each organisation's readiness (`App::upgrade_catalog`).
+    store.migrate_records(&crosswalk_journal::MacKey::derive(&key)).await?;
     let smtp = match &cli.smtp_url {
         Some(url) => {
             let settings = crosswalk_app::mail::SmtpSettings { url: url.clone(), from: cli.mail_from.clone() };
@@ -54,7 +56,9 @@ pub async fn open_app(cli: &Cli) -> anyhow::Result<App> {
         checkpoint_dir: Some(cli.data_dir.join("checkpoints")),
         ..AppConfig::default()
     };
-    Ok(App::new(store, Arc::new(SystemClock), key, config))
+    let app = App::new(store, Arc::new(SystemClock), key, config);
+    app.upgrade_catalog().await.map_err(app_err)?;
+    Ok(app)
 }
 
 /// App errors as CLI errors: the message already names what is wrong.

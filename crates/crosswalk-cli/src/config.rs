@@ -47,6 +47,8 @@ pub enum Format {
     Oscal,
     /// Input format of `framework import`: CISO Assistant library YAML.
     CisoAssistant,
+    /// Input format of `mapping import`: a Secure Controls Framework STRM sheet as CSV.
+    ScfStrm,
 }
 
 #[derive(Debug, Subcommand)]
@@ -653,6 +655,21 @@ pub enum MappingCommand {
         from: String,
         #[arg(long)]
         to: String,
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// Per mapping set: relations by type, share of each side reached (at all and by credit), unreviewed credit-carrying relations
+    Stats {
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// Import a mapping file you bring: `--format scf-strm` reads a Secure Controls Framework STRM sheet (CSV export)
+    Import {
+        file: std::path::PathBuf,
+        /// The framework the STRM file maps (its "focal document"), e.g. iso27001-2022
+        #[arg(long)]
+        focal: String,
+        /// The organisation whose catalog receives it; without it the operator imports into the shared catalog
         #[arg(long)]
         tenant: Option<String>,
     },

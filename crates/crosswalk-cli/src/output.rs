@@ -8,7 +8,7 @@ pub fn print<T: Serialize>(format: Format, value: &T, headers: &[&str], rows: Ve
     let mut out = std::io::stdout().lock();
     match format {
         Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(value)?)?,
-        Format::Table | Format::Oscal | Format::CisoAssistant => {
+        Format::Table | Format::Oscal | Format::CisoAssistant | Format::ScfStrm => {
             let widths: Vec<usize> = headers
                 .iter()
                 .enumerate()

@@ -267,18 +267,18 @@ async fn evidence_proves_a_control_once_for_iso_and_csf_until_it_expires() {
             c.wait().at_most(WAIT).for_element(Locator::Css(&format!("button[data-follow='{slug}']"))).await?.click().await?;
             c.wait().at_most(WAIT).for_element(Locator::Css(&format!("button[data-unfollow='{slug}']"))).await?;
         }
-        // A control, linked to ISO A.8.8, with evidence uploaded from the browser.
+        // A control, linked to ISO A.8.13, with evidence uploaded from the browser.
         c.find(Locator::LinkText("Controls")).await?.click().await?;
         c.wait().at_most(WAIT).for_element(Locator::Id("new-control")).await?;
-        c.find(Locator::Id("ctl-name")).await?.send_keys("Vulnerability management").await?;
+        c.find(Locator::Id("ctl-name")).await?.send_keys("Backup and restore").await?;
         c.execute("document.getElementById('ctl-status').value = 'implemented';", vec![]).await?;
         c.find(Locator::Id("create-control")).await?.click().await?;
         c.wait().at_most(WAIT).for_element(Locator::Id("link-form")).await?;
         let control_url = c.current_url().await?;
         c.execute("document.getElementById('link-fw').value = 'iso27001-2022@2022';", vec![]).await?;
-        c.find(Locator::Id("link-ref")).await?.send_keys("A.8.8").await?;
+        c.find(Locator::Id("link-ref")).await?.send_keys("A.8.13").await?;
         c.find(Locator::Id("link-submit")).await?.click().await?;
-        c.wait().at_most(WAIT).for_element(Locator::Css("#served tr[data-ref='ID.RA-01']")).await?;
+        c.wait().at_most(WAIT).for_element(Locator::Css("#served tr[data-ref='PR.DS-11']")).await?;
         c.find(Locator::Id("ev-file")).await?.send_keys(&evidence_file.display().to_string()).await?;
         c.execute("document.getElementById('ev-until').value = '2099-12-31';", vec![]).await?;
         c.find(Locator::Id("upload-evidence")).await?.click().await?;
@@ -292,10 +292,11 @@ async fn evidence_proves_a_control_once_for_iso_and_csf_until_it_expires() {
             c.goto(&format!("{base}/requirement?framework={framework}&ref={reference}")).await?;
             c.wait().at_most(WAIT).for_element(Locator::Id("readiness-state")).await?.text().await
         };
-        assert_eq!(state("iso27001-2022", "A.8.8").await?, "proven");
-        // A.8.8 superset ID.RA-01 (curated): credit flows; ID.RA-08 only intersects: no credit.
-        assert_eq!(state("nist-csf-2.0", "ID.RA-01").await?, "derived");
-        assert_eq!(state("nist-csf-2.0", "ID.RA-08").await?, "unknown");
+        assert_eq!(state("iso27001-2022", "A.8.13").await?, "proven");
+        // A.8.13 superset PR.DS-11 (curated, independently reviewed): credit flows; RC.RP-03 only
+        // intersects: no credit.
+        assert_eq!(state("nist-csf-2.0", "PR.DS-11").await?, "derived");
+        assert_eq!(state("nist-csf-2.0", "RC.RP-03").await?, "unknown");
 
         // The evidence expires: both are no longer ready, and the page says why.
         c.goto(control_url.as_str()).await?;
@@ -303,10 +304,10 @@ async fn evidence_proves_a_control_once_for_iso_and_csf_until_it_expires() {
         c.execute("document.querySelector('[data-testid=valid-until]').value = '2026-01-01'; document.querySelector('[data-testid=valid-until]').form.submit();", vec![])
             .await?;
         c.wait().at_most(WAIT).for_element(Locator::Css("#evidence tr.state-overdue")).await?;
-        assert_eq!(state("iso27001-2022", "A.8.8").await?, "partial");
+        assert_eq!(state("iso27001-2022", "A.8.13").await?, "partial");
         let reason = c.find(Locator::Id("readiness-reason")).await?.text().await?;
         assert!(reason.contains("expired on 2026-01-01"), "{reason}");
-        assert_ne!(state("nist-csf-2.0", "ID.RA-01").await?, "derived");
+        assert_ne!(state("nist-csf-2.0", "PR.DS-11").await?, "derived");
         if let Ok(png) = c.screenshot().await {
             let _ = std::fs::write(screenshot_path("controls"), png);
         }

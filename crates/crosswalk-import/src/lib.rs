@@ -9,6 +9,7 @@
 pub mod ciso;
 pub mod generate;
 pub mod oscal;
+pub mod strm;
 
 use crosswalk_domain::catalog::CatalogError;
 

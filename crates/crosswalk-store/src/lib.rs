@@ -173,22 +173,51 @@ impl Store {
     }
 
     /// Apply pending migrations, re-hash the records of tables whose encoding changed (journaled as
-    /// `journal.rehash` in each chain), then load the bundled catalogs that are not loaded yet
-    /// (journaled in the installation chain). `key` MACs those entries.
+    /// `journal.rehash` in each chain), then load the bundled catalogs that are new or changed
+    /// (journaled in the installation chain). `key` MACs those entries. The app's
+    /// `App::upgrade_catalog` does the last step itself, to journal what a release changes in each
+    /// organisation's readiness.
     pub async fn migrate(&self, key: &crosswalk_journal::MacKey) -> StoreResult<repo::catalog::BundledChanges> {
+        self.migrate_records(key).await?;
+        self.load_bundled(key).await
+    }
+
+    /// Schema migrations and record re-hashing, without touching the bundled catalog.
+    pub async fn migrate_records(&self, key: &crosswalk_journal::MacKey) -> StoreResult<()> {
         use sea_orm_migration::MigratorTrait as _;
         let pending = migration::Migrator::get_pending_migrations(&self.db).await.map_err(|e| StoreError::Migration(e.to_string()))?;
         self.migrate_schema().await?;
         // Only a migration applied by this very run may change how records hash. A fingerprint
         // removed or changed by someone editing the database must not make a start adopt whatever
         // rows are there now.
-        journal::rehash_changed_tables(self, key, !pending.is_empty()).await?;
+        journal::rehash_changed_tables(self, key, !pending.is_empty()).await
+    }
+
+    /// Whether this binary bundles a catalog document the database does not hold yet (new, or a
+    /// new release of one it holds).
+    pub async fn bundled_pending(&self) -> StoreResult<bool> {
+        repo::catalog::bundled_pending(self).await
+    }
+
+    /// Loads the bundled catalog documents that are new or changed, in one transaction journaled in
+    /// the installation chain with what changed.
+    pub async fn load_bundled(&self, key: &crosswalk_journal::MacKey) -> StoreResult<repo::catalog::BundledChanges> {
+        self.load_documents(key, crate::bundled::FRAMEWORKS, crate::bundled::MAPPINGS).await
+    }
+
+    /// [`Self::load_bundled`] with the documents given (tests stand in an earlier release).
+    pub async fn load_documents(
+        &self,
+        key: &crosswalk_journal::MacKey,
+        frameworks: &[(&str, &str)],
+        mappings: &[(&str, &str)],
+    ) -> StoreResult<repo::catalog::BundledChanges> {
         let tx = self.begin_write().await?;
         // Catalog rows record when they were loaded; that instant has no business meaning, so the
         // injected application clock is not needed here.
         #[allow(clippy::disallowed_methods)]
         let now = Utc::now();
-        let changes = repo::catalog::load_bundled(&tx, now).await?;
+        let changes = repo::catalog::load_documents(&tx, frameworks, mappings, now).await?;
         if !changes.is_empty() {
             // The entry names every refreshed requirement and every relation a release added or
             // removed, so an auditor sees from the installation journal alone what changed and when.

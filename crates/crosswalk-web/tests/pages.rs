@@ -347,8 +347,8 @@ async fn catalog_pages_browse_map_and_show_coverage_with_a_heat_map() {
     let tree = send(&h.router, page("/frameworks/view?framework=iso27001-2022&q=vulnerab", &session)).await;
     assert!(tree.body.contains("A.8.8") && !tree.body.contains("A.5.1<"), "{}", tree.body);
     // Requirement page: typed relations with provenance, both directions.
-    let req = send(&h.router, page("/requirement?framework=nist-csf-2.0&ref=ID.RA-01", &session)).await;
-    assert!(req.body.contains("rel-subset") && req.body.contains("crosswalk-curated"), "ID.RA-01 subset A.8.8 seen from CSF");
+    let req = send(&h.router, page("/requirement?framework=nist-csf-2.0&ref=PR.DS-11", &session)).await;
+    assert!(req.body.contains("rel-subset") && req.body.contains("crosswalk-curated"), "PR.DS-11 subset A.8.13 seen from CSF");
     // The mapping editor (manager): an organisation-defined relation appears and can be deleted.
     let r = send(
         &h.router,

@@ -320,6 +320,21 @@ pub async fn requirement_rows(db: &impl Read, framework_id: i64) -> StoreResult<
         .collect())
 }
 
+/// Refs of the requirements whose parent is `reference` (not withdrawn), in document order.
+pub async fn children_of(db: &impl Read, framework_id: i64, reference: &str) -> StoreResult<Vec<String>> {
+    let db = conn(db);
+    Ok(requirement::Entity::find()
+        .select_only()
+        .column(requirement::Column::Reference)
+        .filter(requirement::Column::FrameworkId.eq(framework_id))
+        .filter(requirement::Column::ParentRef.eq(reference))
+        .filter(requirement::Column::Withdrawn.eq(false))
+        .order_by_asc(requirement::Column::Position)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 pub async fn requirement(db: &impl Read, framework_id: i64, reference: &str) -> StoreResult<Option<Requirement>> {
     let db = conn(db);
     Ok(requirement::Entity::find()
@@ -444,6 +459,50 @@ pub async fn load_framework(
         insert_profile(tx, framework_id, owner, profile).await?;
     }
     Ok(Loaded::Inserted(framework_id))
+}
+
+/// Appends requirements to a framework its owner grows (the SCF pivot of STRM imports): refs
+/// already there are left as they are; new ones go at the end, journaled in the owner's chain.
+/// Returns how many were added.
+pub async fn append_requirements(
+    tx: &WriteTx,
+    framework: &Framework,
+    new: &[crosswalk_domain::catalog::RequirementDoc],
+) -> StoreResult<usize> {
+    let existing = ref_ids(tx, framework.id).await?;
+    let fresh: Vec<&crosswalk_domain::catalog::RequirementDoc> = new.iter().filter(|r| !existing.contains_key(&r.reference)).collect();
+    if fresh.is_empty() {
+        return Ok(0);
+    }
+    let start = existing.len();
+    let rows = fresh.iter().enumerate().map(|(i, r)| requirement::ActiveModel {
+        id: NotSet,
+        framework_id: Set(framework.id),
+        reference: Set(r.reference.clone()),
+        parent_ref: Set(r.parent.clone()),
+        title: Set(r.title.clone()),
+        text: Set(r.text.clone()),
+        assessable: Set(r.assessable && !r.withdrawn),
+        withdrawn: Set(r.withdrawn),
+        position: Set((start + i) as i32),
+        aliases: Set(join_aliases(&r.aliases)),
+    });
+    let rows: Vec<requirement::ActiveModel> = rows.collect();
+    for chunk in rows.chunks(CHUNK) {
+        requirement::Entity::insert_many(chunk.iter().cloned()).exec_without_returning(tx.conn()).await?;
+    }
+    let chain = framework.tenant_id.unwrap_or(crate::records::INSTALLATION);
+    let refs: Vec<String> = fresh.iter().map(|r| r.reference.clone()).collect();
+    let ids: Vec<i64> = requirement::Entity::find()
+        .select_only()
+        .column(requirement::Column::Id)
+        .filter(requirement::Column::FrameworkId.eq(framework.id))
+        .filter(requirement::Column::Reference.is_in(refs))
+        .into_tuple()
+        .all(tx.conn())
+        .await?;
+    tx.touch_many(chain, "requirements", ids);
+    Ok(fresh.len())
 }
 
 /// Adds a profile owned by `owner` (NULL: shared) to a loaded framework; the same profile again is
@@ -836,12 +895,18 @@ pub struct SetReplacement {
 /// release must give it a new version. A bundled mapping set whose content changed is replaced:
 /// its old relations go, the new ones come, and the difference is returned for the journal.
 pub async fn load_bundled(tx: &WriteTx, now: DateTime<Utc>) -> StoreResult<BundledChanges> {
+    load_documents(tx, crate::bundled::FRAMEWORKS, crate::bundled::MAPPINGS, now).await
+}
+
+/// Content hashes of every shared framework and mapping set.
+async fn shared_hashes(db: &impl Read) -> StoreResult<std::collections::HashSet<String>> {
+    let db = conn(db);
     let mut known: std::collections::HashSet<String> = framework::Entity::find()
         .select_only()
         .column(framework::Column::ContentHash)
         .filter(framework::Column::TenantId.is_null())
         .into_tuple()
-        .all(tx.conn())
+        .all(db)
         .await?
         .into_iter()
         .collect();
@@ -850,11 +915,28 @@ pub async fn load_bundled(tx: &WriteTx, now: DateTime<Utc>) -> StoreResult<Bundl
         .column(mapping_set::Column::ContentHash)
         .filter(mapping_set::Column::TenantId.is_null())
         .into_tuple()
-        .all(tx.conn())
+        .all(db)
         .await?;
     known.extend(set_hashes);
+    Ok(known)
+}
+
+/// Whether a bundled document is not in the database yet (by content hash).
+pub async fn bundled_pending(db: &impl Read) -> StoreResult<bool> {
+    let known = shared_hashes(db).await?;
+    Ok(crate::bundled::FRAMEWORKS.iter().chain(crate::bundled::MAPPINGS).any(|(_, json)| !known.contains(&content_hash(json.as_bytes()))))
+}
+
+/// [`load_bundled`] with the documents given, as (path, JSON).
+pub async fn load_documents(
+    tx: &WriteTx,
+    frameworks: &[(&str, &str)],
+    mappings: &[(&str, &str)],
+    now: DateTime<Utc>,
+) -> StoreResult<BundledChanges> {
+    let known = shared_hashes(tx).await?;
     let mut changes = BundledChanges::default();
-    for (path, json) in crate::bundled::FRAMEWORKS {
+    for (path, json) in frameworks {
         let hash = content_hash(json.as_bytes());
         if known.contains(&hash) {
             continue;
@@ -872,7 +954,7 @@ pub async fn load_bundled(tx: &WriteTx, now: DateTime<Utc>) -> StoreResult<Bundl
             }
         }
     }
-    for (path, json) in crate::bundled::MAPPINGS {
+    for (path, json) in mappings {
         let hash = content_hash(json.as_bytes());
         if known.contains(&hash) {
             continue;

@@ -65,6 +65,22 @@ pub struct ImportQuery {
     pub name: Option<String>,
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MappingImportQuery {
+    /// `scf-strm`: a Secure Controls Framework STRM sheet exported as CSV.
+    pub format: String,
+    /// The framework the file maps (its focal document), e.g. `iso27001-2022`.
+    pub focal: String,
+    /// The file's name, used in error messages and the journal.
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MappingStatsList {
+    pub sets: Vec<crosswalk_app::mapping_stats::MappingSetStats>,
+}
+
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RelationList {
     pub relations: Vec<RelationView>,
@@ -134,6 +150,49 @@ pub async fn import(
         .await
         .map(Json)
         .map_err(|e| ApiError(e).into_response())
+}
+
+/// A mapping file the organisation brings (issue 13): the SCF controls it names join the
+/// organisation's `scf` pivot framework; its relations keep their IR 8477 types and strengths.
+#[utoipa::path(post, path = "/api/v1/mappings/import", tag = "catalog", params(MappingImportQuery),
+    request_body(content = Vec<u8>, content_type = "text/csv", description = "An SCF STRM sheet exported as CSV"),
+    responses((status = 200, body = ImportReport, description = "What was imported"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem),
+        (status = 413, body = Problem, description = "The file exceeds the import limit; nothing was written"),
+        (status = 422, body = Problem, description = "Names the unknown column, row or value, or the unknown focal framework; nothing was written")))]
+pub async fn import_mappings(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    q: Result<Query<MappingImportQuery>, QueryRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<ImportReport>, Response> {
+    super::require(&actor, crosswalk_domain::Permission::ManageTenant, "importing mappings").map_err(IntoResponse::into_response)?;
+    let Query(q) = q.map_err(|e| query_problem(e).into_response())?;
+    if q.format != "scf-strm" {
+        return Err(ApiError(crosswalk_app::AppError::invalid("format", format!("'{}' is not scf-strm", q.format))).into_response());
+    }
+    let max = s.app.import_limits(&actor).map(|l| l.max_bytes);
+    if let Some(max) = max
+        && let Some(length) = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok())
+        && length > max
+    {
+        return Err(crate::limits::too_large(max).into_response());
+    }
+    let bytes = crate::limits::read_capped(body.into_data_stream(), max).await.map_err(IntoResponse::into_response)?;
+    s.app
+        .import_strm(&actor, &bytes, q.name.as_deref().unwrap_or("upload.csv"), &q.focal)
+        .await
+        .map(Json)
+        .map_err(|e| ApiError(e).into_response())
+}
+
+/// Per mapping set the caller sees: relations by type, share of each side reached (at all and by
+/// credit-carrying relations), credit-carrying relations without an independent review, and
+/// relations touching withdrawn requirements.
+#[utoipa::path(get, path = "/api/v1/mappings/stats", tag = "catalog",
+    responses((status = 200, body = MappingStatsList), (status = 401, body = Problem)))]
+pub async fn mapping_stats(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<MappingStatsList>> {
+    Ok(Json(MappingStatsList { sets: s.app.mapping_stats(&actor).await? }))
 }
 
 #[utoipa::path(put, path = "/api/v1/followed-frameworks", tag = "catalog", params(FrameworkQuery),

@@ -101,6 +101,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalog::pack))
         .routes(routes!(catalog::requirement))
         .routes(routes!(catalog::import))
+        .routes(routes!(catalog::import_mappings))
+        .routes(routes!(catalog::mapping_stats))
         .routes(routes!(catalog::follow, catalog::unfollow))
         .routes(routes!(catalog::mappings, catalog::add_relation))
         .routes(routes!(catalog::delete_relation))

@@ -30,6 +30,8 @@ struct FrameworksPage {
     can_import: bool,
     report: Option<ImportReport>,
     flash_error: Option<String>,
+    /// Per mapping set: relations by type and what each side reaches (issue 13).
+    stats: Vec<crosswalk_app::mapping_stats::MappingSetStats>,
 }
 
 #[derive(Template)]
@@ -148,6 +150,10 @@ async fn list_page(
     report: Option<ImportReport>,
     flash_error: Option<String>,
 ) -> Response {
+    let stats = match state.app.mapping_stats(&p.actor).await {
+        Ok(stats) => stats,
+        Err(e) => return error_page(&e),
+    };
     match state.app.list_frameworks(&p.actor).await {
         Ok(frameworks) => render_with(
             status,
@@ -158,6 +164,7 @@ async fn list_page(
                 can_import: p.actor.can(Permission::ManageTenant),
                 report,
                 flash_error,
+                stats,
             },
         ),
         Err(e) => error_page(&e),
@@ -212,8 +219,13 @@ pub async fn import(State(state): State<AppState>, p: PageActor, mut form: Multi
     }
     let max = state.app.import_limits(&p.actor).map(|l| l.max_bytes);
     let mut file: Option<(String, Vec<u8>)> = None;
+    let (mut format, mut focal) = (String::new(), String::new());
     while let Ok(Some(field)) = form.next_field().await {
-        if field.name() == Some("file") {
+        if field.name() == Some("format") {
+            format = field.text().await.unwrap_or_default();
+        } else if field.name() == Some("focal") {
+            focal = field.text().await.unwrap_or_default();
+        } else if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("upload").to_owned();
             match crate::limits::read_capped(field, max).await {
                 Ok(bytes) => file = Some((name, bytes)),
@@ -227,7 +239,12 @@ pub async fn import(State(state): State<AppState>, p: PageActor, mut form: Multi
     let Some((name, bytes)) = file else {
         return list_page(&state, &p, StatusCode::UNPROCESSABLE_ENTITY, None, Some("file: choose a file to import".into())).await;
     };
-    match state.app.import_catalog(&p.actor, &bytes, &name, None).await {
+    let imported = if format == "scf-strm" {
+        state.app.import_strm(&p.actor, &bytes, &name, focal.trim()).await
+    } else {
+        state.app.import_catalog(&p.actor, &bytes, &name, None).await
+    };
+    match imported {
         Ok(report) => list_page(&state, &p, StatusCode::OK, Some(report), None).await,
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             list_page(&state, &p, StatusCode::UNPROCESSABLE_ENTITY, None, Some(form_error(&e))).await
