@@ -705,3 +705,66 @@ async fn user_invite_prints_the_link_alike_for_any_address_and_user_verify_vouch
     assert_error(&o, 2, "not found");
     env.cleanup().await;
 }
+
+/// Issue 13 from the command line: the bundled catalog is readable before any organisation exists;
+/// withdrawn controls are marked; `mapping stats` reports the reviewed corpus; `mapping import
+/// --format scf-strm` imports a sheet into an organisation, and a bad sheet exits 2 naming the column
+/// with nothing imported.
+#[tokio::test]
+async fn the_catalog_without_organisations_mapping_stats_and_strm_import() {
+    let env = Env::new().await;
+    let o = env.run(&["--format", "json", "framework", "list"]);
+    assert!(o.status.success(), "a fresh install lists the bundled catalog: {}", stderr(&o));
+    let o = env.run(&["framework", "show", "nist-sp-800-53-r5"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).lines().any(|l| l.trim_start().starts_with("AC-13 ") && l.contains("withdrawn")), "{}", stdout(&o));
+    let o = env.run(&["--format", "json", "mapping", "list", "--from", "iso27001-2022", "--to", "nist-csf-2.0"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = env.run(&["--format", "json", "mapping", "stats"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let stats: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let iso_csf = stats.as_array().unwrap().iter().find(|s| s["slug"] == "curated--iso27001-2022--nist-csf-2.0").unwrap();
+    assert_eq!(
+        (iso_csf["to"]["assessable"].as_u64(), iso_csf["to"]["reached_percent"].as_u64(), iso_csf["unreviewed"].as_u64()),
+        (Some(106), Some(100), Some(0))
+    );
+    let table = env.run(&["mapping", "stats"]);
+    assert!(stdout(&table).contains("unreviewed") && stdout(&table).contains("curated--nis2-cir-2024-2690--iso27001-2022"));
+
+    assert!(env.run(&["tenant", "create", "acme", "--name", "Acme"]).status.success());
+    let sheet = env.data_dir.join("iso-strm.csv");
+    std::fs::write(&sheet, "FDE #,FDE Name,STRM Rationale,STRM Relationship,SCF #,SCF Control,Strength of Relationship (optional)\nA.8.13,Information backup,Semantic,Subset Of,BCD-11,Data Backups,8\n").unwrap();
+    let bad = env.data_dir.join("bad-strm.csv");
+    std::fs::write(&bad, "FDE #,Colour,STRM Relationship,SCF #\nA.8.13,red,Subset Of,BCD-11\n").unwrap();
+    assert_error(
+        &env.run(&["--format", "scf-strm", "mapping", "import", bad.to_str().unwrap(), "--focal", "iso27001-2022", "--tenant", "acme"]),
+        2,
+        "unknown column 'Colour'",
+    );
+    assert_error(
+        &env.run(&["--format", "scf-strm", "mapping", "import", sheet.to_str().unwrap(), "--focal", "iso27099", "--tenant", "acme"]),
+        2,
+        "iso27099",
+    );
+    assert_error(
+        &env.run(&["mapping", "import", sheet.to_str().unwrap(), "--focal", "iso27001-2022", "--tenant", "acme"]),
+        2,
+        "--format scf-strm",
+    );
+    let o = env.run(&["--format", "json", "mapping", "stats", "--tenant", "acme"]);
+    assert!(!stdout(&o).contains("scf-strm--"), "nothing was imported by the refused files");
+    let o =
+        env.run(&["--format", "scf-strm", "mapping", "import", sheet.to_str().unwrap(), "--focal", "iso27001-2022", "--tenant", "acme"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("scf@strm"), "{}", stdout(&o));
+    let o = env.run(&["--format", "json", "mapping", "list", "--from", "iso27001-2022", "--to", "scf@strm", "--tenant", "acme"]);
+    let m: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        m["relations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["from"] == "A.8.13" && r["to"] == "BCD-11" && r["type"] == "subset" && r["strength"] == 8),
+        "{m}"
+    );
+}

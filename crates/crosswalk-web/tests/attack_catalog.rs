@@ -320,3 +320,126 @@ async fn the_framework_page_is_paged() {
     let bad = send(&h.router, common::page("/frameworks/view?framework=nist-sp-800-53-r5&offset=99999999999", &session)).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+fn strm_import(token: &str, query: &str, body: &str) -> Request<Body> {
+    Request::post(format!("/api/v1/mappings/import?{query}"))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "text/csv")
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+/// Issue 13: an SCF STRM file imported by B is B's own. B's "A.8.8 equal VPM-02" and "ID.RA-01 equal
+/// VPM-02" change nothing for A (A does not see B's pivot or set, and a chain through the pivot never
+/// gives credit anyway); bad files get 422 naming the column or value with nothing written; a viewer
+/// is refused before the body is read; A's own frameworks are not even named to B.
+#[tokio::test]
+async fn an_strm_import_by_another_organisation_changes_nothing_for_a() {
+    let h = harness().await;
+    let a = org_with_tokens(&h.app, "tenant-a").await;
+    let b = org_with_tokens(&h.app, "tenant-b").await;
+    let (a_admin, b_admin, b_viewer) = (&a[0].1, &b[0].1, &b[4].1);
+    let a_op = h.app.operator("tenant-a").await.unwrap();
+    for f in ["iso27001-2022", "nist-csf-2.0"] {
+        h.app.follow_framework(&a_op, f).await.unwrap();
+    }
+    let control = h
+        .app
+        .create_control(
+            &a_op,
+            NewControl {
+                name: "Vulnerability management".into(),
+                description: String::new(),
+                status: ControlStatus::Implemented,
+                justification: None,
+            },
+        )
+        .await
+        .unwrap();
+    h.app.link_control(&a_op, control.id, "iso27001-2022", "A.8.8").await.unwrap();
+    h.app
+        .add_evidence(
+            &a_op,
+            NewEvidence {
+                name: "scan".into(),
+                link: Some("https://a.example/scan".into()),
+                controls: vec![control.id],
+                ..NewEvidence::default()
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let before = send(&h.router, get(a_admin, "/api/v1/readiness?framework=nist-csf-2.0")).await.json()["summary"].clone();
+    let a_stats_before = send(&h.router, get(a_admin, "/api/v1/mappings/stats")).await;
+    assert_eq!(a_stats_before.status, StatusCode::OK, "{}", a_stats_before.body);
+
+    let iso =
+        "FDE #,STRM Relationship,SCF #,SCF Control,Strength of Relationship (optional)\nA.8.8,Equal,VPM-02,Vulnerability Remediation,10\n";
+    let csf = "FDE #,STRM Relationship,SCF #,SCF Control\nID.RA-01,Equal,VPM-02,Vulnerability Remediation\n";
+    let r = send(&h.router, strm_import(b_viewer, "format=scf-strm&focal=iso27001-2022", iso)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = send(&h.router, strm_import(b_admin, "format=scf-strm&focal=iso27001-2022", &iso.replace("FDE #", "FDE Number"))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("unknown column 'FDE Number'"), "{}", r.body);
+    let r = send(&h.router, strm_import(b_admin, "format=scf-strm&focal=no-such-framework", iso)).await;
+    assert_eq!((r.status, r.json()["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("focal")), "{}", r.body);
+    let r = send(&h.router, strm_import(b_admin, "format=xlsx&focal=iso27001-2022", iso)).await;
+    assert_eq!((r.status, r.json()["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("format")), "{}", r.body);
+    for (focal, body) in [("iso27001-2022", iso), ("nist-csf-2.0", csf)] {
+        let r = send(&h.router, strm_import(b_admin, &format!("format=scf-strm&focal={focal}&name=b.csv"), body)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let b_stats = send(&h.router, get(b_admin, "/api/v1/mappings/stats")).await;
+    assert!(b_stats.body.contains("scf-strm--iso27001-2022") && b_stats.body.contains("\"organisation\""), "{}", b_stats.body);
+
+    // A: same readiness, no trace of B's pivot or sets.
+    let after = send(&h.router, get(a_admin, "/api/v1/readiness?framework=nist-csf-2.0")).await.json()["summary"].clone();
+    assert_eq!(before, after);
+    let a_stats = send(&h.router, get(a_admin, "/api/v1/mappings/stats")).await;
+    assert_eq!(a_stats.body, a_stats_before.body);
+    let r = send(&h.router, get(a_admin, "/api/v1/framework?framework=scf@strm")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+}
+
+/// The frameworks page lists the mapping sets with their figures and takes an STRM sheet in the
+/// same upload form (format and focal framework chosen beside the file); errors name the column.
+#[tokio::test]
+async fn the_frameworks_page_shows_mapping_stats_and_imports_an_strm_sheet() {
+    let h = harness().await;
+    org_with_tokens(&h.app, "tenant-b").await;
+    let (_, session) = browser_login(&h.router, "admin@tenant-b.example", PASSWORD).await;
+    let session = session.unwrap();
+    let page = send(&h.router, common::page("/frameworks", &session)).await;
+    assert!(
+        page.body.contains("id=\"mapping-stats\"") && page.body.contains("data-set=\"curated--iso27001-2022--nist-csf-2.0\""),
+        "{}",
+        page.body
+    );
+    let csrf = csrf_in(&page.body);
+    let upload = |content: &str| {
+        let boundary = "cwtestboundary";
+        let field = |name: &str, value: &str| format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n");
+        let body = format!(
+            "{}{}--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"iso-strm.csv\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n",
+            field("format", "scf-strm"),
+            field("focal", "iso27001-2022@2022")
+        );
+        Request::post(format!("/frameworks/import?csrf={csrf}"))
+            .header(header::COOKIE, session.as_str())
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let r = send(&h.router, upload("FDE #,Colour,STRM Relationship,SCF #\nA.8.8,red,Equal,VPM-02\n")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("unknown column") && r.body.contains("Colour"), "{}", r.body);
+    let r = send(&h.router, upload("FDE #,STRM Relationship,SCF #,SCF Control\nA.8.8,Intersects With,VPM-02,Vulnerability Remediation\n"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.contains("id=\"import-report\"") && r.body.contains("scf@strm") && r.body.contains("data-set=\"scf-strm--iso27001-2022\""),
+        "{}",
+        r.body
+    );
+}
