@@ -399,7 +399,7 @@ async fn catalog_pages_browse_map_and_show_coverage_with_a_heat_map() {
     let control = r.headers["location"].to_str().unwrap().to_owned();
     let r = send(
         &h.router,
-        form(&format!("{control}/links"), &session, &[("csrf", &csrf), ("framework", "iso27001-2022@2022"), ("ref", "A.8.8")]),
+        form(&format!("{control}/links"), &session, &[("csrf", &csrf), ("framework", "iso27001-2022@2022"), ("ref", "A.8.13")]),
     )
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -417,16 +417,16 @@ async fn catalog_pages_browse_map_and_show_coverage_with_a_heat_map() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let detail = send(&h.router, page(&control, &session)).await;
     assert!(detail.body.contains("scan.txt") && detail.body.contains("2027-06-30"));
-    assert!(detail.body.contains("data-ref=\"ID.RA-01\""), "the control serves ID.RA-01 through A.8.8 superset ID.RA-01");
+    assert!(detail.body.contains("data-ref=\"PR.DS-11\""), "the control serves PR.DS-11 through A.8.13 superset PR.DS-11");
 
     // Coverage with the server-side heat map and reasons.
     let cov = send(&h.router, page("/coverage?from=iso27001-2022&to=nist-csf-2.0", &session)).await;
     assert!(cov.body.contains("<svg") && cov.body.contains("data-state=\"derived\""), "{}", cov.body);
-    assert!(cov.body.contains("derived: A.8.8 (iso27001-2022@2022) superset ID.RA-01"));
+    assert!(cov.body.contains("derived: 1. A.8.13 Information backup (iso27001-2022@2022) superset PR.DS-11"), "{}", cov.body);
     let unknown = send(&h.router, page("/coverage?from=iso27001-2022&to=nope", &session)).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     let side = send(&h.router, page("/compare?from=nis2&to=iso27001-2022", &session)).await;
-    assert!(side.body.contains("Art.21(2)(h)") && side.body.contains("rel-equal"));
+    assert!(side.body.contains("Art.21(2)(h)") && side.body.contains("rel-intersects"));
     let readiness = send(&h.router, page("/readiness?framework=iso27001-2022", &session)).await;
     assert!(readiness.body.contains("1 proven"), "{}", readiness.body);
     let art21 = send(&h.router, page("/nis2/art21", &session)).await;
