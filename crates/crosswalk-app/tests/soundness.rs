@@ -233,6 +233,12 @@ async fn an_scf_strm_file_imports_into_the_organisation_only_and_chains_only_sug
     let set = stats.iter().find(|s| s.slug == "scf-strm--iso27001-2022").unwrap();
     assert_eq!((set.scope.as_str(), set.relations["equal"], set.relations["intersects"]), ("organisation", 1, 1));
 
+    // A relation pointing at a withdrawn requirement is imported and flagged.
+    let withdrawn = "FDE #,STRM Relationship,SCF #,SCF Control\nAC-13,Intersects With,IAC-01,Identity and access management\nAC-2,Intersects With,IAC-01,Identity and access management\n";
+    app.import_strm(&op, withdrawn.as_bytes(), "800-53.csv", "nist-sp-800-53-r5").await.unwrap();
+    let stats = app.mapping_stats(m).await.unwrap();
+    assert_eq!(stats.iter().find(|s| s.slug == "scf-strm--nist-sp-800-53-r5").unwrap().withdrawn, 1);
+
     // Another organisation on the same installation sees none of it.
     app.create_tenant("other", "Other").await.unwrap();
     let other = app.operator("other").await.unwrap();
@@ -321,4 +327,39 @@ async fn a_new_release_of_a_curated_set_is_journaled_for_the_installation_and_ea
     assert!(upgraded.verify_journal(&op, false).await.unwrap().ok);
     // Nothing pending any more: a second start changes nothing.
     assert!(upgraded.upgrade_catalog().await.unwrap().is_empty());
+}
+
+/// Issue 13, item 8: a library whose distinct nodes share a ref_id (Spain's ENS, RD 311/2022,
+/// numbers the points of every measure 1, 2, … and CISO Assistant loads it) imports; nodes are
+/// told apart by URN and the refs are disambiguated visibly.
+#[tokio::test]
+async fn a_library_whose_nodes_share_ref_ids_imports_with_visible_disambiguation() {
+    let w = world().await;
+    let operator = w.app.operator("acme").await.unwrap();
+    let admin = person(&w.app, &operator, "admin@acme.example", crosswalk_domain::Role::Admin).await;
+    let library = r#"
+urn: urn:test:library:ens-like
+name: ENS-like
+version: 1
+provider: test
+copyright: test
+objects:
+  framework:
+    urn: urn:test:framework:ens-like
+    ref_id: ENS
+    name: ENS-like
+    requirement_nodes:
+    - {urn: "urn:test:req_node:ens-like:op.acc.1", ref_id: "op.acc.1", name: Identification}
+    - {urn: "urn:test:req_node:ens-like:op.acc.1:1", parent_urn: "urn:test:req_node:ens-like:op.acc.1", ref_id: "1", assessable: true, name: First point}
+    - {urn: "urn:test:req_node:ens-like:op.acc.2", ref_id: "op.acc.2", name: Access requirements}
+    - {urn: "urn:test:req_node:ens-like:op.acc.2:1", parent_urn: "urn:test:req_node:ens-like:op.acc.2", ref_id: "1", assessable: true, name: First point again}
+    - {urn: "urn:test:req_node:ens-like:op.acc.3", ref_id: "op.acc.3", name: Segregation}
+    - {urn: "urn:test:req_node:ens-like:op.acc.3:1", parent_urn: "urn:test:req_node:ens-like:op.acc.3", ref_id: "1", assessable: true, name: First point once more}
+"#;
+    let report = w.app.import_catalog(&admin, library.as_bytes(), "ens-like.yaml", None).await.unwrap();
+    assert!(report.items[0].inserted, "{report:?}");
+    let detail = w.app.framework_detail(&admin, &report.items[0].name, &crosswalk_app::catalog::RequirementRange::all()).await.unwrap();
+    let refs: Vec<&str> = detail.requirements.iter().map(|r| r.reference.as_str()).collect();
+    assert_eq!(refs, ["op.acc.1", "1", "op.acc.2", "1 [1]", "op.acc.3", "1 [op.acc.3:1]"]);
+    assert_eq!(detail.requirements[5].parent.as_deref(), Some("op.acc.3"));
 }

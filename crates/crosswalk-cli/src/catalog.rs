@@ -14,13 +14,23 @@ use crate::config::{Cli, Command, FrameworkCommand, MappingCommand};
 use crate::output;
 
 fn print_report(cli: &Cli, report: &ReadinessReport) -> anyhow::Result<ExitCode> {
-    let rows = report.requirements.iter().map(|r| vec![r.reference.clone(), r.state.as_str().to_owned(), r.reason.clone()]).collect();
+    let rows = report
+        .requirements
+        .iter()
+        .map(|r| {
+            vec![
+                if r.heading { format!("{} (heading)", r.reference) } else { r.reference.clone() },
+                r.state.as_str().to_owned(),
+                r.reason.clone(),
+            ]
+        })
+        .collect();
     let value = json!({
         "framework": report.framework,
         "from": report.from,
         "summary": report.summary,
         "overlap": report.overlap,
-        "requirements": report.requirements.iter().map(|r| json!({"ref": r.reference, "state": r.state, "basis": r.basis, "reason": r.reason, "path": r.path, "suggestions": r.suggestions})).collect::<Vec<_>>(),
+        "requirements": report.requirements.iter().map(|r| json!({"ref": r.reference, "title": r.title, "heading": r.heading, "state": r.state, "basis": r.basis, "reason": r.reason, "path": r.path, "suggestions": r.suggestions})).collect::<Vec<_>>(),
     });
     output::print(cli.format, &value, &["ref", "state", "reason"], rows)?;
     if cli.format != crate::config::Format::Json {

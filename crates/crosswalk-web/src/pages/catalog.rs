@@ -113,13 +113,15 @@ fn escape(raw: &str) -> String {
 pub fn heatmap(report: &ReadinessReport) -> String {
     const CELL: usize = 14;
     const PER_ROW: usize = 40;
-    let rows = report.requirements.len().div_ceil(PER_ROW).max(1);
+    // Headings roll up from their requirements and are not counted: one square per assessable requirement.
+    let leaves: Vec<_> = report.requirements.iter().filter(|r| !r.heading).collect();
+    let rows = leaves.len().div_ceil(PER_ROW).max(1);
     let (width, height) = (PER_ROW * CELL, rows * CELL);
     let mut svg = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" class="heatmap" role="img" aria-label="Readiness of {} requirements" width="{width}" height="{height}" viewBox="0 0 {width} {height}">"#,
-        report.requirements.len()
+        leaves.len()
     );
-    for (i, r) in report.requirements.iter().enumerate() {
+    for (i, r) in leaves.into_iter().enumerate() {
         let (x, y) = ((i % PER_ROW) * CELL, (i / PER_ROW) * CELL);
         let href = format!("/requirement?framework={}&amp;ref={}", escape(&report.framework), escape(&urlencode(&r.reference)));
         svg.push_str(&format!(
