@@ -24,6 +24,12 @@ use serde_json::json;
 
 use crate::{Actor, App, AppError, AppResult};
 
+/// A file read by its format's parser, before any write.
+enum Parsed {
+    Oscal(oscal::Document),
+    Ciso(ciso::CisoLibrary),
+}
+
 /// The SCF pivot framework STRM imports grow (one per owner).
 pub const SCF_SLUG: &str = "scf";
 pub const SCF_VERSION: &str = "strm";
@@ -650,6 +656,21 @@ impl App {
         let hash = repo::content_hash(bytes);
         let tx = self.begin().await?;
         let mut report = ImportReport { items: vec![], notes };
+        // The pivot grows with every file: it counts towards the organisation's requirement limit
+        // like any framework it imports (every requirement is indexed in memory for the crosswalk).
+        if let Some(owner) = owner {
+            let held = repo::owned_requirement_count(&tx, owner).await?;
+            let max_total = self.config().import_limits.max_total_requirements;
+            if held + controls.len() as u64 > max_total {
+                return Err(AppError::invalid(
+                    "requirements",
+                    format!(
+                        "this organisation's frameworks hold {held} requirements; {} SCF controls more would exceed this installation's limit of {max_total}",
+                        controls.len()
+                    ),
+                ));
+            }
+        }
         let (scf, added) = match repo::owned_framework_by_key(&tx, owner, SCF_SLUG, SCF_VERSION).await? {
             Some(existing) => {
                 let added = repo::append_requirements(&tx, &existing, &controls).await?;
@@ -728,10 +749,22 @@ impl App {
         let stem = stem.split_once('.').map_or(stem, |(s, _)| s);
         let bad = |e: crosswalk_import::ImportError| AppError::invalid(file_name, e.to_string());
         let hash = repo::content_hash(bytes);
+        // Parse (CPU-bound, up to the size limit) on a blocking thread and before the write
+        // transaction: no organisation's upload holds other organisations' writes while it is read.
+        let parsed = {
+            let (owned, stem_owned) = (bytes.to_vec(), stem.to_owned());
+            tokio::task::spawn_blocking(move || match format {
+                Format::Oscal => oscal::parse(&owned, &stem_owned).map(Parsed::Oscal),
+                Format::CisoAssistant => ciso::parse(&owned).map(Parsed::Ciso),
+            })
+            .await
+            .map_err(|e| AppError::Internal(format!("import parser stopped: {e}")))?
+            .map_err(bad)?
+        };
         let tx = self.begin().await?;
         let mut report = ImportReport { items: vec![], notes: vec![] };
-        match format {
-            Format::Oscal => match oscal::parse(bytes, stem).map_err(bad)? {
+        match parsed {
+            Parsed::Oscal(document) => match document {
                 oscal::Document::Catalog(mut doc) => {
                     check_framework(&doc, file_name, limits)?;
                     let loaded = self.place_framework(&tx, actor, &mut doc, &hash, &mut report.notes).await?;
@@ -762,8 +795,7 @@ impl App {
                     report.items.push(item("profile", format!("{} on {}", doc.slug, key_label(&catalog)), loaded, doc.refs.len()));
                 }
             },
-            Format::CisoAssistant => {
-                let library = ciso::parse(bytes).map_err(bad)?;
+            Parsed::Ciso(library) => {
                 if let Some(mut doc) = ciso::framework_doc(&library) {
                     doc.validate().map_err(|e| AppError::invalid(file_name, e.to_string()))?;
                     check_framework(&doc, file_name, limits)?;

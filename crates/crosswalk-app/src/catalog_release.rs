@@ -40,7 +40,15 @@ impl App {
         let tenants = crosswalk_store::repo::tenants::all(self.db()).await?;
         let mut before = Vec::with_capacity(tenants.len());
         for t in &tenants {
-            before.push(self.followed_states(TenantId(t.id)).await?);
+            // One organisation's trouble must not stop the installation from starting: its entry
+            // is skipped (and logged), the catalog still loads, the others are journaled.
+            before.push(match self.followed_states(TenantId(t.id)).await {
+                Ok(states) => Some(states),
+                Err(e) => {
+                    tracing::error!(tenant = %t.id, "readiness before the catalog release could not be computed: {e}");
+                    None
+                }
+            });
         }
         let changes = self.db().load_bundled(self.mac_key()).await?;
         self.invalidate_graph();
@@ -49,19 +57,26 @@ impl App {
         }
         let reason = release_reason(&changes);
         for (t, before) in tenants.iter().zip(before) {
-            let tenant = TenantId(t.id);
-            let after = self.followed_states(tenant).await?;
-            let diff = diff(&before, &after);
-            if diff.is_empty() {
-                continue;
+            let Some(before) = before else { continue };
+            if let Err(e) = self.journal_release(TenantId(t.id), &before, &reason).await {
+                tracing::error!(tenant = %t.id, "the catalog release's readiness changes could not be journaled: {e}");
             }
-            let actor = Actor::system(tenant);
-            let tx = self.begin().await?;
-            self.journal(&tx, &actor, "readiness.catalog_release", "catalog", "bundled", json!({"reason": reason, "changes": diff}))
-                .await?;
-            tx.commit().await?;
         }
         Ok(changes)
+    }
+
+    /// The `readiness.catalog_release` entry of one organisation, when its readiness changed.
+    async fn journal_release(&self, tenant: TenantId, before: &States, reason: &str) -> AppResult<()> {
+        let after = self.followed_states(tenant).await?;
+        let diff = diff(before, &after);
+        if diff.is_empty() {
+            return Ok(());
+        }
+        let actor = Actor::system(tenant);
+        let tx = self.begin().await?;
+        self.journal(&tx, &actor, "readiness.catalog_release", "catalog", "bundled", json!({"reason": reason, "changes": diff})).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Every followed framework's requirement states for one organisation, as the catalog stands.

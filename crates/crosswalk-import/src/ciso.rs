@@ -198,6 +198,19 @@ pub fn parse(bytes: &[u8]) -> Result<CisoLibrary, ImportError> {
     if framework.is_none() && mapping_sets.is_empty() {
         return Err(ImportError::invalid("objects", "the library holds neither a framework nor a requirement mapping set"));
     }
+    // Nodes are identified by URN: two nodes with one URN are one node stated twice, which the
+    // library format does not allow (and which would make references to it ambiguous).
+    if let Some(f) = &framework {
+        let mut seen = std::collections::HashSet::with_capacity(f.nodes.len());
+        for (index, node) in f.nodes.iter().enumerate() {
+            if !seen.insert(node.urn.as_str()) {
+                return Err(ImportError::invalid(
+                    format!("objects.framework.requirement_nodes[{index}].urn"),
+                    format!("'{}' is the URN of an earlier node: every node needs its own URN", node.urn),
+                ));
+            }
+        }
+    }
     Ok(CisoLibrary {
         urn: library.urn,
         name: library.name,
@@ -216,22 +229,44 @@ pub fn urn_tail(urn: &str) -> &str {
 
 /// A reference no earlier node of the framework uses. Nodes are identified by URN; when libraries
 /// reuse a `ref_id` for distinct nodes (Spain's ENS, RD 311/2022, has many nodes `1`, `2`, …), the
-/// ref is disambiguated visibly with as much of the URN's tail as it takes (`1 [op.acc.1:1]`), and
+/// ref is disambiguated visibly with as much of the URN's tail as it takes (`1 [op.acc.3:1]`), and
 /// as a last resort a counter. The URN stays the node's alias, so mappings still find it.
-pub fn unique_ref(reference: String, urn: &str, used: &mut std::collections::HashSet<String>) -> String {
+///
+/// Linear in the number of nodes: each candidate tail is a slice of the URN (no joining), and the
+/// counter of each base ref resumes where it stopped (`counters`), so a hostile library repeating
+/// one ref costs O(1) per node, not O(nodes).
+pub fn unique_ref(
+    reference: String,
+    urn: &str,
+    used: &mut std::collections::HashSet<String>,
+    counters: &mut std::collections::HashMap<String, usize>,
+) -> String {
     if used.insert(reference.clone()) {
         return reference;
     }
-    let segments: Vec<&str> = urn.split(':').collect();
-    for take in 1..=segments.len() {
-        let tail = segments[segments.len() - take..].join(":");
-        let candidate = format!("{reference} [{tail}]");
+    // Tails from the shortest ("1") to the whole URN, each a slice after a ':'.
+    let cuts = urn.rmatch_indices(':').map(|(at, _)| at + 1).chain(std::iter::once(0));
+    for (taken, start) in cuts.enumerate() {
+        if taken >= MAX_TAIL_SEGMENTS {
+            break;
+        }
+        let candidate = format!("{reference} [{}]", &urn[start..]);
         if used.insert(candidate.clone()) {
             return candidate;
         }
     }
-    (2..).map(|n| format!("{reference} [#{n}]")).find(|candidate| used.insert(candidate.clone())).unwrap_or(reference)
+    let next = counters.entry(reference.clone()).or_insert(1);
+    loop {
+        *next += 1;
+        let candidate = format!("{reference} [#{next}]");
+        if used.insert(candidate.clone()) {
+            return candidate;
+        }
+    }
 }
+
+/// How many URN segments a disambiguated ref may show before a counter is used instead.
+const MAX_TAIL_SEGMENTS: usize = 8;
 
 /// SP 800-53 r5 (and CISO Assistant libraries built from it) mark a withdrawn control by a
 /// description "[Withdrawn: Incorporated into …]" (the OSCAL source says `status: withdrawn`); two
@@ -258,12 +293,40 @@ mod withdrawn_tests {
 
     #[test]
     fn duplicate_ref_ids_are_disambiguated_by_urn() {
-        let mut used = std::collections::HashSet::new();
-        assert_eq!(unique_ref("1".into(), "urn:x:ens:op.acc.1:1", &mut used), "1");
-        assert_eq!(unique_ref("1".into(), "urn:x:ens:op.acc.2:1", &mut used), "1 [1]");
-        assert_eq!(unique_ref("1".into(), "urn:x:ens:op.acc.3:1", &mut used), "1 [op.acc.3:1]");
-        // "1 [1]" taken by an earlier node whose own ref_id was literally "1 [1]".
-        assert_eq!(unique_ref("1".into(), "urn:x:ens:op.acc.3:1", &mut used), "1 [ens:op.acc.3:1]");
+        let (mut used, mut counters) = (std::collections::HashSet::new(), std::collections::HashMap::new());
+        let mut next = |urn: &str| unique_ref("1".into(), urn, &mut used, &mut counters);
+        assert_eq!(next("urn:x:ens:op.acc.1:1"), "1");
+        assert_eq!(next("urn:x:ens:op.acc.2:1"), "1 [1]");
+        assert_eq!(next("urn:x:ens:op.acc.3:1"), "1 [op.acc.3:1]");
+        assert_eq!(next("urn:x:ens:op.acc.3:1"), "1 [ens:op.acc.3:1]");
+        assert_eq!(next("urn:x:ens:op.acc.3:1"), "1 [x:ens:op.acc.3:1]");
+        assert_eq!(next("urn:x:ens:op.acc.3:1"), "1 [urn:x:ens:op.acc.3:1]");
+        assert_eq!(next("urn:x:ens:op.acc.3:1"), "1 [#2]");
+        assert_eq!(next("urn:x:ens:op.acc.3:1"), "1 [#3]");
+    }
+
+    /// Attack review of issue 13: a library repeating one ref_id and one URN 20,000 times was
+    /// quadratic (minutes under the write lock). Duplicate URNs are refused, and the
+    /// disambiguation itself is linear.
+    #[test]
+    fn duplicate_urns_are_refused_and_repeated_refs_stay_linear() {
+        let mut yaml = String::from(
+            "urn: urn:x:lib\nname: x\nversion: 1\nobjects:\n  framework:\n    urn: urn:x:fw\n    name: fw\n    requirement_nodes:\n",
+        );
+        for _ in 0..3 {
+            yaml.push_str("    - {urn: u, ref_id: '1', assessable: true}\n");
+        }
+        let err = parse(yaml.as_bytes()).unwrap_err().to_string();
+        assert!(err.contains("requirement_nodes[1].urn"), "{err}");
+        let (mut used, mut counters) = (std::collections::HashSet::new(), std::collections::HashMap::new());
+        for i in 0..20_000 {
+            unique_ref("1".into(), &format!("urn:{i}"), &mut used, &mut counters);
+        }
+        for _ in 0..20_000 {
+            unique_ref("1".into(), "u", &mut used, &mut counters);
+        }
+        assert_eq!(used.len(), 40_000);
+        assert_eq!(counters["1"], 20_001, "the counter resumed instead of restarting for every node");
     }
 }
 
@@ -272,11 +335,13 @@ mod withdrawn_tests {
 pub fn framework_doc(library: &CisoLibrary) -> Option<FrameworkDoc> {
     let framework = library.framework.as_ref()?;
     let mut used = std::collections::HashSet::new();
+    let mut counters = std::collections::HashMap::new();
     let mut ref_of_urn = std::collections::HashMap::new();
     let mut requirements = Vec::with_capacity(framework.nodes.len());
     for node in &framework.nodes {
         // Some libraries reuse a ref_id for distinct nodes; the URN keeps them apart.
-        let reference = unique_ref(node.ref_id.clone().unwrap_or_else(|| urn_tail(&node.urn).to_owned()), &node.urn, &mut used);
+        let reference =
+            unique_ref(node.ref_id.clone().unwrap_or_else(|| urn_tail(&node.urn).to_owned()), &node.urn, &mut used, &mut counters);
         ref_of_urn.insert(node.urn.as_str(), reference.clone());
         let withdrawn = is_withdrawn_description(node.description.as_deref());
         requirements.push(RequirementDoc {

@@ -87,6 +87,7 @@ fn from_library(reference: &Path, file: &str, meta: Meta<'_>, text: Text) -> Res
     let framework = lib.framework.as_ref().ok_or_else(|| format!("{file}: no framework"))?;
     let mut ref_of: HashMap<&str, String> = HashMap::new();
     let mut used = std::collections::HashSet::new();
+    let mut counters = std::collections::HashMap::new();
     let mut requirements = Vec::new();
     for n in &framework.nodes {
         let parent = n.parent_urn.as_deref().and_then(|p| ref_of.get(p)).cloned();
@@ -99,7 +100,7 @@ fn from_library(reference: &Path, file: &str, meta: Meta<'_>, text: Text) -> Res
             (None, None) if n.assessable => format!("{} [{}]", parent.clone().unwrap_or_default(), urn_tail(&n.urn)).trim().to_owned(),
             (None, None) => continue,
         };
-        let reference = crate::ciso::unique_ref(reference, &n.urn, &mut used);
+        let reference = crate::ciso::unique_ref(reference, &n.urn, &mut used, &mut counters);
         ref_of.insert(n.urn.as_str(), reference.clone());
         let withdrawn = crate::ciso::is_withdrawn_description(n.description.as_deref());
         let (title, body) = match (text, &n.name, &n.description) {

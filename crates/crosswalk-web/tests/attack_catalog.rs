@@ -443,3 +443,17 @@ async fn the_frameworks_page_shows_mapping_stats_and_imports_an_strm_sheet() {
         r.body
     );
 }
+
+/// Attack review of issue 13: the SCF pivot an organisation's STRM files grow counts towards its
+/// requirement limit, so repeated files cannot grow the in-memory index without bound.
+#[tokio::test]
+async fn strm_imports_count_towards_the_organisations_requirement_limit() {
+    let h = harness_with(ImportLimits { max_total_requirements: 2, ..ImportLimits::default() }).await;
+    let b = org_with_tokens(&h.app, "tenant-b").await;
+    let ok = "FDE #,STRM Relationship,SCF #\nA.8.8,Intersects With,VPM-02\nA.8.13,Subset Of,BCD-11\n";
+    let r = send(&h.router, strm_import(&b[0].1, "format=scf-strm&focal=iso27001-2022", ok)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let more = "FDE #,STRM Relationship,SCF #\nA.8.9,Intersects With,CFG-02\n";
+    let r = send(&h.router, strm_import(&b[0].1, "format=scf-strm&focal=nist-csf-2.0", &more.replace("A.8.9", "PR.PS-01"))).await;
+    assert_eq!((r.status, r.json()["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("requirements")), "{}", r.body);
+}
