@@ -718,13 +718,31 @@ impl App {
         }
         let loaded = repo::load_mapping_set_between(&tx, &set, &focal, &scf, owner, &hash, self.now()).await?;
         report.items.push(item("mapping_set", set.name.clone(), loaded, set.relations.len()));
+        self.finish_import(tx, actor, file_name, json!({"sha256": hash, "format": "scf-strm", "focal": key_label(&focal)}), report).await
+    }
+
+    /// Journals an import that changed anything — in the organisation's chain for its own catalog,
+    /// in the installation's for the shared one (which belongs to no organisation) — commits, and
+    /// rebuilds the crosswalk graph.
+    async fn finish_import(
+        &self,
+        tx: crosswalk_store::WriteTx,
+        actor: &Actor,
+        file_name: &str,
+        mut payload: serde_json::Value,
+        report: ImportReport,
+    ) -> AppResult<ImportReport> {
         let changed = report.items.iter().any(|i| i.inserted);
         if changed {
-            let payload = |scope: &str| json!({"sha256": hash, "format": "scf-strm", "focal": key_label(&focal), "scope": scope, "items": report.items, "notes": report.notes});
-            match owner {
-                Some(_) => self.journal(&tx, actor, "catalog.import", "file", file_name, payload("organisation")).await?,
-                None => self.journal_installation(&tx, actor, "catalog.import", "file", file_name, payload("shared")).await?,
-            };
+            let shared = actor.catalog_owner().is_none();
+            payload["scope"] = json!(if shared { "shared" } else { "organisation" });
+            payload["items"] = json!(report.items);
+            payload["notes"] = json!(report.notes);
+            if shared {
+                self.journal_installation(&tx, actor, "catalog.import", "file", file_name, payload).await?;
+            } else {
+                self.journal(&tx, actor, "catalog.import", "file", file_name, payload).await?;
+            }
         }
         tx.commit().await?;
         if changed {
@@ -831,20 +849,7 @@ impl App {
                 }
             }
         }
-        let changed = report.items.iter().any(|i| i.inserted);
-        if changed {
-            let payload = |scope: &str| json!({"sha256": hash, "scope": scope, "items": report.items, "notes": report.notes});
-            match owner {
-                Some(_) => self.journal(&tx, actor, "catalog.import", "file", file_name, payload("organisation")).await?,
-                // The shared catalog belongs to no organisation: its import is the installation's record.
-                None => self.journal_installation(&tx, actor, "catalog.import", "file", file_name, payload("shared")).await?,
-            };
-        }
-        tx.commit().await?;
-        if changed {
-            self.invalidate_graph();
-        }
-        Ok(report)
+        self.finish_import(tx, actor, file_name, json!({"sha256": hash}), report).await
     }
 
     /// Stores an imported framework under a slug that keeps every slug's meaning: the operator's

@@ -59,6 +59,16 @@ fn print_report(cli: &Cli, report: &ReadinessReport) -> anyhow::Result<ExitCode>
     Ok(ExitCode::SUCCESS)
 }
 
+/// What an import loaded, one row per framework, profile or mapping set.
+fn print_import(format: crate::config::Format, report: &crosswalk_app::catalog::ImportReport) -> anyhow::Result<()> {
+    let rows = report
+        .items
+        .iter()
+        .map(|i| vec![i.kind.clone(), i.name.clone(), i.count.to_string(), if i.inserted { "imported" } else { "unchanged" }.into()])
+        .collect();
+    output::print(format, report, &["kind", "name", "entries", "result"], rows)
+}
+
 pub async fn run(cli: &Cli, app: &App) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Framework(FrameworkCommand::List { tenant }) => {
@@ -118,14 +128,7 @@ pub async fn run(cli: &Cli, app: &App) -> anyhow::Result<ExitCode> {
             let op = app.catalog_operator(tenant.as_deref()).await.map_err(app_err)?;
             let name = file.display().to_string();
             let report = app.import_catalog(&op, &bytes, &name, format).await.map_err(app_err)?;
-            let rows = report
-                .items
-                .iter()
-                .map(|i| {
-                    vec![i.kind.clone(), i.name.clone(), i.count.to_string(), if i.inserted { "imported" } else { "unchanged" }.into()]
-                })
-                .collect();
-            output::print(cli.format, &report, &["kind", "name", "entries", "result"], rows)?;
+            print_import(cli.format, &report)?;
         }
         Command::Framework(FrameworkCommand::Follow { tenant, framework }) => {
             let op = app.operator(tenant).await.map_err(app_err)?;
@@ -192,14 +195,8 @@ pub async fn run(cli: &Cli, app: &App) -> anyhow::Result<ExitCode> {
             let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
             let op = app.catalog_operator(tenant.as_deref()).await.map_err(app_err)?;
             let report = app.import_strm(&op, &bytes, &file.display().to_string(), focal).await.map_err(app_err)?;
-            let rows = report
-                .items
-                .iter()
-                .map(|i| {
-                    vec![i.kind.clone(), i.name.clone(), i.count.to_string(), if i.inserted { "imported" } else { "unchanged" }.into()]
-                })
-                .collect();
-            output::print(crate::config::Format::Table, &report, &["kind", "name", "entries", "result"], rows)?;
+            // `--format` named the input; the report is a table.
+            print_import(crate::config::Format::Table, &report)?;
         }
         Command::Coverage { tenant, from, to } => {
             let op = app.operator(tenant).await.map_err(app_err)?;

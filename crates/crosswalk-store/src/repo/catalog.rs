@@ -288,7 +288,7 @@ pub async fn parents_of(db: &impl Read, framework_id: i64, refs: &[String]) -> S
 }
 
 /// One requirement as readiness sees it: its place in the tree, without text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sea_orm::FromQueryResult)]
 pub struct RequirementRow {
     pub id: i64,
     pub reference: String,
@@ -301,23 +301,19 @@ pub struct RequirementRow {
 /// A framework's requirements in document order, without text.
 pub async fn requirement_rows(db: &impl Read, framework_id: i64) -> StoreResult<Vec<RequirementRow>> {
     let db = conn(db);
-    let rows: Vec<(i64, String, String, Option<String>, bool, bool)> = requirement::Entity::find()
+    Ok(requirement::Entity::find()
         .select_only()
         .column(requirement::Column::Id)
-        .column(requirement::Column::Reference)
+        .column_as(requirement::Column::Reference, "reference")
         .column(requirement::Column::Title)
-        .column(requirement::Column::ParentRef)
+        .column_as(requirement::Column::ParentRef, "parent")
         .column(requirement::Column::Assessable)
         .column(requirement::Column::Withdrawn)
         .filter(requirement::Column::FrameworkId.eq(framework_id))
         .order_by_asc(requirement::Column::Position)
-        .into_tuple()
+        .into_model::<RequirementRow>()
         .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, reference, title, parent, assessable, withdrawn)| RequirementRow { id, reference, title, parent, assessable, withdrawn })
-        .collect())
+        .await?)
 }
 
 /// Refs of the requirements whose parent is `reference` (not withdrawn), in document order.
@@ -354,7 +350,7 @@ pub async fn requirements_by_ids(db: &impl Read, ids: &[i64]) -> StoreResult<Vec
 }
 
 /// One requirement as the crosswalk graph indexes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sea_orm::FromQueryResult)]
 pub struct IndexRow {
     pub id: i64,
     pub framework_id: i64,
@@ -367,21 +363,17 @@ pub struct IndexRow {
 /// Every requirement (without text): the index the crosswalk graph is built on.
 pub async fn requirement_index(db: &impl Read) -> StoreResult<Vec<IndexRow>> {
     let db = conn(db);
-    let rows: Vec<(i64, i64, String, String, Option<String>, bool)> = requirement::Entity::find()
+    Ok(requirement::Entity::find()
         .select_only()
         .column(requirement::Column::Id)
         .column(requirement::Column::FrameworkId)
-        .column(requirement::Column::Reference)
+        .column_as(requirement::Column::Reference, "reference")
         .column(requirement::Column::Title)
-        .column(requirement::Column::ParentRef)
+        .column_as(requirement::Column::ParentRef, "parent")
         .column(requirement::Column::Withdrawn)
-        .into_tuple()
+        .into_model::<IndexRow>()
         .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, framework_id, reference, title, parent, withdrawn)| IndexRow { id, framework_id, reference, title, parent, withdrawn })
-        .collect())
+        .await?)
 }
 
 pub async fn profiles(db: &impl Read, scope: Scope, framework_id: i64) -> StoreResult<Vec<framework_profile::Model>> {

@@ -137,14 +137,7 @@ pub async fn import(
             ApiError(crosswalk_app::AppError::invalid("format", format!("'{raw}' is not oscal or ciso-assistant"))).into_response()
         })?),
     };
-    let max = s.app.import_limits(&actor).map(|l| l.max_bytes);
-    if let Some(max) = max
-        && let Some(length) = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok())
-        && length > max
-    {
-        return Err(crate::limits::too_large(max).into_response());
-    }
-    let bytes = crate::limits::read_capped(body.into_data_stream(), max).await.map_err(IntoResponse::into_response)?;
+    let bytes = read_upload(&s, &actor, &headers, body).await?;
     s.app
         .import_catalog(&actor, &bytes, q.name.as_deref().unwrap_or("upload"), format)
         .await
@@ -171,14 +164,7 @@ pub async fn import_mappings(
     if q.format != "scf-strm" {
         return Err(ApiError(crosswalk_app::AppError::invalid("format", format!("'{}' is not scf-strm", q.format))).into_response());
     }
-    let max = s.app.import_limits(&actor).map(|l| l.max_bytes);
-    if let Some(max) = max
-        && let Some(length) = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok())
-        && length > max
-    {
-        return Err(crate::limits::too_large(max).into_response());
-    }
-    let bytes = crate::limits::read_capped(body.into_data_stream(), max).await.map_err(IntoResponse::into_response)?;
+    let bytes = read_upload(&s, &actor, &headers, body).await?;
     s.app
         .import_strm(&actor, &bytes, q.name.as_deref().unwrap_or("upload.csv"), &q.focal)
         .await
@@ -193,6 +179,19 @@ pub async fn import_mappings(
     responses((status = 200, body = MappingStatsList), (status = 401, body = Problem)))]
 pub async fn mapping_stats(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<MappingStatsList>> {
     Ok(Json(MappingStatsList { sets: s.app.mapping_stats(&actor).await? }))
+}
+
+/// An uploaded file, up to the actor's import limit: a larger declared `Content-Length` is refused
+/// before reading, a body that grows past it while streaming is refused as soon as it does.
+async fn read_upload(s: &AppState, actor: &crosswalk_app::Actor, headers: &HeaderMap, body: Body) -> Result<Vec<u8>, Response> {
+    let max = s.app.import_limits(actor).map(|l| l.max_bytes);
+    if let Some(max) = max
+        && let Some(length) = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok())
+        && length > max
+    {
+        return Err(crate::limits::too_large(max).into_response());
+    }
+    crate::limits::read_capped(body.into_data_stream(), max).await.map_err(IntoResponse::into_response)
 }
 
 #[utoipa::path(put, path = "/api/v1/followed-frameworks", tag = "catalog", params(FrameworkQuery),
