@@ -326,7 +326,7 @@ mod withdrawn_tests {
             unique_ref("1".into(), "u", &mut used, &mut counters);
         }
         assert_eq!(used.len(), 40_000);
-        assert_eq!(counters["1"], 20_001, "the counter resumed instead of restarting for every node");
+        assert_eq!(counters["1"], 20_000, "the counter resumed instead of restarting for every node");
     }
 }
 
