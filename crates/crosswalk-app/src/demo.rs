@@ -48,11 +48,10 @@ impl App {
             // A mid-sized managed service provider: an important entity (NIS2 Art 2(1), Art 3(2)).
             let input = crosswalk_domain::nis2::ScopeInput {
                 entity_type: "managed_service_provider".into(),
-                sector: None,
-                subsector: None,
                 employees: 180,
                 turnover_eur: 38_000_000,
                 balance_eur: 25_000_000,
+                ..Default::default()
             };
             self.save_nis2_profile(&op, input).await?;
         }

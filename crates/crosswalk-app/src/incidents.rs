@@ -313,8 +313,9 @@ impl App {
         let mut regimes = parse_regimes(&new.regimes)?;
         if regimes.is_empty() {
             // Suggested from scoping and the facts: NIS2 unless the organisation was scoped out of it
-            // (Art 2) or DORA replaces it; GDPR Art 33 when personal data is involved.
-            let in_scope = profile.as_ref().is_none_or(|p| p.classification != "out_of_scope");
+            // (Art 2), has only the Art 27-28 duties of a domain name registration service (Art 2(4):
+            // no Art 23 reporting) or DORA replaces it; GDPR Art 33 when personal data is involved.
+            let in_scope = profile.as_ref().is_none_or(|p| !matches!(p.classification.as_str(), "out_of_scope" | "specific_duties"));
             regimes = clocks::suggested_regimes(in_scope, dora_financial, new.personal_data);
             if regimes.is_empty() {
                 return Err(AppError::invalid(

@@ -25,6 +25,10 @@ pub struct Nis2ProfileView {
     pub employees: i64,
     pub turnover_eur: i64,
     pub balance_eur: i64,
+    /// `essential` or `important` when the Member State identified the entity (NIS2 Art 2(2)(b)-(e)).
+    pub member_state_identification: Option<String>,
+    /// Identified as a critical entity under Directive (EU) 2022/2557 (NIS2 Art 2(3)).
+    pub critical_entity: bool,
     pub result: ScopeResult,
     pub decided_at: chrono::DateTime<chrono::Utc>,
     pub decided_by: String,
@@ -38,6 +42,8 @@ fn input_of(p: &Nis2Profile) -> ScopeInput {
         employees: p.employees,
         turnover_eur: p.turnover_eur,
         balance_eur: p.balance_eur,
+        member_state_identification: p.member_state_identification.clone(),
+        critical_entity: Some(p.critical_entity),
     }
 }
 
@@ -48,6 +54,8 @@ fn view(p: Nis2Profile) -> AppResult<Nis2ProfileView> {
         employees: p.employees,
         turnover_eur: p.turnover_eur,
         balance_eur: p.balance_eur,
+        member_state_identification: p.member_state_identification,
+        critical_entity: p.critical_entity,
         result,
         decided_at: p.decided_at,
         decided_by: p.decided_by,
@@ -65,13 +73,17 @@ impl App {
     pub async fn save_nis2_profile(&self, actor: &Actor, input: ScopeInput) -> AppResult<Nis2ProfileView> {
         actor.require(Permission::ManageCompliance, "deciding the NIS2 scoping")?;
         let result = scope(&input)?;
-        let class = serde_json::to_value(result.classification).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let class = result.classification.as_str().to_owned();
+        let identification = input.member_state_identification.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        let critical_entity = input.critical_entity.unwrap_or(false);
         let row = Nis2Profile {
             tenant_id: actor.tenant.0,
             entity_type: result.entity_type.to_owned(),
             employees: input.employees,
             turnover_eur: input.turnover_eur,
             balance_eur: input.balance_eur,
+            member_state_identification: identification,
+            critical_entity,
             classification: class.clone(),
             decided_at: self.now(),
             decided_by: actor.journal_name(),
@@ -84,7 +96,7 @@ impl App {
             "nis2.scope",
             "tenant",
             actor.tenant,
-            json!({"entity_type": row.entity_type, "employees": row.employees, "turnover_eur": row.turnover_eur, "balance_eur": row.balance_eur, "classification": class, "basis": result.basis}),
+            json!({"entity_type": row.entity_type, "employees": row.employees, "turnover_eur": row.turnover_eur, "balance_eur": row.balance_eur, "member_state_identification": row.member_state_identification, "critical_entity": row.critical_entity, "classification": class, "basis": result.basis}),
         )
         .await?;
         tx.commit().await?;

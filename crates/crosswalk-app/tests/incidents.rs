@@ -158,6 +158,7 @@ async fn the_saved_scoping_decides_default_regimes_and_entity_type() {
         employees: 8,
         turnover_eur: 1_000_000,
         balance_eur: 1_000_000,
+        ..Default::default()
     };
     let p = app.save_nis2_profile(&op, tsp).await.unwrap();
     assert_eq!(format!("{:?}", p.result.classification), "Important");
@@ -175,6 +176,7 @@ async fn the_saved_scoping_decides_default_regimes_and_entity_type() {
         employees: 5,
         turnover_eur: 100_000,
         balance_eur: 100_000,
+        ..Default::default()
     };
     app.save_nis2_profile(&op, bakery).await.unwrap();
     let r = app.create_incident(&op, NewIncident { personal_data: false, ..incident() }).await;
@@ -387,6 +389,7 @@ async fn a_credit_institution_runs_dora_instead_of_nis2() {
         employees: 1000,
         turnover_eur: 500_000_000,
         balance_eur: 900_000_000,
+        ..Default::default()
     };
     let p = app.save_nis2_profile(&op, bank).await.unwrap();
     assert!(p.result.lex_specialis.is_some());

@@ -52,6 +52,7 @@ fn scope(entity_type: &str) -> crosswalk_domain::nis2::ScopeInput {
         employees: 300,
         turnover_eur: 60_000_000,
         balance_eur: 50_000_000,
+        ..Default::default()
     }
 }
 
@@ -362,4 +363,26 @@ objects:
     let refs: Vec<&str> = detail.requirements.iter().map(|r| r.reference.as_str()).collect();
     assert_eq!(refs, ["op.acc.1", "1", "op.acc.2", "1 [1]", "op.acc.3", "1 [op.acc.3:1]"]);
     assert_eq!(detail.requirements[5].parent.as_deref(), Some("op.acc.3"));
+}
+
+/// Issue 14, item 4: the designations are part of the saved scoping (journaled), and a domain name
+/// registration service runs no NIS2 clock (Art 2(4): no Art 23 duty).
+#[tokio::test]
+async fn saved_scoping_keeps_its_designations() {
+    let w = world().await;
+    let op = w.app.operator("acme").await.unwrap();
+    let critical_hospital = crosswalk_domain::nis2::ScopeInput {
+        entity_type: "healthcare_provider".into(),
+        employees: 20,
+        turnover_eur: 3_000_000,
+        balance_eur: 3_000_000,
+        critical_entity: Some(true),
+        ..Default::default()
+    };
+    let saved = w.app.save_nis2_profile(&op, critical_hospital).await.unwrap();
+    assert_eq!(saved.result.classification, crosswalk_domain::nis2::Classification::Essential);
+    let again = w.app.nis2_profile(&op).await.unwrap().unwrap();
+    assert!(again.critical_entity && again.result.basis.iter().any(|b| b.contains("Art 3(1)(f)")));
+    let entry = &w.app.journal_entries(&op, None, 1).await.unwrap()[0];
+    assert_eq!((entry.action.as_str(), entry.payload["critical_entity"].as_bool()), ("nis2.scope", Some(true)));
 }

@@ -550,6 +550,12 @@ pub enum Nis2Command {
         /// Annual balance-sheet total in EUR
         #[arg(long, allow_negative_numbers = true)]
         balance_eur: i64,
+        /// Identified by the Member State under NIS2 Art 2(2)(b)-(e): essential (Art 3(1)(e)) or important (Art 3(2))
+        #[arg(long)]
+        identified_as: Option<String>,
+        /// Identified as a critical entity under the CER Directive (EU) 2022/2557 (NIS2 Art 2(3), Art 3(1)(f))
+        #[arg(long)]
+        critical_entity: bool,
         /// Save the result as this organisation's scoping decision (journaled)
         #[arg(long, requires = "save")]
         tenant: Option<String>,

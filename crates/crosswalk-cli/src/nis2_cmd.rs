@@ -325,7 +325,18 @@ pub async fn nis2(cli: &Cli, c: &crate::config::Nis2Command) -> anyhow::Result<E
             let p = app.nis2_profile(&op).await.map_err(app_err)?;
             output::line(&serde_json::to_string_pretty(&p)?)?;
         }
-        Nis2Command::Scope { sector, subsector, entity_type, employees, turnover_eur, balance_eur, tenant, save } => {
+        Nis2Command::Scope {
+            sector,
+            subsector,
+            entity_type,
+            employees,
+            turnover_eur,
+            balance_eur,
+            identified_as,
+            critical_entity,
+            tenant,
+            save,
+        } => {
             let q = crosswalk_domain::nis2::ScopeInput {
                 entity_type: entity_type.clone(),
                 sector: sector.clone(),
@@ -333,6 +344,8 @@ pub async fn nis2(cli: &Cli, c: &crate::config::Nis2Command) -> anyhow::Result<E
                 employees: *employees,
                 turnover_eur: *turnover_eur,
                 balance_eur: *balance_eur,
+                member_state_identification: identified_as.clone(),
+                critical_entity: Some(*critical_entity),
             };
             let r = match (tenant, save) {
                 (Some(t), true) => {
@@ -345,16 +358,21 @@ pub async fn nis2(cli: &Cli, c: &crate::config::Nis2Command) -> anyhow::Result<E
             if cli.format == Format::Json {
                 output::line(&serde_json::to_string_pretty(&r)?)?;
             } else {
-                let class = serde_json::to_value(r.classification)?;
                 output::line(&format!(
-                    "{} ({} entity, Annex {:?}) — {}",
-                    class.as_str().unwrap_or_default(),
+                    "{} ({} entity, {}) — {}",
+                    r.classification.as_str(),
                     r.entity_type,
-                    r.annex,
+                    r.annex.map_or_else(|| "in neither annex".to_owned(), |a| format!("Annex {a:?}")),
                     r.basis.join(", ")
                 ))?;
+                if let Some(d) = r.depends_on {
+                    output::line(&format!("depends on {d}"))?;
+                }
                 if let Some(f) = &r.max_fine {
                     output::line(&format!("maximum fine: at least EUR {} ({})", f.amount_eur, f.basis))?;
+                }
+                if let Some(n) = r.fine_note {
+                    output::line(&format!("fines: {n}"))?;
                 }
                 for d in &r.duties {
                     output::line(&format!("- {d}"))?;
@@ -364,6 +382,10 @@ pub async fn nis2(cli: &Cli, c: &crate::config::Nis2Command) -> anyhow::Result<E
                     for d in &l.replaces {
                         output::line(&format!("- {} -> {}", d.nis2, d.replaced_by))?;
                     }
+                }
+                output::line("not modelled (check these yourself):")?;
+                for n in &r.not_modelled {
+                    output::line(&format!("- {n}"))?;
                 }
             }
         }

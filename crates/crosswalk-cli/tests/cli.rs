@@ -195,6 +195,31 @@ async fn nis2_sectors_and_scope() {
     assert_eq!(r["max_fine"]["amount_eur"], 60_000_000); // 2 % of EUR 3 bn > EUR 10 m
     let o = env.run(&["nis2", "scope", "--entity-type", "food_business", "--employees", "-3", "--turnover-eur", "0", "--balance-eur", "0"]);
     assert_error(&o, 2, "employees: must not be negative");
+    // Issue 14, item 4: domain name registration services (Art 2(4)) and the designations.
+    let money = ["--employees", "3", "--turnover-eur", "1000000", "--balance-eur", "1000000"];
+    let o = env
+        .run(&[&["--format", "json", "nis2", "scope", "--entity-type", "domain_name_registration_service_provider"][..], &money].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["classification"], "specific_duties");
+    let o = env.run(&[&["nis2", "scope", "--entity-type", "food_business", "--identified-as", "essential"][..], &money].concat());
+    assert!(
+        stdout(&o).starts_with("essential") && stdout(&o).contains("Art 3(1)(e)") && stdout(&o).contains("not modelled"),
+        "{}",
+        stdout(&o)
+    );
+    assert_error(
+        &env.run(&[&["nis2", "scope", "--entity-type", "food_business", "--identified-as", "maybe"][..], &money].concat()),
+        2,
+        "member_state_identification",
+    );
+    assert_error(
+        &env.run(
+            &[&["nis2", "scope", "--entity-type", "domain_name_registration_service_provider", "--critical-entity"][..], &money].concat(),
+        ),
+        2,
+        "critical_entity",
+    );
     // Saving the decision for an organisation, then reading it back.
     assert!(env.run(&["tenant", "create", "acme", "--name", "Acme"]).status.success());
     let o = env.run(&[

@@ -31,6 +31,10 @@ enum Special {
     CentralGovernment,
     /// Regional public administration: in scope after the Member State's risk-based assessment (Art 2(2)(f)(ii)).
     RegionalGovernment,
+    /// Entities providing domain name registration services: in neither annex; covered regardless of
+    /// size only for Art 3(3) (the Member State's list), Art 27 (ENISA registry) and Art 28
+    /// (registration data) — Art 2(4).
+    DomainRegistrar,
 }
 
 /// An entity type of Annex I or II.
@@ -38,7 +42,8 @@ enum Special {
 pub struct EntityType {
     pub slug: &'static str,
     pub name: &'static str,
-    pub annex: Annex,
+    /// `None` for entities NIS2 covers outside its annexes (domain name registration services, Art 2(4)).
+    pub annex: Option<Annex>,
     pub sector: &'static str,
     pub sector_name: &'static str,
     pub subsector: Option<&'static str>,
@@ -55,7 +60,7 @@ macro_rules! t {
         EntityType {
             slug: $slug,
             name: $name,
-            annex: Annex::$annex,
+            annex: Some(Annex::$annex),
             sector: $sector,
             sector_name: $sector_name,
             subsector: $sub,
@@ -518,10 +523,22 @@ pub static ENTITY_TYPES: &[EntityType] = &[
         "Providers of social networking services platforms"
     ),
     t!(II, "research", "Research", E, E, "research_organisation", "Research organisations"),
+    // Art 2(4): in neither annex; covered for Art 3(3), 27 and 28 only.
+    EntityType {
+        slug: "domain_name_registration_service_provider",
+        name: "Entities providing domain name registration services (NIS2 Art 2(4); in neither annex)",
+        annex: None,
+        sector: "domain_name_registration",
+        sector_name: "Domain name registration services (Art 2(4), 27, 28)",
+        subsector: None,
+        subsector_name: None,
+        special: Special::DomainRegistrar,
+    },
 ];
 
 /// Entity types that register with ENISA's registry (Art 27(1)).
 const ART27_TYPES: &[&str] = &[
+    "domain_name_registration_service_provider",
     "dns_service_provider",
     "tld_name_registry",
     "cloud_computing_service_provider",
@@ -539,7 +556,10 @@ const ART27_TYPES: &[&str] = &[
 /// 2024/2690 Art 1 name the digital-infrastructure and digital-provider types of Art 27(1) plus
 /// trust service providers.
 pub fn covered_by_cir_2024_2690(entity_type: &str) -> bool {
-    ART27_TYPES.contains(&entity_type) || matches!(entity_type, "trust_service_provider" | "qualified_trust_service_provider")
+    // Domain name registration services are in the Art 27 registry but not in Art 21(5): they have
+    // no Art 21 duties at all (Art 2(4)).
+    (ART27_TYPES.contains(&entity_type) && entity_type != "domain_name_registration_service_provider")
+        || matches!(entity_type, "trust_service_provider" | "qualified_trust_service_provider")
 }
 
 /// Trust service providers, qualified or not: NIS2 Art 23(4) second subparagraph gives them 24 hours for
@@ -630,7 +650,43 @@ pub fn size_class(employees: u64, turnover_eur: u64, balance_eur: u64) -> SizeCl
 pub enum Classification {
     Essential,
     Important,
+    /// Covered for named articles only, neither essential nor important: entities providing domain
+    /// name registration services (Art 2(4): Art 3(3), 27, 28).
+    SpecificDuties,
+    /// In scope only if a condition the result names is met (`depends_on`): regional public
+    /// administration after the Member State's risk-based assessment (Art 2(2)(f)(ii)).
+    Conditional,
     OutOfScope,
+}
+
+impl Classification {
+    /// The stored and JSON name (`essential`, `specific_duties`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Essential => "essential",
+            Self::Important => "important",
+            Self::SpecificDuties => "specific_duties",
+            Self::Conditional => "conditional",
+            Self::OutOfScope => "out_of_scope",
+        }
+    }
+
+    /// How a person reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Essential => "Essential",
+            Self::Important => "Important",
+            Self::SpecificDuties => "Specific duties only (Art 2(4))",
+            Self::Conditional => "Conditional",
+            Self::OutOfScope => "Out of scope",
+        }
+    }
+
+    /// Whether NIS2 Art 23 incident reporting may apply (a conditional entity is treated as in scope
+    /// for its clocks: missing a deadline costs more than a clock that turns out not to apply).
+    pub fn reports_incidents(self) -> bool {
+        matches!(self, Self::Essential | Self::Important | Self::Conditional)
+    }
 }
 
 /// The maximum administrative fine Member States must at least provide for (Art 34(4)-(5)).
@@ -650,7 +706,8 @@ pub struct ScopeResult {
     pub entity_type: &'static str,
     pub sector: &'static str,
     pub subsector: Option<&'static str>,
-    pub annex: Annex,
+    /// `None` for domain name registration services (in neither annex).
+    pub annex: Option<Annex>,
     pub size_class: SizeClass,
     /// The articles the classification rests on.
     pub basis: Vec<&'static str>,
@@ -659,7 +716,22 @@ pub struct ScopeResult {
     pub duties: Vec<&'static str>,
     /// NIS2 duties replaced by a sector-specific Union act (NIS2 Art 4), e.g. DORA for credit institutions.
     pub lex_specialis: Option<LexSpecialis>,
+    /// For `conditional`: what the classification depends on.
+    pub depends_on: Option<&'static str>,
+    /// Why no maximum fine is stated, when none is.
+    pub fine_note: Option<&'static str>,
+    /// What this EU-floor check does not model, each with its source: the person must check these.
+    pub not_modelled: Vec<&'static str>,
 }
+
+/// What the scoping does not model (stated on every result).
+pub const NOT_MODELLED: &[&str] = &[
+    "A change of size class takes effect only when the ceilings are crossed in two consecutive accounting periods (Rec. 2003/361/EC Annex Art 4(2)); this check uses the figures given",
+    "Figures of partner and linked enterprises are aggregated (Rec. 2003/361/EC Annex Art 3 and 6; NIS2 recital 16 lets a Member State weigh an entity's independence); enter aggregated figures",
+    "Public administration entities acting mainly in national security, public security, defence or law enforcement are excluded, and Member States may exempt specific entities in those areas (NIS2 Art 2(7)-(8))",
+    "Member States may apply NIS2 to local public administration and education institutions (Art 2(5)) and keep earlier operators of essential services as essential (Art 3(1)(g))",
+    "National transposition may go beyond this EU floor",
+];
 
 /// Most staff an undertaking can state: far above any employer's headcount, far below integer limits.
 pub const MAX_EMPLOYEES: i64 = 100_000_000;
@@ -668,7 +740,7 @@ pub const MAX_EMPLOYEES: i64 = 100_000_000;
 pub const MAX_EUR: i64 = 1_000_000_000_000_000;
 
 /// Facts about the entity (also the API's query parameters).
-#[derive(Debug, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ScopeInput {
     /// Entity-type slug (unique across annexes; see the sectors listing).
@@ -686,6 +758,12 @@ pub struct ScopeInput {
     /// Annual balance-sheet total in EUR.
     #[param(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub balance_eur: i64,
+    /// Identified by the Member State under Art 2(2)(b)-(e): `essential` (Art 3(1)(e)) or `important` (Art 3(2)).
+    #[serde(default)]
+    pub member_state_identification: Option<String>,
+    /// Identified as a critical entity under Directive (EU) 2022/2557 (CER): in scope regardless of size (Art 2(3)) and essential (Art 3(1)(f)).
+    #[serde(default)]
+    pub critical_entity: Option<bool>,
 }
 
 fn figure(field: &str, v: i64, max: i64) -> Result<u64, crate::ValidationError> {
@@ -721,33 +799,91 @@ pub fn scope(input: &ScopeInput) -> Result<ScopeResult, crate::ValidationError> 
     let size = size_class(employees, turnover, balance);
     let at_least_medium = size >= SizeClass::Medium;
     use Classification::*;
-    let (class, basis): (Classification, Vec<&'static str>) = match (t.special, t.annex, size) {
+    let identification = match input.member_state_identification.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some("essential") => Some(Essential),
+        Some("important") => Some(Important),
+        Some(other) => {
+            return Err(crate::ValidationError::new(
+                "member_state_identification",
+                format!("'{other}' is not essential or important (NIS2 Art 2(2)(b)-(e), Art 3(1)(e), Art 3(2))"),
+            ));
+        }
+    };
+    let critical = input.critical_entity.unwrap_or(false);
+    designations_agree(t, identification, critical)?;
+    let (mut class, mut basis): (Classification, Vec<&'static str>) = match (t.special, t.annex, size) {
+        (Special::DomainRegistrar, _, _) => (SpecificDuties, vec!["NIS2 Art 2(4)", "NIS2 Art 3(3)", "NIS2 Art 27", "NIS2 Art 28"]),
         (Special::EssentialAnySize, _, _) => (Essential, vec!["NIS2 Art 2(2)(a)", "NIS2 Art 3(1)(b)"]),
         (Special::CentralGovernment, _, _) => (Essential, vec!["NIS2 Art 2(2)(f)(i)", "NIS2 Art 3(1)(d)"]),
-        (Special::RegionalGovernment, _, _) => {
-            (Important, vec!["NIS2 Art 2(2)(f)(ii) (after the Member State's risk-based assessment)", "NIS2 Art 3(2)"])
-        }
+        (Special::RegionalGovernment, _, _) => (Conditional, vec!["NIS2 Art 2(2)(f)(ii)", "NIS2 Art 3(2) (if in scope)"]),
         (Special::PublicEcomms, _, SizeClass::Large) => (Essential, vec!["NIS2 Art 2(1)", "NIS2 Art 3(1)(a)"]),
         (Special::PublicEcomms, _, SizeClass::Medium) => (Essential, vec!["NIS2 Art 2(1)", "NIS2 Art 3(1)(c)"]),
         (Special::PublicEcomms, _, _) => (Important, vec!["NIS2 Art 2(2)(a)(i)", "NIS2 Art 3(2)"]),
-        (Special::AnySize, Annex::I, SizeClass::Large) => (Essential, vec!["NIS2 Art 2(1)", "NIS2 Art 3(1)(a)"]),
+        (Special::AnySize, Some(Annex::I), SizeClass::Large) => (Essential, vec!["NIS2 Art 2(1)", "NIS2 Art 3(1)(a)"]),
         (Special::AnySize, _, _) => (Important, vec!["NIS2 Art 2(2)(a)(ii)", "NIS2 Art 3(2)"]),
-        (Special::None, Annex::I, SizeClass::Large) => (Essential, vec!["NIS2 Art 2(1)", "NIS2 Art 3(1)(a)"]),
+        (Special::None, Some(Annex::I), SizeClass::Large) => (Essential, vec!["NIS2 Art 2(1)", "NIS2 Art 3(1)(a)"]),
         (Special::None, _, _) if at_least_medium => (Important, vec!["NIS2 Art 2(1)", "NIS2 Art 3(2)"]),
         (Special::None, _, _) => (OutOfScope, vec!["NIS2 Art 2(1) (micro and small enterprises are outside the general scope)"]),
     };
-    let lex_specialis = (class != OutOfScope && is_dora_financial_entity(t.slug)).then(dora_lex_specialis);
-    let max_fine = match class {
+    // Designations that take an Annex I or II entity in scope whatever its size (Art 2(2)(b)-(e),
+    // Art 2(3)); they never lower a classification the general rules already give.
+    if critical {
+        class = Essential;
+        basis = vec!["NIS2 Art 2(3) (critical entity under Directive (EU) 2022/2557)", "NIS2 Art 3(1)(f)"];
+    } else if identification == Some(Essential) {
+        class = Essential;
+        basis = vec!["NIS2 Art 2(2)(b)-(e) (identified by the Member State)", "NIS2 Art 3(1)(e)"];
+    } else if identification == Some(Important) && class != Essential {
+        class = Important;
+        basis = vec!["NIS2 Art 2(2)(b)-(e) (identified by the Member State)", "NIS2 Art 3(2)"];
+    }
+    let depends_on = (class == Conditional).then_some(
+        "the Member State's risk-based assessment (NIS2 Art 2(2)(f)(ii)): a regional public administration entity is in scope, as an important entity (Art 3(2)), only if that assessment finds that disruption of its services could have a significant impact on critical societal or economic activities",
+    );
+    let public_administration = t.sector == "public_administration";
+    let lex_specialis = (matches!(class, Essential | Important) && is_dora_financial_entity(t.slug)).then(dora_lex_specialis);
+    let (max_fine, fine_note) = match class {
         // Art 34(4)-(5) fines punish infringements of Art 21 and 23, which DORA replaces (Art 4(1)).
-        _ if lex_specialis.is_some() => None,
+        _ if lex_specialis.is_some() => (
+            None,
+            Some(
+                "NIS2 Art 34 fines do not apply to the duties DORA replaces (NIS2 Art 4(1)); DORA's competent authorities sanction them (DORA Art 50)",
+            ),
+        ),
+        // Art 34(7): each Member State decides whether and how far public administration entities can be fined.
+        Essential | Important | Conditional if public_administration => (
+            None,
+            Some(
+                "NIS2 Art 34(7): each Member State decides whether and to what extent administrative fines may be imposed on public administration entities",
+            ),
+        ),
         // Art 34(4): essential entities, at least EUR 10 m or 2 % of worldwide annual turnover, whichever is higher.
-        Essential => Some(fine(10_000_000, 200, turnover, 2.0, "NIS2 Art 34(4)")),
+        Essential => (Some(fine(10_000_000, 200, turnover, 2.0, "NIS2 Art 34(4)")), None),
         // Art 34(5): important entities, at least EUR 7 m or 1.4 % of worldwide annual turnover, whichever is higher.
-        Important => Some(fine(7_000_000, 140, turnover, 1.4, "NIS2 Art 34(5)")),
-        OutOfScope => None,
+        Important => (Some(fine(7_000_000, 140, turnover, 1.4, "NIS2 Art 34(5)")), None),
+        SpecificDuties => (
+            None,
+            Some(
+                "NIS2 Art 34 fines concern essential and important entities; penalties for infringing the Art 27-28 duties are laid down by the Member State (NIS2 Art 36)",
+            ),
+        ),
+        Conditional => (None, None),
+        OutOfScope => (None, None),
     };
     let mut duties = Vec::new();
-    if class != OutOfScope {
+    if class == SpecificDuties {
+        duties.push("Submit entity information for the Member State's list and report changes within two weeks (Art 3(3)-(4))");
+        duties.push("Register with the ENISA registry of digital entities; report changes within three months (Art 27)");
+        duties.push(
+            "Keep accurate and complete domain name registration data in a dedicated database with due diligence, with verification policies and procedures made public; publish registration data that are not personal data without undue delay after registration; answer lawful and duly substantiated access requests within 72 hours (Art 28)",
+        );
+    } else if class == Conditional {
+        duties.push(
+            "Obtain the Member State's risk-based assessment (Art 2(2)(f)(ii)); if it brings the entity in scope, the duties below apply",
+        );
+    }
+    if matches!(class, Essential | Important | Conditional) {
         duties.push("Submit entity information to the Member State's list and report changes within two weeks (Art 3(3)-(4))");
         if ART27_TYPES.contains(&t.slug) {
             duties.push("Register with the ENISA registry of digital entities; report changes within three months (Art 27)");
@@ -780,7 +916,39 @@ pub fn scope(input: &ScopeInput) -> Result<ScopeResult, crate::ValidationError> 
         max_fine,
         duties,
         lex_specialis,
+        depends_on,
+        fine_note,
+        not_modelled: NOT_MODELLED.to_vec(),
     })
+}
+
+/// Designations that cannot hold together, refused naming the field (issue 14: "contradictory
+/// designations: exit 2 / 422 naming the field").
+fn designations_agree(t: &EntityType, identification: Option<Classification>, critical: bool) -> Result<(), crate::ValidationError> {
+    if t.special == Special::DomainRegistrar {
+        let field = if critical { "critical_entity" } else { "member_state_identification" };
+        if critical || identification.is_some() {
+            return Err(crate::ValidationError::new(
+                field,
+                "entities providing domain name registration services are in neither annex: NIS2 covers them only for Art 3(3), 27 and 28 (Art 2(4)), so they are not identified under Art 2(2)(b)-(e) or Art 2(3)",
+            ));
+        }
+    }
+    if identification == Some(Classification::Important) {
+        if critical {
+            return Err(crate::ValidationError::new(
+                "member_state_identification",
+                "'important' contradicts critical_entity: a critical entity under Directive (EU) 2022/2557 is essential (NIS2 Art 3(1)(f))",
+            ));
+        }
+        if matches!(t.special, Special::EssentialAnySize | Special::CentralGovernment) {
+            return Err(crate::ValidationError::new(
+                "member_state_identification",
+                format!("'important' contradicts the entity type: {} is essential whatever its size (NIS2 Art 3(1)(b), (d))", t.slug),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn fine(fixed: u64, basis_points: u64, turnover: u64, percent: f64, basis: &'static str) -> MaxFine {

@@ -191,6 +191,29 @@ async fn nis2_scoping_through_the_api() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = send(&h.router, api(Method::GET, "/api/v1/nis2/sectors", Some(viewer), None)).await;
     assert!(r.json().as_array().unwrap().len() >= 60);
+    // Issue 14, item 4: a small hospital identified as a CER critical entity is essential (Art 2(3),
+    // Art 3(1)(f)); a domain name registration service has specific duties only (Art 2(4));
+    // contradictory designations are 422 naming the field.
+    let get = |q: &str| api(Method::GET, &format!("/api/v1/nis2/scope?{q}"), Some(viewer), None);
+    let r =
+        send(&h.router, get("entity_type=healthcare_provider&employees=20&turnover_eur=3000000&balance_eur=3000000&critical_entity=true"))
+            .await;
+    assert_eq!((r.status, r.json()["classification"].clone()), (StatusCode::OK, json!("essential")), "{}", r.body);
+    let r = send(&h.router, get("entity_type=domain_name_registration_service_provider&employees=3&turnover_eur=1&balance_eur=1")).await;
+    assert_eq!(r.json()["classification"], "specific_duties", "{}", r.body);
+    assert!(r.json()["annex"].is_null() && r.json()["max_fine"].is_null());
+    assert!(r.json()["not_modelled"].as_array().unwrap().len() >= 3);
+    let r = send(&h.router, get("entity_type=regional_government_entity&employees=300&turnover_eur=0&balance_eur=0")).await;
+    assert_eq!(r.json()["classification"], "conditional");
+    assert!(r.json()["depends_on"].as_str().unwrap().contains("risk-based assessment"));
+    assert!(r.json()["fine_note"].as_str().unwrap().contains("Art 34(7)"));
+    let r = send(&h.router, get("entity_type=healthcare_provider&employees=20&turnover_eur=1&balance_eur=1&critical_entity=true&member_state_identification=important")).await;
+    assert_eq!(
+        (r.status, r.json()["field"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("member_state_identification")),
+        "{}",
+        r.body
+    );
 }
 
 #[tokio::test]

@@ -229,6 +229,30 @@ async fn the_scoping_wizard_classifies() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("id=\"lex-specialis\"") && r.body.contains("DORA Art 19"), "{}", r.body);
     assert!(!r.body.contains("Maximum fine"), "NIS2 Art 34 fines do not reach duties DORA replaces");
+    // Issue 14, item 4: the Member State's identification and CER designation are inputs; what is
+    // not modelled is stated; regional administration is conditional on the Member State's assessment.
+    let r = send(
+        &h.router,
+        page("/nis2/scope?entity_type=food_business&employees=30&turnover_eur=5000000&balance_eur=5000000&member_state_identification=essential", &session),
+    )
+    .await;
+    assert!(r.body.contains("<h2 id=\"classification\">Essential</h2>") && r.body.contains("Art 3(1)(e)"), "{}", r.body);
+    assert!(r.body.contains("id=\"not-modelled\"") && r.body.contains("two consecutive accounting periods"));
+    let r =
+        send(&h.router, page("/nis2/scope?entity_type=regional_government_entity&employees=300&turnover_eur=0&balance_eur=0", &session))
+            .await;
+    assert!(r.body.contains("<h2 id=\"classification\">Conditional</h2>") && r.body.contains("id=\"depends-on\""), "{}", r.body);
+    assert!(r.body.contains("Art 34(7)") && !r.body.contains("Maximum fine"));
+    let r = send(
+        &h.router,
+        page(
+            "/nis2/scope?entity_type=domain_name_registration_service_provider&employees=3&turnover_eur=1&balance_eur=1&critical_entity=1",
+            &session,
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("critical_entity"), "{}", r.body);
 }
 
 #[tokio::test]

@@ -2,8 +2,7 @@
 use super::*;
 
 fn run(t: &str, employees: i64, turnover: i64, balance: i64) -> ScopeResult {
-    scope(&ScopeInput { entity_type: t.into(), sector: None, subsector: None, employees, turnover_eur: turnover, balance_eur: balance })
-        .unwrap()
+    scope(&ScopeInput { entity_type: t.into(), employees, turnover_eur: turnover, balance_eur: balance, ..ScopeInput::default() }).unwrap()
 }
 
 const M: i64 = 1_000_000;
@@ -52,7 +51,7 @@ fn scoping_decision_table() {
         ("trust_service_provider", 300, 80 * M, 80 * M, Essential, Large),
         // Public administration (Art 2(2)(f), 3(1)(d)).
         ("central_government_entity", 40, 0, 0, Essential, Small),
-        ("regional_government_entity", 300, 0, 0, Important, Large),
+        ("regional_government_entity", 300, 0, 0, Conditional, Large), // in scope only after the Member State's assessment (2(2)(f)(ii))
         // Annex II: medium or large important (3(2)), small/micro out.
         ("postal_service_provider", 5000, 900 * M, 900 * M, Important, Large),
         ("postal_service_provider", 60, 11 * M, 11 * M, Important, Medium),
@@ -148,6 +147,7 @@ fn bad_input_names_the_field() {
         employees: 10,
         turnover_eur: 0,
         balance_eur: 0,
+        ..ScopeInput::default()
     };
     assert_eq!(scope(&ScopeInput { employees: -1, ..base.clone() }).unwrap_err().field, "employees");
     assert_eq!(scope(&ScopeInput { turnover_eur: -5, ..base.clone() }).unwrap_err().field, "turnover_eur");
@@ -159,7 +159,7 @@ fn bad_input_names_the_field() {
 #[test]
 fn annexes_have_11_and_7_sectors_and_unique_slugs() {
     let sectors =
-        |a: Annex| ENTITY_TYPES.iter().filter(|t| t.annex == a).map(|t| t.sector).collect::<std::collections::BTreeSet<_>>().len();
+        |a: Annex| ENTITY_TYPES.iter().filter(|t| t.annex == Some(a)).map(|t| t.sector).collect::<std::collections::BTreeSet<_>>().len();
     assert_eq!((sectors(Annex::I), sectors(Annex::II)), (11, 7));
     let slugs: std::collections::BTreeSet<_> = ENTITY_TYPES.iter().map(|t| t.slug).collect();
     assert_eq!(slugs.len(), ENTITY_TYPES.len());
@@ -176,4 +176,106 @@ fn cir_2024_2690_covers_the_art_21_5_entity_types() {
     for other in ["hospital", "postal_service_provider", "research_organisation"] {
         assert!(!covered_by_cir_2024_2690(other), "{other}");
     }
+}
+
+fn designated(
+    t: &str,
+    employees: i64,
+    turnover: i64,
+    identification: Option<&str>,
+    critical: bool,
+) -> Result<ScopeResult, crate::ValidationError> {
+    scope(&ScopeInput {
+        entity_type: t.into(),
+        employees,
+        turnover_eur: turnover,
+        balance_eur: turnover,
+        member_state_identification: identification.map(Into::into),
+        critical_entity: Some(critical),
+        ..ScopeInput::default()
+    })
+}
+
+/// Issue 14, item 4: the scoping inputs the law needs, each case written from the article it cites.
+/// (entity type, staff, turnover = balance sheet, Member State identification, CER critical entity,
+/// expected class, an article the basis must name)
+#[test]
+fn designations_and_specific_duties_table() {
+    use Classification::*;
+    let cases: &[(&str, i64, i64, Option<&str>, bool, Classification, &str)] = &[
+        // Art 2(4): domain name registration services, any size, for Art 3(3), 27 and 28 only.
+        ("domain_name_registration_service_provider", 3, M, None, false, SpecificDuties, "Art 2(4)"),
+        ("domain_name_registration_service_provider", 900, 300 * M, None, false, SpecificDuties, "Art 28"),
+        // Art 2(3) + Art 3(1)(f): a CER critical entity is essential whatever its size or annex.
+        ("healthcare_provider", 20, 3 * M, None, true, Essential, "Art 3(1)(f)"),
+        ("electricity_producer", 4, M, None, true, Essential, "Art 2(3)"),
+        ("food_business", 30, 5 * M, None, true, Essential, "Art 3(1)(f)"),
+        ("postal_service_provider", 5000, 900 * M, None, true, Essential, "Art 3(1)(f)"),
+        ("public_electronic_communications_service_provider", 20, 4 * M, None, true, Essential, "Art 3(1)(f)"),
+        // Art 2(2)(b)-(e) + Art 3(1)(e): identified as essential by the Member State.
+        ("electricity_producer", 30, 5 * M, Some("essential"), false, Essential, "Art 3(1)(e)"),
+        ("food_business", 5, M, Some("essential"), false, Essential, "Art 3(1)(e)"),
+        ("postal_service_provider", 100, 20 * M, Some("essential"), false, Essential, "Art 3(1)(e)"),
+        ("trust_service_provider", 8, M, Some("essential"), false, Essential, "Art 3(1)(e)"),
+        // Art 2(2)(b)-(e) + Art 3(2): identified as important; never lowers Art 3(1)(a).
+        ("food_business", 30, 5 * M, Some("important"), false, Important, "Art 2(2)(b)-(e)"),
+        ("research_organisation", 40, 6 * M, Some("important"), false, Important, "Art 3(2)"),
+        ("chemicals_undertaking", 6, M, Some("important"), false, Important, "Art 3(2)"),
+        ("managed_service_provider", 30, 5 * M, Some("important"), false, Important, "Art 3(2)"),
+        ("credit_institution", 30, 5 * M, Some("important"), false, Important, "Art 3(2)"),
+        ("electricity_producer", 300, 60 * M, Some("important"), false, Essential, "Art 3(1)(a)"),
+        // Art 2(2)(f)(ii): regional public administration depends on the Member State's assessment …
+        ("regional_government_entity", 300, 0, None, false, Conditional, "Art 2(2)(f)(ii)"),
+        ("regional_government_entity", 30, 0, None, false, Conditional, "Art 2(2)(f)(ii)"),
+        // … unless identified or critical.
+        ("regional_government_entity", 300, 0, Some("essential"), false, Essential, "Art 3(1)(e)"),
+        ("regional_government_entity", 300, 0, None, true, Essential, "Art 3(1)(f)"),
+        // Art 2(2)(f)(i) + Art 3(1)(d): central government, essential whatever its size.
+        ("central_government_entity", 12, 0, None, false, Essential, "Art 3(1)(d)"),
+        // Without designations the general rules stand.
+        ("healthcare_provider", 20, 3 * M, None, false, OutOfScope, "Art 2(1)"),
+        ("credit_institution", 5, M, None, false, OutOfScope, "Art 2(1)"),
+        ("dns_service_provider", 2, M / 10, None, true, Essential, "Art 3(1)(f)"),
+    ];
+    for &(t, staff, money, identification, critical, class, article) in cases {
+        let r = designated(t, staff, money, identification, critical).unwrap_or_else(|e| panic!("{t}: {e}"));
+        assert_eq!(r.classification, class, "{t} {staff} staff, {identification:?}, critical {critical}");
+        assert!(r.basis.iter().any(|b| b.contains(article)), "{t}: basis {:?} should name {article}", r.basis);
+        assert!(r.not_modelled.iter().any(|n| n.contains("two consecutive")), "every result states what is not modelled");
+    }
+    assert!(cases.len() >= 20);
+}
+
+#[test]
+fn specific_duties_conditional_and_public_administration_fines() {
+    // Art 2(4), 27, 28: no Art 21/23 duties, no Art 34 fine; the registration-data duties instead.
+    let registrar = designated("domain_name_registration_service_provider", 3, M, None, false).unwrap();
+    assert!(registrar.duties.iter().any(|d| d.contains("Art 28") && d.contains("72 hours")));
+    assert!(registrar.duties.iter().any(|d| d.contains("Art 27")));
+    assert!(!registrar.duties.iter().any(|d| d.contains("Art 21") || d.contains("Art 23")));
+    assert!(registrar.max_fine.is_none() && registrar.annex.is_none());
+    assert!(!registrar.classification.reports_incidents());
+    assert!(!covered_by_cir_2024_2690("domain_name_registration_service_provider"));
+    // Art 2(2)(f)(ii): conditional, naming what it depends on.
+    let regional = designated("regional_government_entity", 300, 0, None, false).unwrap();
+    assert!(regional.depends_on.is_some_and(|d| d.contains("risk-based assessment")));
+    assert!(regional.classification.reports_incidents());
+    // Art 34(7): public administration fines are the Member State's decision; no EUR 10 m is stated.
+    let central = designated("central_government_entity", 12, 0, None, false).unwrap();
+    assert!(central.max_fine.is_none());
+    assert!(central.fine_note.is_some_and(|n| n.contains("Art 34(7)")));
+    // Art 3(1)(f) and 34(4): a critical hospital of 20 staff is essential and faces the essential fine.
+    let hospital = designated("healthcare_provider", 20, 3 * M, None, true).unwrap();
+    assert_eq!(hospital.max_fine.unwrap().fixed_eur, 10_000_000);
+}
+
+#[test]
+fn contradictory_designations_name_the_field() {
+    let field = |t: &str, identification: Option<&str>, critical: bool| designated(t, 10, M, identification, critical).unwrap_err().field;
+    assert_eq!(field("domain_name_registration_service_provider", None, true), "critical_entity");
+    assert_eq!(field("domain_name_registration_service_provider", Some("essential"), false), "member_state_identification");
+    assert_eq!(field("healthcare_provider", Some("important"), true), "member_state_identification");
+    assert_eq!(field("qualified_trust_service_provider", Some("important"), false), "member_state_identification");
+    assert_eq!(field("central_government_entity", Some("important"), false), "member_state_identification");
+    assert_eq!(field("healthcare_provider", Some("very"), false), "member_state_identification");
 }

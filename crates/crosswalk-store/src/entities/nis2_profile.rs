@@ -10,7 +10,11 @@ pub struct Model {
     pub employees: i64,
     pub turnover_eur: i64,
     pub balance_eur: i64,
-    /// `essential`, `important` or `out_of_scope`, as computed when saved.
+    /// `essential` or `important` when the Member State identified the entity (NIS2 Art 2(2)(b)-(e)).
+    pub member_state_identification: Option<String>,
+    /// Identified as a critical entity under Directive (EU) 2022/2557 (NIS2 Art 2(3)).
+    pub critical_entity: bool,
+    /// `essential`, `important`, `specific_duties`, `conditional` or `out_of_scope`, as computed when saved.
     pub classification: String,
     pub decided_at: DateTimeUtc,
     pub decided_by: String,

@@ -14,6 +14,7 @@ mod m20261130_000009_accounts;
 mod m20261130_000010_dora_holidays;
 mod m20261201_000011_record_hashes;
 mod m20261201_000012_withdrawn;
+mod m20261201_000013_nis2_designations;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000010_dora_holidays::Migration),
             Box::new(m20261201_000011_record_hashes::Migration),
             Box::new(m20261201_000012_withdrawn::Migration),
+            Box::new(m20261201_000013_nis2_designations::Migration),
         ]
     }
 }

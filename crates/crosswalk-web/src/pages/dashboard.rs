@@ -62,7 +62,7 @@ pub async fn show(State(state): State<AppState>, p: PageActor) -> Response {
         (Ok(pr), Ok(i)) => (pr, i),
         (Err(e), _) | (_, Err(e)) => return error_page(&e),
     };
-    let nis2 = profile.map(|pr| format!("{:?}", pr.result.classification).replace("OutOfScope", "Out of scope"));
+    let nis2 = profile.map(|pr| pr.result.classification.label().to_owned());
     let open_incidents = incidents.iter().filter(|i| i.status == "open").count();
     let overdue_steps = incidents.iter().flat_map(|i| i.clocks.iter().flat_map(|c| c.steps.iter())).filter(|s| s.overdue).count();
     let notifications = match state.app.notifications(&p.actor, 5).await {

@@ -36,6 +36,12 @@ pub struct ScopeForm {
     turnover_eur: String,
     #[serde(default)]
     balance_eur: String,
+    /// `essential` or `important` when the Member State identified the entity (Art 2(2)(b)-(e)).
+    #[serde(default)]
+    member_state_identification: String,
+    /// A checkbox: identified as a critical entity under the CER Directive (Art 2(3)).
+    #[serde(default)]
+    critical_entity: Option<String>,
 }
 
 fn number(field: &str, raw: &str) -> Result<i64, String> {
@@ -48,11 +54,12 @@ pub async fn scope(State(state): State<AppState>, p: PageActor, Query(form): Que
         let input = (|| {
             Ok::<_, String>(ScopeInput {
                 entity_type: form.entity_type.clone(),
-                sector: None,
-                subsector: None,
                 employees: number("employees", &form.employees)?,
                 turnover_eur: number("turnover_eur", &form.turnover_eur)?,
                 balance_eur: number("balance_eur", &form.balance_eur)?,
+                member_state_identification: Some(form.member_state_identification.clone()).filter(|s| !s.is_empty()),
+                critical_entity: Some(form.critical_entity.is_some()),
+                ..ScopeInput::default()
             })
         })();
         match input.and_then(|i| crosswalk_app::nis2::scope(&i).map_err(|e| e.to_string())) {
@@ -60,8 +67,7 @@ pub async fn scope(State(state): State<AppState>, p: PageActor, Query(form): Que
             Err(e) => error = Some(e),
         }
     }
-    let classification =
-        result.as_ref().map(|r| format!("{:?}", r.classification).replace("OutOfScope", "Out of scope")).unwrap_or_default();
+    let classification = result.as_ref().map(|r| r.classification.label().to_owned()).unwrap_or_default();
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let profile = match state.app.nis2_profile(&p.actor).await {
         Ok(pr) => pr,
@@ -89,6 +95,10 @@ pub struct SaveForm {
     employees: i64,
     turnover_eur: i64,
     balance_eur: i64,
+    #[serde(default)]
+    member_state_identification: String,
+    #[serde(default)]
+    critical_entity: Option<String>,
 }
 
 /// Save the shown result as the organisation's scoping decision.
@@ -99,11 +109,12 @@ pub async fn save(
 ) -> Response {
     let input = ScopeInput {
         entity_type: f.entity_type,
-        sector: None,
-        subsector: None,
         employees: f.employees,
         turnover_eur: f.turnover_eur,
         balance_eur: f.balance_eur,
+        member_state_identification: Some(f.member_state_identification).filter(|s| !s.is_empty()),
+        critical_entity: Some(f.critical_entity.is_some()),
+        ..ScopeInput::default()
     };
     match state.app.save_nis2_profile(&p.actor, input).await {
         Ok(_) => Redirect::to("/nis2/scope").into_response(),
