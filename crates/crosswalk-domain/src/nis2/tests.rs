@@ -196,13 +196,16 @@ fn designated(
     })
 }
 
+/// (entity type, staff, turnover = balance sheet, identification, critical entity, class, article)
+type DesignationCase = (&'static str, i64, i64, Option<&'static str>, bool, Classification, &'static str);
+
 /// Issue 14, item 4: the scoping inputs the law needs, each case written from the article it cites.
 /// (entity type, staff, turnover = balance sheet, Member State identification, CER critical entity,
 /// expected class, an article the basis must name)
 #[test]
 fn designations_and_specific_duties_table() {
     use Classification::*;
-    let cases: &[(&str, i64, i64, Option<&str>, bool, Classification, &str)] = &[
+    let cases: &[DesignationCase] = &[
         // Art 2(4): domain name registration services, any size, for Art 3(3), 27 and 28 only.
         ("domain_name_registration_service_provider", 3, M, None, false, SpecificDuties, "Art 2(4)"),
         ("domain_name_registration_service_provider", 900, 300 * M, None, false, SpecificDuties, "Art 28"),
