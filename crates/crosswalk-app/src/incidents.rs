@@ -72,9 +72,14 @@ pub struct IncidentChange {
     #[serde(default)]
     pub significance: Option<String>,
     /// Which Art 23(3) criterion applies: (a) severe operational disruption or financial loss,
-    /// (b) considerable damage to other persons.
+    /// (b) considerable damage to other persons. Required when `significance` departs from the proposal.
     #[serde(default)]
     pub significance_reason: Option<String>,
+    /// The facts for a significance proposal (CIR 2024/2690 Arts 3-14, or NIS2 Art 23(3)): the
+    /// proposal is computed, kept with the incident and journaled; a person confirms it by setting
+    /// `significance`.
+    #[serde(default)]
+    pub facts: Option<crosswalk_domain::significance::IncidentFacts>,
     /// `open` or `closed`.
     #[serde(default)]
     pub status: Option<String>,
@@ -152,10 +157,19 @@ pub struct IncidentView {
     pub affected_services: String,
     pub significance: String,
     pub significance_reason: String,
+    /// The latest significance proposal and the facts it was computed from, if one was made.
+    pub significance_proposal: Option<StoredProposal>,
     pub status: String,
     pub clocks: Vec<RegimeClock>,
     /// The earliest unsubmitted, unconditional step with a due time, across regimes.
     pub next_step: Option<StepStatus>,
+}
+
+/// A significance proposal kept with an incident.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct StoredProposal {
+    pub facts: crosswalk_domain::significance::IncidentFacts,
+    pub proposal: crosswalk_domain::significance::SignificanceProposal,
 }
 
 fn to_jiff(t: DateTime<Utc>) -> jiff::Timestamp {
@@ -210,6 +224,11 @@ fn facts(i: &Incident, subs: &[&Submission]) -> AppResult<IncidentFacts> {
 }
 
 /// Every regime's steps for an incident, as they stand at `now`.
+/// The proposal kept with an incident, if any (a row written by an older release has none).
+fn stored_proposal(i: &Incident) -> Option<StoredProposal> {
+    serde_json::from_str(&i.significance_facts).ok()
+}
+
 fn view(i: Incident, subs: &[&Submission], now: DateTime<Utc>) -> AppResult<IncidentView> {
     let f = facts(&i, subs)?;
     let regimes = regimes_of(&i);
@@ -234,7 +253,9 @@ fn view(i: Incident, subs: &[&Submission], now: DateTime<Utc>) -> AppResult<Inci
         .filter(|s| s.submitted.is_none() && s.step.condition.is_none() && s.step.due.is_some())
         .min_by_key(|s| s.step.due.as_ref().map(|d| d.timestamp()))
         .cloned();
+    let significance_proposal = stored_proposal(&i);
     Ok(IncidentView {
+        significance_proposal,
         id: i.id,
         title: i.title,
         description: i.description,
@@ -260,6 +281,33 @@ fn view(i: Incident, subs: &[&Submission], now: DateTime<Utc>) -> AppResult<Inci
 }
 
 impl App {
+    /// A significance proposal for one incident from the facts given, without saving anything
+    /// (CIR 2024/2690 Arts 3-14 for the entity types it covers, NIS2 Art 23(3) otherwise).
+    pub async fn propose_significance(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        facts: &crosswalk_domain::significance::IncidentFacts,
+    ) -> AppResult<crosswalk_domain::significance::SignificanceProposal> {
+        actor.require(Permission::Read, "reading incidents")?;
+        let row = repo::get(self.db(), actor.tenant.0, id).await?.ok_or_else(|| AppError::NotFound(format!("incident {id}")))?;
+        self.significance_proposal(actor, &row, facts).await
+    }
+
+    /// The proposal for an incident: its own entity type, else the organisation's saved scoping.
+    async fn significance_proposal(
+        &self,
+        actor: &Actor,
+        row: &Incident,
+        facts: &crosswalk_domain::significance::IncidentFacts,
+    ) -> AppResult<crosswalk_domain::significance::SignificanceProposal> {
+        let entity_type = match &row.entity_type {
+            Some(t) => Some(t.clone()),
+            None => crosswalk_store::repo::nis2_profiles::get(self.db(), actor.tenant.0).await?.map(|p| p.entity_type),
+        };
+        Ok(crosswalk_domain::significance::propose(entity_type.as_deref(), facts))
+    }
+
     /// The report draft for one step of an incident, pre-filled from the record (NIS2 Art 23(4),
     /// GDPR Art 33(3)/34(2), DORA Art 19(4)).
     pub async fn incident_draft(&self, actor: &Actor, id: Uuid, step: &str) -> AppResult<crosswalk_domain::reports::Draft> {
@@ -328,6 +376,7 @@ impl App {
         let regimes_s = regimes.iter().map(|r| r.to_string().to_lowercase()).collect::<Vec<_>>().join(",");
         let now = self.now();
         let row = Incident {
+            significance_facts: String::new(),
             id: Uuid::now_v7(),
             tenant_id: actor.tenant.0,
             title,
@@ -416,14 +465,27 @@ impl App {
         if let Some(a) = change.affected_services {
             row.affected_services = a.trim().to_owned();
         }
+        if let Some(facts) = change.facts {
+            let proposal = self.significance_proposal(actor, &row, &facts).await?;
+            row.significance_facts =
+                serde_json::to_string(&StoredProposal { facts, proposal }).map_err(|e| AppError::Internal(e.to_string()))?;
+        }
+        if let Some(r) = change.significance_reason {
+            row.significance_reason = r.trim().to_owned();
+        }
         if let Some(s) = change.significance {
             if !["significant", "not_significant", ""].contains(&s.as_str()) {
                 return Err(AppError::invalid("significance", format!("'{s}' is not one of significant, not_significant")));
             }
+            // A person may decide against the proposal, but must say why (journaled with both).
+            let proposed = stored_proposal(&row).map(|p| p.proposal.outcome.as_str());
+            if proposed.is_some_and(|p| p != "undetermined" && !s.is_empty() && p != s) && row.significance_reason.is_empty() {
+                return Err(AppError::invalid(
+                    "significance_reason",
+                    format!("the proposal is {}: deciding {s} needs a reason", proposed.unwrap_or_default()),
+                ));
+            }
             row.significance = s;
-        }
-        if let Some(r) = change.significance_reason {
-            row.significance_reason = r.trim().to_owned();
         }
         if let Some(st) = change.status {
             if st != "open" && st != "closed" {
@@ -454,6 +516,7 @@ impl App {
                 "member_state": {"from": before.member_state, "to": row.member_state},
                 "significance": row.significance,
                 "significance_reason": row.significance_reason,
+                "significance_proposal": stored_proposal(&row).map(|p| json!({"outcome": p.proposal.outcome, "criteria_met": p.proposal.criteria_met, "basis": p.proposal.basis})),
                 "status": row.status,
                 "reason": reason,
             }),

@@ -469,9 +469,15 @@ impl App {
             let mut reason = explain(&result, &path, &suggestions, direct.get(&r.id), from.map(key_label).as_deref());
             if state == Readiness::NotApplicable && !crosswalk_domain::hierarchy::may_be_excluded(&target.slug, &r.reference) {
                 state = Readiness::Gap;
-                reason = format!(
-                    "not excludable: ISO/IEC 27001 clause 1 allows no exclusion of the requirements of clauses 4 to 10 (marked: {reason})"
-                );
+                reason = if target.slug == "nis2" {
+                    format!(
+                        "not excludable: NIS2 binds every entity in scope (Art 21(2): the measures shall include at least (a)-(j)) (marked: {reason})"
+                    )
+                } else {
+                    format!(
+                        "not excludable: ISO/IEC 27001 clause 1 allows no exclusion of the requirements of clauses 4 to 10 (marked: {reason})"
+                    )
+                };
             }
             if !heading {
                 assessable += 1;
@@ -567,7 +573,9 @@ impl App {
     /// Art 21(2) measure's CIR Annex sections with their rolled-up states. `None` otherwise.
     async fn cir_sections_by_measure(&self, actor: &Actor) -> AppResult<Option<HashMap<String, (Vec<Readiness>, Vec<String>)>>> {
         let Some(profile) = crosswalk_store::repo::nis2_profiles::get(self.db(), actor.tenant.0).await? else { return Ok(None) };
-        if !crosswalk_domain::nis2::covered_by_cir_2024_2690(&profile.entity_type) {
+        // NIS2 Art 21(5), CIR Art 1: the CIR binds entities of its types that are in NIS2 scope.
+        let in_scope = matches!(profile.classification.as_str(), "essential" | "important");
+        if !in_scope || !crosswalk_domain::nis2::covered_by_cir_2024_2690(&profile.entity_type) {
             return Ok(None);
         }
         let cir = match self.framework_named(actor, "nis2-cir-2024-2690").await {

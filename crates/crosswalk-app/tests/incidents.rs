@@ -401,3 +401,66 @@ async fn a_credit_institution_runs_dora_instead_of_nis2() {
     let r = app.create_incident(&op, NewIncident { regimes: vec!["nis2".into(), "dora".into()], ..incident() }).await;
     assert!(matches!(r, Err(AppError::Invalid(v)) if v.field == "regimes"));
 }
+
+/// Issue 14, item 6: the register proposes an incident's significance from its facts (CIR
+/// 2024/2690 for a cloud provider), names the criteria met, keeps facts and proposal with the
+/// incident, and a person confirms it (journaled); deciding against the proposal needs a reason.
+#[tokio::test]
+async fn the_register_proposes_significance_and_a_person_confirms_it() {
+    use crosswalk_domain::significance::{IncidentFacts, Outcome};
+    let (_db, app, _clock) = setup().await;
+    let op = app.operator("acme").await.unwrap();
+    let cloud = crosswalk_domain::nis2::ScopeInput {
+        entity_type: "cloud_computing_service_provider".into(),
+        employees: 300,
+        turnover_eur: 80_000_000,
+        balance_eur: 80_000_000,
+        ..Default::default()
+    };
+    app.save_nis2_profile(&op, cloud).await.unwrap();
+    let i = app.create_incident(&op, incident()).await.unwrap();
+    let facts = IncidentFacts {
+        financial_loss_eur: Some(0),
+        annual_turnover_eur: Some(80_000_000),
+        complete_unavailability_minutes: Some(45),
+        ..IncidentFacts::default()
+    };
+    let proposal = app.propose_significance(&op, i.id, &facts).await.unwrap();
+    assert_eq!(proposal.outcome, Outcome::Significant);
+    assert_eq!(proposal.criteria_met[0].article, "CIR 2024/2690 Art 7(a)");
+    // Nothing was saved by the preview.
+    assert!(app.get_incident(&op, i.id).await.unwrap().significance_proposal.is_none());
+    let kept = app
+        .change_incident(&op, i.id, crosswalk_app::incidents::IncidentChange { facts: Some(facts), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(kept.significance_proposal.as_ref().unwrap().proposal.outcome, Outcome::Significant);
+    assert_eq!(kept.significance, "", "a proposal is not a decision");
+    // Deciding against the proposal needs a reason …
+    let err = app
+        .change_incident(
+            &op,
+            i.id,
+            crosswalk_app::incidents::IncidentChange { significance: Some("not_significant".into()), ..Default::default() },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, AppError::Invalid(v) if v.field == "significance_reason"), "{err}");
+    // … confirming it does not, and the journal keeps the criteria.
+    let confirmed = app
+        .change_incident(
+            &op,
+            i.id,
+            crosswalk_app::incidents::IncidentChange { significance: Some("significant".into()), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    assert_eq!(confirmed.significance, "significant");
+    let entry = &app.journal_entries(&op, None, 1).await.unwrap()[0];
+    assert_eq!(entry.action, "incident.change");
+    assert_eq!(entry.payload["significance_proposal"]["criteria_met"][0]["article"], "CIR 2024/2690 Art 7(a)");
+    // Another incident of the same organisation, facts saying nothing crossed a threshold.
+    let j = app.create_incident(&op, incident()).await.unwrap();
+    let quiet = IncidentFacts { financial_loss_eur: Some(1_000), annual_turnover_eur: Some(80_000_000), ..IncidentFacts::default() };
+    assert_eq!(app.propose_significance(&op, j.id, &quiet).await.unwrap().outcome, Outcome::NotSignificant);
+}

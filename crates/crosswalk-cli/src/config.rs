@@ -381,6 +381,18 @@ pub enum IncidentCommand {
         member_state: Option<String>,
         #[arg(long)]
         reason: Option<String>,
+        /// A JSON file of facts (financial_loss_eur, complete_unavailability_minutes, users_affected, …): the
+        /// significance proposal (CIR 2024/2690 Arts 3-14 or NIS2 Art 23(3)) is computed and kept with the incident
+        #[arg(long)]
+        facts: Option<std::path::PathBuf>,
+    },
+    /// What the register proposes for an incident's significance from a JSON file of facts (nothing is saved)
+    ProposeSignificance {
+        #[arg(long)]
+        tenant: String,
+        id: String,
+        #[arg(long)]
+        facts: std::path::PathBuf,
     },
     /// List incidents with their next step
     List {

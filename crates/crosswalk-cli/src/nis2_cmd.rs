@@ -3,7 +3,7 @@
 use crate::commands::{app_err, open_app};
 use crate::config::{Cli, Format};
 use crate::output;
-use anyhow::anyhow;
+use anyhow::{Context, anyhow};
 use std::process::ExitCode;
 
 pub async fn supplier(cli: &Cli, c: &crate::config::SupplierCommand) -> anyhow::Result<ExitCode> {
@@ -162,12 +162,37 @@ fn print_incident(cli: &Cli, i: &crosswalk_app::incidents::IncidentView) -> anyh
     Ok(())
 }
 
+/// Incident facts from a JSON file; an unknown field or a wrong value names itself.
+fn read_facts(path: &std::path::Path) -> anyhow::Result<crosswalk_domain::significance::IncidentFacts> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut de = serde_json::Deserializer::from_slice(&bytes);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| anyhow!("{}: facts.{}: {}", path.display(), e.path(), e.inner()))
+}
+
 pub async fn incident(cli: &Cli, c: &crate::config::IncidentCommand) -> anyhow::Result<ExitCode> {
     use crate::config::IncidentCommand;
     use crosswalk_app::incidents::{NewIncident, NewSubmission};
     let app = open_app(cli).await?;
     let parse_id = |id: &str| uuid::Uuid::parse_str(id).map_err(|_| anyhow!("'{id}' is not an incident id"));
     match c {
+        IncidentCommand::ProposeSignificance { tenant, id, facts } => {
+            let op = app.operator(tenant).await.map_err(app_err)?;
+            let proposal = app.propose_significance(&op, parse_id(id)?, &read_facts(facts)?).await.map_err(app_err)?;
+            if cli.format == Format::Json {
+                output::line(&serde_json::to_string_pretty(&proposal)?)?;
+            } else {
+                output::line(&format!("{} ({})", proposal.outcome.as_str(), proposal.basis))?;
+                for c in &proposal.criteria_met {
+                    output::line(&format!("- met: {} — {}", c.article, c.summary))?;
+                }
+                for c in &proposal.undetermined {
+                    output::line(&format!("- undetermined: {} — {}", c.article, c.summary))?;
+                }
+                for n in &proposal.notes {
+                    output::line(&format!("- note: {n}"))?;
+                }
+            }
+        }
         IncidentCommand::Update {
             tenant,
             id,
@@ -178,9 +203,12 @@ pub async fn incident(cli: &Cli, c: &crate::config::IncidentCommand) -> anyhow::
             status,
             member_state,
             reason,
+            facts,
         } => {
             let op = app.operator(tenant).await.map_err(app_err)?;
+            let facts = facts.as_deref().map(read_facts).transpose()?;
             let change = crosswalk_app::incidents::IncidentChange {
+                facts,
                 aware_at: aware_at.clone(),
                 classified_at: classified_at.clone(),
                 significance: significance.clone(),

@@ -48,9 +48,12 @@ pub fn roll_up(children: impl IntoIterator<Item = Readiness>) -> Readiness {
 
 /// Whether an organisation may mark this requirement not applicable. ISO/IEC 27001:2022 clause 1
 /// allows no exclusion of clauses 4–10; Annex A controls (`A.…`) may be excluded with a
-/// justification in the Statement of Applicability (6.1.3 d).
+/// justification in the Statement of Applicability (6.1.3 d). The NIS2 duties bind every entity in
+/// scope: Art 21(2) measures "shall include at least" points (a)–(j), and Art 20 and 23 admit no
+/// exclusion either (whether NIS2 applies at all is the scoping's question, not a requirement's).
 pub fn may_be_excluded(framework_slug: &str, reference: &str) -> bool {
-    !(framework_slug.starts_with("iso27001-") && reference.chars().next().is_some_and(|c| c.is_ascii_digit()))
+    let iso_clause = framework_slug.starts_with("iso27001-") && reference.chars().next().is_some_and(|c| c.is_ascii_digit());
+    !(iso_clause || framework_slug == "nis2")
 }
 
 /// The CIR 2024/2690 Annex sections that lay down NIS2 Art 21(2) measure `letter` (a–j) for the
@@ -118,6 +121,8 @@ mod tests {
         assert!(!may_be_excluded("iso27001-2022", "4.3"));
         assert!(may_be_excluded("iso27001-2022", "A.5.23"));
         assert!(may_be_excluded("nist-csf-2.0", "GV.OC-01"));
+        // NIS2 Art 21(2): the measures "shall include at least" (a)-(j).
+        assert!(!may_be_excluded("nis2", "Art.21(2)(h)"));
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod nis2;
 pub mod readiness;
 pub mod reports;
 pub mod role;
+pub mod significance;
 pub mod soa;
 pub mod suppliers;
 pub mod validate;

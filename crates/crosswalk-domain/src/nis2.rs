@@ -724,11 +724,14 @@ pub struct ScopeResult {
     pub not_modelled: Vec<&'static str>,
 }
 
+/// NIS2 Art 28, for TLD name registries and entities providing domain name registration services.
+const ART28_DUTY: &str = "Collect and keep accurate and complete domain name registration data in a dedicated database with due diligence and in line with Union data protection law (Art 28(1)-(2)); have policies and procedures, including verification, and make them public (Art 28(3)); publish registration data that are not personal data without undue delay after registration (Art 28(4)); give legitimate access seekers access on lawful and duly substantiated requests without undue delay and in any event within 72 hours (Art 28(5)); avoid duplicating data collection between registries and registrars (Art 28(6))";
+
 /// What the scoping does not model (stated on every result).
 pub const NOT_MODELLED: &[&str] = &[
     "A change of size class takes effect only when the ceilings are crossed in two consecutive accounting periods (Rec. 2003/361/EC Annex Art 4(2)); this check uses the figures given",
     "Figures of partner and linked enterprises are aggregated (Rec. 2003/361/EC Annex Art 3 and 6; NIS2 recital 16 lets a Member State weigh an entity's independence); enter aggregated figures",
-    "Public administration entities acting mainly in national security, public security, defence or law enforcement are excluded, and Member States may exempt specific entities in those areas (NIS2 Art 2(7)-(8))",
+    "Public administration entities carrying out activities in national security, public security, defence or law enforcement are excluded (NIS2 Art 2(7)), Member States may exempt specific entities in those areas from Art 21 and 23 (Art 2(8)), and Art 2(9)-(11) limit what must be disclosed; none of this is modelled",
     "Member States may apply NIS2 to local public administration and education institutions (Art 2(5)) and keep earlier operators of essential services as essential (Art 3(1)(g))",
     "National transposition may go beyond this EU floor",
 ];
@@ -828,12 +831,19 @@ pub fn scope(input: &ScopeInput) -> Result<ScopeResult, crate::ValidationError> 
     };
     // Designations that take an Annex I or II entity in scope whatever its size (Art 2(2)(b)-(e),
     // Art 2(3)); they never lower a classification the general rules already give.
+    // An entity already essential keeps its ground (Art 3(1)(e) covers "any other" entities); the
+    // designation is added to the basis.
     if critical {
+        if class != Essential {
+            basis.clear();
+        }
         class = Essential;
-        basis = vec!["NIS2 Art 2(3) (critical entity under Directive (EU) 2022/2557)", "NIS2 Art 3(1)(f)"];
+        basis.extend(["NIS2 Art 2(3) (critical entity under Directive (EU) 2022/2557)", "NIS2 Art 3(1)(f)"]);
     } else if identification == Some(Essential) {
+        if class != Essential {
+            basis = vec!["NIS2 Art 2(2)(b)-(e) (identified by the Member State)", "NIS2 Art 3(1)(e)"];
+        }
         class = Essential;
-        basis = vec!["NIS2 Art 2(2)(b)-(e) (identified by the Member State)", "NIS2 Art 3(1)(e)"];
     } else if identification == Some(Important) && class != Essential {
         class = Important;
         basis = vec!["NIS2 Art 2(2)(b)-(e) (identified by the Member State)", "NIS2 Art 3(2)"];
@@ -874,10 +884,8 @@ pub fn scope(input: &ScopeInput) -> Result<ScopeResult, crate::ValidationError> 
     let mut duties = Vec::new();
     if class == SpecificDuties {
         duties.push("Submit entity information for the Member State's list and report changes within two weeks (Art 3(3)-(4))");
-        duties.push("Register with the ENISA registry of digital entities; report changes within three months (Art 27)");
-        duties.push(
-            "Keep accurate and complete domain name registration data in a dedicated database with due diligence, with verification policies and procedures made public; publish registration data that are not personal data without undue delay after registration; answer lawful and duly substantiated access requests within 72 hours (Art 28)",
-        );
+        duties.push("Submit the Art 27(2) information to the competent authority, which forwards it to ENISA's registry; notify changes without delay and in any event within three months (Art 27)");
+        duties.push(ART28_DUTY);
     } else if class == Conditional {
         duties.push(
             "Obtain the Member State's risk-based assessment (Art 2(2)(f)(ii)); if it brings the entity in scope, the duties below apply",
@@ -886,7 +894,10 @@ pub fn scope(input: &ScopeInput) -> Result<ScopeResult, crate::ValidationError> 
     if matches!(class, Essential | Important | Conditional) {
         duties.push("Submit entity information to the Member State's list and report changes within two weeks (Art 3(3)-(4))");
         if ART27_TYPES.contains(&t.slug) {
-            duties.push("Register with the ENISA registry of digital entities; report changes within three months (Art 27)");
+            duties.push("Submit the Art 27(2) information to the competent authority, which forwards it to ENISA's registry; notify changes without delay and in any event within three months (Art 27)");
+        }
+        if t.slug == "tld_name_registry" {
+            duties.push(ART28_DUTY);
         }
         if lex_specialis.is_some() {
             duties.push(
@@ -922,6 +933,28 @@ pub fn scope(input: &ScopeInput) -> Result<ScopeResult, crate::ValidationError> 
     })
 }
 
+/// NIS2 sectors of entity types that can be critical entities under Directive (EU) 2022/2557 (CER
+/// Annex: energy, transport, banking, financial market infrastructure, health, drinking water, waste
+/// water, digital infrastructure, public administration of central government, space, production,
+/// processing and distribution of food).
+const CER_SECTORS: &[&str] = &[
+    "energy",
+    "transport",
+    "banking",
+    "financial_market_infrastructure",
+    "health",
+    "drinking_water",
+    "waste_water",
+    "digital_infrastructure",
+    "space",
+    "food",
+];
+
+/// Whether an entity of this type can be identified as a CER critical entity (NIS2 Art 2(3)).
+pub fn may_be_cer_critical_entity(t: &EntityType) -> bool {
+    CER_SECTORS.contains(&t.sector) || t.slug == "central_government_entity"
+}
+
 /// Designations that cannot hold together, refused naming the field (issue 14: "contradictory
 /// designations: exit 2 / 422 naming the field").
 fn designations_agree(t: &EntityType, identification: Option<Classification>, critical: bool) -> Result<(), crate::ValidationError> {
@@ -933,6 +966,15 @@ fn designations_agree(t: &EntityType, identification: Option<Classification>, cr
                 "entities providing domain name registration services are in neither annex: NIS2 covers them only for Art 3(3), 27 and 28 (Art 2(4)), so they are not identified under Art 2(2)(b)-(e) or Art 2(3)",
             ));
         }
+    }
+    if critical && t.special != Special::DomainRegistrar && !may_be_cer_critical_entity(t) {
+        return Err(crate::ValidationError::new(
+            "critical_entity",
+            format!(
+                "{} is in sector '{}', which the CER Directive (EU) 2022/2557 Annex does not list (its public administration sector is central government only): it cannot be a critical entity under NIS2 Art 2(3)",
+                t.slug, t.sector
+            ),
+        ));
     }
     if identification == Some(Classification::Important) {
         if critical {

@@ -213,7 +213,7 @@ fn designations_and_specific_duties_table() {
         ("healthcare_provider", 20, 3 * M, None, true, Essential, "Art 3(1)(f)"),
         ("electricity_producer", 4, M, None, true, Essential, "Art 2(3)"),
         ("food_business", 30, 5 * M, None, true, Essential, "Art 3(1)(f)"),
-        ("postal_service_provider", 5000, 900 * M, None, true, Essential, "Art 3(1)(f)"),
+        ("drinking_water_supplier", 5000, 900 * M, None, true, Essential, "Art 3(1)(f)"),
         ("public_electronic_communications_service_provider", 20, 4 * M, None, true, Essential, "Art 3(1)(f)"),
         // Art 2(2)(b)-(e) + Art 3(1)(e): identified as essential by the Member State.
         ("electricity_producer", 30, 5 * M, Some("essential"), false, Essential, "Art 3(1)(e)"),
@@ -232,7 +232,8 @@ fn designations_and_specific_duties_table() {
         ("regional_government_entity", 30, 0, None, false, Conditional, "Art 2(2)(f)(ii)"),
         // … unless identified or critical.
         ("regional_government_entity", 300, 0, Some("essential"), false, Essential, "Art 3(1)(e)"),
-        ("regional_government_entity", 300, 0, None, true, Essential, "Art 3(1)(f)"),
+        ("central_government_entity", 300, 0, None, true, Essential, "Art 3(1)(d)"),
+        ("electricity_producer", 300, 60 * M, Some("essential"), false, Essential, "Art 3(1)(a)"), // keeps its own ground
         // Art 2(2)(f)(i) + Art 3(1)(d): central government, essential whatever its size.
         ("central_government_entity", 12, 0, None, false, Essential, "Art 3(1)(d)"),
         // Without designations the general rules stand.
@@ -253,7 +254,9 @@ fn designations_and_specific_duties_table() {
 fn specific_duties_conditional_and_public_administration_fines() {
     // Art 2(4), 27, 28: no Art 21/23 duties, no Art 34 fine; the registration-data duties instead.
     let registrar = designated("domain_name_registration_service_provider", 3, M, None, false).unwrap();
-    assert!(registrar.duties.iter().any(|d| d.contains("Art 28") && d.contains("72 hours")));
+    assert!(registrar.duties.iter().any(|d| d.contains("Art 28(5)") && d.contains("in any event within 72 hours")));
+    // Art 28 binds TLD name registries as well.
+    assert!(run("tld_name_registry", 12, 3 * M, 3 * M).duties.iter().any(|d| d.contains("Art 28(1)")));
     assert!(registrar.duties.iter().any(|d| d.contains("Art 27")));
     assert!(!registrar.duties.iter().any(|d| d.contains("Art 21") || d.contains("Art 23")));
     assert!(registrar.max_fine.is_none() && registrar.annex.is_none());
@@ -281,4 +284,8 @@ fn contradictory_designations_name_the_field() {
     assert_eq!(field("qualified_trust_service_provider", Some("important"), false), "member_state_identification");
     assert_eq!(field("central_government_entity", Some("important"), false), "member_state_identification");
     assert_eq!(field("healthcare_provider", Some("very"), false), "member_state_identification");
+    // CER Annex: no postal sector, and public administration of central government only.
+    assert_eq!(field("postal_service_provider", None, true), "critical_entity");
+    assert_eq!(field("regional_government_entity", None, true), "critical_entity");
+    assert_eq!(field("managed_service_provider", None, true), "critical_entity");
 }

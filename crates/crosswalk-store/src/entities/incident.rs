@@ -30,6 +30,10 @@ pub struct Model {
     pub significance: String,
     #[sea_orm(column_type = "Text")]
     pub significance_reason: String,
+    /// JSON `{"facts": …, "proposal": …}`: what a significance proposal was computed from, and it
+    /// (CIR 2024/2690 Arts 3-14 or NIS2 Art 23(3)); empty when none was made.
+    #[sea_orm(column_type = "Text")]
+    pub significance_facts: String,
     pub status: String,
     pub created_at: DateTimeUtc,
 }

@@ -15,6 +15,7 @@ mod m20261130_000010_dora_holidays;
 mod m20261201_000011_record_hashes;
 mod m20261201_000012_withdrawn;
 mod m20261201_000013_nis2_designations;
+mod m20261201_000014_incident_significance;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_record_hashes::Migration),
             Box::new(m20261201_000012_withdrawn::Migration),
             Box::new(m20261201_000013_nis2_designations::Migration),
+            Box::new(m20261201_000014_incident_significance::Migration),
         ]
     }
 }

@@ -74,6 +74,23 @@ pub async fn change_incident(
     s.app.change_incident(&actor, id, body).await.map(Json).map_err(|e| ApiError(e).into_response())
 }
 
+/// What the register proposes for the facts given, saving nothing: CIR 2024/2690 Arts 3-14 for the
+/// entity types it covers (the criteria met, each with its article; those a missing figure leaves
+/// undetermined), NIS2 Art 23(3) otherwise. Keep facts and proposal with `PATCH … {"facts": …}`;
+/// a person confirms with `significance`.
+#[utoipa::path(post, path = "/api/v1/incidents/{incident_id}/significance-proposal", tag = "incidents", params(("incident_id" = uuid::Uuid, Path, description = "Incident id")),
+    request_body = crosswalk_domain::significance::IncidentFacts,
+    responses((status = 200, body = crosswalk_domain::significance::SignificanceProposal), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn significance_proposal(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(incident_id): Path<String>,
+    PermittedJson(facts, _): PermittedJson<needs::ManageIncidents, crosswalk_domain::significance::IncidentFacts>,
+) -> Result<Json<crosswalk_domain::significance::SignificanceProposal>, Response> {
+    let id: uuid::Uuid = parse_id("incident_id", &incident_id).map_err(IntoResponse::into_response)?;
+    s.app.propose_significance(&actor, id, &facts).await.map(Json).map_err(|e| ApiError(e).into_response())
+}
+
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct NotificationsQuery {

@@ -85,6 +85,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(incidents::get_incident, incidents::change_incident))
         .routes(routes!(incidents::record_submission))
         .routes(routes!(incidents::draft))
+        .routes(routes!(incidents::significance_proposal))
         .routes(routes!(incidents::notifications))
         .routes(routes!(nis2::sectors))
         .routes(routes!(nis2::scope))

@@ -260,6 +260,83 @@ pub struct ChangeForm {
     status: String,
     #[serde(default)]
     reason: String,
+    /// Set by the proposal form: its facts replace the kept ones and a proposal is computed.
+    #[serde(default)]
+    propose: String,
+    #[serde(default)]
+    financial_loss_eur: String,
+    #[serde(default)]
+    annual_turnover_eur: String,
+    #[serde(default)]
+    complete_unavailability_minutes: String,
+    #[serde(default)]
+    limited_availability_minutes: String,
+    #[serde(default)]
+    users_affected: String,
+    #[serde(default)]
+    union_users: String,
+    #[serde(default)]
+    data_compromised: Option<String>,
+    #[serde(default)]
+    data_compromise_malicious: Option<String>,
+    #[serde(default)]
+    malicious_access_severe_disruption: Option<String>,
+    #[serde(default)]
+    trade_secrets_exfiltrated: Option<String>,
+    #[serde(default)]
+    death: Option<String>,
+    #[serde(default)]
+    considerable_health_damage: Option<String>,
+    #[serde(default)]
+    physical_access_compromised: Option<String>,
+    #[serde(default)]
+    scheduled_maintenance: Option<String>,
+    /// `yes`, `no` or empty (NIS2 Art 23(3)(a), for entity types the CIR does not cover).
+    #[serde(default)]
+    severe_disruption_or_financial_loss: String,
+    /// `yes`, `no` or empty (NIS2 Art 23(3)(b)).
+    #[serde(default)]
+    considerable_damage_to_others: String,
+}
+
+impl ChangeForm {
+    /// The proposal form's facts; a figure that is not a whole number is refused naming its field.
+    fn facts(&self) -> Result<Option<crosswalk_domain::significance::IncidentFacts>, String> {
+        if self.propose.is_empty() {
+            return Ok(None);
+        }
+        fn figure<T: std::str::FromStr>(field: &str, raw: &str) -> Result<Option<T>, String> {
+            let raw = raw.trim().replace([' ', ','], "");
+            if raw.is_empty() {
+                return Ok(None);
+            }
+            raw.parse().map(Some).map_err(|_| format!("{field}: '{raw}' is not a whole number"))
+        }
+        let answer = |raw: &str| match raw {
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => None,
+        };
+        Ok(Some(crosswalk_domain::significance::IncidentFacts {
+            financial_loss_eur: figure("financial_loss_eur", &self.financial_loss_eur)?,
+            annual_turnover_eur: figure("annual_turnover_eur", &self.annual_turnover_eur)?,
+            complete_unavailability_minutes: figure("complete_unavailability_minutes", &self.complete_unavailability_minutes)?,
+            limited_availability_minutes: figure("limited_availability_minutes", &self.limited_availability_minutes)?,
+            users_affected: figure("users_affected", &self.users_affected)?,
+            union_users: figure("union_users", &self.union_users)?,
+            data_compromised: self.data_compromised.is_some(),
+            data_compromise_malicious: self.data_compromise_malicious.is_some(),
+            malicious_access_severe_disruption: self.malicious_access_severe_disruption.is_some(),
+            trade_secrets_exfiltrated: self.trade_secrets_exfiltrated.is_some(),
+            death: self.death.is_some(),
+            considerable_health_damage: self.considerable_health_damage.is_some(),
+            physical_access_compromised: self.physical_access_compromised.is_some(),
+            scheduled_maintenance: self.scheduled_maintenance.is_some(),
+            severe_disruption_or_financial_loss: answer(&self.severe_disruption_or_financial_loss),
+            considerable_damage_to_others: answer(&self.considerable_damage_to_others),
+            ..Default::default()
+        }))
+    }
 }
 
 /// The assessment/correction form: empty fields leave the value as it is.
@@ -270,8 +347,13 @@ pub async fn change(
     PermittedForm(f, _): PermittedForm<needs::ManageIncidents, ChangeForm>,
 ) -> Response {
     let Ok(id) = incident_id.parse::<uuid::Uuid>() else { return not_found(&incident_id) };
+    let facts = match f.facts() {
+        Ok(facts) => facts,
+        Err(message) => return detail_page(&state, &p, id, StatusCode::UNPROCESSABLE_ENTITY, Some(message)).await,
+    };
     let some = |s: String| Some(s).filter(|s| !s.trim().is_empty());
     let change = IncidentChange {
+        facts,
         aware_at: some(f.aware_at),
         significance: some(f.significance),
         significance_reason: some(f.significance_reason),
