@@ -287,6 +287,39 @@ async fn incidents_from_the_command_line() {
     let o = env.run(&["--format", "json", "incident", "draft", "--tenant", "acme", &id, "--step", "nis2_final_report"]);
     let d: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(d["basis"], "NIS2 Art 23(4)(d)");
+    // Issue 14, item 6: a significance proposal from a facts file (no scoping saved: NIS2 Art 23(3)),
+    // kept with --facts and confirmed with --significance; a bad facts file names the field.
+    let facts = env.data_dir.join("facts.json");
+    std::fs::write(&facts, r#"{"severe_disruption_or_financial_loss": true, "considerable_damage_to_others": false}"#).unwrap();
+    let o = env.run(&["incident", "propose-significance", "--tenant", "acme", &id, "--facts", facts.to_str().unwrap()]);
+    assert!(o.status.success() && stdout(&o).starts_with("significant (NIS2 Art 23(3))"), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("NIS2 Art 23(3)(a)"));
+    let o = env.run(&[
+        "--format",
+        "json",
+        "incident",
+        "update",
+        "--tenant",
+        "acme",
+        &id,
+        "--facts",
+        facts.to_str().unwrap(),
+        "--significance",
+        "significant",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let i: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (i["significance"].as_str(), i["significance_proposal"]["proposal"]["outcome"].as_str()),
+        (Some("significant"), Some("significant"))
+    );
+    let bad = env.data_dir.join("bad-facts.json");
+    std::fs::write(&bad, r#"{"financial_loss": 5}"#).unwrap();
+    assert_error(
+        &env.run(&["incident", "propose-significance", "--tenant", "acme", &id, "--facts", bad.to_str().unwrap()]),
+        2,
+        "financial_loss",
+    );
     let o = env.run(&[
         "incident",
         "create",

@@ -351,3 +351,57 @@ async fn controls_evidence_attestations_and_fresh_readiness_through_the_api() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(a88(&call(Method::GET, "/api/v1/readiness?framework=iso27001-2022", None).await.json())["state"], "unknown");
 }
+
+/// Issue 14, item 6: the register's significance proposal through the API, and a facts body with an
+/// unknown field refused naming it.
+#[tokio::test]
+async fn an_incident_significance_proposal_through_the_api() {
+    let h = harness().await;
+    let a = org_with_tokens(&h.app, "acme").await;
+    let manager = a.iter().find(|(r, _)| r.as_str() == "manager").unwrap().1.as_str();
+    let op = h.app.operator("acme").await.unwrap();
+    let dns = crosswalk_domain::nis2::ScopeInput {
+        entity_type: "dns_service_provider".into(),
+        employees: 5,
+        turnover_eur: 1_000_000,
+        balance_eur: 1_000_000,
+        ..Default::default()
+    };
+    h.app.save_nis2_profile(&op, dns).await.unwrap();
+    let incident = crosswalk_app::incidents::NewIncident {
+        title: "Resolver outage".into(),
+        description: String::new(),
+        aware_at: "2026-11-27T02:13".into(),
+        classified_at: None,
+        tz: "Europe/Berlin".into(),
+        regimes: vec![],
+        entity_type: None,
+        personal_data: false,
+        cross_border: false,
+        financial_entity: false,
+        affected_services: String::new(),
+        member_state: None,
+        nis2_identified: None,
+        dora_relief_withdrawn: false,
+    };
+    let id = h.app.create_incident(&op, incident).await.unwrap().id;
+    let path = format!("/api/v1/incidents/{id}/significance-proposal");
+    let r = send(
+        &h.router,
+        api(
+            Method::POST,
+            &path,
+            Some(manager),
+            Some(json!({"financial_loss_eur": 0, "annual_turnover_eur": 1000000, "complete_unavailability_minutes": 31})),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        (r.json()["outcome"].as_str(), r.json()["criteria_met"][0]["article"].as_str()),
+        (Some("significant"), Some("CIR 2024/2690 Art 5(a)"))
+    );
+    let r = send(&h.router, api(Method::POST, &path, Some(manager), Some(json!({"outage_minutes": 31})))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("outage_minutes"), "{}", r.body);
+}

@@ -176,6 +176,23 @@ async fn incident_pages_show_clocks_and_record_submissions() {
     assert!(detail.body.contains("2026-11-28 07:00 CET"), "early warning due 24 h after 07:00 Berlin");
     assert!(detail.body.contains("due in 21 h 0 min"));
     assert!(detail.body.contains("GDPR Art 33(1)"));
+    // Issue 14, item 6: the facts form proposes the significance (NIS2 Art 23(3) without a saved
+    // scoping) and shows the criteria; a figure that is not a number is refused naming the field.
+    let proposed = send(
+        &h.router,
+        form(
+            &location,
+            &session,
+            &[("csrf", &csrf), ("propose", "1"), ("severe_disruption_or_financial_loss", "yes"), ("considerable_damage_to_others", "no")],
+        ),
+    )
+    .await;
+    assert_eq!(proposed.status, StatusCode::SEE_OTHER, "{}", proposed.body);
+    let detail = send(&h.router, page(&location, &session)).await;
+    assert!(detail.body.contains("id=\"proposed-outcome\">significant") && detail.body.contains("NIS2 Art 23(3)(a)"), "{}", detail.body);
+    let bad = send(&h.router, form(&location, &session, &[("csrf", &csrf), ("propose", "1"), ("financial_loss_eur", "lots")])).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("financial_loss_eur"), "{}", bad.body);
     let r = send(
         &h.router,
         form(
