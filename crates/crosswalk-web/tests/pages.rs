@@ -193,6 +193,12 @@ async fn incident_pages_show_clocks_and_record_submissions() {
     let bad = send(&h.router, form(&location, &session, &[("csrf", &csrf), ("propose", "1"), ("financial_loss_eur", "lots")])).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("financial_loss_eur"), "{}", bad.body);
+    // The correction form sets the Member State (DORA 2025/301 Art 5(4)); an unknown code names the field.
+    let r = send(&h.router, form(&location, &session, &[("csrf", &csrf), ("member_state", "DE")])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = send(&h.router, form(&location, &session, &[("csrf", &csrf), ("member_state", "XX")])).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("member_state"), "{}", r.body);
     let r = send(
         &h.router,
         form(

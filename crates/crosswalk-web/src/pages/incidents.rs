@@ -260,6 +260,9 @@ pub struct ChangeForm {
     status: String,
     #[serde(default)]
     reason: String,
+    /// The entity's Member State for DORA's weekend and bank-holiday rule; `-` clears it.
+    #[serde(default)]
+    member_state: String,
     /// Set by the proposal form: its facts replace the kept ones and a proposal is computed.
     #[serde(default)]
     propose: String,
@@ -359,6 +362,8 @@ pub async fn change(
         significance_reason: some(f.significance_reason),
         status: some(f.status),
         reason: some(f.reason),
+        // Empty leaves it; "-" clears it (the app takes "" as clearing).
+        member_state: some(f.member_state).map(|m| if m.trim() == "-" { String::new() } else { m }),
         ..Default::default()
     };
     match state.app.change_incident(&p.actor, id, change).await {
