@@ -301,6 +301,17 @@ impl App {
         row: &Incident,
         facts: &crosswalk_domain::significance::IncidentFacts,
     ) -> AppResult<crosswalk_domain::significance::SignificanceProposal> {
+        // A financial entity reporting under DORA Art 19 classifies by Delegated Regulation (EU)
+        // 2024/1772 (NIS2 Art 4(1): DORA replaces NIS2 Art 23 for it).
+        if regimes_of(row).contains(&Regime::Dora) {
+            let Some(dora) = &facts.dora else {
+                return Err(AppError::invalid(
+                    "facts.dora",
+                    "the incident is reported under DORA: give the Delegated Regulation (EU) 2024/1772 facts",
+                ));
+            };
+            return Ok(crosswalk_domain::significance::propose_dora(dora));
+        }
         let entity_type = match &row.entity_type {
             Some(t) => Some(t.clone()),
             None => crosswalk_store::repo::nis2_profiles::get(self.db(), actor.tenant.0).await?.map(|p| p.entity_type),

@@ -464,3 +464,39 @@ async fn the_register_proposes_significance_and_a_person_confirms_it() {
     let quiet = IncidentFacts { financial_loss_eur: Some(1_000), annual_turnover_eur: Some(80_000_000), ..IncidentFacts::default() };
     assert_eq!(app.propose_significance(&op, j.id, &quiet).await.unwrap().outcome, Outcome::NotSignificant);
 }
+
+/// Issue 14, item 6: a credit institution's incident (DORA Art 19 instead of NIS2 Art 23) is
+/// classified by Delegated Regulation (EU) 2024/1772: critical services affected and two thresholds
+/// met make it major; without the DORA facts the request names `facts.dora`.
+#[tokio::test]
+async fn a_dora_incident_is_classified_by_the_2024_1772_thresholds() {
+    use crosswalk_domain::significance::{DoraFacts, IncidentFacts, Outcome};
+    let (_db, app, _clock) = setup().await;
+    let op = app.operator("acme").await.unwrap();
+    let bank = crosswalk_domain::nis2::ScopeInput {
+        entity_type: "credit_institution".into(),
+        employees: 1000,
+        turnover_eur: 500_000_000,
+        balance_eur: 900_000_000,
+        ..Default::default()
+    };
+    app.save_nis2_profile(&op, bank).await.unwrap();
+    let i = app.create_incident(&op, incident()).await.unwrap();
+    let err = app.propose_significance(&op, i.id, &IncidentFacts::default()).await.unwrap_err();
+    assert!(matches!(&err, AppError::Invalid(v) if v.field == "facts.dora"), "{err}");
+    let facts = IncidentFacts {
+        dora: Some(DoraFacts {
+            critical_services_affected: true,
+            clients_affected: Some(150_000),
+            critical_function_downtime_minutes: Some(180),
+            ..DoraFacts::default()
+        }),
+        ..IncidentFacts::default()
+    };
+    let p = app.propose_significance(&op, i.id, &facts).await.unwrap();
+    assert_eq!(p.outcome, Outcome::Significant, "{p:?}");
+    assert!(p.basis.contains("2024/1772"));
+    assert!(
+        p.criteria_met.iter().any(|c| c.article.ends_with("Art 9(1)")) && p.criteria_met.iter().any(|c| c.article.ends_with("Art 9(3)"))
+    );
+}

@@ -77,6 +77,49 @@ pub struct IncidentFacts {
     pub severe_disruption_or_financial_loss: Option<bool>,
     /// NIS2 Art 23(3)(b), for entity types the CIR does not cover: considerable damage to other persons.
     pub considerable_damage_to_others: Option<bool>,
+    /// For a financial entity reporting under DORA: the facts of Delegated Regulation (EU) 2024/1772.
+    pub dora: Option<DoraFacts>,
+}
+
+/// What DORA's major-incident classification needs (Delegated Regulation (EU) 2024/1772 Arts 8-9).
+/// For recurring incidents (Art 8(2)) give the figures of all of them together.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct DoraFacts {
+    /// Critical services affected (Art 8(1), the criterion of DORA Art 18(1)(e) as specified in Art 6).
+    pub critical_services_affected: bool,
+    /// Clients affected, and all clients using the affected service (Art 9(1)(a)-(b)).
+    pub clients_affected: Option<u64>,
+    pub clients_total: Option<u64>,
+    /// Financial counterparts affected, and all carrying out activities related to the service (Art 9(1)(c)).
+    pub counterparts_affected: Option<u64>,
+    pub counterparts_total: Option<u64>,
+    /// Transactions affected, and the daily average number related to the service (Art 9(1)(d)).
+    pub transactions_affected: Option<u64>,
+    pub daily_average_transactions: Option<u64>,
+    /// Value of transactions affected, and the daily average value, in EUR (Art 9(1)(e)).
+    pub transaction_value_affected_eur: Option<u64>,
+    pub daily_average_value_eur: Option<u64>,
+    /// Clients or counterparts identified as relevant under Art 1(3) affected (Art 9(1)(f)).
+    pub relevant_clients_or_counterparts_affected: bool,
+    /// Any of the reputational impacts of Art 2(a)-(d) (Art 9(2)).
+    pub reputational_impact: bool,
+    /// How long the incident lasted, in minutes (Art 9(3)(a): more than 24 hours).
+    pub duration_minutes: Option<u64>,
+    /// Downtime of ICT services supporting critical or important functions, in minutes (Art 9(3)(b): more than 2 hours).
+    pub critical_function_downtime_minutes: Option<u64>,
+    /// Member States with an impact under Art 4 (Art 9(4): two or more).
+    pub member_states_affected: Option<u32>,
+    /// An impact on the availability, authenticity, integrity or confidentiality of data with an adverse
+    /// impact on business objectives or on meeting regulatory requirements (Art 9(5)(a)).
+    pub data_impact_adverse: bool,
+    /// Any other successful, malicious and unauthorised access to network and information systems that may
+    /// result in data losses (Art 9(5)(b)).
+    pub malicious_access_possible_data_loss: bool,
+    /// Costs and losses incurred or likely, in EUR (Art 9(6): more than EUR 100 000).
+    pub costs_and_losses_eur: Option<u64>,
+    /// Occurrences with the same apparent root cause within six months, these figures covering all (Art 8(2)).
+    pub occurrences_in_six_months: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -186,6 +229,134 @@ pub fn propose(entity_type: Option<&str>, facts: &IncidentFacts) -> Significance
         Outcome::NotSignificant
     };
     SignificanceProposal { outcome, basis: basis.into(), criteria_met: c.met, undetermined: c.undetermined, notes: c.notes }
+}
+
+/// DORA major-incident classification (Delegated Regulation (EU) 2024/1772):
+/// - Art 8(1): major when critical services are affected and either the Art 9(5)(b) threshold is met
+///   or two or more of the other thresholds of Art 9(1)-(6) are;
+/// - Art 8(2): recurring incidents, individually not major, are one major incident when they occurred
+///   at least twice within six months, have the same apparent root cause and together meet Art 8(1);
+/// - Art 9: the thresholds (each criterion counts once however many of its conditions are met).
+pub fn propose_dora(f: &DoraFacts) -> SignificanceProposal {
+    let mut c = Check { met: vec![], undetermined: vec![], notes: vec![] };
+    let mut others = 0usize;
+    let mut open = 0usize;
+    // Art 9(1): clients, financial counterparts and transactions.
+    let share = |part: Option<u64>, whole: Option<u64>, percent: u64| match (part, whole) {
+        (Some(p), Some(w)) => Some(p * 100 > w * percent),
+        _ => None,
+    };
+    let clients = [
+        (share(f.clients_affected, f.clients_total, 10), "Art 9(1)(a): more than 10 % of the clients using the service"),
+        (f.clients_affected.map(|n| n > 100_000), "Art 9(1)(b): more than 100 000 clients"),
+        (share(f.counterparts_affected, f.counterparts_total, 30), "Art 9(1)(c): more than 30 % of the financial counterparts"),
+        (
+            share(f.transactions_affected, f.daily_average_transactions, 10),
+            "Art 9(1)(d): more than 10 % of the daily average number of transactions",
+        ),
+        (
+            share(f.transaction_value_affected_eur, f.daily_average_value_eur, 10),
+            "Art 9(1)(e): more than 10 % of the daily average value of transactions",
+        ),
+        (Some(f.relevant_clients_or_counterparts_affected), "Art 9(1)(f): clients or counterparts identified as relevant (Art 1(3))"),
+    ];
+    if let Some((_, what)) = clients.iter().find(|(met, _)| *met == Some(true)) {
+        c.met("Delegated Regulation (EU) 2024/1772 Art 9(1)", *what);
+        others += 1;
+    } else if clients.iter().any(|(met, _)| met.is_none()) {
+        c.unknown(
+            "Delegated Regulation (EU) 2024/1772 Art 9(1)",
+            "clients, counterparts or transactions: give the affected numbers and their totals",
+        );
+        open += 1;
+    }
+    if f.reputational_impact {
+        c.met("Delegated Regulation (EU) 2024/1772 Art 9(2)", "reputational impact (Art 2(a)-(d))");
+        others += 1;
+    }
+    let long = f.duration_minutes.map(|m| m > 24 * 60);
+    let down = f.critical_function_downtime_minutes.map(|m| m > 120);
+    if long == Some(true) || down == Some(true) {
+        c.met(
+            "Delegated Regulation (EU) 2024/1772 Art 9(3)",
+            if long == Some(true) {
+                "duration longer than 24 hours"
+            } else {
+                "downtime longer than 2 hours for ICT services supporting critical or important functions"
+            },
+        );
+        others += 1;
+    } else if long.is_none() || down.is_none() {
+        c.unknown(
+            "Delegated Regulation (EU) 2024/1772 Art 9(3)",
+            "give the duration and the downtime of services supporting critical or important functions",
+        );
+        open += 1;
+    }
+    match f.member_states_affected {
+        Some(n) if n >= 2 => {
+            c.met("Delegated Regulation (EU) 2024/1772 Art 9(4)", format!("impact in {n} Member States"));
+            others += 1;
+        }
+        Some(_) => {}
+        None => {
+            c.unknown("Delegated Regulation (EU) 2024/1772 Art 9(4)", "give the number of Member States with an impact (Art 4)");
+            open += 1;
+        }
+    }
+    if f.data_impact_adverse {
+        c.met("Delegated Regulation (EU) 2024/1772 Art 9(5)(a)", "data impact adverse to business objectives or regulatory requirements");
+        others += 1;
+    }
+    let malicious = f.malicious_access_possible_data_loss;
+    if malicious {
+        c.met(
+            "Delegated Regulation (EU) 2024/1772 Art 9(5)(b)",
+            "successful, malicious and unauthorised access that may result in data losses",
+        );
+    }
+    match f.costs_and_losses_eur {
+        Some(eur) if eur > 100_000 => {
+            c.met("Delegated Regulation (EU) 2024/1772 Art 9(6)", format!("costs and losses EUR {eur} above EUR 100 000"));
+            others += 1;
+        }
+        Some(_) => {}
+        None => {
+            c.unknown("Delegated Regulation (EU) 2024/1772 Art 9(6)", "give the costs and losses incurred or likely (EUR)");
+            open += 1;
+        }
+    }
+    let thresholds_hold = malicious || others >= 2;
+    let outcome = if !f.critical_services_affected {
+        c.notes.push("Art 8(1): an incident is major only when it affected critical services (Art 6); none are recorded".into());
+        Outcome::NotSignificant
+    } else if thresholds_hold {
+        Outcome::Significant
+    } else if others + open >= 2 {
+        Outcome::Undetermined
+    } else {
+        Outcome::NotSignificant
+    };
+    if outcome == Outcome::Significant {
+        let recurring = f.occurrences_in_six_months.is_some_and(|n| n >= 2);
+        c.met(
+            if recurring { "Delegated Regulation (EU) 2024/1772 Art 8(2)" } else { "Delegated Regulation (EU) 2024/1772 Art 8(1)" },
+            if recurring {
+                "recurring incidents with the same apparent root cause within six months together meet Art 8(1)".to_owned()
+            } else if malicious {
+                "critical services affected and the Art 9(5)(b) threshold met".to_owned()
+            } else {
+                format!("critical services affected and {others} other thresholds met")
+            },
+        );
+    }
+    SignificanceProposal {
+        outcome,
+        basis: "Delegated Regulation (EU) 2024/1772 Arts 8-9 (DORA major ICT-related incident)".into(),
+        criteria_met: c.met,
+        undetermined: if outcome == Outcome::Significant { vec![] } else { c.undetermined },
+        notes: c.notes,
+    }
 }
 
 /// CIR Art 3(1)(a): EUR 500 000 or 5 % of the preceding year's total annual turnover, whichever is lower.

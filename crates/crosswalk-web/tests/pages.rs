@@ -634,3 +634,55 @@ async fn control_pages_record_reuse_attest_and_unlink() {
     let r = send(&h.router, form(&format!("{second}/attestations"), &viewer, &[("csrf", &viewer_csrf), ("statement", "x")])).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+/// Issue 14, item 6: a financial entity's incident page proposes the DORA classification
+/// (Delegated Regulation (EU) 2024/1772) from the form's facts.
+#[tokio::test]
+async fn a_dora_incident_page_proposes_the_major_incident_classification() {
+    let h = harness().await;
+    org_with_tokens(&h.app, "bank").await;
+    let op = h.app.operator("bank").await.unwrap();
+    let scope = crosswalk_domain::nis2::ScopeInput {
+        entity_type: "credit_institution".into(),
+        employees: 1000,
+        turnover_eur: 500_000_000,
+        balance_eur: 900_000_000,
+        ..Default::default()
+    };
+    h.app.save_nis2_profile(&op, scope).await.unwrap();
+    let new = crosswalk_app::incidents::NewIncident {
+        title: "Payments outage".into(),
+        description: String::new(),
+        aware_at: "2026-11-27T07:00".into(),
+        classified_at: None,
+        tz: "Europe/Berlin".into(),
+        regimes: vec![],
+        entity_type: None,
+        personal_data: false,
+        cross_border: false,
+        financial_entity: false,
+        affected_services: String::new(),
+        member_state: None,
+        nis2_identified: None,
+        dora_relief_withdrawn: false,
+    };
+    let id = h.app.create_incident(&op, new).await.unwrap().id;
+    let (_, session) = browser_login(&h.router, "manager@bank.example", PASSWORD).await;
+    let session = session.unwrap();
+    let location = format!("/incidents/{id}");
+    let detail = send(&h.router, page(&location, &session)).await;
+    assert!(detail.body.contains("Delegated Regulation (EU) 2024/1772"), "{}", detail.body);
+    let csrf = csrf_in(&detail.body);
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("propose", "1"),
+        ("dora", "1"),
+        ("dora_critical_services", "1"),
+        ("dora_clients_affected", "150000"),
+        ("dora_downtime_minutes", "180"),
+    ];
+    let r = send(&h.router, form(&location, &session, &fields)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let detail = send(&h.router, page(&location, &session)).await;
+    assert!(detail.body.contains("id=\"proposed-outcome\">significant") && detail.body.contains("Art 9(3)"), "{}", detail.body);
+}

@@ -177,3 +177,74 @@ fn other_entity_types_answer_nis2_art_23_3() {
     // Unknown entity type: the Directive's own criteria.
     assert_eq!(propose(None, &yes).basis, "NIS2 Art 23(3)");
 }
+
+fn dora() -> DoraFacts {
+    // Every figure given and below its threshold, critical services affected: the base of each case.
+    DoraFacts {
+        critical_services_affected: true,
+        clients_affected: Some(10),
+        clients_total: Some(1_000),
+        counterparts_affected: Some(0),
+        counterparts_total: Some(10),
+        transactions_affected: Some(0),
+        daily_average_transactions: Some(1_000),
+        transaction_value_affected_eur: Some(0),
+        daily_average_value_eur: Some(1_000_000),
+        duration_minutes: Some(60),
+        critical_function_downtime_minutes: Some(30),
+        member_states_affected: Some(1),
+        costs_and_losses_eur: Some(5_000),
+        ..DoraFacts::default()
+    }
+}
+
+#[test]
+fn dora_art_8_1_needs_critical_services_and_two_thresholds_or_9_5_b() {
+    assert_eq!(propose_dora(&dora()).outcome, Outcome::NotSignificant);
+    // One threshold (Art 9(6): costs above EUR 100 000) is not enough …
+    let one = DoraFacts { costs_and_losses_eur: Some(100_001), ..dora() };
+    assert_eq!(propose_dora(&one).outcome, Outcome::NotSignificant);
+    // … two are (Art 9(6) and Art 9(4): two Member States).
+    let two = DoraFacts { member_states_affected: Some(2), ..one.clone() };
+    let p = propose_dora(&two);
+    assert_eq!(p.outcome, Outcome::Significant);
+    assert!(p.criteria_met.iter().any(|c| c.article.ends_with("Art 8(1)")));
+    // Art 9(5)(b) alone suffices.
+    let malicious = DoraFacts { malicious_access_possible_data_loss: true, ..dora() };
+    assert_eq!(propose_dora(&malicious).outcome, Outcome::Significant);
+    // Without critical services nothing is major (Art 8(1)).
+    let no_critical = DoraFacts { critical_services_affected: false, ..two };
+    assert_eq!(propose_dora(&no_critical).outcome, Outcome::NotSignificant);
+}
+
+#[test]
+fn dora_art_9_thresholds_at_their_edges() {
+    let met = |f: DoraFacts| propose_dora(&f).criteria_met.into_iter().map(|c| c.article).collect::<Vec<_>>();
+    let plus_costs = |f: DoraFacts| DoraFacts { costs_and_losses_eur: Some(200_000), ..f };
+    // Art 9(1)(a): more than 10 % of clients (100 of 1 000 is not more than 10 %).
+    assert!(!met(plus_costs(DoraFacts { clients_affected: Some(100), ..dora() })).iter().any(|a| a.ends_with("Art 9(1)")));
+    assert!(met(plus_costs(DoraFacts { clients_affected: Some(101), ..dora() })).iter().any(|a| a.ends_with("Art 9(1)")));
+    // Art 9(1)(b): more than 100 000 clients whatever the share.
+    assert!(
+        met(DoraFacts { clients_affected: Some(100_001), clients_total: Some(10_000_000), ..dora() })
+            .iter()
+            .any(|a| a.ends_with("Art 9(1)"))
+    );
+    // Art 9(3): longer than 24 hours, or downtime longer than 2 hours.
+    assert!(met(DoraFacts { duration_minutes: Some(24 * 60 + 1), ..dora() }).iter().any(|a| a.ends_with("Art 9(3)")));
+    assert!(!met(DoraFacts { critical_function_downtime_minutes: Some(120), ..dora() }).iter().any(|a| a.ends_with("Art 9(3)")));
+    assert!(met(DoraFacts { critical_function_downtime_minutes: Some(121), ..dora() }).iter().any(|a| a.ends_with("Art 9(3)")));
+    // Art 9(6): costs exactly EUR 100 000 do not exceed it.
+    assert!(!met(DoraFacts { costs_and_losses_eur: Some(100_000), ..dora() }).iter().any(|a| a.ends_with("Art 9(6)")));
+}
+
+#[test]
+fn dora_art_8_2_recurring_and_missing_figures() {
+    let recurring = DoraFacts { occurrences_in_six_months: Some(3), reputational_impact: true, data_impact_adverse: true, ..dora() };
+    assert!(propose_dora(&recurring).criteria_met.iter().any(|c| c.article.ends_with("Art 8(2)")));
+    // Critical services affected, nothing else known: undetermined, naming what to give.
+    let unknown = DoraFacts { critical_services_affected: true, ..DoraFacts::default() };
+    let p = propose_dora(&unknown);
+    assert_eq!(p.outcome, Outcome::Undetermined);
+    assert!(p.undetermined.iter().any(|c| c.article.ends_with("Art 9(6)")));
+}

@@ -300,6 +300,29 @@ pub struct ChangeForm {
     /// `yes`, `no` or empty (NIS2 Art 23(3)(b)).
     #[serde(default)]
     considerable_damage_to_others: String,
+    /// DORA (Delegated Regulation (EU) 2024/1772): set when the incident runs DORA.
+    #[serde(default)]
+    dora: String,
+    #[serde(default)]
+    dora_critical_services: Option<String>,
+    #[serde(default)]
+    dora_clients_affected: String,
+    #[serde(default)]
+    dora_clients_total: String,
+    #[serde(default)]
+    dora_duration_minutes: String,
+    #[serde(default)]
+    dora_downtime_minutes: String,
+    #[serde(default)]
+    dora_member_states: String,
+    #[serde(default)]
+    dora_costs_eur: String,
+    #[serde(default)]
+    dora_reputational: Option<String>,
+    #[serde(default)]
+    dora_data_impact: Option<String>,
+    #[serde(default)]
+    dora_malicious_access: Option<String>,
 }
 
 impl ChangeForm {
@@ -337,6 +360,23 @@ impl ChangeForm {
             scheduled_maintenance: self.scheduled_maintenance.is_some(),
             severe_disruption_or_financial_loss: answer(&self.severe_disruption_or_financial_loss),
             considerable_damage_to_others: answer(&self.considerable_damage_to_others),
+            dora: if self.dora.is_empty() {
+                None
+            } else {
+                Some(crosswalk_domain::significance::DoraFacts {
+                    critical_services_affected: self.dora_critical_services.is_some(),
+                    clients_affected: figure("dora_clients_affected", &self.dora_clients_affected)?,
+                    clients_total: figure("dora_clients_total", &self.dora_clients_total)?,
+                    duration_minutes: figure("dora_duration_minutes", &self.dora_duration_minutes)?,
+                    critical_function_downtime_minutes: figure("dora_downtime_minutes", &self.dora_downtime_minutes)?,
+                    member_states_affected: figure("dora_member_states", &self.dora_member_states)?,
+                    costs_and_losses_eur: figure("dora_costs_eur", &self.dora_costs_eur)?,
+                    reputational_impact: self.dora_reputational.is_some(),
+                    data_impact_adverse: self.dora_data_impact.is_some(),
+                    malicious_access_possible_data_loss: self.dora_malicious_access.is_some(),
+                    ..Default::default()
+                })
+            },
             ..Default::default()
         }))
     }
