@@ -1,7 +1,7 @@
 //! NIS2 scoping for the front ends (the rules are pure domain code), and the organisation's saved
 //! scoping decision, which other NIS2 features read (incident regimes, entity type, dashboard).
 use crate::actor::Actor;
-use crate::{App, AppResult};
+use crate::{App, AppError, AppResult};
 use crosswalk_domain::Permission;
 use crosswalk_domain::nis2::{self, EntityType, ScopeInput, ScopeResult};
 use crosswalk_store::repo::nis2_profiles::{self, Nis2Profile};
@@ -101,5 +101,147 @@ impl App {
         .await?;
         tx.commit().await?;
         view(row)
+    }
+}
+
+/// The organisation's NIS2 registration record (Art 3(4), Art 27(2)) with its reporting deadlines.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RegistrationView {
+    pub record: crosswalk_domain::nis2::registration::RegistrationInput,
+    pub changed_on: chrono::NaiveDate,
+    pub reported_on: Option<chrono::NaiveDate>,
+    /// When the current content must have reached the authority (Art 3(4); Art 27(3) for Art 27 types).
+    pub report_by: Vec<crosswalk_domain::nis2::registration::ReportDue>,
+    /// Not reported and the two-week limit has passed.
+    pub overdue: bool,
+    pub updated_by: String,
+}
+
+/// Reminder kind for an unreported registration change.
+pub const REGISTRATION_CHANGE: &str = "nis2.registration";
+
+fn lines(v: &[String]) -> String {
+    v.join("\n")
+}
+
+fn split_lines(s: &str) -> Vec<String> {
+    s.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+}
+
+fn to_civil(d: chrono::NaiveDate) -> jiff::civil::Date {
+    use chrono::Datelike as _;
+    jiff::civil::Date::new(d.year() as i16, d.month() as i8, d.day() as i8).unwrap_or_default()
+}
+
+impl App {
+    /// The saved registration record, if any, with when its last change must be reported.
+    pub async fn nis2_registration(&self, actor: &Actor) -> AppResult<Option<RegistrationView>> {
+        actor.require(Permission::Read, "reading the organisation")?;
+        let Some(r) = crosswalk_store::repo::nis2_registrations::get(self.db(), actor.tenant.0).await? else { return Ok(None) };
+        let entity_type = nis2_profiles::get(self.db(), actor.tenant.0).await?.map(|p| p.entity_type).unwrap_or_default();
+        Ok(Some(self.registration_view(r, &entity_type)))
+    }
+
+    fn registration_view(&self, r: crosswalk_store::repo::nis2_registrations::Nis2Registration, entity_type: &str) -> RegistrationView {
+        let report_by = crosswalk_domain::nis2::registration::change_report_due(to_civil(r.changed_on), entity_type);
+        let today = to_civil(self.now().date_naive());
+        let overdue = r.reported_on.is_none() && report_by.first().is_some_and(|d| d.by < today);
+        RegistrationView {
+            record: crosswalk_domain::nis2::registration::RegistrationInput {
+                name: r.name,
+                address: r.address,
+                emails: split_lines(&r.emails),
+                phones: split_lines(&r.phones),
+                ip_ranges: split_lines(&r.ip_ranges),
+                member_states: split_lines(&r.member_states),
+                representative: r.representative,
+            },
+            changed_on: r.changed_on,
+            reported_on: r.reported_on,
+            report_by,
+            overdue,
+            updated_by: r.updated_by,
+        }
+    }
+
+    /// Save the registration record (admin, manager; journaled). A change of content starts the
+    /// reporting clock again (Art 3(4): two weeks) and schedules a reminder; saving the same content
+    /// changes nothing.
+    pub async fn save_nis2_registration(
+        &self,
+        actor: &Actor,
+        input: crosswalk_domain::nis2::registration::RegistrationInput,
+    ) -> AppResult<RegistrationView> {
+        actor.require(Permission::ManageCompliance, "keeping the NIS2 registration record")?;
+        let clean = crosswalk_domain::nis2::registration::validate(&input)?;
+        let before = crosswalk_store::repo::nis2_registrations::get(self.db(), actor.tenant.0).await?;
+        let entity_type = nis2_profiles::get(self.db(), actor.tenant.0).await?.map(|p| p.entity_type).unwrap_or_default();
+        let today = self.now().date_naive();
+        let row = crosswalk_store::repo::nis2_registrations::Nis2Registration {
+            tenant_id: actor.tenant.0,
+            name: clean.name.clone(),
+            address: clean.address.clone(),
+            emails: lines(&clean.emails),
+            phones: lines(&clean.phones),
+            ip_ranges: lines(&clean.ip_ranges),
+            member_states: lines(&clean.member_states),
+            representative: clean.representative.clone(),
+            changed_on: today,
+            reported_on: None,
+            updated_at: self.now(),
+            updated_by: actor.journal_name(),
+        };
+        if let Some(b) = &before
+            && (&b.name, &b.address, &b.emails, &b.phones, &b.ip_ranges, &b.member_states, &b.representative)
+                == (&row.name, &row.address, &row.emails, &row.phones, &row.ip_ranges, &row.member_states, &row.representative)
+        {
+            return Ok(self.registration_view(b.clone(), &entity_type));
+        }
+        let tx = self.begin().await?;
+        let row = crosswalk_store::repo::nis2_registrations::put(&tx, row).await?;
+        let view = self.registration_view(row, &entity_type);
+        self.journal(
+            &tx,
+            actor,
+            "nis2.registration",
+            "tenant",
+            actor.tenant,
+            json!({"record": view.record, "changed_on": view.changed_on, "report_by": view.report_by}),
+        )
+        .await?;
+        self.reschedule_registration_reminder(&tx, actor.tenant, &view).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// Record that the current content was reported to the authority on `on` (journaled); the reminder goes.
+    pub async fn nis2_registration_reported(&self, actor: &Actor, on: chrono::NaiveDate) -> AppResult<RegistrationView> {
+        actor.require(Permission::ManageCompliance, "keeping the NIS2 registration record")?;
+        let mut row = crosswalk_store::repo::nis2_registrations::get(self.db(), actor.tenant.0)
+            .await?
+            .ok_or_else(|| AppError::NotFound("NIS2 registration record (save it first)".into()))?;
+        if on < row.changed_on {
+            return Err(AppError::invalid("reported_on", format!("{on} is before the change of {}", row.changed_on)));
+        }
+        if on > self.now().date_naive() {
+            return Err(AppError::invalid("reported_on", format!("{on} is in the future")));
+        }
+        row.reported_on = Some(on);
+        let entity_type = nis2_profiles::get(self.db(), actor.tenant.0).await?.map(|p| p.entity_type).unwrap_or_default();
+        let tx = self.begin().await?;
+        let row = crosswalk_store::repo::nis2_registrations::put(&tx, row).await?;
+        let view = self.registration_view(row, &entity_type);
+        self.journal(
+            &tx,
+            actor,
+            "nis2.registration.reported",
+            "tenant",
+            actor.tenant,
+            json!({"reported_on": on, "changed_on": view.changed_on}),
+        )
+        .await?;
+        self.reschedule_registration_reminder(&tx, actor.tenant, &view).await?;
+        tx.commit().await?;
+        Ok(view)
     }
 }

@@ -175,6 +175,36 @@ impl App {
         self.reschedule(tx, tenant, EVIDENCE_EXPIRY, &id.to_string(), planned).await
     }
 
+    /// A reminder three days before an unreported registration change must reach the authority (NIS2
+    /// Art 3(4): two weeks), or none once it is reported.
+    pub(crate) async fn reschedule_registration_reminder(
+        &self,
+        tx: &WriteTx,
+        tenant: TenantId,
+        view: &crate::nis2::RegistrationView,
+    ) -> AppResult<()> {
+        let due = view
+            .report_by
+            .first()
+            .and_then(|d| chrono::NaiveDate::from_ymd_opt(i32::from(d.by.year()), d.by.month() as u32, d.by.day() as u32));
+        let planned = match (view.reported_on, due) {
+            (None, Some(due)) => vec![(
+                self.ahead_of(due, 3),
+                Reminder {
+                    message: format!(
+                        "Report the change of the NIS2 registration record (made {}) to the competent authority by {due} (NIS2 Art 3(4))",
+                        view.changed_on
+                    ),
+                    link: "/nis2/registration".into(),
+                    entity: "nis2_registration".into(),
+                    entity_id: tenant.0.to_string(),
+                },
+            )],
+            _ => vec![],
+        };
+        self.reschedule(tx, tenant, crate::nis2::REGISTRATION_CHANGE, &tenant.0.to_string(), planned).await
+    }
+
     /// Pending reminder times of any subject (incident, supplier, evidence id), for display and tests.
     pub async fn pending_reminders_of(&self, actor: &Actor, subject: Uuid) -> AppResult<Vec<DateTime<Utc>>> {
         actor.require(Permission::Read, "reading reminders")?;

@@ -500,3 +500,50 @@ async fn a_dora_incident_is_classified_by_the_2024_1772_thresholds() {
         p.criteria_met.iter().any(|c| c.article.ends_with("Art 9(1)")) && p.criteria_met.iter().any(|c| c.article.ends_with("Art 9(3)"))
     );
 }
+
+/// Issue 14, item 6: the NIS2 registration record (Art 3(4), Art 27(2)): saved and journaled; a
+/// change starts the two-week clock (three months too for Art 27 types) with a reminder; recording
+/// the report clears the reminder; saving the same content changes nothing.
+#[tokio::test]
+async fn the_registration_record_keeps_its_reporting_clock() {
+    use crosswalk_domain::nis2::registration::RegistrationInput;
+    let (_db, app, clock) = setup().await;
+    let op = app.operator("acme").await.unwrap();
+    let cloud = crosswalk_domain::nis2::ScopeInput {
+        entity_type: "cloud_computing_service_provider".into(),
+        employees: 300,
+        turnover_eur: 80_000_000,
+        balance_eur: 80_000_000,
+        ..Default::default()
+    };
+    app.save_nis2_profile(&op, cloud).await.unwrap();
+    let record = RegistrationInput {
+        name: "Acme Cloud".into(),
+        address: "Hauptstr. 1, Berlin".into(),
+        emails: vec!["csirt@acme.example".into()],
+        ip_ranges: vec!["192.0.2.0/24".into()],
+        member_states: vec!["DE".into(), "AT".into()],
+        ..Default::default()
+    };
+    let v = app.save_nis2_registration(&op, record.clone()).await.unwrap();
+    assert_eq!(v.changed_on.to_string(), "2026-11-27");
+    let dates: Vec<String> = v.report_by.iter().map(|d| d.by.to_string()).collect();
+    assert_eq!(dates, ["2026-12-11", "2027-02-27"], "two weeks (Art 3(4)) and three months (Art 27(3))");
+    assert_eq!(app.journal_entries(&op, None, 1).await.unwrap()[0].action, "nis2.registration");
+    let tenant = op.tenant().0;
+    assert_eq!(app.pending_reminders_of(&op, tenant).await.unwrap().len(), 1, "a reminder before the two weeks end");
+    let head = app.journal_head(&op).await.unwrap();
+    app.save_nis2_registration(&op, record.clone()).await.unwrap();
+    assert_eq!(app.journal_head(&op).await.unwrap(), head, "the same content again changes nothing");
+    // Overdue once the two weeks passed without a report.
+    clock.advance(chrono::Duration::days(15));
+    assert!(app.nis2_registration(&op).await.unwrap().unwrap().overdue);
+    let err = app.nis2_registration_reported(&op, "2026-11-01".parse().unwrap()).await.unwrap_err();
+    assert!(matches!(&err, AppError::Invalid(v) if v.field == "reported_on"), "{err}");
+    let reported = app.nis2_registration_reported(&op, "2026-12-10".parse().unwrap()).await.unwrap();
+    assert!(!reported.overdue && reported.reported_on.is_some());
+    assert!(app.pending_reminders_of(&op, tenant).await.unwrap().is_empty());
+    let bad = RegistrationInput { ip_ranges: vec!["10.0.0.0/40".into()], ..record };
+    let err = app.save_nis2_registration(&op, bad).await.unwrap_err();
+    assert!(matches!(&err, AppError::Invalid(v) if v.field == "ip_ranges[0]"), "{err}");
+}

@@ -575,6 +575,9 @@ pub enum Nis2Command {
         #[arg(long, requires = "tenant")]
         save: bool,
     },
+    /// The registration record the organisation submits to its authority (NIS2 Art 3(4), Art 27(2))
+    #[command(subcommand)]
+    Registration(RegistrationCommand),
     /// The organisation's saved scoping decision
     /// Art 21(2)(a)-(j): readiness through the crosswalk, linked controls, ISO 27001 and CIR 2024/2690 beneath
     Art21 {
@@ -912,5 +915,29 @@ pub enum ExportCommand {
         version: Option<i32>,
         #[arg(short = 'o', long = "output")]
         output: std::path::PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegistrationCommand {
+    /// The record, when it last changed and when that change must be reported
+    Show {
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Save the record from a JSON file (name, address, emails, phones, ip_ranges, member_states, representative)
+    Set {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        file: std::path::PathBuf,
+    },
+    /// Record the day the current content was reported to the competent authority
+    Reported {
+        #[arg(long)]
+        tenant: String,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        on: String,
     },
 }

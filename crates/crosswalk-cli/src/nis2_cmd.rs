@@ -347,6 +347,30 @@ pub async fn nis2(cli: &Cli, c: &crate::config::Nis2Command) -> anyhow::Result<E
                 .collect();
             output::print(cli.format, &view, &["measure", "state", "controls", "ISO/IEC 27001", "CIR 2024/2690 sections"], rows)?;
         }
+        Nis2Command::Registration(r) => {
+            use crate::config::RegistrationCommand;
+            let app = open_app(cli).await?;
+            let view = match r {
+                RegistrationCommand::Show { tenant } => {
+                    let op = app.operator(tenant).await.map_err(app_err)?;
+                    app.nis2_registration(&op).await.map_err(app_err)?
+                }
+                RegistrationCommand::Set { tenant, file } => {
+                    let op = app.operator(tenant).await.map_err(app_err)?;
+                    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+                    let mut de = serde_json::Deserializer::from_slice(&bytes);
+                    let input: crosswalk_domain::nis2::registration::RegistrationInput = serde_path_to_error::deserialize(&mut de)
+                        .map_err(|e| anyhow!("{}: {}: {}", file.display(), e.path(), e.inner()))?;
+                    Some(app.save_nis2_registration(&op, input).await.map_err(app_err)?)
+                }
+                RegistrationCommand::Reported { tenant, on } => {
+                    let op = app.operator(tenant).await.map_err(app_err)?;
+                    let on: chrono::NaiveDate = on.parse().map_err(|_| anyhow!("--on: '{on}' is not a date (YYYY-MM-DD)"))?;
+                    Some(app.nis2_registration_reported(&op, on).await.map_err(app_err)?)
+                }
+            };
+            output::line(&serde_json::to_string_pretty(&view)?)?;
+        }
         Nis2Command::Profile { tenant } => {
             let app = open_app(cli).await?;
             let op = app.operator(tenant).await.map_err(app_err)?;

@@ -826,3 +826,23 @@ async fn the_catalog_without_organisations_mapping_stats_and_strm_import() {
         "{m}"
     );
 }
+
+/// Issue 14, item 6: the NIS2 registration record from the command line.
+#[tokio::test]
+async fn the_nis2_registration_record_from_the_command_line() {
+    let env = Env::new().await;
+    assert!(env.run(&["tenant", "create", "acme", "--name", "Acme"]).status.success());
+    let file = env.data_dir.join("registration.json");
+    std::fs::write(&file, r#"{"name": "Acme", "address": "Main St 1", "emails": ["noc@acme.example"], "member_states": ["DE"]}"#).unwrap();
+    let o = env.run(&["nis2", "registration", "set", "--tenant", "acme", "--file", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["report_by"][0]["basis"].as_str().unwrap().contains("two weeks"));
+    let o = env.run(&["nis2", "registration", "reported", "--tenant", "acme", "--on", "1999-01-01"]);
+    assert_error(&o, 2, "reported_on");
+    let bad = env.data_dir.join("bad.json");
+    std::fs::write(&bad, r#"{"name": "Acme", "adress": "typo"}"#).unwrap();
+    assert_error(&env.run(&["nis2", "registration", "set", "--tenant", "acme", "--file", bad.to_str().unwrap()]), 2, "adress");
+    let o = env.run(&["nis2", "registration", "show", "--tenant", "acme"]);
+    assert!(stdout(&o).contains("noc@acme.example"));
+}

@@ -998,5 +998,7 @@ fn fine(fixed: u64, basis_points: u64, turnover: u64, percent: f64, basis: &'sta
     let share = (u128::from(turnover) * u128::from(basis_points) / 10_000) as u64;
     MaxFine { fixed_eur: fixed, percent_of_worldwide_turnover: percent, amount_eur: fixed.max(share), basis }
 }
+pub mod registration;
+
 #[cfg(test)]
 mod tests;

@@ -139,6 +139,7 @@ pub fn journaled_tables() -> &'static [TableSpec] {
             spec::<soa_entry::Entity>(Tenant, &[]),
             spec::<soa_version::Entity>(Tenant, &[]),
             spec::<nis2_profile::Entity>(Tenant, &[]),
+            spec::<nis2_registration::Entity>(Tenant, &[]),
             spec::<incident::Entity>(Tenant, &[]),
             spec::<incident_submission::Entity>(Tenant, &[]),
             spec::<supplier::Entity>(Tenant, &[]),

@@ -405,3 +405,25 @@ async fn an_incident_significance_proposal_through_the_api() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("outage_minutes"), "{}", r.body);
 }
+
+/// Issue 14, item 6: the NIS2 registration record through the API; a bad IP range names its entry.
+#[tokio::test]
+async fn the_nis2_registration_record_through_the_api() {
+    let h = harness().await;
+    let a = org_with_tokens(&h.app, "acme").await;
+    let manager = a.iter().find(|(r, _)| r.as_str() == "manager").unwrap().1.as_str();
+    let r = send(&h.router, api(Method::GET, "/api/v1/nis2/registration", Some(manager), None)).await;
+    assert_eq!((r.status, r.body.trim()), (StatusCode::OK, "null"));
+    let record = json!({"name": "Acme", "address": "Main St 1", "emails": ["noc@acme.example"], "ip_ranges": ["198.51.100.0/24", "bad"]});
+    let r = send(&h.router, api(Method::PUT, "/api/v1/nis2/registration", Some(manager), Some(record.clone()))).await;
+    assert_eq!((r.status, r.json()["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("ip_ranges[1]")), "{}", r.body);
+    let mut good = record;
+    good["ip_ranges"] = json!(["198.51.100.0/24"]);
+    let r = send(&h.router, api(Method::PUT, "/api/v1/nis2/registration", Some(manager), Some(good))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.json()["report_by"][0]["basis"].as_str().unwrap().contains("Art 3(4)"));
+    let r =
+        send(&h.router, api(Method::POST, "/api/v1/nis2/registration/reported", Some(manager), Some(json!({"reported_on": "2026-11-27"}))))
+            .await;
+    assert_eq!((r.status, r.json()["reported_on"].as_str()), (StatusCode::OK, Some("2026-11-27")), "{}", r.body);
+}

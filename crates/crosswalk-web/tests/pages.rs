@@ -686,3 +686,36 @@ async fn a_dora_incident_page_proposes_the_major_incident_classification() {
     let detail = send(&h.router, page(&location, &session)).await;
     assert!(detail.body.contains("id=\"proposed-outcome\">significant") && detail.body.contains("Art 9(3)"), "{}", detail.body);
 }
+
+/// Issue 14, item 6: the registration page saves the record, shows when a change must be reported,
+/// and names a bad entry; a viewer sees it without the forms.
+#[tokio::test]
+async fn the_registration_page_keeps_the_record_and_its_deadline() {
+    let h = harness().await;
+    org_with_tokens(&h.app, "acme").await;
+    let (_, session) = browser_login(&h.router, "manager@acme.example", PASSWORD).await;
+    let session = session.unwrap();
+    let empty = send(&h.router, page("/nis2/registration", &session)).await;
+    assert_eq!(empty.status, StatusCode::OK);
+    let csrf = csrf_in(&empty.body);
+    let fields = |ips: &'static str| {
+        [
+            ("csrf", csrf.as_str()),
+            ("name", "Acme"),
+            ("address", "Main St 1"),
+            ("emails", "noc@acme.example"),
+            ("ip_ranges", ips),
+            ("member_states", "DE\nFR"),
+        ]
+    };
+    let r = send(&h.router, form("/nis2/registration", &session, &fields("203.0.113.0/99"))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("ip_ranges[0]") && r.body.contains("value=\"Acme\""), "the form keeps what was typed: {}", r.body);
+    let r = send(&h.router, form("/nis2/registration", &session, &fields("203.0.113.0/24"))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let shown = send(&h.router, page("/nis2/registration", &session)).await;
+    assert!(shown.body.contains("id=\"not-reported\"") && shown.body.contains("NIS2 Art 3(4)"), "{}", shown.body);
+    let (_, viewer) = browser_login(&h.router, "viewer@acme.example", PASSWORD).await;
+    let viewer_page = send(&h.router, page("/nis2/registration", &viewer.unwrap())).await;
+    assert!(viewer_page.body.contains("registration-status") && !viewer_page.body.contains("id=\"registration-form\""));
+}

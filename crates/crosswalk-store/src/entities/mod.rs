@@ -23,6 +23,7 @@ pub mod management_training;
 pub mod mapping_set;
 pub mod membership;
 pub mod nis2_profile;
+pub mod nis2_registration;
 pub mod notification;
 pub mod readiness_snapshot;
 pub mod relation;

@@ -16,6 +16,7 @@ mod m20261201_000011_record_hashes;
 mod m20261201_000012_withdrawn;
 mod m20261201_000013_nis2_designations;
 mod m20261201_000014_incident_significance;
+mod m20261201_000015_nis2_registrations;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000012_withdrawn::Migration),
             Box::new(m20261201_000013_nis2_designations::Migration),
             Box::new(m20261201_000014_incident_significance::Migration),
+            Box::new(m20261201_000015_nis2_registrations::Migration),
         ]
     }
 }

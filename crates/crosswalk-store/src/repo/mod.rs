@@ -13,6 +13,7 @@ pub mod login_failures;
 pub mod management;
 pub mod memberships;
 pub mod nis2_profiles;
+pub mod nis2_registrations;
 pub mod sessions;
 pub mod snapshots;
 pub mod soa;

@@ -91,6 +91,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(nis2::scope))
         .routes(routes!(nis2::get_profile, nis2::put_profile))
         .routes(routes!(nis2::art21))
+        .routes(routes!(nis2::get_registration, nis2::put_registration))
+        .routes(routes!(nis2::registration_reported))
         .routes(routes!(management::overview))
         .routes(routes!(management::approve))
         .routes(routes!(management::train))

@@ -58,4 +58,46 @@ pub struct ScopeInputBody {
     employees: i64,
     turnover_eur: i64,
     balance_eur: i64,
+    /// `essential` or `important`: identified by the Member State under NIS2 Art 2(2)(b)-(e).
+    member_state_identification: Option<String>,
+    /// A critical entity under Directive (EU) 2022/2557 (NIS2 Art 2(3)).
+    critical_entity: Option<bool>,
+}
+
+#[utoipa::path(get, path = "/api/v1/nis2/registration", tag = "nis2",
+    responses((status = 200, body = Option<crosswalk_app::nis2::RegistrationView>, description = "The registration record (NIS2 Art 3(4), Art 27(2)) with when its last change must be reported, or null"), (status = 401, body = Problem)))]
+pub async fn get_registration(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> ApiResult<Json<Option<crosswalk_app::nis2::RegistrationView>>> {
+    Ok(Json(s.app.nis2_registration(&actor).await?))
+}
+
+/// Saving changed content starts the two-week reporting clock of NIS2 Art 3(4) (three months under
+/// Art 27(3) for the Art 27 types) and schedules a reminder.
+#[utoipa::path(put, path = "/api/v1/nis2/registration", tag = "nis2", request_body = crosswalk_domain::nis2::registration::RegistrationInput,
+    responses((status = 200, body = crosswalk_app::nis2::RegistrationView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem, description = "Names the field, e.g. `ip_ranges[1]`")))]
+pub async fn put_registration(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    PermittedJson(body, _): PermittedJson<needs::ManageCompliance, crosswalk_domain::nis2::registration::RegistrationInput>,
+) -> ApiResult<Json<crosswalk_app::nis2::RegistrationView>> {
+    Ok(Json(s.app.save_nis2_registration(&actor, body).await?))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reported {
+    /// The day the current content was reported to the competent authority.
+    pub reported_on: chrono::NaiveDate,
+}
+
+#[utoipa::path(post, path = "/api/v1/nis2/registration/reported", tag = "nis2", request_body = Reported,
+    responses((status = 200, body = crosswalk_app::nis2::RegistrationView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn registration_reported(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    PermittedJson(body, _): PermittedJson<needs::ManageCompliance, Reported>,
+) -> ApiResult<Json<crosswalk_app::nis2::RegistrationView>> {
+    Ok(Json(s.app.nis2_registration_reported(&actor, body.reported_on).await?))
 }

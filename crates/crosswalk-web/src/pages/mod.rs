@@ -54,6 +54,8 @@ pub fn router() -> Router<AppState> {
         .route("/nis2/scope", get(nis2::scope))
         .route("/nis2/profile", post(nis2::save))
         .route("/nis2/art21", get(nis2::art21))
+        .route("/nis2/registration", get(nis2::registration).post(nis2::save_registration))
+        .route("/nis2/registration/reported", post(nis2::registration_reported))
         .route("/suppliers", get(suppliers::list).post(suppliers::create))
         .route("/suppliers/{supplier_id}", get(suppliers::show))
         .route("/suppliers/{supplier_id}/clauses", post(suppliers::clauses))

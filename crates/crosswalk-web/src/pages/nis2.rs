@@ -136,3 +136,129 @@ pub async fn art21(State(state): State<AppState>, p: PageActor) -> Response {
         Err(e) => super::error_page(&e),
     }
 }
+
+#[derive(Template)]
+#[template(path = "nis2_registration.html")]
+struct RegistrationPage {
+    nav: Nav,
+    view: Option<crosswalk_app::nis2::RegistrationView>,
+    form: RegistrationForm,
+    can_manage: bool,
+    flash_error: Option<String>,
+}
+
+/// The registration record as the form carries it: lists one entry per line.
+#[derive(Debug, Default, Deserialize)]
+pub struct RegistrationForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    emails: String,
+    #[serde(default)]
+    phones: String,
+    #[serde(default)]
+    ip_ranges: String,
+    #[serde(default)]
+    member_states: String,
+    #[serde(default)]
+    representative: String,
+}
+
+fn entries(s: &str) -> Vec<String> {
+    s.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+}
+
+impl RegistrationForm {
+    fn of(v: &crosswalk_app::nis2::RegistrationView) -> Self {
+        let r = &v.record;
+        Self {
+            name: r.name.clone(),
+            address: r.address.clone(),
+            emails: r.emails.join("\n"),
+            phones: r.phones.join("\n"),
+            ip_ranges: r.ip_ranges.join("\n"),
+            member_states: r.member_states.join("\n"),
+            representative: r.representative.clone().unwrap_or_default(),
+        }
+    }
+
+    fn input(&self) -> crosswalk_domain::nis2::registration::RegistrationInput {
+        crosswalk_domain::nis2::registration::RegistrationInput {
+            name: self.name.clone(),
+            address: self.address.clone(),
+            emails: entries(&self.emails),
+            phones: entries(&self.phones),
+            ip_ranges: entries(&self.ip_ranges),
+            member_states: entries(&self.member_states),
+            representative: Some(self.representative.clone()).filter(|r| !r.trim().is_empty()),
+        }
+    }
+}
+
+async fn registration_page(
+    state: &AppState,
+    p: &PageActor,
+    status: StatusCode,
+    form: Option<RegistrationForm>,
+    flash_error: Option<String>,
+) -> Response {
+    let view = match state.app.nis2_registration(&p.actor).await {
+        Ok(v) => v,
+        Err(e) => return super::error_page(&e),
+    };
+    let form = form.unwrap_or_else(|| view.as_ref().map(RegistrationForm::of).unwrap_or_default());
+    render_with(
+        status,
+        &RegistrationPage { nav: Nav::new(p, "nis2"), view, form, can_manage: p.actor.can(Permission::ManageCompliance), flash_error },
+    )
+}
+
+/// `/nis2/registration`: the record NIS2 Art 3(4) and Art 27(2) ask for, and when a change must be reported.
+pub async fn registration(State(state): State<AppState>, p: PageActor) -> Response {
+    registration_page(&state, &p, StatusCode::OK, None, None).await
+}
+
+pub async fn save_registration(
+    State(state): State<AppState>,
+    p: PageActor,
+    PermittedForm(f, _): PermittedForm<needs::ManageCompliance, RegistrationForm>,
+) -> Response {
+    match state.app.save_nis2_registration(&p.actor, f.input()).await {
+        Ok(_) => Redirect::to("/nis2/registration").into_response(),
+        Err(e @ crosswalk_app::AppError::Invalid(_)) => {
+            registration_page(&state, &p, StatusCode::UNPROCESSABLE_ENTITY, Some(f), Some(super::form_error(&e))).await
+        }
+        Err(e) => super::error_page(&e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReportedForm {
+    reported_on: String,
+}
+
+pub async fn registration_reported(
+    State(state): State<AppState>,
+    p: PageActor,
+    PermittedForm(f, _): PermittedForm<needs::ManageCompliance, ReportedForm>,
+) -> Response {
+    let Ok(on) = f.reported_on.trim().parse::<chrono::NaiveDate>() else {
+        return registration_page(
+            &state,
+            &p,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some(format!("reported_on: '{}' is not a date", f.reported_on)),
+        )
+        .await;
+    };
+    match state.app.nis2_registration_reported(&p.actor, on).await {
+        Ok(_) => Redirect::to("/nis2/registration").into_response(),
+        Err(e @ crosswalk_app::AppError::Invalid(_)) => {
+            registration_page(&state, &p, StatusCode::UNPROCESSABLE_ENTITY, None, Some(super::form_error(&e))).await
+        }
+        Err(e) => super::error_page(&e),
+    }
+}
