@@ -72,14 +72,14 @@ pub fn validate(input: &RegistrationInput) -> Result<RegistrationInput, crate::V
     for (i, p) in input.phones.iter().enumerate() {
         let p = p.trim();
         if p.is_empty() || !p.chars().all(|c| c.is_ascii_digit() || " +-()/".contains(c)) {
-            return Err(crate::ValidationError::new(&format!("phones[{i}]"), format!("'{p}' is not a telephone number")));
+            return Err(crate::ValidationError::new(format!("phones[{i}]"), format!("'{p}' is not a telephone number")));
         }
         phones.push(p.to_owned());
     }
     let mut ip_ranges = Vec::with_capacity(input.ip_ranges.len());
     for (i, r) in input.ip_ranges.iter().enumerate() {
         ip_ranges.push(cidr(r).ok_or_else(|| {
-            crate::ValidationError::new(&format!("ip_ranges[{i}]"), format!("'{r}' is not an IP range in CIDR form (e.g. 192.0.2.0/24)"))
+            crate::ValidationError::new(format!("ip_ranges[{i}]"), format!("'{r}' is not an IP range in CIDR form (e.g. 192.0.2.0/24)"))
         })?);
     }
     let mut member_states = Vec::with_capacity(input.member_states.len());
