@@ -155,6 +155,7 @@ impl App {
                 ip_ranges: split_lines(&r.ip_ranges),
                 member_states: split_lines(&r.member_states),
                 representative: r.representative,
+                changed_on: Some(to_civil(r.changed_on)),
             },
             changed_on: r.changed_on,
             reported_on: r.reported_on,
@@ -177,6 +178,14 @@ impl App {
         let before = crosswalk_store::repo::nis2_registrations::get(self.db(), actor.tenant.0).await?;
         let entity_type = nis2_profiles::get(self.db(), actor.tenant.0).await?.map(|p| p.entity_type).unwrap_or_default();
         let today = self.now().date_naive();
+        let changed_on = match clean.changed_on {
+            Some(d) => chrono::NaiveDate::from_ymd_opt(i32::from(d.year()), d.month() as u32, d.day() as u32)
+                .ok_or_else(|| AppError::invalid("changed_on", format!("{d} is not a date")))?,
+            None => today,
+        };
+        if changed_on > today {
+            return Err(AppError::invalid("changed_on", format!("{changed_on} is in the future")));
+        }
         let row = crosswalk_store::repo::nis2_registrations::Nis2Registration {
             tenant_id: actor.tenant.0,
             name: clean.name.clone(),
@@ -186,7 +195,7 @@ impl App {
             ip_ranges: lines(&clean.ip_ranges),
             member_states: lines(&clean.member_states),
             representative: clean.representative.clone(),
-            changed_on: today,
+            changed_on,
             reported_on: None,
             updated_at: self.now(),
             updated_by: actor.journal_name(),

@@ -521,6 +521,7 @@ async fn the_registration_record_keeps_its_reporting_clock() {
         name: "Acme Cloud".into(),
         address: "Hauptstr. 1, Berlin".into(),
         emails: vec!["csirt@acme.example".into()],
+        phones: vec!["+49 30 1234567".into()],
         ip_ranges: vec!["192.0.2.0/24".into()],
         member_states: vec!["DE".into(), "AT".into()],
         ..Default::default()
@@ -543,7 +544,16 @@ async fn the_registration_record_keeps_its_reporting_clock() {
     let reported = app.nis2_registration_reported(&op, "2026-12-10".parse().unwrap()).await.unwrap();
     assert!(!reported.overdue && reported.reported_on.is_some());
     assert!(app.pending_reminders_of(&op, tenant).await.unwrap().is_empty());
-    let bad = RegistrationInput { ip_ranges: vec!["10.0.0.0/40".into()], ..record };
+    let bad = RegistrationInput { ip_ranges: vec!["10.0.0.0/40".into()], ..record.clone() };
     let err = app.save_nis2_registration(&op, bad).await.unwrap_err();
     assert!(matches!(&err, AppError::Invalid(v) if v.field == "ip_ranges[0]"), "{err}");
+    // The limits run from the day the facts changed, not the day they were saved (Art 3(4)): a
+    // change of 1 December saved on 12 December was due by 15 December.
+    let late =
+        RegistrationInput { address: "Neue Str. 2, Berlin".into(), changed_on: Some("2026-12-01".parse().unwrap()), ..record.clone() };
+    let v = app.save_nis2_registration(&op, late).await.unwrap();
+    assert_eq!(v.report_by[0].by.to_string(), "2026-12-15");
+    let future = RegistrationInput { address: "Later".into(), changed_on: Some("2027-06-01".parse().unwrap()), ..record };
+    let err = app.save_nis2_registration(&op, future).await.unwrap_err();
+    assert!(matches!(&err, AppError::Invalid(v) if v.field == "changed_on"), "{err}");
 }

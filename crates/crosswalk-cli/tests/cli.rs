@@ -833,7 +833,11 @@ async fn the_nis2_registration_record_from_the_command_line() {
     let env = Env::new().await;
     assert!(env.run(&["tenant", "create", "acme", "--name", "Acme"]).status.success());
     let file = env.data_dir.join("registration.json");
-    std::fs::write(&file, r#"{"name": "Acme", "address": "Main St 1", "emails": ["noc@acme.example"], "member_states": ["DE"]}"#).unwrap();
+    std::fs::write(
+        &file,
+        r#"{"name": "Acme", "address": "Main St 1", "emails": ["noc@acme.example"], "phones": ["+49 30 1"], "member_states": ["DE"]}"#,
+    )
+    .unwrap();
     let o = env.run(&["nis2", "registration", "set", "--tenant", "acme", "--file", file.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();

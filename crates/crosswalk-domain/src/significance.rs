@@ -9,8 +9,9 @@
 //!   natural person; (d) considerable damage to a natural person's health; (e) successful, suspectedly
 //!   malicious and unauthorised access capable of causing severe operational disruption; (f) the
 //!   recurring-incident criteria of Art 4; (g) the entity-type criteria of Arts 5–14;
-//! - Art 3(2): scheduled interruptions of service and foreseeable consequences of scheduled
-//!   maintenance are not significant (here: the availability criteria are not counted);
+//! - Art 3(2): scheduled interruptions of service and planned consequences of scheduled maintenance
+//!   operations are not significant (here: the availability criteria are not counted; an overrun or
+//!   an unplanned outage during maintenance is not "scheduled" and must not be marked so);
 //! - Art 4: incidents not significant one by one count as one significant incident when they occurred
 //!   at least twice within six months, have the same apparent root cause, and together meet the
 //!   Art 3(1)(a) financial criterion;
@@ -44,7 +45,8 @@ pub struct IncidentFacts {
     /// Successful, suspectedly malicious, unauthorised access capable of causing severe operational
     /// disruption (CIR Art 3(1)(e)).
     pub malicious_access_severe_disruption: bool,
-    /// A scheduled interruption or a foreseeable consequence of scheduled maintenance (CIR Art 3(2)).
+    /// Only a scheduled interruption or a planned consequence of scheduled maintenance (CIR Art 3(2));
+    /// not an overrun or an unplanned outage during maintenance.
     pub scheduled_maintenance: bool,
     /// Earlier incidents with the same apparent root cause within six months, this one included (CIR Art 4).
     pub occurrences_in_six_months: Option<u32>,
@@ -201,7 +203,7 @@ pub fn propose(entity_type: Option<&str>, facts: &IncidentFacts) -> Significance
         recurring(&mut c, facts);
         let availability_counts = !facts.scheduled_maintenance;
         if !availability_counts {
-            c.notes.push("CIR 2024/2690 Art 3(2): scheduled interruptions and foreseeable consequences of scheduled maintenance are not significant; the availability criteria are not counted".into());
+            c.notes.push("CIR 2024/2690 Art 3(2): scheduled interruptions and planned consequences of scheduled maintenance are not significant; the availability criteria are not counted (an overrun or unplanned outage is not covered)".into());
         }
         by_entity_type(&mut c, entity_type.unwrap_or_default(), facts, availability_counts);
         "CIR 2024/2690 Arts 3-14"
@@ -327,7 +329,13 @@ pub fn propose_dora(f: &DoraFacts) -> SignificanceProposal {
         }
     }
     let thresholds_hold = malicious || others >= 2;
-    let outcome = if !f.critical_services_affected {
+    // Art 6(c): a successful, malicious and unauthorised access to the entity's network and
+    // information systems is itself an impact on critical services.
+    let critical = f.critical_services_affected || malicious;
+    if malicious && !f.critical_services_affected {
+        c.notes.push("Art 6(c): the malicious, unauthorised access counts as affecting critical services".into());
+    }
+    let outcome = if !critical {
         c.notes.push("Art 8(1): an incident is major only when it affected critical services (Art 6); none are recorded".into());
         Outcome::NotSignificant
     } else if thresholds_hold {
@@ -438,10 +446,12 @@ fn by_entity_type(c: &mut Check, entity_type: &str, f: &IncidentFacts, availabil
                 );
             }
             if f.data_compromised {
-                // Except fewer than 1 000 managed domain names, no more than 1 % of them, affected by misconfiguration.
-                let excepted = matches!((f.domains_managed, f.domains_affected_by_misconfiguration), (Some(total), Some(hit)) if total < 1000 && hit * 100 <= total);
+                // Except where fewer than 1 000 domain names, and no more than 1 % of those the provider
+                // manages, are incorrect because of a misconfiguration (not a malicious action).
+                let excepted = !f.data_compromise_malicious
+                    && matches!((f.domains_managed, f.domains_affected_by_misconfiguration), (Some(total), Some(hit)) if hit < 1000 && hit * 100 <= total);
                 if excepted {
-                    c.notes.push("CIR 2024/2690 Art 5(c): a misconfiguration affecting no more than 1 % of fewer than 1 000 managed domain names is excepted".into());
+                    c.notes.push("CIR 2024/2690 Art 5(c): fewer than 1 000 domain names, no more than 1 % of those managed, incorrect because of a misconfiguration: excepted".into());
                 } else {
                     c.met(
                         "CIR 2024/2690 Art 5(c)",
@@ -520,10 +530,22 @@ fn by_entity_type(c: &mut Check, entity_type: &str, f: &IncidentFacts, availabil
                 _ => "13",
             };
             let a = |point: &str| format!("CIR 2024/2690 Art {art}({point})");
-            if availability && f.complete_unavailability_minutes.is_some_and(|m| m > 0) {
-                c.users_above(f.users_affected, f.union_users, 50, 1_000_000, &a("a"), "completely unavailable");
-            } else if availability && f.limited_availability_minutes.is_some_and(|m| m > 0) {
-                c.users_above(f.users_affected, f.union_users, 50, 1_000_000, &a("b"), "limited availability");
+            // No minimum duration: the number of Union users affected decides (points (a) and (b)).
+            if availability {
+                let down = f.complete_unavailability_minutes.is_some_and(|m| m > 0);
+                let limited = f.limited_availability_minutes.is_some_and(|m| m > 0);
+                if down {
+                    c.users_above(f.users_affected, f.union_users, 50, 1_000_000, &a("a"), "completely unavailable");
+                }
+                if limited {
+                    c.users_above(f.users_affected, f.union_users, 50, 1_000_000, &a("b"), "limited availability");
+                }
+                if !down && !limited && f.users_affected.is_some_and(|u| u > 0) {
+                    c.unknown(
+                        &a("a/b"),
+                        "users were affected: say whether the service was completely unavailable or its availability limited",
+                    );
+                }
             }
             data(c, &a("c"));
             if f.data_compromised {

@@ -414,7 +414,7 @@ async fn the_nis2_registration_record_through_the_api() {
     let manager = a.iter().find(|(r, _)| r.as_str() == "manager").unwrap().1.as_str();
     let r = send(&h.router, api(Method::GET, "/api/v1/nis2/registration", Some(manager), None)).await;
     assert_eq!((r.status, r.body.trim()), (StatusCode::OK, "null"));
-    let record = json!({"name": "Acme", "address": "Main St 1", "emails": ["noc@acme.example"], "ip_ranges": ["198.51.100.0/24", "bad"]});
+    let record = json!({"name": "Acme", "address": "Main St 1", "emails": ["noc@acme.example"], "phones": ["+33 1 23 45 67 89"], "ip_ranges": ["198.51.100.0/24", "bad"]});
     let r = send(&h.router, api(Method::PUT, "/api/v1/nis2/registration", Some(manager), Some(record.clone()))).await;
     assert_eq!((r.status, r.json()["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("ip_ranges[1]")), "{}", r.body);
     let mut good = record;

@@ -704,6 +704,7 @@ async fn the_registration_page_keeps_the_record_and_its_deadline() {
             ("name", "Acme"),
             ("address", "Main St 1"),
             ("emails", "noc@acme.example"),
+            ("phones", "+49 30 1"),
             ("ip_ranges", ips),
             ("member_states", "DE\nFR"),
         ]

@@ -50,7 +50,7 @@ fn sample_body(method: &Method, path: &str, n: usize) -> serde_json::Value {
         ("POST", "/api/v1/frameworks/import") => json!({"catalog": {}}),
         ("POST", "/api/v1/mappings/import") => json!("FDE #,STRM Relationship,SCF #"),
         ("POST", "/api/v1/incidents/{incident_id}/significance-proposal") => json!({"financial_loss_eur": 1}),
-        ("PUT", "/api/v1/nis2/registration") => json!({"name": "N", "address": "A", "emails": ["a@example.org"]}),
+        ("PUT", "/api/v1/nis2/registration") => json!({"name": "N", "address": "A", "emails": ["a@example.org"], "phones": ["+1 555"]}),
         ("POST", "/api/v1/nis2/registration/reported") => json!({"reported_on": "2026-11-27"}),
         ("POST", "/api/v1/mappings") => {
             json!({"from_framework": "iso27001-2022", "from": "A.8.8", "to_framework": "nist-csf-2.0", "to": "ID.RA-02", "type": "intersects", "note": "sample"})

@@ -30,6 +30,10 @@ pub struct RegistrationInput {
     pub member_states: Vec<String>,
     /// The representative in the Union, where the entity is not established there (Art 26(3), Art 27(2)(c)-(d)).
     pub representative: Option<String>,
+    /// The day the facts changed: the reporting limits run from it (Art 3(4), Art 27(3)); the day of
+    /// saving when not given.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub changed_on: Option<NaiveDate>,
 }
 
 /// When changes to the record must reach the authority.
@@ -68,6 +72,9 @@ pub fn validate(input: &RegistrationInput) -> Result<RegistrationInput, crate::V
     if emails.is_empty() {
         return Err(crate::ValidationError::new("emails", "at least one contact e-mail address is required (NIS2 Art 3(4)(b))"));
     }
+    if input.phones.iter().all(|p| p.trim().is_empty()) {
+        return Err(crate::ValidationError::new("phones", "at least one telephone number is required (NIS2 Art 3(4)(b))"));
+    }
     let mut phones = Vec::with_capacity(input.phones.len());
     for (i, p) in input.phones.iter().enumerate() {
         let p = p.trim();
@@ -89,7 +96,7 @@ pub fn validate(input: &RegistrationInput) -> Result<RegistrationInput, crate::V
     member_states.sort();
     member_states.dedup();
     let representative = input.representative.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
-    Ok(RegistrationInput { name, address, emails, phones, ip_ranges, member_states, representative })
+    Ok(RegistrationInput { name, address, emails, phones, ip_ranges, member_states, representative, changed_on: input.changed_on })
 }
 
 /// `address/prefix` with a prefix that fits the address family, normalised.
@@ -129,6 +136,7 @@ mod tests {
             ip_ranges: vec!["192.0.2.0/24".into(), "2001:db8::/32".into()],
             member_states: vec!["de".into(), "EL".into(), "DE".into()],
             representative: None,
+            changed_on: None,
         };
         let clean = validate(&ok).unwrap();
         assert_eq!(clean.member_states, ["DE", "GR"]);
@@ -138,6 +146,7 @@ mod tests {
         assert_eq!(field(RegistrationInput { emails: vec!["nope".into()], ..ok.clone() }), "emails[0]");
         assert_eq!(field(RegistrationInput { ip_ranges: vec!["192.0.2.0/33".into()], ..ok.clone() }), "ip_ranges[0]");
         assert_eq!(field(RegistrationInput { member_states: vec!["XX".into()], ..ok.clone() }), "member_states[0]");
-        assert_eq!(field(RegistrationInput { phones: vec!["call me".into()], ..ok }), "phones[0]");
+        assert_eq!(field(RegistrationInput { phones: vec!["call me".into()], ..ok.clone() }), "phones[0]");
+        assert_eq!(field(RegistrationInput { phones: vec![], ..ok }), "phones");
     }
 }

@@ -212,9 +212,12 @@ fn dora_art_8_1_needs_critical_services_and_two_thresholds_or_9_5_b() {
     // Art 9(5)(b) alone suffices.
     let malicious = DoraFacts { malicious_access_possible_data_loss: true, ..dora() };
     assert_eq!(propose_dora(&malicious).outcome, Outcome::Significant);
-    // Without critical services nothing is major (Art 8(1)).
+    // Without critical services nothing is major (Art 8(1)) …
     let no_critical = DoraFacts { critical_services_affected: false, ..two };
     assert_eq!(propose_dora(&no_critical).outcome, Outcome::NotSignificant);
+    // … but a malicious, unauthorised access is itself an impact on critical services (Art 6(c)).
+    let access = DoraFacts { critical_services_affected: false, malicious_access_possible_data_loss: true, ..dora() };
+    assert_eq!(propose_dora(&access).outcome, Outcome::Significant);
 }
 
 #[test]

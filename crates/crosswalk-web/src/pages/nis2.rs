@@ -164,6 +164,9 @@ pub struct RegistrationForm {
     member_states: String,
     #[serde(default)]
     representative: String,
+    /// The day the facts changed (YYYY-MM-DD); empty: today.
+    #[serde(default)]
+    changed_on: String,
 }
 
 fn entries(s: &str) -> Vec<String> {
@@ -181,11 +184,17 @@ impl RegistrationForm {
             ip_ranges: r.ip_ranges.join("\n"),
             member_states: r.member_states.join("\n"),
             representative: r.representative.clone().unwrap_or_default(),
+            changed_on: String::new(),
         }
     }
 
-    fn input(&self) -> crosswalk_domain::nis2::registration::RegistrationInput {
-        crosswalk_domain::nis2::registration::RegistrationInput {
+    fn input(&self) -> Result<crosswalk_domain::nis2::registration::RegistrationInput, String> {
+        let changed_on = match self.changed_on.trim() {
+            "" => None,
+            raw => Some(raw.parse::<jiff::civil::Date>().map_err(|_| format!("changed_on: '{raw}' is not a date"))?),
+        };
+        Ok(crosswalk_domain::nis2::registration::RegistrationInput {
+            changed_on,
             name: self.name.clone(),
             address: self.address.clone(),
             emails: entries(&self.emails),
@@ -193,7 +202,7 @@ impl RegistrationForm {
             ip_ranges: entries(&self.ip_ranges),
             member_states: entries(&self.member_states),
             representative: Some(self.representative.clone()).filter(|r| !r.trim().is_empty()),
-        }
+        })
     }
 }
 
@@ -225,7 +234,11 @@ pub async fn save_registration(
     p: PageActor,
     PermittedForm(f, _): PermittedForm<needs::ManageCompliance, RegistrationForm>,
 ) -> Response {
-    match state.app.save_nis2_registration(&p.actor, f.input()).await {
+    let input = match f.input() {
+        Ok(input) => input,
+        Err(message) => return registration_page(&state, &p, StatusCode::UNPROCESSABLE_ENTITY, Some(f), Some(message)).await,
+    };
+    match state.app.save_nis2_registration(&p.actor, input).await {
         Ok(_) => Redirect::to("/nis2/registration").into_response(),
         Err(e @ crosswalk_app::AppError::Invalid(_)) => {
             registration_page(&state, &p, StatusCode::UNPROCESSABLE_ENTITY, Some(f), Some(super::form_error(&e))).await
