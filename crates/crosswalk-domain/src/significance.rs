@@ -403,14 +403,17 @@ fn general(c: &mut Check, f: &IncidentFacts) {
 
 /// CIR Art 4: at least twice within six months, same apparent root cause, together above the Art 3(1)(a) threshold.
 fn recurring(c: &mut Check, f: &IncidentFacts) {
-    if let (Some(n), Some(loss)) = (f.occurrences_in_six_months, f.combined_loss_eur)
-        && n >= 2
-        && loss > financial_threshold(f.annual_turnover_eur)
-    {
-        c.met(
-            "CIR 2024/2690 Art 3(1)(f), Art 4",
-            format!("{n} incidents with the same apparent root cause within six months, together EUR {loss}"),
-        );
+    match (f.occurrences_in_six_months, f.combined_loss_eur) {
+        (Some(n), Some(loss)) if n >= 2 && loss > financial_threshold(f.annual_turnover_eur) => {
+            c.met(
+                "CIR 2024/2690 Art 3(1)(f), Art 4",
+                format!("{n} incidents with the same apparent root cause within six months, together EUR {loss}"),
+            );
+        }
+        (Some(n), None) if n >= 2 => {
+            c.unknown("CIR 2024/2690 Art 3(1)(f), Art 4", "recurring incidents: give their combined direct financial loss")
+        }
+        _ => {}
     }
 }
 

@@ -49,6 +49,8 @@ fn art_4_recurring_incidents_count_together() {
     assert_eq!(outcome("data_centre_service_provider", &once).0, Outcome::NotSignificant);
     let cheap = IncidentFacts { occurrences_in_six_months: Some(3), combined_loss_eur: Some(400_000), ..facts() };
     assert_eq!(outcome("data_centre_service_provider", &cheap).0, Outcome::NotSignificant);
+    let unknown = IncidentFacts { occurrences_in_six_months: Some(2), combined_loss_eur: None, ..facts() };
+    assert_eq!(outcome("data_centre_service_provider", &unknown).0, Outcome::Undetermined);
 }
 
 #[test]
