@@ -218,6 +218,9 @@ pub struct NewRelation {
 /// The catalog-wide relation graph, indexed by requirement id; cached in the app and rebuilt after imports.
 #[derive(Debug)]
 pub(crate) struct CatalogGraph {
+    /// The database state this graph was built from ([`App::catalog_key`]); reports computed from it
+    /// are cached under it.
+    pub generation: u64,
     pub graph: MappingGraph,
     /// What is known of each requirement id, shared by the organisation-specific graphs.
     pub nodes: Arc<NodeIndex>,
@@ -367,12 +370,19 @@ impl App {
         Ok((f, r))
     }
 
+    /// The catalog graph as the database stands now. The shared part is cached under the database
+    /// state it was built from — the installation chain's head (every change to the shared catalog is
+    /// journaled there) and the highest requirement id (every import, by anyone, adds requirements) —
+    /// read in each call, so a change made through another server instance is seen on the next request.
     pub(crate) async fn graph(&self, tenant: Option<uuid::Uuid>) -> AppResult<Arc<CatalogGraph>> {
+        let key = self.catalog_key().await?;
         let cached = self.inner.graph.read().map_err(|_| AppError::Internal("graph cache poisoned".into()))?.clone();
         let global = match cached {
-            Some(g) => g,
-            None => {
-                let built = Arc::new(self.build_graph(None).await?);
+            Some(g) if g.generation == key => g,
+            _ => {
+                let mut built = self.build_graph(None).await?;
+                built.generation = key;
+                let built = Arc::new(built);
                 *self.inner.graph.write().map_err(|_| AppError::Internal("graph cache poisoned".into()))? = Some(built.clone());
                 built
             }
@@ -387,7 +397,21 @@ impl App {
         for (from, to, relation, strength) in own {
             graph.add(node_of(from), node_of(to), relation_of(&relation), strength_of(strength));
         }
-        Ok(Arc::new(CatalogGraph { graph, nodes: global.nodes.clone(), framework_labels: global.framework_labels.clone() }))
+        Ok(Arc::new(CatalogGraph {
+            generation: global.generation,
+            graph,
+            nodes: global.nodes.clone(),
+            framework_labels: global.framework_labels.clone(),
+        }))
+    }
+
+    /// The database state the shared catalog graph depends on, as one number (see [`Self::graph`]).
+    pub(crate) async fn catalog_key(&self) -> AppResult<u64> {
+        let installation =
+            crosswalk_store::journal::head(self.db(), crosswalk_store::records::INSTALLATION).await?.map_or(0, |(seq, _)| seq);
+        let max_requirement = repo::max_requirement_id(self.db()).await?;
+        // Both grow monotonically; mixing them keeps a change of either visible.
+        Ok((installation as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (max_requirement as u64))
     }
 
     async fn build_graph(&self, tenant: Option<uuid::Uuid>) -> AppResult<CatalogGraph> {
@@ -417,7 +441,7 @@ impl App {
             graph.add(node_of(from), node_of(to), relation_of(&relation), strength_of(strength));
         }
         let framework_labels = Arc::new(self.framework_labels().await?);
-        Ok(CatalogGraph { graph, nodes: Arc::new(nodes), framework_labels })
+        Ok(CatalogGraph { generation: 0, graph, nodes: Arc::new(nodes), framework_labels })
     }
 
     /// `slug@version` by framework id, for labelling requirements the actor already reached
@@ -426,15 +450,12 @@ impl App {
         Ok(repo::framework_labels(self.db()).await?.into_iter().map(|(id, slug, version)| (id, format!("{slug}@{version}"))).collect())
     }
 
+    /// Drop the cached graph at once after a change made here (the next request would see the new
+    /// database state anyway; this saves it the comparison).
     pub(crate) fn invalidate_graph(&self) {
         if let Ok(mut guard) = self.inner.graph.write() {
             *guard = None;
         }
-        self.inner.graph_generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    }
-
-    pub(crate) fn graph_generation(&self) -> u64 {
-        self.inner.graph_generation.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// The frameworks the actor sees: the shared catalog and its organisation's own.

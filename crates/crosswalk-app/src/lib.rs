@@ -138,9 +138,9 @@ struct Inner {
     /// Built from `config.smtp`; `None` without SMTP (or with settings the CLI should have refused).
     mailer: Option<mail::Mailer>,
     /// The catalog's relation graph, built on first use and dropped when the catalog changes.
+    /// The shared catalog graph with the database state it was built from ([`App::catalog_key`]).
     graph: std::sync::RwLock<Option<Arc<catalog::CatalogGraph>>>,
     /// Bumped whenever the catalog changes, so cached reports computed on the old graph are not reused.
-    graph_generation: std::sync::atomic::AtomicU64,
     /// Evidence files, content-addressed (`config.blob_dir`).
     blobs: crosswalk_store::blob_store::FileBlobStore,
     /// Heavy work (deep verification, auditor packs) running now: per chain, and how many in all.
@@ -173,7 +173,6 @@ impl App {
                 }),
                 config,
                 graph: std::sync::RwLock::new(None),
-                graph_generation: Default::default(),
                 snapshots: Default::default(),
                 heavy: Default::default(),
                 blobs,

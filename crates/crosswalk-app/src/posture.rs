@@ -111,7 +111,7 @@ impl App {
         actor.require(Permission::Read, "reading the dashboard")?;
         // Computed once per snapshot (journal head and day) and catalog generation.
         let snapshot = self.snapshot(actor.tenant.0).await?;
-        let generation = self.graph_generation();
+        let generation = self.catalog_key().await?;
         if let Some(view) = snapshot.posture.get_for(generation) {
             return Ok(view);
         }

@@ -413,7 +413,7 @@ impl App {
     ) -> AppResult<Arc<ReadinessReport>> {
         let graph = self.graph(Some(actor.tenant.0)).await?;
         let snapshot = self.snapshot(actor.tenant.0).await?;
-        let key = (target.id, from.map(|f| f.id), self.graph_generation());
+        let key = (target.id, from.map(|f| f.id), graph.generation);
         if let Some(report) = snapshot.reports.get(key) {
             return Ok(report);
         }

@@ -386,3 +386,49 @@ async fn saved_scoping_keeps_its_designations() {
     let entry = &w.app.journal_entries(&op, None, 1).await.unwrap()[0];
     assert_eq!((entry.action.as_str(), entry.payload["critical_entity"].as_bool()), ("nis2.scope", Some(true)));
 }
+
+/// Issue 15, item 3 (first part): two server instances on one database. The catalog graph is cached
+/// under the database state it was built from, so a shared import made through one instance is
+/// effective through the other on its next request (no restart, no in-process counter).
+#[tokio::test]
+async fn a_catalog_import_through_one_instance_is_seen_by_another() {
+    let w = world().await;
+    let config = crosswalk_app::AppConfig {
+        password_cost: crosswalk_app::PasswordCost::InsecureFastForTests,
+        blob_dir: w._blobs.0.clone(),
+        ..Default::default()
+    };
+    let other = App::new(w._db.store.clone(), w.clock.clone(), w._db.key.clone(), config);
+    let m_other = other.operator("acme").await.unwrap();
+    // The second instance builds and caches its graph now.
+    let before = other.readiness(&m_other, "iso27001-2022").await.unwrap();
+    assert!(row(&before, "A.8.8").suggestions.is_empty());
+    // The operator imports a library with a relation into A.8.8 through the first instance.
+    let library = r#"
+urn: urn:test:library:mini2
+name: Mini
+version: 1
+objects:
+  framework:
+    urn: urn:test:framework:mini2
+    name: Mini framework
+    requirement_nodes:
+    - {urn: "urn:test:req_node:mini2:1", ref_id: "1", assessable: true, name: Leaf}
+  requirement_mapping_sets:
+  - urn: urn:test:req_mapping_set:mini2-to-iso
+    name: Mini -> ISO
+    source_framework_urn: urn:test:framework:mini2
+    target_framework_urn: urn:intuitem:risk:framework:iso27001-2022
+    requirement_mappings:
+    - {source_requirement_urn: "urn:test:req_node:mini2:1", target_requirement_urn: "urn:intuitem:risk:req_node:iso27001-2022:a.8.8", relationship: intersect}
+"#;
+    let operator = w.app.operator("acme").await.unwrap();
+    let report = w.app.import_catalog(&operator, library.as_bytes(), "mini2.yaml", None).await.unwrap();
+    let mini = report.items[0].name.clone();
+    w.app.follow_framework(&w.manager, &mini).await.unwrap();
+    prove(&w.app, &w.manager, &mini, "1").await;
+    // The second instance sees the new relation at once.
+    let after = other.readiness(&m_other, "iso27001-2022").await.unwrap();
+    let a88 = row(&after, "A.8.8");
+    assert!(a88.suggestions.iter().any(|s| s.path[0].from == "1" && s.path[0].relation == "intersects"), "{:?}", a88.suggestions);
+}

@@ -349,6 +349,15 @@ pub async fn requirements_by_ids(db: &impl Read, ids: &[i64]) -> StoreResult<Vec
     Ok(out)
 }
 
+/// The highest requirement id: grows with every framework any owner imports (requirements are never
+/// deleted), so with the installation chain's head it says whether a cached catalog graph is current.
+pub async fn max_requirement_id(db: &impl Read) -> StoreResult<i64> {
+    let db = conn(db);
+    let max: Option<Option<i64>> =
+        requirement::Entity::find().select_only().column_as(requirement::Column::Id.max(), "max").into_tuple().one(db).await?;
+    Ok(max.flatten().unwrap_or(0))
+}
+
 /// One requirement as the crosswalk graph indexes it.
 #[derive(Debug, Clone, PartialEq, Eq, sea_orm::FromQueryResult)]
 pub struct IndexRow {
