@@ -38,6 +38,7 @@ pub mod posture;
 pub mod readiness;
 pub mod reminders;
 pub mod scheduler;
+mod single_flight;
 pub mod soa;
 pub mod suppliers;
 pub mod tenants;
@@ -137,10 +138,12 @@ struct Inner {
     config: AppConfig,
     /// Built from `config.smtp`; `None` without SMTP (or with settings the CLI should have refused).
     mailer: Option<mail::Mailer>,
-    /// The catalog's relation graph, built on first use and dropped when the catalog changes.
     /// The shared catalog graph with the database state it was built from ([`App::catalog_key`]).
     graph: std::sync::RwLock<Option<Arc<catalog::CatalogGraph>>>,
-    /// Bumped whenever the catalog changes, so cached reports computed on the old graph are not reused.
+    /// One computation at a time per (tenant, kind): requests that find a cache empty wait for the
+    /// one computing it instead of all computing it (after a write, 50 waiting dashboard requests
+    /// cost one recomputation, not 50).
+    flights: single_flight::SingleFlight,
     /// Evidence files, content-addressed (`config.blob_dir`).
     blobs: crosswalk_store::blob_store::FileBlobStore,
     /// Heavy work (deep verification, auditor packs) running now: per chain, and how many in all.
@@ -173,6 +176,7 @@ impl App {
                 }),
                 config,
                 graph: std::sync::RwLock::new(None),
+                flights: Default::default(),
                 snapshots: Default::default(),
                 heavy: Default::default(),
                 blobs,

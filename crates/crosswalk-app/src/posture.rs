@@ -115,6 +115,13 @@ impl App {
         if let Some(view) = snapshot.posture.get_for(generation) {
             return Ok(view);
         }
+        // One computation per change, however many requests wait for it.
+        let lock = self.inner.flights.lock_of(actor.tenant.0, crate::single_flight::Kind::Posture);
+        let _computing = lock.lock().await;
+        let snapshot = self.snapshot(actor.tenant.0).await?;
+        if let Some(view) = snapshot.posture.get_for(generation) {
+            return Ok(view);
+        }
         let view = Arc::new(self.compute_posture(actor).await?);
         snapshot.posture.put_for(generation, view.clone());
         Ok(view)

@@ -312,11 +312,15 @@ impl App {
     pub(crate) async fn snapshot(&self, tenant: Uuid) -> AppResult<Arc<TenantSnapshot>> {
         let today = self.now().date_naive();
         let head = crosswalk_store::journal::head(self.db(), tenant).await?.map_or(0, |(seq, _)| seq);
-        if let Some(cached) = self.inner.snapshots.lock().map_err(|_| AppError::Internal("snapshot cache poisoned".into()))?.get(&tenant)
-            && cached.seq == head
-            && cached.today == today
-        {
-            return Ok(cached.clone());
+        if let Some(cached) = self.cached_snapshot(tenant, head, today)? {
+            return Ok(cached);
+        }
+        // One load per change, however many requests wait for it.
+        let lock = self.inner.flights.lock_of(tenant, crate::single_flight::Kind::Snapshot);
+        let _loading = lock.lock().await;
+        let head = crosswalk_store::journal::head(self.db(), tenant).await?.map_or(0, |(seq, _)| seq);
+        if let Some(cached) = self.cached_snapshot(tenant, head, today)? {
+            return Ok(cached);
         }
         // Independent reads run together: SQLite in WAL mode serves them on separate connections.
         let (controls, links, evidence, evidence_links, attestations) = tokio::try_join!(
@@ -354,6 +358,11 @@ impl App {
             cache.insert(tenant, snapshot.clone());
         }
         Ok(snapshot)
+    }
+
+    fn cached_snapshot(&self, tenant: Uuid, head: i64, today: NaiveDate) -> AppResult<Option<Arc<TenantSnapshot>>> {
+        let cache = self.inner.snapshots.lock().map_err(|_| AppError::Internal("snapshot cache poisoned".into()))?;
+        Ok(cache.get(&tenant).filter(|c| c.seq == head && c.today == today).cloned())
     }
 
     /// Applies a committed change (journal entry `seq`) to the cached snapshot when it is the very
@@ -414,6 +423,13 @@ impl App {
         let graph = self.graph(Some(actor.tenant.0)).await?;
         let snapshot = self.snapshot(actor.tenant.0).await?;
         let key = (target.id, from.map(|f| f.id), graph.generation);
+        if let Some(report) = snapshot.reports.get(key) {
+            return Ok(report);
+        }
+        // One computation per change, however many requests wait for it.
+        let lock = self.inner.flights.lock_of(actor.tenant.0, crate::single_flight::Kind::Readiness(target.id, from.map(|f| f.id)));
+        let _computing = lock.lock().await;
+        let snapshot = self.snapshot(actor.tenant.0).await?;
         if let Some(report) = snapshot.reports.get(key) {
             return Ok(report);
         }

@@ -632,3 +632,41 @@ async fn evidence_lists_longer_than_one_query_batch_keep_their_controls() {
     assert_eq!(app.control(m, ids[0]).await.unwrap().evidence.len(), 1_500, "one control's evidence, read in chunks");
     assert_eq!(app.control(m, ids[1]).await.unwrap().evidence.len(), 10);
 }
+
+/// Issue 15, item 6: after a change, many requests waiting for the dashboard cost one
+/// recomputation, not one each (single flight): 20 concurrent requests issue about as many database
+/// statements as one request does.
+#[tokio::test]
+async fn concurrent_dashboard_requests_after_a_change_compute_it_once() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let (db, _app, _clock) = demo().await;
+    let counter = std::sync::Arc::new(AtomicUsize::new(0));
+    let mut store = db.store.clone();
+    let seen = counter.clone();
+    store.on_query(move |_| {
+        seen.fetch_add(1, Ordering::Relaxed);
+    });
+    let config = AppConfig { password_cost: PasswordCost::InsecureFastForTests, ..AppConfig::default() };
+    let app = App::new(store, Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap())), db.key.clone(), config);
+    let op = app.operator("acme-demo").await.unwrap();
+    // One request, cold: the cost of one computation.
+    counter.store(0, Ordering::Relaxed);
+    app.posture(&op).await.unwrap();
+    let one = counter.load(Ordering::Relaxed);
+    // A change, then 20 requests at once.
+    let control = app.list_controls(&op).await.unwrap()[0].id;
+    app.change_control(&op, control, crosswalk_app::controls::ControlChange { description: Some("changed".into()), ..Default::default() })
+        .await
+        .unwrap();
+    counter.store(0, Ordering::Relaxed);
+    let mut requests = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let (app, op) = (app.clone(), op.clone());
+        requests.spawn(async move { app.posture(&op).await.map(|_| ()) });
+    }
+    while let Some(done) = requests.join_next().await {
+        done.unwrap().unwrap();
+    }
+    let twenty = counter.load(Ordering::Relaxed);
+    assert!(twenty < one * 3, "20 concurrent requests ran {twenty} statements; one request runs {one}");
+}
