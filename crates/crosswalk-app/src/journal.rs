@@ -11,7 +11,7 @@
 use crate::actor::Actor;
 use crate::{App, AppError, AppResult};
 use crosswalk_domain::Permission;
-use crosswalk_journal::{Checkpoint, Entry, MacKey, RecordRef, State, records_root, state_root, verify_chain};
+use crosswalk_journal::{Checkpoint, Entry, MacKey, RecordRef, State, records_root, state_root, verify_chain_from};
 use crosswalk_store::journal as store;
 use crosswalk_store::records::INSTALLATION;
 use serde::Serialize;
@@ -104,23 +104,34 @@ pub struct VerifyReport {
 
 /// Verify entries, head, MACs and checkpoints of one chain, entirely in memory. Shared by the server
 /// and the CLI; an auditor pack is checked without the MAC key (`mac: None`).
+///
+/// `trusted` holds this installation's key first, then any adopted from restored backups
+/// ([`crate::backup::AdoptedKeys`]); a checkpoint must be signed by one of them. MACs are checked from
+/// entry `mac_from` on (1 unless earlier entries were sealed under an adopted key).
 pub fn verify_loaded(
     tenant: &str,
     entries: &[Entry],
     head: Option<(i64, crosswalk_journal::Hash)>,
     checkpoints: &[Checkpoint],
-    trusted: &crosswalk_journal::VerifyingKey,
+    trusted: &[crosswalk_journal::VerifyingKey],
     mac: Option<&MacKey>,
+    mac_from: i64,
 ) -> Result<crosswalk_journal::ChainSummary, (Option<i64>, String)> {
-    let summary = verify_chain(tenant, entries, head, mac).map_err(|e| (Some(e.seq), e.to_string()))?;
+    let summary = verify_chain_from(tenant, entries, head, mac, mac_from).map_err(|e| (Some(e.seq), e.to_string()))?;
     for cp in checkpoints {
         if cp.tenant != tenant {
             return Err((Some(cp.seq), format!("checkpoint at entry {} belongs to another tenant", cp.seq)));
         }
-        cp.verify(Some(trusted), |seq| usize::try_from(seq - 1).ok().and_then(|i| entries.get(i)).map(|e| e.hash))
+        cp.verify(Some(signer_of(cp, trusted)), |seq| usize::try_from(seq - 1).ok().and_then(|i| entries.get(i)).map(|e| e.hash))
             .map_err(|e| (Some(cp.seq), e.to_string()))?;
     }
     Ok(summary)
+}
+
+/// The trusted key that signed `cp`, or the installation's own (first) when none did, so the error
+/// names the key expected.
+fn signer_of<'a>(cp: &Checkpoint, trusted: &'a [crosswalk_journal::VerifyingKey]) -> &'a crosswalk_journal::VerifyingKey {
+    trusted.iter().find(|k| hex::encode(k.as_bytes()) == cp.public_key).unwrap_or(&trusted[0])
 }
 
 /// Check every v2 entry's stored record refs against its `records_root`, and fold them into the
@@ -204,7 +215,7 @@ pub fn compare_state(state: &State, live: &BTreeMap<(String, String), crosswalk_
 }
 
 /// Re-hash evidence files on all cores: each must exist and hash to the SHA-256 its row names.
-fn check_files(dir: &std::path::Path, files: &[(uuid::Uuid, String, i64)]) -> (Vec<RecordProblem>, u64) {
+pub(crate) fn check_files(dir: &std::path::Path, files: &[(uuid::Uuid, String, i64)]) -> (Vec<RecordProblem>, u64) {
     use sha2::Digest;
     use std::io::Read as _;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).max(1);
@@ -277,7 +288,7 @@ fn check_files(dir: &std::path::Path, files: &[(uuid::Uuid, String, i64)]) -> (V
 fn verify_kept(
     entries: &[Entry],
     kept: Option<Result<Checkpoint, String>>,
-    trusted: &crosswalk_journal::VerifyingKey,
+    trusted: &[crosswalk_journal::VerifyingKey],
 ) -> Result<(), (Option<i64>, String)> {
     let kept = match kept {
         None => return Ok(()),
@@ -285,7 +296,7 @@ fn verify_kept(
         Some(Ok(cp)) => cp,
     };
     let seq = kept.seq;
-    kept.verify(Some(trusted), |s| usize::try_from(s - 1).ok().and_then(|i| entries.get(i)).map(|e| e.hash)).map_err(|e| {
+    kept.verify(Some(signer_of(&kept, trusted)), |s| usize::try_from(s - 1).ok().and_then(|i| entries.get(i)).map(|e| e.hash)).map_err(|e| {
         let text = match e {
             crosswalk_journal::CheckpointError::Missing { .. } => format!(
                 "the journal ends at entry {} but the checkpoint kept in the data directory signed entry {seq}: entries were removed",
@@ -359,13 +370,16 @@ impl App {
         let checkpoint_count = cps.len() as u64;
         let last_checkpoint = cps.last().map_or(0, |c| c.seq);
         let kept = self.read_kept(chain);
-        let trusted = self.verifying_key();
-        let public_key = hex::encode(trusted.as_bytes());
+        let adopted = crate::backup::AdoptedKeys::load(self.config().checkpoint_dir.as_deref())?;
+        let mac_from = adopted.mac_from(chain);
+        let mut trusted = vec![self.verifying_key()];
+        trusted.extend(adopted.verifying_keys()?);
+        let public_key = hex::encode(trusted[0].as_bytes());
         let mac = self.mac_key().clone();
         let blob_dir = self.config().blob_dir.clone();
         // Hashing is CPU-bound: keep it off the async executor.
         let (entries, result, problems, records_checked, files_checked, file_bytes) = tokio::task::spawn_blocking(move || {
-            let r = verify_loaded(&chain_s, &entries, head, &cps, &trusted, Some(&mac))
+            let r = verify_loaded(&chain_s, &entries, head, &cps, &trusted, Some(&mac), mac_from)
                 .and_then(|summary| verify_kept(&entries, kept, &trusted).map(|()| summary))
                 .and_then(|summary| verify_records(&entries, &refs, &cps).map(|state| (summary, state)));
             let mut problems = Vec::new();

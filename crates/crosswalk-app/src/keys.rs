@@ -22,6 +22,21 @@ pub fn load_or_create_signing_key(data_dir: &Path) -> AppResult<SigningKey> {
     Ok(key)
 }
 
+/// Make `key` this installation's signing key (a restore that brought the key back). A key already
+/// in `data_dir` is moved aside (`…pem.replaced-UUIDv7`, time-ordered), never deleted: it may have signed
+/// checkpoints an auditor keeps.
+pub fn install_signing_key(data_dir: &Path, key: &SigningKey) -> AppResult<()> {
+    let path = data_dir.join(KEY_FILE);
+    let io = |what: &str, e: std::io::Error| AppError::Internal(format!("{what} {}: {e}", path.display()));
+    crosswalk_store::create_private_dir(data_dir).map_err(|e| io("cannot create data directory for", e))?;
+    if path.exists() {
+        let aside = data_dir.join(format!("{KEY_FILE}.replaced-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::rename(&path, &aside).map_err(|e| io("cannot move aside", e))?;
+    }
+    let pem = crosswalk_journal::signing_key_to_pem(key).map_err(|e| AppError::Internal(e.to_string()))?;
+    write_private(&path, pem.as_bytes()).map_err(|e| io("cannot write signing key", e))
+}
+
 #[cfg(unix)]
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;

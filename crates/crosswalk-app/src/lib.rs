@@ -14,6 +14,7 @@ mod actor;
 pub mod art21;
 pub mod attestations;
 mod auth;
+pub mod backup;
 pub mod blobs;
 mod bulk;
 pub mod catalog;

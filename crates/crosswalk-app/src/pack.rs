@@ -76,9 +76,13 @@ impl App {
         let existing = checkpoints.last().filter(|cp| cp.seq == last.seq && !cp.state_root.is_empty()).cloned();
         // Verify before signing anything: a pack must never put the installation's signature on
         // entries or record hashes written without the key.
-        let (mac, trusted, chain_s) = (self.mac_key().clone(), self.verifying_key(), chain.to_string());
+        let adopted = crate::backup::AdoptedKeys::load(self.config().checkpoint_dir.as_deref())?;
+        let mac_from = adopted.mac_from(chain);
+        let mut trusted = vec![self.verifying_key()];
+        trusted.extend(adopted.verifying_keys()?);
+        let (mac, chain_s) = (self.mac_key().clone(), chain.to_string());
         let (entries_back, refs_back, checked) = tokio::task::spawn_blocking(move || {
-            let r = crate::journal::verify_loaded(&chain_s, &entries, head, &checkpoints, &trusted, Some(&mac))
+            let r = crate::journal::verify_loaded(&chain_s, &entries, head, &checkpoints, &trusted, Some(&mac), mac_from)
                 .and_then(|_| crate::journal::verify_records(&entries, &refs, &checkpoints));
             (entries, refs, r.map(|_| ()))
         })

@@ -139,6 +139,35 @@ pub enum Command {
         #[arg(short = 'o', long = "output", value_name = "FILE.zip")]
         output: std::path::PathBuf,
     },
+    /// Back up the whole installation into one file: every table in one snapshot, every evidence file,
+    /// a manifest with hashes, the journal heads and a checkpoint signed at each head
+    Backup {
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: std::path::PathBuf,
+        /// Include the journal signing key, encrypted with a passphrase (from --passphrase-file or
+        /// CROSSWALK_BACKUP_PASSPHRASE, at least 12 characters)
+        #[arg(long)]
+        with_key: bool,
+        /// A file whose first line is the passphrase
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<std::path::PathBuf>,
+        /// The passphrase from the environment (a command line would show it to every user of the machine)
+        #[arg(long, env = "CROSSWALK_BACKUP_PASSPHRASE", hide = true, hide_env_values = true)]
+        passphrase_env: Option<String>,
+    },
+    /// Restore a backup into an empty database (either engine); every record is checked against the
+    /// restored journal before anything is committed, and the journal heads are the backup's
+    Restore {
+        #[arg(value_name = "FILE")]
+        file: std::path::PathBuf,
+        /// The passphrase of a backup made --with-key (first line of FILE; or CROSSWALK_BACKUP_PASSPHRASE).
+        /// Without it the backup's public keys are adopted and this installation signs with its own key
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<std::path::PathBuf>,
+        /// The passphrase from the environment (see `backup`)
+        #[arg(long, env = "CROSSWALK_BACKUP_PASSPHRASE", hide = true, hide_env_values = true)]
+        passphrase_env: Option<String>,
+    },
     /// Verify an auditor pack offline (no database): exit 0 intact, 1 naming the first changed, missing
     /// or added file or entry (or a signature by another key), 2 for a file that is not a pack
     Verify {

@@ -223,6 +223,19 @@ pub struct ChainSummary {
 /// Verify `entries` (ordered by seq, starting at 1) of `tenant` against the recorded head, if any,
 /// and, given the MAC key, every v2 entry's MAC. Returns the first problem by sequence number.
 pub fn verify_chain(tenant: &str, entries: &[Entry], head: Option<(i64, Hash)>, key: Option<&MacKey>) -> Result<ChainSummary, ChainError> {
+    verify_chain_from(tenant, entries, head, key, 1)
+}
+
+/// [`verify_chain`], checking MACs only from entry `mac_from_seq` on. Entries before it were sealed
+/// under another installation's key (a restore without that key, see the app's backup module); they
+/// stay covered by the hash chain up to a checkpoint that key signed, which the caller checks.
+pub fn verify_chain_from(
+    tenant: &str,
+    entries: &[Entry],
+    head: Option<(i64, Hash)>,
+    key: Option<&MacKey>,
+    mac_from_seq: i64,
+) -> Result<ChainSummary, ChainError> {
     let first_bad_hash = first_hash_mismatch(entries);
     let mut prev = ZERO_HASH;
     let mut bytes = 0u64;
@@ -248,6 +261,7 @@ pub fn verify_chain(tenant: &str, entries: &[Entry], head: Option<(i64, Hash)>, 
         }
         if let Some(k) = key
             && e.version >= 2
+            && e.seq >= mac_from_seq
             && !e.mac.is_some_and(|m| k.verify(&e.hash, &m))
         {
             return Err(ChainError { seq: e.seq, problem: ChainProblem::BadMac });

@@ -134,6 +134,25 @@ pub fn signing_key_from_pem(pem: &str) -> Result<SigningKey, CheckpointError> {
     SigningKey::from_pkcs8_pem(pem).map_err(|e| CheckpointError::Key(e.to_string()))
 }
 
+/// Encrypted PKCS#8 PEM of a signing key (PBES2: scrypt key derivation, AES-256-CBC), for a backup
+/// that carries the key. Any PKCS#8 tool (`openssl pkey`) reads it with the passphrase.
+pub fn signing_key_to_encrypted_pem(key: &SigningKey, passphrase: &str) -> Result<String, CheckpointError> {
+    use pkcs8::EncodePrivateKey as _;
+    if passphrase.chars().count() < 12 {
+        return Err(CheckpointError::Key("the passphrase protecting the signing key must be at least 12 characters".into()));
+    }
+    key.to_pkcs8_encrypted_pem(rand::rngs::OsRng, passphrase.as_bytes(), Default::default())
+        .map(|p| p.to_string())
+        .map_err(|e| CheckpointError::Key(e.to_string()))
+}
+
+/// The signing key from [`signing_key_to_encrypted_pem`]'s output; a wrong passphrase is named.
+pub fn signing_key_from_encrypted_pem(pem: &str, passphrase: &str) -> Result<SigningKey, CheckpointError> {
+    use pkcs8::DecodePrivateKey as _;
+    SigningKey::from_pkcs8_encrypted_pem(pem, passphrase.as_bytes())
+        .map_err(|_| CheckpointError::Key("the signing key cannot be decrypted: wrong passphrase, or the key is damaged".into()))
+}
+
 /// SPKI PEM of a public key, for exporting to auditors.
 pub fn public_key_to_pem(key: &VerifyingKey) -> Result<String, CheckpointError> {
     key.to_public_key_pem(Default::default()).map_err(|e| CheckpointError::Key(e.to_string()))
@@ -164,6 +183,16 @@ mod tests {
         assert!(matches!(other_root.verify(Some(&vk), |_| Some(head)), Err(CheckpointError::BadSignature { .. })));
         let other = generate_signing_key().verifying_key();
         assert!(matches!(cp.verify(Some(&other), |_| Some(head)), Err(CheckpointError::UnknownKey { .. })));
+    }
+
+    #[test]
+    fn encrypted_key_needs_its_passphrase() {
+        let key = generate_signing_key();
+        let pem = signing_key_to_encrypted_pem(&key, "correct horse battery").unwrap();
+        assert!(pem.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"), "{pem}");
+        assert_eq!(signing_key_from_encrypted_pem(&pem, "correct horse battery").unwrap().to_bytes(), key.to_bytes());
+        assert!(signing_key_from_encrypted_pem(&pem, "wrong horse battery").is_err());
+        assert!(signing_key_to_encrypted_pem(&key, "short").is_err());
     }
 
     #[test]

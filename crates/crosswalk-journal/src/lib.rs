@@ -20,10 +20,10 @@ pub mod pack;
 pub mod records;
 
 pub use canonical::{Hash, HeaderV2, ZERO_HASH, canonical_json, entry_hash, entry_hash_v2, payload_hash};
-pub use chain::{ChainError, ChainProblem, ChainSummary, Entry, NewEntry, verify_chain};
+pub use chain::{ChainError, ChainProblem, ChainSummary, Entry, NewEntry, verify_chain, verify_chain_from};
 pub use checkpoint::{
     Checkpoint, CheckpointError, SigningKey, VerifyingKey, decode_public_key_hex, generate_signing_key, public_key_from_pem,
-    public_key_to_pem, signing_key_from_pem, signing_key_to_pem,
+    public_key_to_pem, signing_key_from_encrypted_pem, signing_key_from_pem, signing_key_to_encrypted_pem, signing_key_to_pem,
 };
 pub use mac::MacKey;
 pub use records::{Cell, RECORD_ENCODING, RecordRef, State, record_hash, records_root, state_root};

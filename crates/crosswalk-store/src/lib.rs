@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 mod admin;
+pub mod backup;
 pub mod blob_store;
 pub mod bundled;
 pub mod entities;

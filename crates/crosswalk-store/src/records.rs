@@ -41,8 +41,9 @@ pub enum Scope {
     Installation,
 }
 
+/// How a column's values are read, normalised and (for a restore) written back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Uuid,
     Text,
     Int64,
@@ -69,7 +70,7 @@ pub struct TableSpec {
     pub fingerprint: String,
 }
 
-fn kind_of(t: &ColumnType) -> Kind {
+pub(crate) fn kind_of(t: &ColumnType) -> Kind {
     match t {
         ColumnType::Uuid => Kind::Uuid,
         ColumnType::BigInteger | ColumnType::BigUnsigned => Kind::Int64,
@@ -215,7 +216,7 @@ impl<A: RowKey, B: RowKey> RowKey for (A, B) {
     }
 }
 
-fn cell(row: &QueryResult, col: &str, kind: Kind) -> Result<Cell, sea_orm::DbErr> {
+pub(crate) fn cell(row: &QueryResult, col: &str, kind: Kind) -> Result<Cell, sea_orm::DbErr> {
     Ok(match kind {
         Kind::Uuid => row.try_get::<Option<Uuid>>("", col)?.map_or(Cell::Null, |u| Cell::Uuid(*u.as_bytes())),
         Kind::Text => row.try_get::<Option<String>>("", col)?.map_or(Cell::Null, Cell::Text),
