@@ -222,7 +222,19 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     };
     let router = crosswalk_web::router(
         app,
-        crosswalk_web::WebConfig { secure_cookies: !args.insecure_cookies, trusted_proxies: args.trusted_proxies.clone() },
+        crosswalk_web::WebConfig {
+            secure_cookies: !args.insecure_cookies,
+            trusted_proxies: args.trusted_proxies.clone(),
+            limits: crosswalk_web::request_limits::Limits {
+                evidence_max_bytes: args.max_evidence_bytes,
+                // The import limit is checked on the file itself; a multipart form adds a little.
+                import_max_bytes: args.import_max_bytes.saturating_add(1 << 20),
+                body_max_bytes: args.max_body_bytes,
+                request_timeout: std::time::Duration::from_secs(args.request_timeout),
+                upload_idle: std::time::Duration::from_secs(60),
+            },
+            hsts_max_age: args.hsts_max_age,
+        },
     );
     axum_serve(listener, router).await?;
     housekeeping.abort();

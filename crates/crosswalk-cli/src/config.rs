@@ -193,6 +193,20 @@ pub struct ServeArgs {
     /// A reverse proxy whose X-Forwarded-For names the client (for login throttling); repeat for several
     #[arg(long = "trusted-proxy", env = "CROSSWALK_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Largest evidence file, in bytes (default 4 GiB); an upload streams to the blob store and is
+    /// never cut off by the request timeout, only by sending nothing for a minute
+    #[arg(long, env = "CROSSWALK_MAX_EVIDENCE_BYTES", default_value_t = 4 << 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_evidence_bytes: u64,
+    /// Largest body of any other request (forms and JSON), in bytes
+    #[arg(long, env = "CROSSWALK_MAX_BODY_BYTES", default_value_t = 1 << 20, value_parser = clap::value_parser!(u64).range(1024..))]
+    pub max_body_bytes: u64,
+    /// Seconds a request (other than an evidence upload) may take before it is abandoned with 408
+    #[arg(long, env = "CROSSWALK_REQUEST_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout: u64,
+    /// Send Strict-Transport-Security with this max-age (seconds) on every response; set it when
+    /// TLS is terminated in front of Crosswalk (a reverse proxy), e.g. 31536000
+    #[arg(long, env = "CROSSWALK_HSTS_MAX_AGE")]
+    pub hsts_max_age: Option<u64>,
     /// Largest catalog file an organisation may import, in bytes (checked while the upload streams)
     #[arg(long, env = "CROSSWALK_IMPORT_MAX_BYTES", default_value_t = 20 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1..))]
     pub import_max_bytes: u64,

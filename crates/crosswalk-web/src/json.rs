@@ -31,9 +31,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         if !is_json {
             return Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "expected a JSON body (Content-Type: application/json)"));
         }
-        let bytes = axum::body::to_bytes(req.into_body(), MAX_JSON_BYTES)
-            .await
-            .map_err(|_| Problem::new(StatusCode::PAYLOAD_TOO_LARGE, format!("body larger than {MAX_JSON_BYTES} bytes")))?;
+        // The route's limit (request_limits) when it is tighter than a JSON body's own.
+        let max = req
+            .extensions()
+            .get::<crate::request_limits::BodyLimit>()
+            .map_or(MAX_JSON_BYTES, |l| usize::try_from(l.0).unwrap_or(usize::MAX).min(MAX_JSON_BYTES));
+        let bytes = axum::body::to_bytes(req.into_body(), max).await.map_err(|_| {
+            Problem::new(StatusCode::PAYLOAD_TOO_LARGE, format!("the body is larger than this route accepts (at most {max} bytes)"))
+        })?;
         let _ = state;
         parse(&bytes).map(ApiJson)
     }

@@ -14,11 +14,11 @@ mod limits;
 mod pack;
 mod pages;
 mod params;
+pub mod request_limits;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use crosswalk_app::App;
-use std::time::Duration;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use auth::SESSION_COOKIE;
@@ -32,11 +32,16 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Reverse proxies whose `X-Forwarded-For` names the client (login throttling is per client).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Body sizes and time per route kind ([`request_limits`]).
+    pub limits: request_limits::Limits,
+    /// `Strict-Transport-Security: max-age=…` on every response, for an installation reached over
+    /// HTTPS (TLS terminated in front of Crosswalk); `None` sends no header (`serve --hsts-max-age`).
+    pub hsts_max_age: Option<u64>,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { secure_cookies: true, trusted_proxies: Vec::new() }
+        Self { secure_cookies: true, trusted_proxies: Vec::new(), limits: Default::default(), hsts_max_age: None }
     }
 }
 
@@ -57,6 +62,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// The whole HTTP application: pages, API, OpenAPI, health and static assets.
 pub fn router(app: App, config: WebConfig) -> Router {
+    let limits = config.limits;
+    let hsts = config.hsts_max_age.and_then(|age| HeaderValue::from_str(&format!("max-age={age}; includeSubDomains")).ok());
     let state = AppState { app, config, readiness_json: Default::default(), posture_json: Default::default() };
     let (api_router, spec) = api::router().split_for_parts();
     let spec_json = std::sync::Arc::new(spec.to_pretty_json().unwrap_or_default());
@@ -73,8 +80,8 @@ pub fn router(app: App, config: WebConfig) -> Router {
             }),
         )
         .fallback(error::not_found_fallback)
-        // Catalog files (the full SP 800-53 OSCAL catalog is about 10 MB) exceed the 2 MB default; evidence streams unbounded.
-        .layer(axum::extract::DefaultBodyLimit::max(64 << 20))
+        // Body limits per route kind are set by `request_limits::enforce` (outermost but tracing).
+        .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
@@ -87,7 +94,17 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+        .layer(axum::middleware::from_fn(move |request: axum::extract::Request, next: axum::middleware::Next| {
+            let hsts = hsts.clone();
+            async move {
+                let mut response = next.run(request).await;
+                if let Some(value) = hsts {
+                    response.headers_mut().insert(header::STRICT_TRANSPORT_SECURITY, value);
+                }
+                response
+            }
+        }))
+        .layer(axum::middleware::from_fn_with_state(limits, request_limits::enforce))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }
