@@ -29,7 +29,7 @@
 //! keys signed, checks MACs only of entries after that point, and the entries up to it are held by
 //! the hash chain to the checkpoint the old key signed at backup time, which the restore keeps in the
 //! data directory. A database-only attacker can change neither file.
-use crate::journal::{RecordProblem, check_files, compare_state, verify_loaded, verify_records};
+use crate::journal::{RecordProblem, TrustedKey, check_files, compare_state, verify_loaded, verify_records};
 use crate::{App, AppError, AppResult};
 use crosswalk_journal::{Checkpoint, Hash, MacKey, SigningKey, VerifyingKey};
 use crosswalk_store::Store;
@@ -100,6 +100,18 @@ pub struct Manifest {
     pub keys: Vec<KnownKey>,
     /// Whether `signing-key.pem` is in the archive.
     pub signing_key_included: bool,
+    /// Hex ed25519 signature by `keys[0]` over the manifest's canonical JSON with this field empty:
+    /// nothing in the manifest (heads, table hashes, keys) can change without breaking it.
+    #[serde(default)]
+    pub signature: String,
+}
+
+impl Manifest {
+    fn canonical_unsigned(&self) -> String {
+        let mut unsigned = self.clone();
+        unsigned.signature.clear();
+        crosswalk_journal::canonical_json(&serde_json::to_value(&unsigned).unwrap_or_default())
+    }
 }
 
 /// What a backup wrote.
@@ -150,20 +162,22 @@ impl AdoptedKeys {
         }
     }
 
-    /// The public keys, decoded.
-    pub fn verifying_keys(&self) -> AppResult<Vec<VerifyingKey>> {
-        self.keys
-            .iter()
-            .map(|k| {
-                crosswalk_journal::decode_public_key_hex(&k.public_key)
-                    .map_err(|e| AppError::Internal(format!("adopted key {}: {e}", k.public_key)))
-            })
-            .collect()
+    /// The keys `chain`'s checkpoints may be signed with: `own` first, then each adopted key for
+    /// the entries of the chain it sealed.
+    pub fn trusted_for(&self, chain: Uuid, own: VerifyingKey) -> AppResult<Vec<TrustedKey>> {
+        let mut out = vec![TrustedKey::own(own)];
+        for k in &self.keys {
+            let Some(&up_to) = k.sealed_through.get(&chain) else { continue };
+            let key = crosswalk_journal::decode_public_key_hex(&k.public_key)
+                .map_err(|e| AppError::Internal(format!("adopted key {}: {e}", k.public_key)))?;
+            out.push(TrustedKey { key, up_to });
+        }
+        Ok(out)
     }
 
     /// The first entry of `chain` sealed by this installation's own key (earlier ones: adopted keys).
     pub fn mac_from(&self, chain: Uuid) -> i64 {
-        self.keys.iter().filter_map(|k| k.sealed_through.get(&chain)).max().map_or(1, |s| s + 1)
+        self.keys.iter().filter_map(|k| k.sealed_through.get(&chain)).max().map_or(1, |s| s.saturating_add(1))
     }
 }
 
@@ -201,7 +215,7 @@ struct ChainCheck {
 async fn check_chain(
     db: &impl crosswalk_store::Read,
     chain: Uuid,
-    trusted: &[VerifyingKey],
+    trusted: &[TrustedKey],
     mac: Option<&MacKey>,
     mac_from: i64,
 ) -> AppResult<Result<ChainCheck, String>> {
@@ -247,11 +261,9 @@ impl App {
             None => None,
         };
         let adopted = AdoptedKeys::load(self.config().checkpoint_dir.as_deref())?;
-        let mut trusted = vec![self.verifying_key()];
-        trusted.extend(adopted.verifying_keys()?);
         let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let tmp = dir.join(format!(".{}.{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("backup"), Uuid::now_v7().simple()));
-        let result = self.write_backup(&tmp, key_pem, &adopted, &trusted).await;
+        let result = self.write_backup(&tmp, key_pem, &adopted).await;
         let mut summary = match result {
             Ok(s) => s,
             Err(e) => {
@@ -268,18 +280,13 @@ impl App {
         Ok(summary)
     }
 
-    async fn write_backup(
-        &self,
-        tmp: &Path,
-        key_pem: Option<String>,
-        adopted: &AdoptedKeys,
-        trusted: &[VerifyingKey],
-    ) -> AppResult<BackupSummary> {
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(tmp)
-            .map_err(|e| internal(&format!("cannot create {}", tmp.display()), e))?;
+    async fn write_backup(&self, tmp: &Path, key_pem: Option<String>, adopted: &AdoptedKeys) -> AppResult<BackupSummary> {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        // It holds password and token hashes and every organisation's evidence: owner-only, like the database.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(tmp).map_err(|e| internal(&format!("cannot create {}", tmp.display()), e))?;
         let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
         let deflated = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).large_file(true);
         let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored).large_file(true);
@@ -292,7 +299,8 @@ impl App {
         let mut chains = Vec::new();
         let mut own = KnownKey { public_key: hex::encode(self.verifying_key().as_bytes()), sealed_through: BTreeMap::new() };
         for chain in journal_store::chains(&snap).await? {
-            let check = check_chain(&snap, chain, trusted, Some(self.mac_key()), adopted.mac_from(chain))
+            let trusted = adopted.trusted_for(chain, self.verifying_key())?;
+            let check = check_chain(&snap, chain, &trusted, Some(self.mac_key()), adopted.mac_from(chain))
                 .await?
                 .map_err(|p| AppError::Conflict(format!("the journal does not verify, so no backup was written: {p}")))?;
             if !check.problems.is_empty() {
@@ -393,7 +401,10 @@ impl App {
             chains,
             keys,
             signing_key_included: included,
+            signature: String::new(),
         };
+        let mut manifest = manifest;
+        manifest.signature = crosswalk_journal::sign_backup_manifest(self.signing_key(), &manifest.canonical_unsigned());
         zip.start_file(MANIFEST, deflated).map_err(ze)?;
         serde_json::to_writer_pretty(&mut zip, &manifest).map_err(|e| internal("cannot write the manifest", e))?;
         let inner = zip.finish().map_err(ze)?;
@@ -426,6 +437,12 @@ fn refused(message: impl Into<String>) -> AppError {
     AppError::Conflict(message.into())
 }
 
+/// The largest manifest, signing-key file and table line a restore reads (a crafted backup cannot
+/// make it allocate more).
+const MAX_MANIFEST_BYTES: u64 = 64 << 20;
+const MAX_KEY_BYTES: u64 = 64 << 10;
+const MAX_LINE_BYTES: u64 = 64 << 20;
+
 /// Open `file` and read its manifest, refusing anything this version cannot restore.
 pub fn read_manifest(file: &Path) -> AppResult<(zip::ZipArchive<std::fs::File>, Manifest)> {
     let f = std::fs::File::open(file).map_err(|e| refused(format!("cannot open {}: {e}", file.display())))?;
@@ -435,7 +452,11 @@ pub fn read_manifest(file: &Path) -> AppResult<(zip::ZipArchive<std::fs::File>, 
         let entry = zip
             .by_name(MANIFEST)
             .map_err(|_| refused(format!("{} has no {MANIFEST}: it is not a Crosswalk backup, or it is incomplete", file.display())))?;
-        serde_json::from_reader(entry).map_err(|e| refused(format!("the manifest of {} is damaged: {e}", file.display())))?
+        if entry.size() > MAX_MANIFEST_BYTES {
+            return Err(refused(format!("the manifest of {} is {} bytes, more than a manifest can be", file.display(), entry.size())));
+        }
+        serde_json::from_reader(entry.take(MAX_MANIFEST_BYTES))
+            .map_err(|e| refused(format!("the manifest of {} is damaged: {e}", file.display())))?
     };
     if manifest.format != FORMAT {
         return Err(refused(format!("{} is in format {:?}; this Crosswalk reads {FORMAT}", file.display(), manifest.format)));
@@ -456,32 +477,83 @@ pub fn read_manifest(file: &Path) -> AppResult<(zip::ZipArchive<std::fs::File>, 
     Ok((zip, manifest))
 }
 
+/// The manifest's own consistency, once its signature is trusted: the key that signed sealed exactly
+/// the chains' heads, each head has a checkpoint at that very entry, and earlier keys sealed no more.
+fn check_manifest_heads(manifest: &Manifest) -> AppResult<()> {
+    let source = &manifest.keys[0];
+    let heads: BTreeMap<Uuid, i64> = manifest.chains.iter().map(|c| (c.chain, c.head_seq)).collect();
+    if source.sealed_through != heads {
+        return Err(refused("the manifest's key does not account for exactly the chains' heads; the backup is damaged"));
+    }
+    for c in &manifest.chains {
+        let cp = &c.checkpoint;
+        if cp.tenant != c.chain.to_string() || cp.seq != c.head_seq || cp.head_hash != c.head_hash || cp.public_key != source.public_key {
+            return Err(refused(format!(
+                "chain {}: the checkpoint in the manifest is not at the head it names; the backup is damaged",
+                c.chain
+            )));
+        }
+    }
+    for k in &manifest.keys[1..] {
+        for (chain, seq) in &k.sealed_through {
+            if heads.get(chain).is_none_or(|head| seq > head) {
+                return Err(refused(format!("earlier key {} claims entries of chain {chain} beyond its head", k.public_key)));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Files written into the data directory before the restore commits, so a committed restore always
+/// has them; a failed one leaves files describing a database that holds nothing (set aside by the
+/// next restore).
+fn write_synced(path: &Path, bytes: &[u8]) -> AppResult<()> {
+    let result = (|| -> std::io::Result<()> {
+        let tmp = path.with_extension(format!("tmp-{}", Uuid::now_v7().simple()));
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut f = options.open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    result.map_err(|e| internal(&format!("cannot write {}", path.display()), e))
+}
+
 /// Restore `file` into the empty database behind `store`. `passphrase` unlocks the signing key when
-/// the backup carries one; without it the backup's keys are adopted (see the module doc).
-pub async fn restore(store: &Store, file: &Path, target: &RestoreTarget, passphrase: Option<&str>) -> AppResult<RestoreSummary> {
+/// the backup carries one. Without it, the backup's keys are adopted (see the module doc), which
+/// needs `expected_key`: the source installation's public key, obtained out of band
+/// (`crosswalk journal public-key` there), so a forged backup cannot bring its own trust.
+pub async fn restore(
+    store: &Store,
+    file: &Path,
+    target: &RestoreTarget,
+    passphrase: Option<&str>,
+    expected_key: Option<&VerifyingKey>,
+) -> AppResult<RestoreSummary> {
     let started = std::time::Instant::now();
     let (mut zip, manifest) = read_manifest(file)?;
     let source_key = manifest.keys.first().ok_or_else(|| refused("the manifest names no key"))?.clone();
-    let trusted: Vec<VerifyingKey> = manifest
-        .keys
-        .iter()
-        .map(|k| {
-            crosswalk_journal::decode_public_key_hex(&k.public_key)
-                .map_err(|e| refused(format!("the manifest's key {}: {e}", k.public_key)))
-        })
-        .collect::<AppResult<_>>()?;
+    let source = crosswalk_journal::decode_public_key_hex(&source_key.public_key)
+        .map_err(|e| refused(format!("the manifest's key {}: {e}", source_key.public_key)))?;
+    let fingerprint = &source_key.public_key[..16.min(source_key.public_key.len())];
 
     // The key this installation will sign with, and whether the backup's own comes back.
     let restored_key: Option<SigningKey> = match (manifest.signing_key_included, passphrase) {
         (true, Some(p)) => {
+            let entry = zip
+                .by_name(KEY_ENTRY)
+                .map_err(|_| refused("the manifest says the signing key is included, but it is missing from the archive"))?;
             let mut pem = String::new();
-            zip.by_name(KEY_ENTRY)
-                .map_err(|_| refused("the manifest says the signing key is included, but it is missing from the archive"))?
+            entry
+                .take(MAX_KEY_BYTES)
                 .read_to_string(&mut pem)
                 .map_err(|e| refused(format!("cannot read the signing key from the backup: {e}")))?;
             let key = crosswalk_journal::signing_key_from_encrypted_pem(&pem, p).map_err(|e| refused(e.to_string()))?;
-            if hex::encode(key.verifying_key().as_bytes()) != source_key.public_key {
-                return Err(refused("the signing key in the backup is not the key that signed its checkpoints"));
+            if key.verifying_key() != source {
+                return Err(refused("the signing key in the backup is not the key that signed it"));
             }
             Some(key)
         }
@@ -492,10 +564,31 @@ pub async fn restore(store: &Store, file: &Path, target: &RestoreTarget, passphr
         }
         _ => None,
     };
+    // Trust comes from outside the file: the passphrase-protected key, or the public key the operator names.
+    match (&restored_key, expected_key) {
+        (Some(_), _) => {}
+        (None, Some(k)) if *k == source => {}
+        (None, Some(k)) => {
+            return Err(refused(format!(
+                "the backup was signed by key {fingerprint}…, not by the public key given ({}…); nothing was changed",
+                &hex::encode(k.as_bytes())[..16]
+            )));
+        }
+        (None, None) => {
+            return Err(refused(format!(
+                "the backup was signed by key {fingerprint}…; confirm it with --public-key FILE.pem (the source installation's `crosswalk journal public-key`), or restore with the key's passphrase; nothing was changed"
+            )));
+        }
+    }
+    if !crosswalk_journal::verify_backup_manifest(&source, &manifest.canonical_unsigned(), &manifest.signature) {
+        return Err(refused("the manifest's signature does not hold: the backup was altered; nothing was changed"));
+    }
+    check_manifest_heads(&manifest)?;
     let mac = restored_key.as_ref().map(MacKey::derive);
     // With the key back, MACs are checked after whatever earlier adopted keys sealed; without it, none
     // are (the hash chain to the signed checkpoints holds them).
     let earlier = AdoptedKeys { keys: manifest.keys[1..].to_vec() };
+    let all = AdoptedKeys { keys: manifest.keys.clone() };
 
     let tx = store.begin_restore().await?;
     let mut rows_total = 0u64;
@@ -513,9 +606,15 @@ pub async fn restore(store: &Store, file: &Path, target: &RestoreTarget, passphr
         let mut line = String::new();
         let mut read_line = |line: &mut String, hash: &mut Sha256| -> AppResult<bool> {
             line.clear();
-            let n = lines
+            let n = (&mut lines)
+                .take(MAX_LINE_BYTES + 1)
                 .read_line(line)
                 .map_err(|e| refused(format!("{name} cannot be read ({e}): the backup is damaged; nothing was changed")))?;
+            if n as u64 > MAX_LINE_BYTES {
+                return Err(refused(format!(
+                    "{name} has a line of more than {MAX_LINE_BYTES} bytes: the backup is damaged; nothing was changed"
+                )));
+            }
             hash.update(line.as_bytes());
             Ok(n > 0)
         };
@@ -552,25 +651,34 @@ pub async fn restore(store: &Store, file: &Path, target: &RestoreTarget, passphr
         rows_total += count;
     }
 
-    // Files into the blob store (content-addressed: a file already there is the same file).
+    // Files into the blob store (content-addressed: a file already there is the same file; one left
+    // by a failed restore is unreferenced and goes with `crosswalk blobs gc`).
     let blobs = crosswalk_store::blob_store::FileBlobStore::new(target.blob_dir.clone());
     let mut file_bytes = 0u64;
     for f in &manifest.files {
         let name = format!("files/{}", f.sha256);
-        let mut entry = zip.by_name(&name).map_err(|_| refused(format!("the backup lacks {name}; nothing was changed")))?;
+        let entry = zip.by_name(&name).map_err(|_| refused(format!("the backup lacks {name}; nothing was changed")))?;
+        if entry.size() != f.size {
+            return Err(refused(format!(
+                "{name} is {} bytes, the manifest says {}: the backup is damaged; nothing was changed",
+                entry.size(),
+                f.size
+            )));
+        }
         crosswalk_store::create_private_dir(&target.blob_dir).map_err(|e| internal("cannot create the blob store", e))?;
         let staged = target.blob_dir.join(format!(".restore-{}", Uuid::now_v7().simple()));
         let copied = (|| -> std::io::Result<u64> {
             let mut out = std::fs::File::create(&staged)?;
-            let n = std::io::copy(&mut entry, &mut out)?;
+            let n = std::io::copy(&mut entry.take(f.size.saturating_add(1)), &mut out)?;
             out.sync_all()?;
             Ok(n)
         })();
         let put = match copied {
-            Ok(_) => match tokio::fs::File::open(&staged).await {
+            Ok(n) if n == f.size => match tokio::fs::File::open(&staged).await {
                 Ok(r) => blobs.put(r).await.map_err(|e| e.to_string()),
                 Err(e) => Err(e.to_string()),
             },
+            Ok(n) => Err(format!("it holds {n} bytes, the manifest says {}", f.size)),
             Err(e) => Err(e.to_string()),
         };
         let _ = std::fs::remove_file(&staged);
@@ -581,17 +689,25 @@ pub async fn restore(store: &Store, file: &Path, target: &RestoreTarget, passphr
         file_bytes += put.size;
     }
 
-    // Every chain, checked inside the restore transaction before anything is committed.
+    // Every chain, checked inside the restore transaction before anything is committed: the
+    // installation's, every organisation's, and any that has entries.
+    let restored_chains = journal_store::chains(&tx).await?;
+    let mut required: std::collections::BTreeSet<Uuid> = journal_store::entry_chains(&tx).await?.into_iter().collect();
+    required.insert(crosswalk_store::records::INSTALLATION);
+    required.extend(crosswalk_store::repo::tenants::all(&tx).await?.into_iter().map(|t| t.id));
+    if let Some(missing) = required.iter().find(|c| !restored_chains.contains(c)) {
+        return Err(refused(format!("chain {missing} has no head in the backup, so it cannot be checked; nothing was changed")));
+    }
     let mut chains = Vec::new();
     let mut records_checked = 0u64;
-    let restored_chains = journal_store::chains(&tx).await?;
     for chain in &restored_chains {
         let listed = manifest.chains.iter().find(|c| c.chain == *chain);
         let mac_from = match (&mac, listed) {
             (Some(_), _) => earlier.mac_from(*chain),
-            (None, Some(c)) => c.head_seq + 1,
+            (None, Some(c)) => c.head_seq.saturating_add(1),
             (None, None) => i64::MAX,
         };
+        let trusted = if restored_key.is_some() { earlier.trusted_for(*chain, source)? } else { all.trusted_for(*chain, source)? };
         let check = check_chain(&tx, *chain, &trusted, mac.as_ref(), mac_from)
             .await?
             .map_err(|p| refused(format!("the restored journal does not verify ({p}); nothing was changed")))?;
@@ -610,9 +726,13 @@ pub async fn restore(store: &Store, file: &Path, target: &RestoreTarget, passphr
                         c.head_seq, c.head_hash
                     )));
                 }
-                let signer = trusted.first().expect("the source key is first");
+                if c.checkpoint.state_root != hex::encode(check.state_root) {
+                    return Err(refused(format!(
+                        "chain {chain}: the restored records are not the ones the backup signed; nothing was changed"
+                    )));
+                }
                 c.checkpoint
-                    .verify(Some(signer), |s| usize::try_from(s - 1).ok().and_then(|i| check.entries.get(i)).map(|e| e.hash))
+                    .verify(Some(&source), |s| usize::try_from(s - 1).ok().and_then(|i| check.entries.get(i)).map(|e| e.hash))
                     .map_err(|e| {
                         refused(format!("chain {chain}: the checkpoint signed at backup time does not hold ({e}); nothing was changed"))
                     })?;
@@ -633,16 +753,14 @@ pub async fn restore(store: &Store, file: &Path, target: &RestoreTarget, passphr
     if let Some(missing) = manifest.chains.iter().find(|c| !restored_chains.contains(&c.chain)) {
         return Err(refused(format!("chain {} is in the manifest but not in the restored journal; nothing was changed", missing.chain)));
     }
-    tx.commit().await?;
 
-    // Outside the database: the key (or the adopted keys) and the checkpoints signed at backup time.
+    // Outside the database, written (and synced) before the commit: the key or the adopted keys, and
+    // the checkpoints signed at backup time, which hold the entries whose MACs cannot be checked here.
     let checkpoint_dir = target.data_dir.join("checkpoints");
     set_aside(&checkpoint_dir)?;
     crosswalk_store::create_private_dir(&checkpoint_dir).map_err(|e| internal("cannot create the checkpoint directory", e))?;
     for c in &manifest.chains {
-        let path = checkpoint_dir.join(format!("{}.json", c.chain));
-        std::fs::write(&path, serde_json::to_vec_pretty(&c.checkpoint).unwrap_or_default())
-            .map_err(|e| internal(&format!("cannot write {}", path.display()), e))?;
+        write_synced(&checkpoint_dir.join(format!("{}.json", c.chain)), &serde_json::to_vec_pretty(&c.checkpoint).unwrap_or_default())?;
     }
     let (key, public_key, adopted) = match &restored_key {
         Some(k) => {
@@ -651,14 +769,13 @@ pub async fn restore(store: &Store, file: &Path, target: &RestoreTarget, passphr
         }
         None => {
             let own = crate::keys::load_or_create_signing_key(&target.data_dir)?;
-            ("adopted", hex::encode(own.verifying_key().as_bytes()), AdoptedKeys { keys: manifest.keys.clone() })
+            ("adopted", hex::encode(own.verifying_key().as_bytes()), all)
         }
     };
     if !adopted.keys.is_empty() {
-        let path = checkpoint_dir.join(ADOPTED_KEYS_FILE);
-        std::fs::write(&path, serde_json::to_vec_pretty(&adopted).unwrap_or_default())
-            .map_err(|e| internal(&format!("cannot write {}", path.display()), e))?;
+        write_synced(&checkpoint_dir.join(ADOPTED_KEYS_FILE), &serde_json::to_vec_pretty(&adopted).unwrap_or_default())?;
     }
+    tx.commit().await?;
     Ok(RestoreSummary {
         rows: rows_total,
         files: manifest.files.len(),

@@ -102,6 +102,20 @@ pub struct VerifyReport {
     pub elapsed_ms: f64,
 }
 
+/// A key a chain's checkpoints may be signed with: this installation's own (any entry), or one adopted
+/// from a restored backup, for the entries of the chain it sealed there (`up_to`).
+#[derive(Debug, Clone)]
+pub struct TrustedKey {
+    pub key: crosswalk_journal::VerifyingKey,
+    pub up_to: i64,
+}
+
+impl TrustedKey {
+    pub fn own(key: crosswalk_journal::VerifyingKey) -> Self {
+        Self { key, up_to: i64::MAX }
+    }
+}
+
 /// Verify entries, head, MACs and checkpoints of one chain, entirely in memory. Shared by the server
 /// and the CLI; an auditor pack is checked without the MAC key (`mac: None`).
 ///
@@ -113,7 +127,7 @@ pub fn verify_loaded(
     entries: &[Entry],
     head: Option<(i64, crosswalk_journal::Hash)>,
     checkpoints: &[Checkpoint],
-    trusted: &[crosswalk_journal::VerifyingKey],
+    trusted: &[TrustedKey],
     mac: Option<&MacKey>,
     mac_from: i64,
 ) -> Result<crosswalk_journal::ChainSummary, (Option<i64>, String)> {
@@ -128,10 +142,10 @@ pub fn verify_loaded(
     Ok(summary)
 }
 
-/// The trusted key that signed `cp`, or the installation's own (first) when none did, so the error
-/// names the key expected.
-fn signer_of<'a>(cp: &Checkpoint, trusted: &'a [crosswalk_journal::VerifyingKey]) -> &'a crosswalk_journal::VerifyingKey {
-    trusted.iter().find(|k| hex::encode(k.as_bytes()) == cp.public_key).unwrap_or(&trusted[0])
+/// The trusted key that signed `cp` (an adopted key only for the entries it sealed), or the
+/// installation's own (first) when none did, so the error names the key expected.
+fn signer_of<'a>(cp: &Checkpoint, trusted: &'a [TrustedKey]) -> &'a crosswalk_journal::VerifyingKey {
+    trusted.iter().find(|k| cp.seq <= k.up_to && hex::encode(k.key.as_bytes()) == cp.public_key).map_or(&trusted[0].key, |k| &k.key)
 }
 
 /// Check every v2 entry's stored record refs against its `records_root`, and fold them into the
@@ -285,12 +299,33 @@ pub(crate) fn check_files(dir: &std::path::Path, files: &[(uuid::Uuid, String, i
 /// Check the chain against the checkpoint kept in the data directory (when there is one): the entry
 /// it signed must still be there, unchanged. This catches rewrites and truncation by someone who can
 /// write the whole database, head rows and checkpoint table included, but not the data directory.
-fn verify_kept(
+pub(crate) fn verify_kept(
     entries: &[Entry],
     kept: Option<Result<Checkpoint, String>>,
-    trusted: &[crosswalk_journal::VerifyingKey],
+    trusted: &[TrustedKey],
+    mac_from: i64,
 ) -> Result<(), (Option<i64>, String)> {
+    // Entries before `mac_from` were sealed under an adopted key: their MACs cannot be checked here,
+    // so the checkpoint kept outside the database must hold them.
+    let held_by_kept = mac_from - 1;
     let kept = match kept {
+        None if held_by_kept > 0 => {
+            return Err((
+                Some(held_by_kept),
+                format!(
+                    "entries 1 to {held_by_kept} came from a restored backup and are held by the checkpoint kept in the data directory, which is missing"
+                ),
+            ));
+        }
+        Some(Ok(cp)) if cp.seq < held_by_kept => {
+            return Err((
+                Some(cp.seq),
+                format!(
+                    "entries 1 to {held_by_kept} came from a restored backup, but the checkpoint kept in the data directory holds only entries up to {}",
+                    cp.seq
+                ),
+            ));
+        }
         None => return Ok(()),
         Some(Err(e)) => return Err((None, format!("the checkpoint kept in the data directory cannot be read: {e}"))),
         Some(Ok(cp)) => cp,
@@ -372,15 +407,14 @@ impl App {
         let kept = self.read_kept(chain);
         let adopted = crate::backup::AdoptedKeys::load(self.config().checkpoint_dir.as_deref())?;
         let mac_from = adopted.mac_from(chain);
-        let mut trusted = vec![self.verifying_key()];
-        trusted.extend(adopted.verifying_keys()?);
-        let public_key = hex::encode(trusted[0].as_bytes());
+        let trusted = adopted.trusted_for(chain, self.verifying_key())?;
+        let public_key = hex::encode(trusted[0].key.as_bytes());
         let mac = self.mac_key().clone();
         let blob_dir = self.config().blob_dir.clone();
         // Hashing is CPU-bound: keep it off the async executor.
         let (entries, result, problems, records_checked, files_checked, file_bytes) = tokio::task::spawn_blocking(move || {
             let r = verify_loaded(&chain_s, &entries, head, &cps, &trusted, Some(&mac), mac_from)
-                .and_then(|summary| verify_kept(&entries, kept, &trusted).map(|()| summary))
+                .and_then(|summary| verify_kept(&entries, kept, &trusted, mac_from).map(|()| summary))
                 .and_then(|summary| verify_records(&entries, &refs, &cps).map(|state| (summary, state)));
             let mut problems = Vec::new();
             let mut checked = 0u64;
@@ -461,7 +495,7 @@ impl App {
     }
 
     /// The checkpoint kept in the data directory for `chain`, if any (an unreadable one is an error).
-    fn read_kept(&self, chain: uuid::Uuid) -> Option<Result<Checkpoint, String>> {
+    pub(crate) fn read_kept(&self, chain: uuid::Uuid) -> Option<Result<Checkpoint, String>> {
         let path = self.kept_path(chain)?;
         match std::fs::read_to_string(&path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,

@@ -78,11 +78,13 @@ impl App {
         // entries or record hashes written without the key.
         let adopted = crate::backup::AdoptedKeys::load(self.config().checkpoint_dir.as_deref())?;
         let mac_from = adopted.mac_from(chain);
-        let mut trusted = vec![self.verifying_key()];
-        trusted.extend(adopted.verifying_keys()?);
+        let trusted = adopted.trusted_for(chain, self.verifying_key())?;
+        // A pack signs: the chain must also hold against the checkpoint kept outside the database.
+        let kept = self.read_kept(chain);
         let (mac, chain_s) = (self.mac_key().clone(), chain.to_string());
         let (entries_back, refs_back, checked) = tokio::task::spawn_blocking(move || {
             let r = crate::journal::verify_loaded(&chain_s, &entries, head, &checkpoints, &trusted, Some(&mac), mac_from)
+                .and_then(|_| crate::journal::verify_kept(&entries, kept, &trusted, mac_from))
                 .and_then(|_| crate::journal::verify_records(&entries, &refs, &checkpoints));
             (entries, refs, r.map(|_| ()))
         })

@@ -130,9 +130,16 @@ pub async fn run(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
         let (mut bytes, mut rounds) = (0u64, 0u32);
         let started = Instant::now();
         while rounds < 3 || started.elapsed().as_secs_f64() < 1.0 {
-            let s =
-                crosswalk_app::journal::verify_loaded(&tenant_s, &entries, head, &cps, std::slice::from_ref(&key), Some(app.mac_key()), 1)
-                    .map_err(|(_, m)| anyhow!(m))?;
+            let s = crosswalk_app::journal::verify_loaded(
+                &tenant_s,
+                &entries,
+                head,
+                &cps,
+                &[crosswalk_app::journal::TrustedKey::own(key)],
+                Some(app.mac_key()),
+                1,
+            )
+            .map_err(|(_, m)| anyhow!(m))?;
             bytes += s.bytes;
             rounds += 1;
         }

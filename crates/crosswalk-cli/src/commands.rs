@@ -115,16 +115,24 @@ async fn restore(
     cli: &Cli,
     file: &std::path::Path,
     passphrase_file: Option<&std::path::Path>,
+    public_key: Option<&std::path::Path>,
     from_env: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
     let pass = passphrase(passphrase_file, from_env)?;
+    let expected = match public_key {
+        Some(path) => {
+            let pem = std::fs::read_to_string(path).with_context(|| format!("cannot read the public key {}", path.display()))?;
+            Some(crosswalk_journal::public_key_from_pem(&pem).map_err(|e| anyhow!("{} is not a public key PEM: {e}", path.display()))?)
+        }
+        None => None,
+    };
     // Not open_app: that would load the bundled catalog into the database the restore needs empty.
     let store = Store::connect(&cli.database_url()).await?;
     if let Some(unknown) = store.newer_schema().await? {
         bail!("the database has a newer schema than this Crosswalk knows (migration {unknown}); restore into a new database");
     }
     let target = crosswalk_app::backup::RestoreTarget { data_dir: cli.data_dir.clone(), blob_dir: blob_dir(cli)? };
-    let result = crosswalk_app::backup::restore(&store, file, &target, pass.as_deref()).await;
+    let result = crosswalk_app::backup::restore(&store, file, &target, pass.as_deref(), expected.as_ref()).await;
     store.close().await?;
     let s = result.map_err(app_err)?;
     let rows = s.chains.iter().map(|(c, seq, hash)| vec![c.to_string(), seq.to_string(), hash.clone()]).collect();
@@ -195,8 +203,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Backup { output, with_key, passphrase_file, passphrase_env } => {
             backup(&cli, output, *with_key, passphrase_file.as_deref(), passphrase_env.as_deref()).await
         }
-        Command::Restore { file, passphrase_file, passphrase_env } => {
-            restore(&cli, file, passphrase_file.as_deref(), passphrase_env.as_deref()).await
+        Command::Restore { file, passphrase_file, public_key, passphrase_env } => {
+            restore(&cli, file, passphrase_file.as_deref(), public_key.as_deref(), passphrase_env.as_deref()).await
         }
         Command::Verify { file, public_key } => crate::journal_cmd::verify_pack(&cli, file, public_key.as_deref()),
     }

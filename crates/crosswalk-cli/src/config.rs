@@ -164,6 +164,10 @@ pub enum Command {
         /// Without it the backup's public keys are adopted and this installation signs with its own key
         #[arg(long, value_name = "FILE")]
         passphrase_file: Option<std::path::PathBuf>,
+        /// The source installation's public key (PEM, from `crosswalk journal public-key` there): needed
+        /// to restore a backup without its signing key, so trust never comes from the file alone
+        #[arg(long, value_name = "KEY.pem")]
+        public_key: Option<std::path::PathBuf>,
         /// The passphrase from the environment (see `backup`)
         #[arg(long, env = "CROSSWALK_BACKUP_PASSPHRASE", hide = true, hide_env_values = true)]
         passphrase_env: Option<String>,

@@ -130,7 +130,20 @@ async fn backup_restores_across_engines_with_identical_heads() {
     assert!(stdout(&o).contains("public only"), "{}", stdout(&o));
 
     let other = Other::new(source_is_postgres).await;
-    let o = other.run(&["--format", "json", "restore", backup.to_str().unwrap()]);
+    // Trust comes from outside the file: without the key, the source's public key must be named.
+    let public = env.data_dir.join("source.pem");
+    std::fs::write(&public, stdout(&env.run(&["journal", "public-key"]))).unwrap();
+    let pk = public.to_str().unwrap();
+    assert_error(&other.run(&["restore", backup.to_str().unwrap()]), 2, "confirm it with --public-key");
+    let stranger = env.data_dir.join("stranger.pem");
+    let stranger_key = crosswalk_journal::generate_signing_key().verifying_key();
+    std::fs::write(&stranger, crosswalk_journal::public_key_to_pem(&stranger_key).unwrap()).unwrap();
+    assert_error(
+        &other.run(&["restore", backup.to_str().unwrap(), "--public-key", stranger.to_str().unwrap()]),
+        2,
+        "not by the public key given",
+    );
+    let o = other.run(&["--format", "json", "restore", backup.to_str().unwrap(), "--public-key", pk]);
     let summary = json_of(&o);
     assert_eq!(summary["key"], "adopted", "{summary}");
     assert_eq!(summary["files"], 1, "{summary}");
@@ -139,6 +152,27 @@ async fn backup_restores_across_engines_with_identical_heads() {
     let readiness_after =
         json_of(&other.run(&["--format", "json", "readiness", "--tenant", "acme", "--framework", "iso27001-2022"]))["summary"].clone();
     assert_eq!(readiness_after, readiness_before);
+    // Entries restored without their key are held by the checkpoints kept in the data directory: with
+    // one gone, verification (and so any pack) refuses rather than trusting the database alone.
+    let acme_chain = summary["chains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c[0].as_str().unwrap().to_owned())
+        .find(|c| !c.starts_with("00000000"))
+        .unwrap();
+    let kept = other.data_dir.join("checkpoints").join(format!("{acme_chain}.json"));
+    let aside = other.data_dir.join("kept.json");
+    std::fs::rename(&kept, &aside).unwrap();
+    let o = other.run(&["journal", "verify", "--tenant", "acme"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("which is missing") || stderr(&o).contains("which is missing"), "{}{}", stdout(&o), stderr(&o));
+    assert_error(
+        &other.run(&["pack", "--tenant", "acme", "--framework", "iso27001-2022", "-o", aside.with_extension("zip").to_str().unwrap()]),
+        2,
+        "which is missing",
+    );
+    std::fs::rename(&aside, &kept).unwrap();
     // The restored installation keeps working: a new entry is sealed under its own key and verifies.
     assert!(other.run(&["control", "update", "--tenant", "acme", &control, "--status", "partial"]).status.success());
     let (seq, _) = deep_head(|a| other.run(a), &["--tenant", "acme"]);
@@ -148,7 +182,7 @@ async fn backup_restores_across_engines_with_identical_heads() {
     assert!(stdout(&o).contains("Restore test"), "{}", stdout(&o));
 
     // A restore into a database that holds anything is refused, and changes nothing.
-    let o = other.run(&["restore", backup.to_str().unwrap()]);
+    let o = other.run(&["restore", backup.to_str().unwrap(), "--public-key", pk]);
     assert_error(&o, 2, "needs an empty database");
     assert_eq!(deep_head(|a| other.run(a), &["--tenant", "acme"]).0, seq);
     other.cleanup().await;
@@ -185,7 +219,18 @@ async fn backup_restores_across_engines_with_identical_heads() {
         m["migrations"].as_array_mut().unwrap().push("m20991231_000099_from_the_future".into());
         serde_json::to_vec(&m).unwrap()
     });
-    assert_error(&other.run(&["restore", newer.to_str().unwrap()]), 2, "newer schema");
+    assert_error(&other.run(&["restore", newer.to_str().unwrap(), "--public-key", pk]), 2, "newer schema");
+    // Any change to the signed manifest (here: claiming entries beyond the head were sealed by the
+    // old key, which would exempt forged entries from MAC checks) breaks its signature.
+    let widened = env.data_dir.join("widened.backup");
+    rewrite_entry(&backup, &widened, "manifest.json", |b| {
+        let mut m: serde_json::Value = serde_json::from_slice(&b).unwrap();
+        for (_, seq) in m["keys"][0]["sealed_through"].as_object_mut().unwrap() {
+            *seq = serde_json::json!(seq.as_i64().unwrap() + 100);
+        }
+        serde_json::to_vec(&m).unwrap()
+    });
+    assert_error(&other.run(&["restore", widened.to_str().unwrap(), "--public-key", pk]), 2, "signature does not hold");
     // A control renamed inside the backup (and the table's hash fixed up): the record no longer
     // matches its journaled hash, so the whole restore rolls back.
     let forged = env.data_dir.join("forged.backup");
@@ -197,8 +242,7 @@ async fn backup_restores_across_engines_with_identical_heads() {
         z.by_name("tables/controls.jsonl").unwrap().read_to_end(&mut s).unwrap();
         s
     };
-    let forged2 = env.data_dir.join("forged2.backup");
-    rewrite_entry(&forged, &forged2, "manifest.json", |b| {
+    let fix_table_hash = |b: Vec<u8>| {
         use sha2::Digest;
         let mut m: serde_json::Value = serde_json::from_slice(&b).unwrap();
         for t in m["tables"].as_array_mut().unwrap() {
@@ -206,12 +250,26 @@ async fn backup_restores_across_engines_with_identical_heads() {
                 t["sha256"] = hex::encode(sha2::Sha256::digest(&body)).into();
             }
         }
+        m
+    };
+    let forged2 = env.data_dir.join("forged2.backup");
+    rewrite_entry(&forged, &forged2, "manifest.json", |b| serde_json::to_vec(&fix_table_hash(b)).unwrap());
+    // Even re-signed with the source's own key (an insider holding it), the row does not match its
+    // journaled hash, and the whole restore rolls back.
+    let key_pem = std::fs::read_to_string(env.data_dir.join("journal-signing-key.pem")).unwrap();
+    let key = crosswalk_journal::signing_key_from_pem(&key_pem).unwrap();
+    let forged3 = env.data_dir.join("forged3.backup");
+    rewrite_entry(&forged, &forged3, "manifest.json", |b| {
+        let mut m = fix_table_hash(b);
+        m["signature"] = "".into();
+        m["signature"] = crosswalk_journal::sign_backup_manifest(&key, &crosswalk_journal::canonical_json(&m)).into();
         serde_json::to_vec(&m).unwrap()
     });
-    assert_error(&other.run(&["restore", forged.to_str().unwrap()]), 2, "backup is damaged");
-    assert_error(&other.run(&["restore", forged2.to_str().unwrap()]), 2, "differs from its journaled state");
+    assert_error(&other.run(&["restore", forged.to_str().unwrap(), "--public-key", pk]), 2, "backup is damaged");
+    assert_error(&other.run(&["restore", forged2.to_str().unwrap(), "--public-key", pk]), 2, "signature does not hold");
+    assert_error(&other.run(&["restore", forged3.to_str().unwrap(), "--public-key", pk]), 2, "differs from its journaled state");
     // Nothing was left behind: the untouched backup still restores into the same database.
-    let o = other.run(&["restore", backup.to_str().unwrap()]);
+    let o = other.run(&["restore", backup.to_str().unwrap(), "--public-key", pk]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(deep_head(|a| other.run(a), &["--tenant", "acme"]), acme_head);
     other.cleanup().await;

@@ -120,6 +120,31 @@ pub fn decode_public_key_hex(hex_key: &str) -> Result<VerifyingKey, CheckpointEr
     VerifyingKey::from_bytes(&bytes).map_err(|e| CheckpointError::Key(e.to_string()))
 }
 
+/// Domain separation for a backup manifest's signature (never valid as a checkpoint's).
+const BACKUP_MANIFEST_TAG: &[u8] = b"crosswalk-backup-manifest-v1\0";
+
+/// Sign a backup manifest (its canonical JSON without the signature); hex of the signature.
+pub fn sign_backup_manifest(key: &SigningKey, canonical: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(BACKUP_MANIFEST_TAG);
+    h.update(canonical.as_bytes());
+    let digest: Hash = h.finalize().into();
+    hex::encode(key.sign(&digest).to_bytes())
+}
+
+/// Check a backup manifest's signature by `key`.
+pub fn verify_backup_manifest(key: &VerifyingKey, canonical: &str, signature_hex: &str) -> bool {
+    let mut sig = [0u8; 64];
+    if hex::decode_to_slice(signature_hex, &mut sig).is_err() {
+        return false;
+    }
+    let mut h = Sha256::new();
+    h.update(BACKUP_MANIFEST_TAG);
+    h.update(canonical.as_bytes());
+    let digest: Hash = h.finalize().into();
+    key.verify(&digest, &Signature::from_bytes(&sig)).is_ok()
+}
+
 /// A new random signing key.
 pub fn generate_signing_key() -> SigningKey {
     SigningKey::generate(&mut rand::rngs::OsRng)

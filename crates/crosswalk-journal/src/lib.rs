@@ -23,7 +23,8 @@ pub use canonical::{Hash, HeaderV2, ZERO_HASH, canonical_json, entry_hash, entry
 pub use chain::{ChainError, ChainProblem, ChainSummary, Entry, NewEntry, verify_chain, verify_chain_from};
 pub use checkpoint::{
     Checkpoint, CheckpointError, SigningKey, VerifyingKey, decode_public_key_hex, generate_signing_key, public_key_from_pem,
-    public_key_to_pem, signing_key_from_encrypted_pem, signing_key_from_pem, signing_key_to_encrypted_pem, signing_key_to_pem,
+    public_key_to_pem, sign_backup_manifest, signing_key_from_encrypted_pem, signing_key_from_pem, signing_key_to_encrypted_pem,
+    signing_key_to_pem, verify_backup_manifest,
 };
 pub use mac::MacKey;
 pub use records::{Cell, RECORD_ENCODING, RecordRef, State, record_hash, records_root, state_root};

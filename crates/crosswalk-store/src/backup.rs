@@ -234,9 +234,14 @@ impl crate::Read for RestoreTx {}
 
 /// What makes a database not empty, in words, or `None` when it is empty.
 async fn holds_data(db: &impl ConnectionTrait) -> StoreResult<Option<String>> {
-    for (table, what) in
-        [("journal_entries", "journal entries"), ("tenants", "organisations"), ("users", "accounts"), ("frameworks", "frameworks")]
-    {
+    for (table, what) in [
+        ("journal_entries", "journal entries"),
+        ("journal_heads", "journal heads"),
+        ("journal_schemas", "journal schema rows"),
+        ("tenants", "organisations"),
+        ("users", "accounts"),
+        ("frameworks", "frameworks"),
+    ] {
         let mut q = Query::select();
         q.expr(Func::count(Expr::col(sea_orm::sea_query::Asterisk))).from(Alias::new(table));
         let n: i64 = match db.query_one(db.get_database_backend().build(&q)).await? {

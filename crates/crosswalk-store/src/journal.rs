@@ -170,6 +170,11 @@ pub async fn chains(db: &impl Read) -> StoreResult<Vec<Uuid>> {
     Ok(jh::Entity::find().select_only().column(jh::Column::TenantId).order_by_asc(jh::Column::TenantId).into_tuple().all(conn(db)).await?)
 }
 
+/// Every chain that has entries (a restore checks that each has a head).
+pub async fn entry_chains(db: &impl Read) -> StoreResult<Vec<Uuid>> {
+    Ok(je::Entity::find().select_only().column(je::Column::TenantId).distinct().into_tuple().all(conn(db)).await?)
+}
+
 /// After migrations applied in this run (`migrations_applied`): for every chain and every journaled
 /// table whose fingerprint differs from the one the chain's hashes were made with (or that has none:
 /// record hashes are new), append one `journal.rehash` entry recording the hash of every current row
