@@ -60,6 +60,15 @@ impl TestDb {
             .rows_affected()
     }
 
+    /// A fresh migrated PostgreSQL database whatever the environment selects (the machine always runs
+    /// one): for tests of several server instances sharing one database.
+    pub async fn postgres_always() -> TestDb {
+        let admin = test_postgres_url().unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+        let db = Self::postgres(&admin).await;
+        db.store.migrate(&db.mac_key()).await.expect("migrations apply to a fresh database");
+        db
+    }
+
     /// A fresh database without any schema, for tests of a migration on data of an older schema.
     pub async fn empty() -> TestDb {
         match test_postgres_url() {
