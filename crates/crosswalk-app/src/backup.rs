@@ -29,11 +29,12 @@
 //! keys signed, checks MACs only of entries after that point, and the entries up to it are held by
 //! the hash chain to the checkpoint the old key signed at backup time, which the restore keeps in the
 //! data directory. A database-only attacker can change neither file.
-use crate::journal::{RecordProblem, TrustedKey, check_files, compare_state, verify_loaded, verify_records};
+use crate::journal::{RecordProblem, TrustedKey, check_blob_files, compare_state, verify_loaded, verify_records};
 use crate::{App, AppError, AppResult};
 use crosswalk_journal::{Checkpoint, Hash, MacKey, SigningKey, VerifyingKey};
 use crosswalk_store::Store;
 use crosswalk_store::backup as dump;
+use crosswalk_store::blob_store::{BlobError, BlobStore};
 use crosswalk_store::journal as journal_store;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -351,17 +352,17 @@ impl App {
         let mut file_entries = Vec::new();
         let mut buf = vec![0u8; 1 << 20];
         for sha in files.keys() {
-            let path = self.blobs().path(sha);
-            let mut f = std::fs::File::open(&path).map_err(|e| {
-                AppError::Conflict(format!(
+            let mut f = self.blobs().open(sha).await.map_err(|e| match e {
+                BlobError::NotFound { .. } => AppError::Conflict(format!(
                     "evidence file {sha} is not in the blob store ({e}); no backup was written (`journal verify --deep` names its evidence)"
-                ))
+                )),
+                other => crate::evidence::blob_error(other),
             })?;
             zip.start_file(format!("files/{sha}"), stored).map_err(ze)?;
             let mut h = Sha256::new();
             let mut size = 0u64;
             loop {
-                let n = f.read(&mut buf).map_err(io)?;
+                let n = tokio::io::AsyncReadExt::read(&mut f, &mut buf).await.map_err(io)?;
                 if n == 0 {
                     break;
                 }
@@ -429,8 +430,8 @@ impl App {
 pub struct RestoreTarget {
     /// The data directory (signing key, `checkpoints/`).
     pub data_dir: PathBuf,
-    /// The evidence blob store.
-    pub blob_dir: PathBuf,
+    /// The evidence blob store (files or S3).
+    pub blobs: BlobStore,
 }
 
 fn refused(message: impl Into<String>) -> AppError {
@@ -653,7 +654,7 @@ pub async fn restore(
 
     // Files into the blob store (content-addressed: a file already there is the same file; one left
     // by a failed restore is unreferenced and goes with `crosswalk blobs gc`).
-    let blobs = crosswalk_store::blob_store::FileBlobStore::new(target.blob_dir.clone());
+    let blobs = &target.blobs;
     let mut file_bytes = 0u64;
     for f in &manifest.files {
         let name = format!("files/{}", f.sha256);
@@ -665,8 +666,10 @@ pub async fn restore(
                 f.size
             )));
         }
-        crosswalk_store::create_private_dir(&target.blob_dir).map_err(|e| internal("cannot create the blob store", e))?;
-        let staged = target.blob_dir.join(format!(".restore-{}", Uuid::now_v7().simple()));
+        // Staged beside the blob files when they are local (same file system), else in the data directory.
+        let staging = blobs.local_dir().map_or_else(|| target.data_dir.clone(), Path::to_path_buf);
+        crosswalk_store::create_private_dir(&staging).map_err(|e| internal("cannot create the blob store", e))?;
+        let staged = staging.join(format!(".restore-{}", Uuid::now_v7().simple()));
         let copied = (|| -> std::io::Result<u64> {
             let mut out = std::fs::File::create(&staged)?;
             let n = std::io::copy(&mut entry.take(f.size.saturating_add(1)), &mut out)?;
@@ -742,7 +745,7 @@ pub async fn restore(
         }
         if *chain != crosswalk_store::records::INSTALLATION {
             let files = crosswalk_store::repo::evidence::evidence_files(&tx, *chain).await?;
-            let (problems, _) = check_files(&target.blob_dir, &files);
+            let (problems, _) = check_blob_files(blobs, files).await?;
             if !problems.is_empty() {
                 return Err(refused(format!("restored evidence files differ ({}); nothing was changed", first_problems(&problems))));
             }

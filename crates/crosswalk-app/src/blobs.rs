@@ -1,6 +1,6 @@
-//! Upkeep of the file blob store: temp files a crash left, and files no evidence refers to.
+//! Upkeep of the blob store (files or S3): temp files a crash left, and files no evidence refers to.
 //!
-//! Evidence files are content-addressed (`blobs/ab/abcd…`) and shared by every organisation, so a file
+//! Evidence files are content-addressed (`blobs/ab/abcd…`, or `PREFIX/ab/abcd…` in a bucket) and shared by every organisation, so a file
 //! is removed only when no evidence row of any organisation refers to it. Such a file is no part of any
 //! record: evidence rows are never deleted, and a row is journaled (with its file's hash) in the same
 //! transaction that writes it, so an unreferenced file is always one whose record was never written (a
@@ -10,9 +10,10 @@
 //! Files younger than [`GRACE`] are left alone: an upload in flight has renamed its file into the store
 //! before its record commits (requests time out after 60 s), and another process on the same data
 //! directory (the CLI beside a server) may be writing a temp file right now.
-use crate::{App, AppError, AppResult};
+use crate::evidence::blob_error;
+use crate::{App, AppResult};
+use crosswalk_store::blob_store::StoredFile;
 use crosswalk_store::repo::blobs as repo;
-use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 /// How old a temp or unreferenced file must be before upkeep removes it.
@@ -41,32 +42,39 @@ impl App {
     /// Start-up upkeep (`serve` and `migrate`): removes `.upload-*` temp files older than [`GRACE`], which
     /// only a crash or a killed process leaves (a dropped request removes its own). Returns their names.
     pub async fn startup_cleanup(&self) -> AppResult<Vec<String>> {
-        let removed = self.blobs().stale_temp_files(SystemTime::now(), GRACE).await.map_err(|e| AppError::Internal(e.to_string()))?;
-        for path in &removed {
-            match tokio::fs::remove_file(path).await {
-                Ok(()) => tracing::info!(file = %path.display(), "removed a temp file left by an interrupted upload"),
-                Err(e) => tracing::warn!(file = %path.display(), error = %e, "cannot remove a leftover temp file"),
+        let stale = self.blobs().stale_temp_files(SystemTime::now(), GRACE).await.map_err(blob_error)?;
+        for name in &stale {
+            match self.blobs().remove_temp(name).await {
+                Ok(()) => tracing::info!(file = %name, "removed a temp file left by an interrupted upload"),
+                Err(e) => tracing::warn!(file = %name, error = %e, "cannot remove a leftover temp file"),
             }
         }
-        Ok(removed.iter().map(|p| file_name(p)).collect())
+        Ok(stale)
     }
 
     /// Removes evidence files (and stale temp files) that no evidence of any organisation refers to and
     /// that are older than [`GRACE`]; with `dry_run`, only reports them. Operator upkeep (`crosswalk blobs
     /// gc`): it sees every organisation's file hashes, so it takes no organisation's actor.
     pub async fn gc_blobs(&self, dry_run: bool) -> AppResult<BlobGcReport> {
+        self.gc_blobs_older_than(dry_run, GRACE).await
+    }
+
+    /// [`App::gc_blobs`] with another grace period. Tests use it on stores whose modification times
+    /// cannot be set back (S3); a shorter grace than [`GRACE`] can remove the file of an upload in flight.
+    pub async fn gc_blobs_older_than(&self, dry_run: bool, grace: Duration) -> AppResult<BlobGcReport> {
         let now = SystemTime::now();
         let referenced = repo::referenced(self.db()).await?;
         let mut report = BlobGcReport { dry_run, ..Default::default() };
-        for path in self.blobs().stale_temp_files(now, GRACE).await.map_err(|e| AppError::Internal(e.to_string()))? {
+        for name in self.blobs().stale_temp_files(now, grace).await.map_err(blob_error)? {
             if !dry_run {
-                tokio::fs::remove_file(&path).await.map_err(|e| io(&path, e))?;
-                tracing::info!(file = %path.display(), "blob gc: removed a leftover temp file");
+                self.blobs().remove_temp(&name).await.map_err(blob_error)?;
+                tracing::info!(file = %name, "blob gc: removed a leftover temp file");
             }
-            report.temp_files.push(file_name(&path));
+            report.temp_files.push(name);
         }
-        for (sha256, path, size, modified) in self.blobs().files().await.map_err(|e| AppError::Internal(e.to_string()))? {
-            let old = now.duration_since(modified).unwrap_or_default() >= GRACE;
+        for file in self.blobs().files().await.map_err(blob_error)? {
+            let StoredFile { sha256, size, modified } = file;
+            let old = now.duration_since(modified).unwrap_or_default() >= grace;
             if referenced.contains(&sha256) || !old {
                 report.kept += 1;
                 continue;
@@ -77,7 +85,7 @@ impl App {
                     report.kept += 1;
                     continue;
                 }
-                tokio::fs::remove_file(&path).await.map_err(|e| io(&path, e))?;
+                self.blobs().remove(&sha256).await.map_err(blob_error)?;
                 tracing::info!(%sha256, size, "blob gc: removed an evidence file no evidence refers to");
             }
             report.removed.push(RemovedBlob { sha256, size });
@@ -105,12 +113,4 @@ impl App {
             Err(e) => tracing::warn!(%sha256, error = %e, "cannot check whether a refused upload's file is used"),
         }
     }
-}
-
-fn io(path: &Path, e: std::io::Error) -> AppError {
-    AppError::Internal(format!("blob store {}: {e}", path.display()))
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
 }

@@ -88,27 +88,38 @@ pub(crate) fn evidence_view(e: evidence_repo::Evidence, controls: Vec<Uuid>, tod
     }
 }
 
+/// A blob store failure as the app reports it: the uploader's fault (422), a store that is down or
+/// refusing (503, named so the operator knows where to look), or ours (500).
+pub(crate) fn blob_error(e: crosswalk_store::blob_store::BlobError) -> AppError {
+    use crosswalk_store::blob_store::BlobError;
+    match e {
+        BlobError::Interrupted(_) | BlobError::Empty => AppError::invalid("file", e.to_string()),
+        BlobError::Unreachable { .. } | BlobError::Store { .. } => AppError::Unavailable(e.to_string()),
+        other => AppError::Internal(other.to_string()),
+    }
+}
+
 impl App {
     /// Streams `reader` into the blob store ([`crosswalk_store::blob_store`]); on any error the partial
     /// file is removed. The actor must be allowed to add evidence: the check happens here, before a byte is read.
     pub async fn store_blob(&self, actor: &Actor, reader: impl AsyncRead + Unpin) -> AppResult<StoredBlob> {
         actor.require(Permission::ManageCompliance, "adding evidence")?;
-        use crosswalk_store::blob_store::BlobError;
-        let put = self.blobs().put(reader).await.map_err(|e| match e {
-            BlobError::Interrupted(_) | BlobError::Empty => AppError::invalid("file", e.to_string()),
-            other => AppError::Internal(other.to_string()),
-        })?;
+        let put = self.blobs().put(reader).await.map_err(blob_error)?;
         Ok(StoredBlob { sha256: put.sha256, size: put.size, created: put.created })
     }
 
     /// Opens a stored evidence file of the actor's tenant.
-    pub async fn evidence_file(&self, actor: &Actor, id: Uuid) -> AppResult<(evidence_repo::Evidence, tokio::fs::File)> {
+    pub async fn evidence_file(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> AppResult<(evidence_repo::Evidence, crosswalk_store::blob_store::BlobReader)> {
         actor.require(Permission::Read, "reading evidence")?;
         let e = evidence_repo::get_evidence(self.db(), actor.tenant.0, id)
             .await?
             .ok_or_else(|| AppError::NotFound(format!("evidence {id}")))?;
         let sha = e.sha256.clone().ok_or_else(|| AppError::NotFound(format!("file of evidence {id} (it is a link)")))?;
-        let file = self.blobs().open(&sha).await.map_err(|err| AppError::Internal(format!("blob {sha}: {err}")))?;
+        let file = self.blobs().open(&sha).await.map_err(blob_error)?;
         Ok((e, file))
     }
 

@@ -228,7 +228,72 @@ pub fn compare_state(state: &State, live: &BTreeMap<(String, String), crosswalk_
     out
 }
 
-/// Re-hash evidence files on all cores: each must exist and hash to the SHA-256 its row names.
+/// Re-hash evidence files: each must exist and hash to the SHA-256 its row names. Files on the local
+/// file system are read on all cores; objects in a bucket are downloaded and hashed a few at a time.
+pub(crate) async fn check_blob_files(
+    blobs: &crosswalk_store::blob_store::BlobStore,
+    files: Vec<(uuid::Uuid, String, i64)>,
+) -> AppResult<(Vec<RecordProblem>, u64)> {
+    if let Some(dir) = blobs.local_dir() {
+        let dir = dir.to_owned();
+        // Hashing is CPU-bound: keep it off the async executor.
+        return tokio::task::spawn_blocking(move || check_files(&dir, &files)).await.map_err(|e| AppError::Internal(e.to_string()));
+    }
+    const DOWNLOADS_AT_ONCE: usize = 4;
+    let mut problems = Vec::new();
+    let mut bytes = 0u64;
+    let mut running = tokio::task::JoinSet::new();
+    let mut pending = files.into_iter().filter(|(_, sha, _)| sha.len() >= 2);
+    loop {
+        while running.len() < DOWNLOADS_AT_ONCE {
+            let Some((id, sha, _)) = pending.next() else { break };
+            let blobs = blobs.clone();
+            running.spawn(async move { check_one_object(&blobs, id, sha).await });
+        }
+        let Some(done) = running.join_next().await else { break };
+        let (problem, read) = done.map_err(|e| AppError::Internal(e.to_string()))?;
+        problems.extend(problem);
+        bytes += read;
+    }
+    problems.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok((problems, bytes))
+}
+
+/// Downloads one stored object and compares its hash with its address.
+async fn check_one_object(blobs: &crosswalk_store::blob_store::BlobStore, id: uuid::Uuid, sha: String) -> (Option<RecordProblem>, u64) {
+    use crosswalk_store::blob_store::BlobError;
+    use sha2::Digest;
+    use tokio::io::AsyncReadExt as _;
+    let problem = |kind: &str, detail: String| RecordProblem { kind: kind.into(), table: "evidence_file".into(), id: sha.clone(), detail };
+    let mut reader = match blobs.open(&sha).await {
+        Ok(r) => r,
+        Err(BlobError::NotFound { .. }) => {
+            return (Some(problem("file_missing", format!("evidence {id}: file {sha} is missing from the blob store"))), 0);
+        }
+        Err(e) => return (Some(problem("file_unreadable", format!("evidence {id}: file {sha} cannot be read: {e}"))), 0),
+    };
+    let mut h = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut bytes = 0u64;
+    loop {
+        match reader.read(&mut buf).await {
+            Ok(0) => break,
+            Ok(n) => {
+                bytes += n as u64;
+                h.update(&buf[..n]);
+            }
+            Err(e) => return (Some(problem("file_unreadable", format!("evidence {id}: file {sha} cannot be read: {e}"))), bytes),
+        }
+    }
+    let got = hex::encode(h.finalize());
+    if got != sha {
+        let detail = format!("evidence {id}: file {sha} now hashes to {got}: it was replaced or truncated");
+        return (Some(problem("file_altered", detail)), bytes);
+    }
+    (None, bytes)
+}
+
+/// Re-hash evidence files in `dir` on all cores: each must exist and hash to the SHA-256 its row names.
 pub(crate) fn check_files(dir: &std::path::Path, files: &[(uuid::Uuid, String, i64)]) -> (Vec<RecordProblem>, u64) {
     use sha2::Digest;
     use std::io::Read as _;
@@ -410,27 +475,29 @@ impl App {
         let trusted = adopted.trusted_for(chain, self.verifying_key())?;
         let public_key = hex::encode(trusted[0].key.as_bytes());
         let mac = self.mac_key().clone();
-        let blob_dir = self.config().blob_dir.clone();
         // Hashing is CPU-bound: keep it off the async executor.
-        let (entries, result, problems, records_checked, files_checked, file_bytes) = tokio::task::spawn_blocking(move || {
+        let (entries, result, mut problems, records_checked) = tokio::task::spawn_blocking(move || {
             let r = verify_loaded(&chain_s, &entries, head, &cps, &trusted, Some(&mac), mac_from)
                 .and_then(|summary| verify_kept(&entries, kept, &trusted, mac_from).map(|()| summary))
                 .and_then(|summary| verify_records(&entries, &refs, &cps).map(|state| (summary, state)));
             let mut problems = Vec::new();
             let mut checked = 0u64;
-            let (mut files_checked, mut file_bytes) = (0u64, 0u64);
             if let (Ok((_, state)), Some(live)) = (&r, &live) {
                 checked = live.len() as u64;
                 problems = compare_state(state, live);
-                let (file_problems, bytes) = check_files(&blob_dir, &files);
-                files_checked = files.len() as u64;
-                file_bytes = bytes;
-                problems.extend(file_problems);
             }
-            (entries, r, problems, checked, files_checked, file_bytes)
+            (entries, r, problems, checked)
         })
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
+        // Evidence files only once the chain and records hold, as before (files or S3, see check_blob_files).
+        let (mut files_checked, mut file_bytes) = (0u64, 0u64);
+        if result.is_ok() && deep {
+            files_checked = files.len() as u64;
+            let (file_problems, bytes) = check_blob_files(self.blobs(), files).await?;
+            file_bytes = bytes;
+            problems.extend(file_problems);
+        }
         let mut report = VerifyReport {
             tenant: name.to_owned(),
             ok: result.is_ok() && problems.is_empty(),

@@ -91,6 +91,8 @@ pub struct AppConfig {
     pub password_cost: passwords::PasswordCost,
     /// Where evidence files are stored, content-addressed by SHA-256 (`--blob-store file://DIR`).
     pub blob_dir: std::path::PathBuf,
+    /// The evidence store when it is not `blob_dir` (`--blob-store s3://bucket/prefix`).
+    pub blob_store: Option<crosswalk_store::blob_store::BlobStore>,
     /// Where the latest verified checkpoint of every chain is kept outside the database (the data
     /// directory's `checkpoints/`); verification then detects a rewrite or truncation before it even by
     /// someone who can write the whole database. `None`: not kept (tests).
@@ -116,6 +118,7 @@ impl Default for AppConfig {
             checkpoint_every: 1000,
             password_cost: passwords::PasswordCost::Owasp,
             blob_dir: std::path::PathBuf::from("crosswalk-data/blobs"),
+            blob_store: None,
             import_limits: catalog::ImportLimits::default(),
             checkpoint_dir: None,
         }
@@ -145,8 +148,8 @@ struct Inner {
     /// one computing it instead of all computing it (after a write, 50 waiting dashboard requests
     /// cost one recomputation, not 50).
     flights: single_flight::SingleFlight,
-    /// Evidence files, content-addressed (`config.blob_dir`).
-    blobs: crosswalk_store::blob_store::FileBlobStore,
+    /// Evidence files, content-addressed (`config.blob_store`, else files under `config.blob_dir`).
+    blobs: crosswalk_store::blob_store::BlobStore,
     /// Heavy work (deep verification, auditor packs) running now: per chain, and how many in all.
     heavy: heavy::Heavy,
     /// Per tenant, the data readiness is computed from, valid for one journal head and date.
@@ -161,7 +164,9 @@ impl std::fmt::Debug for App {
 
 impl App {
     pub fn new(store: Store, clock: Arc<dyn Clock>, signing_key: SigningKey, config: AppConfig) -> Self {
-        let blobs = crosswalk_store::blob_store::FileBlobStore::new(config.blob_dir.clone());
+        let blobs = config.blob_store.clone().unwrap_or_else(|| {
+            crosswalk_store::blob_store::BlobStore::File(crosswalk_store::blob_store::FileBlobStore::new(config.blob_dir.clone()))
+        });
         Self {
             inner: Arc::new(Inner {
                 store,
@@ -200,7 +205,7 @@ impl App {
     }
 
     /// The evidence blob store.
-    pub(crate) fn blobs(&self) -> &crosswalk_store::blob_store::FileBlobStore {
+    pub(crate) fn blobs(&self) -> &crosswalk_store::blob_store::BlobStore {
         &self.inner.blobs
     }
 

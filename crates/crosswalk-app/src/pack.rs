@@ -11,7 +11,8 @@
 //!   links, evidence, its control links and attestations, each with its values, its hash, the entry
 //!   that last wrote it (payload shown) and its audit path in the signed state root; every other entry
 //!   is in the pack with its payload withheld;
-//! - the zip is written after the transaction from content-addressed (immutable) evidence files.
+//! - the zip is written after the transaction from content-addressed (immutable) evidence files; files
+//!   in a bucket are first downloaded, streamed, into a private temp directory removed afterwards.
 use std::collections::{BTreeMap, BTreeSet};
 
 use crosswalk_domain::Permission;
@@ -136,6 +137,7 @@ impl App {
         let mut records = Vec::with_capacity(rows.len());
         let mut shown = BTreeSet::new();
         let mut evidence = Vec::new();
+        let mut staged = StagedEvidence::default();
         for (table, key, hash, cells) in rows {
             let k = (table.to_owned(), key.clone());
             let (Some(journaled), Some(&i), Some(&seq)) = (state.get(&k), index.get(&k), written_by.get(&k)) else {
@@ -149,7 +151,7 @@ impl App {
             if table == "evidence"
                 && let Some((_, Cell::Text(sha))) = cells.iter().find(|(c, _)| *c == "sha256")
             {
-                evidence.push((sha.clone(), self.blobs().path(sha)));
+                evidence.push((sha.clone(), staged.path(self.blobs(), sha).await?));
             }
             shown.insert(seq);
             records.push(PackRecord {
@@ -265,4 +267,53 @@ fn index_html(
     }
     h.push_str("</ul></body></html>\n");
     h
+}
+
+/// Where the pack writer (which reads files from disk) finds each evidence file: in place for a
+/// file store; for a bucket, downloaded into a private temp directory that goes when this is dropped.
+#[derive(Default)]
+struct StagedEvidence {
+    dir: Option<std::path::PathBuf>,
+}
+
+impl StagedEvidence {
+    async fn path(&mut self, blobs: &crosswalk_store::blob_store::BlobStore, sha: &str) -> AppResult<std::path::PathBuf> {
+        use crosswalk_store::blob_store::{BlobError, BlobStore};
+        if let BlobStore::File(files) = blobs {
+            return Ok(files.path(sha));
+        }
+        let internal = |e: std::io::Error| AppError::Internal(format!("cannot stage evidence for the pack: {e}"));
+        let dir = match &self.dir {
+            Some(dir) => dir.clone(),
+            None => {
+                let dir = std::env::temp_dir().join(format!("crosswalk-pack-{}", uuid::Uuid::now_v7().simple()));
+                // Evidence of an organisation: owner-only, like the blob store.
+                crosswalk_store::create_private_dir(&dir).map_err(internal)?;
+                self.dir = Some(dir.clone());
+                dir
+            }
+        };
+        let path = dir.join(sha);
+        if tokio::fs::try_exists(&path).await.unwrap_or(false) {
+            return Ok(path);
+        }
+        let mut reader = blobs.open(sha).await.map_err(|e| match e {
+            BlobError::NotFound { .. } => {
+                AppError::Conflict(format!("{e}; no pack was written (`journal verify --deep` names its evidence)"))
+            }
+            other => crate::evidence::blob_error(other),
+        })?;
+        let mut file = tokio::fs::File::create(&path).await.map_err(internal)?;
+        tokio::io::copy(&mut reader, &mut file).await.map_err(internal)?;
+        tokio::io::AsyncWriteExt::flush(&mut file).await.map_err(internal)?;
+        Ok(path)
+    }
+}
+
+impl Drop for StagedEvidence {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
 }

@@ -8,18 +8,13 @@ use crosswalk_app::users::NewMember;
 use crosswalk_app::{App, AppConfig, AppError, SystemClock};
 use crosswalk_domain::Role;
 use crosswalk_store::Store;
+use crosswalk_store::blob_store::{BlobStore, FileBlobStore, S3BlobStore, S3Settings};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 /// Open the database, apply migrations, load the signing key: everything a command needs.
 pub async fn open_app(cli: &Cli) -> anyhow::Result<App> {
-    // Evidence blobs arrive with the evidence capability; the option is validated from day one.
-    if let Some(blob) = &cli.blob_store
-        && !(blob.starts_with("file://") || blob.starts_with("s3://"))
-    {
-        bail!("unsupported blob store '{blob}' (expected file://DIR or s3://bucket/prefix)");
-    }
-    let blob_dir = blob_dir(cli)?;
+    let (blob_dir, blob_store) = blob_store(cli)?;
     let store = Store::connect(&cli.database_url()).await?;
     if let Some(unknown) = store.newer_schema().await? {
         bail!("the database has a newer schema than this Crosswalk knows (migration {unknown}); use a newer version");
@@ -46,6 +41,7 @@ pub async fn open_app(cli: &Cli) -> anyhow::Result<App> {
     };
     let config = AppConfig {
         blob_dir,
+        blob_store: Some(blob_store),
         smtp,
         public_url: cli.public_url.clone(),
         import_limits,
@@ -57,13 +53,29 @@ pub async fn open_app(cli: &Cli) -> anyhow::Result<App> {
     Ok(app)
 }
 
-/// The evidence file store's directory.
-fn blob_dir(cli: &Cli) -> anyhow::Result<std::path::PathBuf> {
-    Ok(match cli.blob_store.as_deref() {
-        Some(url) if url.starts_with("s3://") => bail!("the s3:// blob store is not available yet; use file://DIR"),
-        Some(url) => std::path::PathBuf::from(url.trim_start_matches("file://")),
+/// The evidence store `--blob-store` names (default: files under DATA_DIR/blobs), and the directory
+/// of a file store (the app's `blob_dir`; unused for S3).
+fn blob_store(cli: &Cli) -> anyhow::Result<(std::path::PathBuf, BlobStore)> {
+    let url = cli.blob_store.as_deref();
+    if let Some(url) = url.filter(|u| u.starts_with("s3://")) {
+        // The URL's own endpoint and region (s3://bucket/prefix?endpoint=…) win over the environment's.
+        let from_url = S3Settings::from_url(url)?;
+        let settings = S3Settings {
+            endpoint: from_url.endpoint.clone().or_else(|| cli.s3_endpoint.clone()),
+            region: from_url.region.clone().or_else(|| cli.s3_region.clone()),
+            access_key_id: cli.aws_access_key_id.clone(),
+            secret_access_key: cli.aws_secret_access_key.clone(),
+            session_token: cli.aws_session_token.clone(),
+            ..from_url
+        };
+        return Ok((cli.data_dir.join("blobs"), BlobStore::S3(S3BlobStore::new(&settings)?)));
+    }
+    let dir = match url {
+        Some(url) if url.starts_with("file://") => std::path::PathBuf::from(url.trim_start_matches("file://")),
+        Some(url) => bail!("unsupported blob store '{url}' (expected file://DIR or s3://bucket/prefix)"),
         None => cli.data_dir.join("blobs"),
-    })
+    };
+    Ok((dir.clone(), BlobStore::File(FileBlobStore::new(dir))))
 }
 
 /// The backup passphrase: the first line of `file`, else `CROSSWALK_BACKUP_PASSPHRASE`.
@@ -131,7 +143,7 @@ async fn restore(
     if let Some(unknown) = store.newer_schema().await? {
         bail!("the database has a newer schema than this Crosswalk knows (migration {unknown}); restore into a new database");
     }
-    let target = crosswalk_app::backup::RestoreTarget { data_dir: cli.data_dir.clone(), blob_dir: blob_dir(cli)? };
+    let target = crosswalk_app::backup::RestoreTarget { data_dir: cli.data_dir.clone(), blobs: blob_store(cli)?.1 };
     let result = crosswalk_app::backup::restore(&store, file, &target, pass.as_deref(), expected.as_ref()).await;
     store.close().await?;
     let s = result.map_err(app_err)?;

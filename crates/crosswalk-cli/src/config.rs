@@ -14,6 +14,19 @@ pub struct Cli {
     /// Evidence blob store: file://DIR (default: DATA_DIR/blobs) or s3://bucket/prefix
     #[arg(long, global = true, env = "CROSSWALK_BLOB_STORE")]
     pub blob_store: Option<String>,
+    /// S3-compatible endpoint for an s3:// blob store, e.g. http://127.0.0.1:9000 (MinIO); default: AWS
+    #[arg(long, global = true, env = "CROSSWALK_S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+    /// Region of an s3:// blob store (default us-east-1)
+    #[arg(long, global = true, env = "AWS_REGION")]
+    pub s3_region: Option<String>,
+    /// S3 credentials come from the environment only (a command line would show them to every user)
+    #[arg(long, global = true, env = "AWS_ACCESS_KEY_ID", hide = true, hide_env_values = true)]
+    pub aws_access_key_id: Option<String>,
+    #[arg(long, global = true, env = "AWS_SECRET_ACCESS_KEY", hide = true, hide_env_values = true)]
+    pub aws_secret_access_key: Option<String>,
+    #[arg(long, global = true, env = "AWS_SESSION_TOKEN", hide = true, hide_env_values = true)]
+    pub aws_session_token: Option<String>,
     /// Outgoing e-mail (invitations, address verification, reminders): smtp://HOST:PORT, or
     /// smtp://USER:PASS@HOST?tls=required, smtps://USER:PASS@HOST. Without it, links are passed on by hand.
     #[arg(long, global = true, env = "CROSSWALK_SMTP_URL", hide_env_values = true)]

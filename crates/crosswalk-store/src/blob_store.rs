@@ -1,13 +1,17 @@
 //! The evidence blob store: files addressed by the SHA-256 of their content (`ab/abcd…`), shared by
 //! every organisation (an organisation reaches a file only through its own evidence rows, which the
-//! app scopes). One interface for the app: [`FileBlobStore`] today; an S3-compatible store will
-//! implement the same operations (the operations issue).
+//! app scopes). One interface for the app, [`BlobStore`], over two backends: [`FileBlobStore`] on the
+//! local file system and [`S3BlobStore`] on S3-compatible storage (module [`s3`]).
 //!
 //! A file is streamed into a temp file (`.upload-*`) while being hashed and then renamed to its
 //! address, so memory stays flat for any size, identical content is stored once, and an upload that
 //! fails or is dropped mid-stream leaves nothing behind.
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::pin::Pin;
+use std::time::{Duration, SystemTime};
+
+pub mod s3;
+pub use s3::{S3BlobStore, S3Settings};
 
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
@@ -35,6 +39,123 @@ pub enum BlobError {
     Empty,
     #[error("blob store {path}: {message}")]
     Io { path: String, message: String },
+    /// No file with this hash is in the store.
+    #[error("evidence file {sha256} is not in the blob store")]
+    NotFound { sha256: String },
+    /// The store did not answer (connection refused, timed out): nothing was stored.
+    #[error("evidence store {store} is unreachable: {message}")]
+    Unreachable { store: String, message: String },
+    /// The store answered with an error (no such bucket, access denied…).
+    #[error("evidence store {store} failed: {message}")]
+    Store { store: String, message: String },
+    /// The `--blob-store` setting cannot work.
+    #[error("{0}")]
+    Config(String),
+}
+
+/// A stored file's content, read as it arrives.
+pub type BlobReader = Pin<Box<dyn AsyncRead + Send>>;
+
+/// An evidence file in the store, as listed for upkeep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    pub sha256: String,
+    pub size: u64,
+    pub modified: SystemTime,
+}
+
+/// Whether `name` is a lower-case hex SHA-256 (the only names the stores list as evidence).
+pub fn is_sha256(name: &str) -> bool {
+    name.len() == 64 && name.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// The evidence store the app uses: files or S3, the same operations on both. Cheap to clone.
+#[derive(Debug, Clone)]
+pub enum BlobStore {
+    File(FileBlobStore),
+    S3(S3BlobStore),
+}
+
+impl BlobStore {
+    /// `file://DIR` or `s3://bucket/prefix`, for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::File(f) => format!("file://{}", f.dir().display()),
+            Self::S3(s) => s.url().to_owned(),
+        }
+    }
+
+    /// The directory when the files are on the local file system (fast paths: parallel re-hashing).
+    pub fn local_dir(&self) -> Option<&Path> {
+        match self {
+            Self::File(f) => Some(f.dir()),
+            Self::S3(_) => None,
+        }
+    }
+
+    /// Stream `reader` into the store, hashing it; nothing is left behind when it fails or is dropped.
+    pub async fn put(&self, reader: impl AsyncRead + Unpin) -> Result<PutBlob, BlobError> {
+        match self {
+            Self::File(f) => f.put(reader).await,
+            Self::S3(s) => s.put(reader).await,
+        }
+    }
+
+    /// The content of the file with this hash.
+    pub async fn open(&self, sha256: &str) -> Result<BlobReader, BlobError> {
+        match self {
+            Self::File(f) => match f.open(sha256).await {
+                Ok(file) => Ok(Box::pin(file)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(BlobError::NotFound { sha256: sha256.to_owned() }),
+                Err(e) => Err(io(&f.path(sha256), e)),
+            },
+            Self::S3(s) => s.open(sha256).await,
+        }
+    }
+
+    pub async fn remove(&self, sha256: &str) -> Result<(), BlobError> {
+        match self {
+            Self::File(f) => f.remove(sha256).await.map_err(|e| io(&f.path(sha256), e)),
+            Self::S3(s) => s.remove(sha256).await,
+        }
+    }
+
+    /// Names of upload temp files (`.upload-*`) older than `grace`: only a crash leaves them.
+    pub async fn stale_temp_files(&self, now: SystemTime, grace: Duration) -> Result<Vec<String>, BlobError> {
+        match self {
+            Self::File(f) => Ok(f
+                .stale_temp_files(now, grace)
+                .await?
+                .iter()
+                .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .collect()),
+            Self::S3(s) => s.stale_temp_files(now, grace).await,
+        }
+    }
+
+    /// Removes a temp file [`BlobStore::stale_temp_files`] named.
+    pub async fn remove_temp(&self, name: &str) -> Result<(), BlobError> {
+        if !name.starts_with(TEMP_PREFIX) || name.contains('/') || name.contains('\\') {
+            return Err(BlobError::Config(format!("{name} is not an upload temp file")));
+        }
+        match self {
+            Self::File(f) => {
+                let path = f.dir().join(name);
+                tokio::fs::remove_file(&path).await.map_err(|e| io(&path, e))
+            }
+            Self::S3(s) => s.remove_temp(name).await,
+        }
+    }
+
+    /// Every evidence file with its size and modification time.
+    pub async fn files(&self) -> Result<Vec<StoredFile>, BlobError> {
+        match self {
+            Self::File(f) => {
+                Ok(f.files().await?.into_iter().map(|(sha256, _, size, modified)| StoredFile { sha256, size, modified }).collect())
+            }
+            Self::S3(s) => s.files().await,
+        }
+    }
 }
 
 fn io(path: &Path, e: std::io::Error) -> BlobError {
@@ -154,8 +275,7 @@ impl FileBlobStore {
             let mut files = tokio::fs::read_dir(folder.path()).await.map_err(|e| io(&folder.path(), e))?;
             while let Some(file) = files.next_entry().await.map_err(|e| io(&folder.path(), e))? {
                 let name = file.file_name().to_string_lossy().into_owned();
-                let is_sha = name.len() == 64 && name.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-                if !is_sha || !name.starts_with(&prefix) {
+                if !is_sha256(&name) || !name.starts_with(&prefix) {
                     continue;
                 }
                 let meta = file.metadata().await.map_err(|e| io(&file.path(), e))?;
