@@ -207,6 +207,27 @@ pub async fn run(cli: &Cli, args: &BenchArgs) -> anyhow::Result<ExitCode> {
         let _ = std::fs::remove_dir_all(&dir);
         results.extend(outcome?.into_iter().map(|(name, value, unit)| Figure { name, value, unit }));
     }
+    // Two instances on one PostgreSQL, and many organisations on one PostgreSQL.
+    let group = |p: &str| wanted(p) || args.only.as_deref().is_some_and(|o| p.starts_with(o));
+    if group("cluster.") {
+        let seconds = if args.scale == Scale::Small { 20 } else { 300 };
+        results.extend(
+            crate::bench_ops::cluster(&args.postgres_url, seconds, &bench_blob_dir())
+                .await?
+                .into_iter()
+                .map(|(name, value, unit)| Figure { name, value, unit }),
+        );
+    }
+    if group("hosting.") {
+        let orgs = if args.scale == Scale::Small { 200 } else { 10_000 };
+        results.extend(
+            crate::bench_ops::hosting(&args.postgres_url, orgs, &bench_blob_dir()).await?.into_iter().map(|(name, value, unit)| Figure {
+                name,
+                value,
+                unit,
+            }),
+        );
+    }
     let _ = std::fs::remove_dir_all(bench_blob_dir());
     if let Some(rss) = peak_rss_mb() {
         results.push(Figure { name: "rss.peak".into(), value: rss, unit: "MB" });

@@ -5,6 +5,7 @@
 mod bench;
 mod bench_catalog;
 mod bench_journal;
+mod bench_ops;
 mod catalog;
 mod commands;
 mod compliance;
