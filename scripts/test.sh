@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, clippy, then every test on SQLite and again on PostgreSQL
 # (each PostgreSQL test creates and drops a fresh database), including the headless-Chromium test;
-# evidence on S3 against moto's S3 server, started here when it is installed.
+# evidence on S3 against moto's S3 server, started here when it is installed; then the API schema
+# test (schemathesis) against a demo server.
 #
 #   ./scripts/test.sh            everything
 #   SKIP_LINT=1 ./scripts/test.sh  tests only
@@ -59,6 +60,17 @@ if ! pg_isready -q -d "$PG_URL" 2>/dev/null; then
 fi
 echo "== tests on PostgreSQL ($PG_URL)"
 CROSSWALK_TEST_DATABASE_URL="$PG_URL" run_tests
+
+# API schema test: schemathesis (PyPI) against a demo server on the binary just built; any 5xx fails.
+if command -v schemathesis >/dev/null 2>&1 || [ -x "$HOME/.local/bin/schemathesis" ]; then
+  echo "== API schema test (schemathesis, no 5xx)"
+  ./scripts/api-schema-test.sh
+elif [ -n "${CI:-}" ]; then
+  echo "schemathesis is not installed, so the API schema test cannot run; run .ci/run or: python3 -m pip install --user schemathesis" >&2
+  exit 1
+else
+  echo "== schemathesis not installed: the API schema test is skipped (python3 -m pip install --user schemathesis)"
+fi
 
 # One closing line over both runs, in the form CI reads.
 awk '/^test result:/ { p += $4; f += $6 } END { printf "%d passed, %d failed\n", p, f }' "$LOG"

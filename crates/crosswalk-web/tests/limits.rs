@@ -106,3 +106,18 @@ async fn bodies_are_limited_per_route_and_uploads_only_by_stalling() {
     let r = send(&plain.router, Request::get("/healthz").body(Body::empty()).unwrap()).await;
     assert!(r.headers.get(header::STRICT_TRANSPORT_SECURITY).is_none());
 }
+
+/// Found by the API schema test (scripts/api-schema-test.sh): unfollowing a framework the
+/// organisation does not follow registered a row as written and then refused to commit (500).
+/// It changes nothing, so it is a 204 with no journal entry.
+#[tokio::test]
+async fn unfollowing_what_is_not_followed_changes_nothing() {
+    let h = harness().await;
+    let tokens = org_with_tokens(&h.app, "acme").await;
+    let admin = token_of(&tokens, Role::Admin);
+    let head = |r: Reply| r.json().as_array().unwrap().first().map(|e| e["seq"].as_i64().unwrap()).unwrap_or(0);
+    let before = head(send(&h.router, api(Method::GET, "/api/v1/journal/entries?limit=1", Some(&admin), None)).await);
+    let r = send(&h.router, api(Method::DELETE, "/api/v1/followed-frameworks?framework=hipaa-security", Some(&admin), None)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(head(send(&h.router, api(Method::GET, "/api/v1/journal/entries?limit=1", Some(&admin), None)).await), before);
+}

@@ -26,13 +26,17 @@ pub async fn follow(tx: &WriteTx, tenant: Uuid, framework_id: i64, now: chrono::
 }
 
 pub async fn unfollow(tx: &WriteTx, tenant: Uuid, framework_id: i64) -> StoreResult<u64> {
-    tx.touch(tenant, "tenant_frameworks", (tenant, framework_id));
-    Ok(tenant_framework::Entity::delete_many()
+    let removed = tenant_framework::Entity::delete_many()
         .filter(tenant_framework::Column::TenantId.eq(tenant))
         .filter(tenant_framework::Column::FrameworkId.eq(framework_id))
         .exec(tx.conn())
         .await?
-        .rows_affected)
+        .rows_affected;
+    // Only a removed row is a change to journal: unfollowing what is not followed writes nothing.
+    if removed > 0 {
+        tx.touch(tenant, "tenant_frameworks", (tenant, framework_id));
+    }
+    Ok(removed)
 }
 
 pub async fn followed(db: &impl Read, tenant: Uuid) -> StoreResult<Vec<i64>> {
