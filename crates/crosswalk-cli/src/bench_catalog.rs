@@ -189,14 +189,19 @@ pub async fn run(
             percentile(samples.clone(), 0.50),
             "ms (ISO 27001 work → NIS2, computed, no cache, 30 runs)",
         ));
-        out.push(("coverage.compute.p95".into(), percentile(samples, 0.95), "ms"));
+        out.push(("coverage.compute.p95".into(), percentile(samples.clone(), 0.95), "ms"));
+        // The contract's name (CONTRACT.md): the same computed p95.
+        out.push(("coverage.compute".into(), percentile(samples, 0.95), "ms (p95, computed, no cache)"));
     }
     if wanted("readiness.recompute") {
         let mut computed = Vec::new();
         let mut served = Vec::new();
+        let mut changes = Vec::new();
         for i in 0..30u64 {
             let until = crosswalk_app::Clock::now(&crosswalk_app::SystemClock).date_naive().checked_add_days(Days::new(30 + i));
+            let started = Instant::now();
             app.set_evidence_validity(op, evidence, None, until).await.map_err(|e| anyhow!(e))?;
+            changes.push(started.elapsed().as_secs_f64() * 1000.0);
             // The work a change costs: SP 800-53 readiness derived afresh from the changed data.
             let started = Instant::now();
             std::hint::black_box(app.readiness_computed(op, "nist-sp-800-53-r5", None).await.map_err(|e| anyhow!(e))?);
@@ -212,6 +217,7 @@ pub async fn run(
             "ms (SP 800-53, computed after a change, no cache, 30 runs)",
         ));
         out.push(("readiness.recompute.p95".into(), percentile(computed, 0.95), "ms"));
+        out.push(("readiness.recompute.change.p95".into(), percentile(changes, 0.95), "ms (the journaled evidence change itself)"));
         out.push((
             "readiness.after_change.p95".into(),
             percentile(served, 0.95),

@@ -18,11 +18,15 @@ const NAMES: &[&str] = &[
     "bulk.import.journaled.sqlite",
     "requirements.list.cold",
     "requirements.list.p95",
+    "coverage.compute",
     "coverage.compute.p50",
     "coverage.compute.p95",
     "readiness.recompute.p50",
     "readiness.recompute.p95",
+    "readiness.recompute.change.p95",
     "readiness.after_change.p95",
+    "evidence.upload",
+    "evidence.upload.rss_growth",
     "evidence.upload.api",
     "evidence.upload.api.rss_growth",
     "evidence.upload.page",
@@ -48,6 +52,7 @@ const NAMES: &[&str] = &[
     "hosting.dashboard.p95",
     "hosting.verify.alone",
     "hosting.verify",
+    "hosting.scale",
     "rss.peak",
 ];
 
