@@ -36,14 +36,15 @@ struct FrameworksPage {
 
 #[derive(Template)]
 #[template(path = "framework.html")]
-struct FrameworkPage {
+struct FrameworkPage<'a> {
     nav: Nav,
     /// Whether the actor may download an auditor pack (journal readers, framework followed).
     can_pack: bool,
     detail: FrameworkDetail,
     id: String,
     q: String,
-    states: HashMap<String, (String, String)>,
+    /// Requirement → (state, reason), borrowed from the shared readiness report (no copy per request).
+    states: HashMap<&'a str, (&'static str, &'a str)>,
     /// 1-based positions of the first and last requirement shown, among those matching.
     first: u64,
     last: u64,
@@ -275,15 +276,20 @@ pub async fn framework(State(state): State<AppState>, p: PageActor, Query(query)
         Ok(d) => d,
         Err(e) => return error_page(&e),
     };
-    // The organisation's states beside each requirement, when it follows the framework.
-    let states = if detail.framework.followed {
-        match state.app.readiness(&p.actor, &query.framework).await {
-            Ok(report) => report.requirements.into_iter().map(|r| (r.reference, (r.state.as_str().to_owned(), r.reason))).collect(),
+    // The organisation's states beside each requirement, when it follows the framework: read from
+    // the shared report (an `Arc`), not cloned from it, so a page costs its rendering and little else.
+    let report = if detail.framework.followed {
+        match state.app.readiness_report(&p.actor, &query.framework).await {
+            Ok(report) => Some(report),
             Err(e) => return error_page(&e),
         }
     } else {
-        HashMap::new()
+        None
     };
+    let states: HashMap<&str, (&'static str, &str)> = report
+        .as_deref()
+        .map(|r| r.requirements.iter().map(|x| (x.reference.as_str(), (x.state.as_str(), x.reason.as_str()))).collect())
+        .unwrap_or_default();
     let shown = detail.requirements.len();
     let id = id_of(&detail.framework);
     let previous = (detail.offset > 0).then(|| detail.offset.saturating_sub(detail.limit));
