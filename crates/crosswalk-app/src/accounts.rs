@@ -19,7 +19,7 @@ use crate::actor::{Actor, AuthMethod};
 use crate::auth::{random_secret, sha256_hex};
 use crate::{App, AppError, AppResult, LoginOutcome};
 use crosswalk_domain::{Email, Permission, Role, validate};
-use crosswalk_store::repo::{credentials, invitations, memberships, sessions, tenants, users};
+use crosswalk_store::repo::{credentials, identity_links, invitations, memberships, sessions, tenants, users};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -103,7 +103,7 @@ fn verification_text(email: &str, tenant: &tenants::Tenant, link: &str) -> Strin
     )
 }
 
-const INVALID_LINK: &str = "invitation link (it may have expired, been used or been revoked)";
+pub(crate) const INVALID_LINK: &str = "invitation link (it may have expired, been used or been revoked)";
 const INVALID_VERIFICATION: &str = "verification link (it may have expired or been used)";
 
 fn state_of(i: &invitations::Invitation, now: chrono::DateTime<chrono::Utc>) -> &'static str {
@@ -118,7 +118,7 @@ fn state_of(i: &invitations::Invitation, now: chrono::DateTime<chrono::Utc>) -> 
     }
 }
 
-fn same_address(a: &str, b: &str) -> bool {
+pub(crate) fn same_address(a: &str, b: &str) -> bool {
     a.trim().eq_ignore_ascii_case(b.trim())
 }
 
@@ -221,7 +221,7 @@ impl App {
         Ok(())
     }
 
-    async fn live_invitation(&self, token: &str) -> AppResult<(invitations::Invitation, tenants::Tenant)> {
+    pub(crate) async fn live_invitation(&self, token: &str) -> AppResult<(invitations::Invitation, tenants::Tenant)> {
         let not_found = || AppError::NotFound(INVALID_LINK.into());
         let i = invitations::by_token_hash(self.db(), &sha256_hex(token.trim())).await?.ok_or_else(not_found)?;
         if state_of(&i, self.now()) != "pending" {
@@ -482,6 +482,13 @@ impl App {
             return Err(AppError::NotFound(INVALID_VERIFICATION.into()));
         }
         users::set_verified(&tx, user.id, now, Some(hash)).await?;
+        if user.email_verified_at.is_none() {
+            // Sign-ins linked before the address was proven were linked by whoever held an
+            // invitation link (crate::oidc); the verified holder links their own again.
+            for link in identity_links::of_user(&tx, user.id).await? {
+                identity_links::delete(&tx, user.id, link.id).await?;
+            }
+        }
         memberships::accept_for_account(&tx, tenant.id, user.id).await?;
         credentials::delete(&tx, user.id, tenant.id).await?;
         // Sessions opened with the old account password, or with this organisation's password, end.

@@ -33,6 +33,7 @@ pub mod mail;
 pub mod management;
 pub mod mapping_stats;
 pub mod nis2;
+pub mod oidc;
 pub mod pack;
 mod passwords;
 pub mod posture;
@@ -234,6 +235,11 @@ impl App {
 
     /// An absolute link when the public URL is known, else a path.
     pub(crate) fn link(&self, path: &str) -> String {
+        self.public_link(path)
+    }
+
+    /// [`App::link`] for the front end (an OIDC redirect URL must be absolute; a path fails there).
+    pub fn public_link(&self, path: &str) -> String {
         match &self.inner.config.public_url {
             Some(base) => format!("{}{path}", base.trim_end_matches('/')),
             None => path.to_owned(),

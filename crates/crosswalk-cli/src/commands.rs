@@ -177,6 +177,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Tenant(c) => tenant(&cli, c).await,
+        Command::Oidc(crate::config::OidcCommand::List { oidc_config }) => crate::oidc_cmd::list(&cli, oidc_config),
         Command::User(c) => user(&cli, c).await,
         Command::Token(c) => token(&cli, c).await,
         Command::Journal(c) => crate::journal_cmd::journal(&cli, c).await,
@@ -223,6 +224,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let oidc = match &args.oidc_config {
+        Some(path) => crate::oidc_cmd::load(path)?,
+        None => Vec::new(),
+    };
+    if !oidc.is_empty() && cli.public_url.is_none() {
+        return Err(anyhow!("--oidc-config needs --public-url: identity providers redirect back to it"));
+    }
     let app = open_app(cli).await?;
     app.startup_cleanup().await.map_err(app_err)?;
     let listener = tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -254,6 +262,7 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
                 upload_idle: std::time::Duration::from_secs(60),
             },
             hsts_max_age: args.hsts_max_age,
+            oidc,
         },
     );
     axum_serve(listener, router).await?;
@@ -355,6 +364,23 @@ async fn user(cli: &Cli, c: &UserCommand) -> anyhow::Result<ExitCode> {
             } else {
                 output::line(&invited.link)?;
             }
+        }
+        UserCommand::Logins { email } => {
+            let logins = app.operator_oidc_logins(email).await.map_err(app_err)?;
+            if cli.format == Format::Json {
+                output::line(&serde_json::to_string_pretty(&logins)?)?;
+            } else if logins.is_empty() {
+                output::line(&format!("{email} has no linked single sign-on logins"))?;
+            }
+            if cli.format != Format::Json {
+                for l in &logins {
+                    output::line(&format!("{}\t{}\t{}\t{}", l.id, l.issuer, l.subject, l.created_at.format("%Y-%m-%d %H:%M UTC")))?;
+                }
+            }
+        }
+        UserCommand::Unlink { tenant, email, id } => {
+            app.operator_unlink_oidc(tenant, email, *id).await.map_err(app_err)?;
+            output::line(&format!("unlinked {id} from {email}"))?;
         }
         UserCommand::Verify { tenant, email } => {
             // The link, for the operator to pass on; the person sets their own account password.

@@ -73,6 +73,9 @@ pub enum Command {
     /// Organisations
     #[command(subcommand)]
     Tenant(TenantCommand),
+    /// Single sign-on: the identity providers the operator configured
+    #[command(subcommand)]
+    Oidc(OidcCommand),
     /// People and their roles
     #[command(subcommand)]
     User(UserCommand),
@@ -224,6 +227,10 @@ pub struct ServeArgs {
     /// TLS is terminated in front of Crosswalk (a reverse proxy), e.g. 31536000
     #[arg(long, env = "CROSSWALK_HSTS_MAX_AGE")]
     pub hsts_max_age: Option<u64>,
+    /// OIDC identity providers for single sign-on: a JSON file (see README, "Single sign-on");
+    /// needs --public-url, which the providers redirect back to
+    #[arg(long, env = "CROSSWALK_OIDC_CONFIG")]
+    pub oidc_config: Option<PathBuf>,
     /// Largest catalog file an organisation may import, in bytes (checked while the upload streams)
     #[arg(long, env = "CROSSWALK_IMPORT_MAX_BYTES", default_value_t = 20 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1..))]
     pub import_max_bytes: u64,
@@ -317,6 +324,30 @@ pub enum UserCommand {
         tenant: String,
         #[arg(long)]
         email: String,
+    },
+    /// The single sign-on logins (issuer, subject) linked to an account
+    Logins {
+        #[arg(long)]
+        email: String,
+    },
+    /// Remove a linked single sign-on login from an account (journaled in the organisation's chain)
+    Unlink {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+        /// The link's id, from `user logins`
+        #[arg(long)]
+        id: uuid::Uuid,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OidcCommand {
+    /// The configured identity providers (without secrets) and the redirect URI to register at each
+    List {
+        #[arg(long, env = "CROSSWALK_OIDC_CONFIG")]
+        oidc_config: PathBuf,
     },
 }
 

@@ -12,6 +12,7 @@ mod compliance;
 mod config;
 mod journal_cmd;
 mod nis2_cmd;
+mod oidc_cmd;
 mod output;
 
 use clap::Parser;

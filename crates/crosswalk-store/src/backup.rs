@@ -67,6 +67,7 @@ pub fn backed_up() -> &'static [TableLayout] {
         vec![
             layout::<tenant::Entity>(),
             layout::<user::Entity>(),
+            layout::<identity_link::Entity>(),
             layout::<framework::Entity>(),
             layout::<framework_profile::Entity>(),
             layout::<requirement::Entity>(),

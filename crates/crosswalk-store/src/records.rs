@@ -122,6 +122,7 @@ pub fn journaled_tables() -> &'static [TableSpec] {
         vec![
             spec::<tenant::Entity>(Installation, &[]),
             spec::<user::Entity>(Installation, &[]),
+            spec::<identity_link::Entity>(Installation, &[]),
             spec::<framework::Entity>(TenantOrShared, &[]),
             spec::<framework_profile::Entity>(TenantOrShared, &[]),
             spec::<requirement::Entity>(ViaFramework, &[]),

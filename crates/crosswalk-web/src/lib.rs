@@ -11,6 +11,7 @@ mod error;
 mod json;
 mod json_cache;
 mod limits;
+pub mod oidc;
 mod pack;
 mod pages;
 mod params;
@@ -37,11 +38,13 @@ pub struct WebConfig {
     /// `Strict-Transport-Security: max-age=…` on every response, for an installation reached over
     /// HTTPS (TLS terminated in front of Crosswalk); `None` sends no header (`serve --hsts-max-age`).
     pub hsts_max_age: Option<u64>,
+    /// Identity providers for single sign-on, configured by the operator only (`serve --oidc-config`).
+    pub oidc: Vec<oidc::OidcProvider>,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { secure_cookies: true, trusted_proxies: Vec::new(), limits: Default::default(), hsts_max_age: None }
+        Self { secure_cookies: true, trusted_proxies: Vec::new(), limits: Default::default(), hsts_max_age: None, oidc: Vec::new() }
     }
 }
 

@@ -8,6 +8,7 @@ pub mod evidence;
 pub mod evidence_control;
 pub mod framework;
 pub mod framework_profile;
+pub mod identity_link;
 pub mod incident;
 pub mod incident_submission;
 pub mod invitation;

@@ -17,6 +17,7 @@ mod m20261201_000012_withdrawn;
 mod m20261201_000013_nis2_designations;
 mod m20261201_000014_incident_significance;
 mod m20261201_000015_nis2_registrations;
+mod m20261201_000016_identity_links;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000013_nis2_designations::Migration),
             Box::new(m20261201_000014_incident_significance::Migration),
             Box::new(m20261201_000015_nis2_registrations::Migration),
+            Box::new(m20261201_000016_identity_links::Migration),
         ]
     }
 }

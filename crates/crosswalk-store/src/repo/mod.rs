@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod controls;
 pub mod credentials;
 pub mod evidence;
+pub mod identity_links;
 pub mod incidents;
 pub mod invitations;
 pub mod jobs;

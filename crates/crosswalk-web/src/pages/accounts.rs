@@ -12,7 +12,7 @@ use crate::auth::{LOGIN_CSRF_COOKIE, PageActor, SESSION_COOKIE, cookie_value, se
 use askama::Template;
 use axum::Extension;
 use axum::Form;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use crosswalk_app::{AppError, OrganisationChoice};
@@ -31,6 +31,8 @@ struct InvitePage {
     expires: String,
     /// Logged in as someone: offer to accept into that account.
     logged_in_as: Option<String>,
+    /// "Accept with …" links (operator-configured providers).
+    providers: Vec<crate::oidc::ProviderLink>,
     error: Option<String>,
 }
 
@@ -52,6 +54,8 @@ struct OrganisationsPage {
     nav: Nav,
     choices: Vec<OrganisationChoice>,
     can_send_mail: bool,
+    providers: Vec<crate::oidc::ProviderLink>,
+    logins: Vec<crosswalk_app::oidc::LinkedLogin>,
     flash_ok: Option<String>,
     flash_error: Option<String>,
 }
@@ -91,6 +95,7 @@ async fn invite_page(state: &AppState, token: &str, session: Option<&PageActor>,
                 role: preview.role.to_string(),
                 expires: preview.expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
                 logged_in_as,
+                providers: crate::oidc::provider_links(state),
                 error,
             },
         )
@@ -236,6 +241,10 @@ pub async fn verify_submit(
 }
 
 async fn organisations_page(state: &AppState, p: &PageActor, status: StatusCode, ok: Option<String>, err: Option<String>) -> Response {
+    let logins = match state.app.my_oidc_logins(&p.actor).await {
+        Ok(l) => l,
+        Err(e) => return error_page(&e),
+    };
     match state.app.organisation_choices(&p.actor).await {
         Ok(choices) => render_with(
             status,
@@ -243,6 +252,8 @@ async fn organisations_page(state: &AppState, p: &PageActor, status: StatusCode,
                 nav: Nav::new(p, "account"),
                 choices,
                 can_send_mail: state.app.can_send_mail(),
+                providers: crate::oidc::provider_links(state),
+                logins,
                 flash_ok: ok,
                 flash_error: err,
             },
@@ -251,9 +262,27 @@ async fn organisations_page(state: &AppState, p: &PageActor, status: StatusCode,
     }
 }
 
-/// The account page: organisations to switch to, and address verification.
-pub async fn organisations(State(state): State<AppState>, p: PageActor) -> Response {
-    organisations_page(&state, &p, StatusCode::OK, None, None).await
+#[derive(Debug, Deserialize)]
+pub struct AccountQuery {
+    #[serde(default)]
+    linked: Option<String>,
+}
+
+/// The account page: organisations to switch to, address verification and linked sign-ins.
+pub async fn organisations(State(state): State<AppState>, p: PageActor, Query(q): Query<AccountQuery>) -> Response {
+    let ok = q.linked.map(|_| "Your sign-in was linked to this account.".to_owned());
+    organisations_page(&state, &p, StatusCode::OK, ok, None).await
+}
+
+/// Unlink one of the caller's OIDC sign-ins (CSRF checked by the session middleware).
+pub async fn unlink(State(state): State<AppState>, p: PageActor, Path(link_id): Path<uuid::Uuid>) -> Response {
+    match state.app.unlink_oidc(&p.actor, link_id).await {
+        Ok(()) => organisations_page(&state, &p, StatusCode::OK, Some("The sign-in was unlinked.".into()), None).await,
+        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => {
+            organisations_page(&state, &p, crate::error::status_of(&e), None, Some(form_error(&e))).await
+        }
+        Err(e) => error_page(&e),
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -17,6 +17,8 @@ use std::net::SocketAddr;
 #[template(path = "login.html")]
 struct LoginPage {
     csrf: String,
+    /// "Sign in with …" links (operator-configured providers).
+    providers: Vec<crate::oidc::ProviderLink>,
     email: String,
     organisation: String,
     error: Option<String>,
@@ -32,9 +34,19 @@ pub struct LoginQuery {
     organisation: Option<String>,
 }
 
-fn login_page(state: &AppState, status: StatusCode, email: String, organisation: String, error: Option<String>, expired: bool) -> Response {
+pub(crate) fn login_page(
+    state: &AppState,
+    status: StatusCode,
+    email: String,
+    organisation: String,
+    error: Option<String>,
+    expired: bool,
+) -> Response {
     let csrf = crate::auth::random_token();
-    let mut resp = render_with(status, &LoginPage { csrf: csrf.clone(), email, organisation, error, expired });
+    let mut resp = render_with(
+        status,
+        &LoginPage { csrf: csrf.clone(), providers: crate::oidc::provider_links(state), email, organisation, error, expired },
+    );
     let mut set = vec![set_cookie(LOGIN_CSRF_COOKIE, &csrf, Some(3600), state.config.secure_cookies)];
     if expired {
         set.push(set_cookie(SESSION_COOKIE, "", Some(0), state.config.secure_cookies));

@@ -20,7 +20,7 @@ mod controls;
 mod dashboard;
 mod incidents;
 mod journal;
-mod login;
+pub(crate) mod login;
 mod management;
 mod nis2;
 mod soa;
@@ -43,6 +43,9 @@ pub fn router() -> Router<AppState> {
         .route("/account", get(accounts::organisations))
         .route("/account/switch", post(accounts::switch))
         .route("/account/verification", post(accounts::request_verification))
+        .route("/account/logins/{link_id}/unlink", post(accounts::unlink))
+        .route("/auth/oidc/{provider}/start", get(crate::oidc::start))
+        .route("/auth/oidc/{provider}/callback", get(crate::oidc::callback))
         .route("/users/{user_id}", post(users::change))
         .route("/users/{user_id}/remove", post(users::remove))
         .route("/tokens", get(tokens::list).post(tokens::create))
