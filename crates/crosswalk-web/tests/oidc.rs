@@ -256,6 +256,10 @@ async fn a_linked_sign_in_logs_in_to_its_account() {
     let session = link(&s, &s.a, "a", "viewer@acme.example", "alice-at-a").await;
     let account = send(&s.router, page("/account", &session)).await;
     assert!(account.body.contains("alice-at-a"), "the account page lists the linked sign-in");
+    let api_logins = send(&s.router, page("/api/v1/account/logins", &session)).await;
+    assert_eq!(api_logins.status, StatusCode::OK);
+    assert_eq!(api_logins.json()[0]["subject"], "alice-at-a");
+    assert_eq!(api_logins.json()[0]["issuer"], s.a.issuer.as_str());
 
     s.a.sign_in_as("alice-at-a", None);
     let reply = sign_in(&s.router, "/auth/oidc/a/start", "").await;

@@ -172,6 +172,12 @@ async fn every_route_every_role_and_a_foreign_tenants_objects() {
         .await
         .unwrap()
         .id;
+    // A tenant-B member's single sign-on login, linked by accepting an invitation with a provider.
+    let sso =
+        h.app.invite(&b_admin, crosswalk_app::NewInvitation { email: "sso@tenant-b.example".into(), role: Role::Viewer }).await.unwrap();
+    let sso_token = sso.link.rsplit('/').next().unwrap().to_owned();
+    h.app.accept_invitation_oidc(&sso_token, "https://id.tenant-b.example", "b-person", "127.0.0.1").await.unwrap();
+    let b_link = h.app.operator_oidc_logins("sso@tenant-b.example").await.unwrap()[0].id;
     let b_head_before = h.app.journal_head(&b_admin).await.unwrap();
 
     let spec = crosswalk_web::openapi();
@@ -188,7 +194,8 @@ async fn every_route_every_role_and_a_foreign_tenants_objects() {
                 .replace("{control_id}", &b_control.to_string())
                 .replace("{evidence_id}", &b_evidence.to_string())
                 .replace("{relation_id}", &b_relation.to_string())
-                .replace("{invitation_id}", &b_invitation.to_string());
+                .replace("{invitation_id}", &b_invitation.to_string())
+                .replace("{link_id}", &b_link.to_string());
             assert!(!path.contains('{'), "{method} {template}: unknown path parameter; map it to a tenant-B object here");
             let has_object = path != *template;
             let body = |n| op.request_body.as_ref().map(|_| sample_body(&method, template, n));

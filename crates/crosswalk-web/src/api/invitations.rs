@@ -1,5 +1,6 @@
 //! `/api/v1/invitations` and `/api/v1/account`: inviting people into the organisation (admins), and
-//! the caller's own account (address verification, organisations it may switch between).
+//! the caller's own account (address verification, organisations it may switch between, linked
+//! single sign-on logins).
 //!
 //! Creating an invitation answers the same status and body shape whether or not the address has an
 //! account on the installation: nothing about other organisations' people leaks through it.
@@ -12,6 +13,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use crosswalk_app::oidc::LinkedLogin;
 use crosswalk_app::{InvitationView, Invited, NewInvitation, OrganisationChoice};
 use serde::Serialize;
 
@@ -69,4 +71,19 @@ pub async fn account(State(s): State<AppState>, ApiActor(actor): ApiActor) -> Ap
 pub async fn request_verification(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<StatusCode> {
     s.app.request_verification(&actor).await?;
     Ok(StatusCode::ACCEPTED)
+}
+
+#[utoipa::path(get, path = "/api/v1/account/logins", tag = "users",
+    responses((status = 200, body = [LinkedLogin], description = "The caller's linked single sign-on logins (issuer, subject)"), (status = 401, body = Problem)))]
+pub async fn logins(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Vec<LinkedLogin>>> {
+    Ok(Json(s.app.my_oidc_logins(&actor).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/account/logins/{link_id}", tag = "users", params(("link_id" = uuid::Uuid, Path, description = "Linked login id")),
+    responses((status = 204), (status = 401, body = Problem),
+        (status = 403, body = Problem, description = "Only a login that opens the whole account (not an API token or an organisation password) unlinks"),
+        (status = 404, body = Problem)))]
+pub async fn unlink(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(link_id): Path<String>) -> Result<StatusCode, Response> {
+    let id: uuid::Uuid = parse_id("link_id", &link_id).map_err(IntoResponse::into_response)?;
+    s.app.unlink_oidc(&actor, id).await.map(|()| StatusCode::NO_CONTENT).map_err(|e| crate::error::ApiError(e).into_response())
 }

@@ -71,6 +71,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(invitations::revoke))
         .routes(routes!(invitations::account))
         .routes(routes!(invitations::request_verification))
+        .routes(routes!(invitations::logins))
+        .routes(routes!(invitations::unlink))
         .routes(routes!(users::get_user, users::change_user, users::remove_user))
         .routes(routes!(tokens::list_tokens, tokens::create_token))
         .routes(routes!(tokens::revoke_token))
