@@ -384,3 +384,41 @@ async fn a_link_is_removed_from_the_account_page_and_journaled() {
     let report = s.app.verify_installation_journal(false, true).await.unwrap();
     assert!(report.ok, "the installation's chain verifies deeply: {report:?}");
 }
+
+#[tokio::test]
+async fn an_organisation_password_login_cannot_link_a_sign_in() {
+    let s = setup().await;
+    let op = s.app.operator("acme").await.unwrap();
+    let invited = s
+        .app
+        .invite(&op, crosswalk_app::NewInvitation { email: "squatter@acme.example".into(), role: crosswalk_domain::Role::Viewer })
+        .await
+        .unwrap();
+    let token = invited.link.rsplit('/').next().unwrap().to_owned();
+    // Redeemed with a password for this organisation only: a login that does not open an account.
+    let outcome = s.app.redeem_invitation(&token, "", PASSWORD, "127.0.0.1").await.unwrap();
+    let session = format!("crosswalk_session={}", outcome.login.session.secret);
+    s.a.sign_in_as("squatter-at-a", None);
+    let reply = sign_in(&s.router, "/auth/oidc/a/start?link=1", &session).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+    assert!(s.app.operator_oidc_logins("squatter@acme.example").await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn an_invitation_never_attaches_a_sign_in_to_an_existing_account() {
+    let s = setup().await;
+    s.app.create_tenant("other", "Other Ltd").await.unwrap();
+    let op = s.app.operator("other").await.unwrap();
+    // The address already has an account (a member of acme); whoever holds this link may not be its owner.
+    let invited = s
+        .app
+        .invite(&op, crosswalk_app::NewInvitation { email: "viewer@acme.example".into(), role: crosswalk_domain::Role::Viewer })
+        .await
+        .unwrap();
+    let token = invited.link.rsplit('/').next().unwrap().to_owned();
+    s.a.sign_in_as("link-holder", Some("viewer@acme.example"));
+    let reply = sign_in(&s.router, &format!("/auth/oidc/a/start?invitation={token}"), "").await;
+    assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.body);
+    assert!(session_of(&reply).is_none());
+    assert!(s.app.operator_oidc_logins("viewer@acme.example").await.unwrap().is_empty());
+}
