@@ -5,7 +5,7 @@
 #   ./scripts/api-schema-test.sh [path/to/crosswalk]     (default: target/debug/crosswalk)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN="${1:-${CARGO_TARGET_DIR:-target}/debug/crosswalk}"
+BIN="$(realpath "${1:-${CARGO_TARGET_DIR:-target}/debug/crosswalk}")"
 ST="$(command -v schemathesis || echo "$HOME/.local/bin/schemathesis")"
 [ -x "$ST" ] || { echo "schemathesis is not installed (python3 -m pip install --user schemathesis)" >&2; exit 1; }
 
@@ -34,6 +34,7 @@ st() {
     -H "Authorization: Bearer $TOKEN" "$@"
 }
 set +e
+cd "$DIR" # schemathesis keeps a .schemathesis/ cache in the working directory: not in the repository
 st --exclude-path-regex '^/api/v1/(tokens|users)'
 STATUS=$?
 if [ "$STATUS" -eq 0 ]; then
