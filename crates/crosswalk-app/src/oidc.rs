@@ -7,7 +7,8 @@
 //!   e-mail claim: whoever runs a provider (or registers at one) may put any address in it.
 //! - A link is made only by the account's holder logged in with the account's own password (or an
 //!   OIDC login of the same account), or by accepting an invitation with the provider. Membership
-//!   still comes only from an invitation.
+//!   still comes only from an invitation, or from an operator's claim rule, which only ever creates
+//!   a new account (for the provider's verified address) and never attaches to an existing one.
 //! - Accepting an invitation with a provider creates the account when the invited address has none;
 //!   when it has one, its holder logs in and links the provider first (a hand-passed link proves
 //!   nothing about the address, so it never attaches a provider login to someone's account).
@@ -144,6 +145,56 @@ impl App {
         let session = self.open_session(&actor, address).await?;
         let organisations = self.account_memberships(user.id).await?.len();
         Ok(LoginOutcome { session, actor, organisations })
+    }
+
+    /// An unlinked sign-in that matched the operator's claim rule (`claim` = `value` → organisation
+    /// `slug` as `role`): a new account for the provider's verified address, linked and made a
+    /// member, then logged in. Refused when there is no verified address or an account already has
+    /// it (the claim never attaches a sign-in to an existing account: its holder links it).
+    #[allow(clippy::too_many_arguments)] // the rule's parts, named
+    pub async fn provision_oidc(
+        &self,
+        issuer: &str,
+        subject: &str,
+        email: Option<&str>,
+        slug: &str,
+        role: crosswalk_domain::Role,
+        claim: &str,
+        value: &str,
+        address: &str,
+    ) -> AppResult<LoginOutcome> {
+        let refuse = |why: &str| AppError::Unauthenticated(format!("{NOT_LINKED} ({why})"));
+        let email = crosswalk_domain::Email::parse("email", email.unwrap_or_default())
+            .map_err(|_| refuse("the provider sent no verified e-mail address"))?;
+        let Some(tenant) = tenants::by_slug(self.db(), slug).await? else {
+            tracing::warn!("an OIDC claim rule names the unknown organisation '{slug}'");
+            return Err(refuse("the sign-in rule names no existing organisation; tell the operator"));
+        };
+        let now = self.now();
+        let tx = self.begin().await?;
+        if identity_links::by_identity(&tx, issuer, subject).await?.is_some() {
+            return Err(AppError::Conflict("this sign-in was linked meanwhile; sign in again".into()));
+        }
+        if users::by_email(&tx, email.as_str()).await?.is_some() {
+            return Err(refuse("an account with this address exists: log in to it and link this sign-in from your account page"));
+        }
+        let name = email.as_str().split('@').next().unwrap_or_default().to_owned();
+        let user = users::insert(&tx, users::User::new(email.as_str(), name, None, None, now)).await?;
+        let link = identity_links::insert(&tx, self.new_link(issuer, subject, user.id)).await?;
+        memberships::insert(&tx, memberships::Membership::new(tenant.id, user.id, role.as_str(), now, true)).await?;
+        let actor = Actor::person(&tenant, user.id, &user.email, role, AuthMethod::Session);
+        self.journal(
+            &tx,
+            &actor,
+            "account.oidc.provision",
+            "user",
+            user.id,
+            json!({"issuer": issuer, "subject": subject, "link": link.id, "role": role, "rule": {"claim": claim, "value": value}}),
+        )
+        .await?;
+        tx.commit().await?;
+        let session = self.open_session(&actor, address).await?;
+        Ok(LoginOutcome { session, actor, organisations: 1 })
     }
 
     /// The logged-in person's linked sign-ins.

@@ -5,7 +5,8 @@
 //!
 //! ```json
 //! [{"name": "corp", "label": "Corp SSO", "issuer": "https://id.example.com",
-//!   "client_id": "crosswalk", "client_secret": "…"}]
+//!   "client_id": "crosswalk", "client_secret": "…",
+//!   "claim_rules": [{"claim": "groups", "value": "grc-auditors", "organisation": "acme", "role": "auditor"}]}]
 //! ```
 use crate::config::{Cli, Format};
 use crate::output;
@@ -39,6 +40,9 @@ pub fn list(cli: &Cli, path: &Path) -> anyhow::Result<ExitCode> {
                 serde_json::json!({
                     "name": p.name, "label": p.label, "issuer": p.issuer, "client_id": p.client_id,
                     "confidential": p.client_secret.is_some(),
+                    "claim_rules": p.claim_rules.iter().map(|r| serde_json::json!({
+                        "claim": r.claim, "value": r.value, "organisation": r.organisation, "role": r.role,
+                    })).collect::<Vec<_>>(),
                     "redirect_uri": cli.public_url.as_deref().map(|u| format!("{}/auth/oidc/{}/callback", u.trim_end_matches('/'), p.name)),
                 })
             })
@@ -55,6 +59,9 @@ pub fn list(cli: &Cli, path: &Path) -> anyhow::Result<ExitCode> {
             None => "(set --public-url)".to_owned(),
         };
         output::line(&format!("{}\t{}\t{}\tclient {}\tredirect URI {redirect}", p.name, p.label, p.issuer, p.client_id))?;
+        for r in &p.claim_rules {
+            output::line(&format!("  rule: {} = {} -> {} as {}", r.claim, r.value, r.organisation, r.role))?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -12,7 +12,8 @@ async fn providers_are_configured_by_the_operator_and_listed_without_secrets() {
     let config = env.data_dir.join("oidc.json");
     std::fs::write(
         &config,
-        r#"[{"name": "corp", "label": "Corp SSO", "issuer": "https://id.example.com", "client_id": "crosswalk", "client_secret": "s3cret-value"}]"#,
+        r#"[{"name": "corp", "label": "Corp SSO", "issuer": "https://id.example.com", "client_id": "crosswalk", "client_secret": "s3cret-value",
+            "claim_rules": [{"claim": "groups", "value": "grc", "organisation": "acme", "role": "auditor"}]}]"#,
     )
     .unwrap();
     let path = config.to_str().unwrap();
@@ -22,6 +23,7 @@ async fn providers_are_configured_by_the_operator_and_listed_without_secrets() {
     assert!(out.contains("corp\tCorp SSO\thttps://id.example.com"), "{out}");
     assert!(out.contains("https://grc.example.org/auth/oidc/corp/callback"), "{out}");
     assert!(!out.contains("s3cret-value"), "the secret is never printed");
+    assert!(out.contains("rule: groups = grc -> acme as auditor"), "{out}");
 
     // serve refuses providers without the public URL they redirect back to.
     let o = env.run(&["serve", "--listen", "127.0.0.1:0", "--oidc-config", path]);

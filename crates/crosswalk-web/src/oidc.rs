@@ -44,6 +44,42 @@ pub struct OidcProvider {
     /// For confidential clients; omitted for a public client (PKCE alone).
     #[serde(default)]
     pub client_secret: Option<String>,
+    /// Operator rules that make an account and membership for an unlinked sign-in whose claim
+    /// carries a value (e.g. `groups` contains `grc-admins` → organisation `acme` as `admin`).
+    #[serde(default)]
+    pub claim_rules: Vec<ClaimRule>,
+}
+
+/// An operator rule: a sign-in whose `claim` equals `value` (or, for a list, contains it) joins
+/// `organisation` as `role`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimRule {
+    pub claim: String,
+    pub value: String,
+    pub organisation: String,
+    pub role: crosswalk_domain::Role,
+}
+
+impl ClaimRule {
+    fn matches(&self, claims: &serde_json::Map<String, serde_json::Value>) -> bool {
+        match claims.get(&self.claim) {
+            Some(serde_json::Value::String(s)) => *s == self.value,
+            Some(serde_json::Value::Array(items)) => items.iter().any(|v| v.as_str() == Some(self.value.as_str())),
+            _ => false,
+        }
+    }
+}
+
+/// The payload of an ID token that openidconnect has already verified (signature, issuer,
+/// audience, expiry, nonce): only read for claims the standard set does not name.
+fn verified_payload(jwt: &str) -> serde_json::Map<String, serde_json::Value> {
+    use base64::Engine;
+    jwt.split('.')
+        .nth(1)
+        .and_then(|p| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(p.trim_end_matches('=')).ok())
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default()
 }
 
 impl std::fmt::Debug for OidcProvider {
@@ -54,6 +90,7 @@ impl std::fmt::Debug for OidcProvider {
             .field("issuer", &self.issuer)
             .field("client_id", &self.client_id)
             .field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"))
+            .field("claim_rules", &self.claim_rules)
             .finish()
     }
 }
@@ -295,6 +332,10 @@ pub struct CallbackQuery {
 struct Verified {
     issuer: String,
     subject: String,
+    /// The e-mail claim: never used to find an account, only as the address of one a claim rule creates.
+    email: Option<String>,
+    /// The first operator rule the token's claims match.
+    rule: Option<ClaimRule>,
     purpose: Purpose,
 }
 
@@ -329,7 +370,16 @@ async fn finish_flow(state: &AppState, name: &str, headers: &HeaderMap, q: Callb
     let id_token = token.id_token().ok_or_else(|| FlowError::Unverified("no ID token in the answer".into()))?;
     let verifier = client.id_token_verifier();
     let claims = id_token.claims(&verifier, &Nonce::new(flow.nonce)).map_err(|e| FlowError::Unverified(error_chain(&e)))?;
-    Ok(Verified { issuer: claims.issuer().as_str().to_owned(), subject: claims.subject().as_str().to_owned(), purpose: flow.purpose })
+    let payload = verified_payload(&id_token.to_string());
+    let rule = provider.claim_rules.iter().find(|r| r.matches(&payload)).cloned();
+    let email = claims.email().map(|e| e.as_str().to_owned()).filter(|_| claims.email_verified() == Some(true));
+    Ok(Verified {
+        issuer: claims.issuer().as_str().to_owned(),
+        subject: claims.subject().as_str().to_owned(),
+        email,
+        rule,
+        purpose: flow.purpose,
+    })
 }
 
 /// `GET /auth/oidc/{provider}/callback`: the provider sends the browser back here.
@@ -347,7 +397,7 @@ pub async fn callback(
     };
     let address = crate::pages::login::client_address(&state, connect, &headers);
     let resp = match verified.purpose {
-        Purpose::Login => match state.app.oidc_login(&verified.issuer, &verified.subject, &address, None).await {
+        Purpose::Login => match login_or_provision(&state, &verified, &address).await {
             Ok(outcome) => {
                 let target = if outcome.organisations > 1 { "/account" } else { "/" };
                 crate::pages::login::logged_in(&state, &outcome, target)
@@ -381,4 +431,19 @@ pub async fn callback(
         },
     };
     clear_flow(&state, resp)
+}
+
+/// Log in a linked sign-in; an unlinked one that matches an operator claim rule gets its account
+/// and membership first (crosswalk_app::oidc::App::provision_oidc).
+async fn login_or_provision(state: &AppState, v: &Verified, address: &str) -> Result<crosswalk_app::LoginOutcome, AppError> {
+    match state.app.oidc_login(&v.issuer, &v.subject, address, None).await {
+        Err(AppError::Unauthenticated(m)) if m == crosswalk_app::oidc::NOT_LINKED => {
+            let Some(rule) = &v.rule else { return Err(AppError::Unauthenticated(m)) };
+            state
+                .app
+                .provision_oidc(&v.issuer, &v.subject, v.email.as_deref(), &rule.organisation, rule.role, &rule.claim, &rule.value, address)
+                .await
+        }
+        other => other,
+    }
 }

@@ -13,13 +13,13 @@ use common::*;
 use crosswalk_app::{App, AppConfig, FixedClock, PasswordCost};
 use crosswalk_store::testing::TestDb;
 use openidconnect::core::{
-    CoreIdToken, CoreIdTokenClaims, CoreIdTokenFields, CoreJsonWebKeySet, CoreJwsSigningAlgorithm, CoreProviderMetadata, CoreResponseType,
-    CoreRsaPrivateSigningKey, CoreSubjectIdentifierType, CoreTokenResponse, CoreTokenType,
+    CoreJsonWebKeySet, CoreJwsSigningAlgorithm, CoreProviderMetadata, CoreResponseType, CoreRsaPrivateSigningKey,
+    CoreSubjectIdentifierType, CoreTokenType,
 };
 use openidconnect::{
-    AccessToken, Audience, AuthUrl, EmptyAdditionalClaims, EmptyAdditionalProviderMetadata, EmptyExtraTokenFields, EndUserEmail, IssuerUrl,
-    JsonWebKeyId, JsonWebKeySetUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, PrivateSigningKey, ResponseTypes, StandardClaims,
-    SubjectIdentifier, TokenUrl,
+    AccessToken, Audience, AuthUrl, EmptyAdditionalProviderMetadata, EmptyExtraTokenFields, EndUserEmail, IssuerUrl, JsonWebKeyId,
+    JsonWebKeySetUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, PrivateSigningKey, ResponseTypes, StandardClaims, SubjectIdentifier,
+    TokenUrl,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -64,7 +64,17 @@ struct NextLogin {
     email: Option<String>,
     /// Sign the ID token with this nonce instead of the one requested.
     wrong_nonce: bool,
+    /// A `groups` claim, for the operator's claim rules.
+    groups: Vec<String>,
 }
+
+/// The provider's claims beyond the standard ones.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct GroupClaims {
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    groups: Vec<String>,
+}
+impl openidconnect::AdditionalClaims for GroupClaims {}
 
 struct Pending {
     challenge: String,
@@ -97,7 +107,7 @@ impl Idp {
     }
 
     fn sign_in_as(&self, subject: &str, email: Option<&str>) {
-        *self.next.lock().unwrap() = NextLogin { subject: subject.into(), email: email.map(str::to_owned), wrong_nonce: false };
+        *self.next.lock().unwrap() = NextLogin { subject: subject.into(), email: email.map(str::to_owned), ..Default::default() };
     }
 
     fn provider(&self, name: &str) -> crosswalk_web::oidc::OidcProvider {
@@ -107,6 +117,10 @@ impl Idp {
             issuer: self.issuer.clone(),
             client_id: CLIENT_ID.into(),
             client_secret: Some(CLIENT_SECRET.into()),
+            claim_rules: serde_json::from_value(serde_json::json!([
+                {"claim": "groups", "value": "grc-auditors", "organisation": "acme", "role": "auditor"}
+            ]))
+            .unwrap(),
         }
     }
 }
@@ -164,20 +178,26 @@ async fn token(State(idp): State<Idp>, headers: axum::http::HeaderMap, Form(f): 
     if let Some(email) = &pending.login.email {
         standard = standard.set_email(Some(EndUserEmail::new(email.clone()))).set_email_verified(Some(true));
     }
-    let claims = CoreIdTokenClaims::new(
+    let claims = openidconnect::IdTokenClaims::<GroupClaims, openidconnect::core::CoreGenderClaim>::new(
         IssuerUrl::new(idp.issuer.clone()).unwrap(),
         vec![Audience::new(CLIENT_ID.into())],
         now + chrono::Duration::minutes(5),
         now,
         standard,
-        EmptyAdditionalClaims {},
+        GroupClaims { groups: pending.login.groups.clone() },
     )
     .set_nonce(Some(Nonce::new(nonce)));
-    let id_token = CoreIdToken::new(claims, idp.key.as_ref(), CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256, None, None).unwrap();
-    let response = CoreTokenResponse::new(
+    let id_token = openidconnect::IdToken::<
+        GroupClaims,
+        openidconnect::core::CoreGenderClaim,
+        openidconnect::core::CoreJweContentEncryptionAlgorithm,
+        CoreJwsSigningAlgorithm,
+    >::new(claims, idp.key.as_ref(), CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256, None, None)
+    .unwrap();
+    let response = openidconnect::StandardTokenResponse::new(
         AccessToken::new("access".into()),
         CoreTokenType::Bearer,
-        CoreIdTokenFields::new(Some(id_token), EmptyExtraTokenFields {}),
+        openidconnect::IdTokenFields::new(Some(id_token), EmptyExtraTokenFields {}),
     );
     axum::Json(response).into_response()
 }
@@ -304,7 +324,7 @@ async fn a_wrong_nonce_or_state_is_refused() {
     let s = setup().await;
     link(&s, &s.a, "a", "viewer@acme.example", "alice-at-a").await;
 
-    *s.a.next.lock().unwrap() = NextLogin { subject: "alice-at-a".into(), email: None, wrong_nonce: true };
+    *s.a.next.lock().unwrap() = NextLogin { subject: "alice-at-a".into(), wrong_nonce: true, ..Default::default() };
     let reply = sign_in(&s.router, "/auth/oidc/a/start", "").await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
     assert!(session_of(&reply).is_none());
@@ -421,4 +441,45 @@ async fn an_invitation_never_attaches_a_sign_in_to_an_existing_account() {
     assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.body);
     assert!(session_of(&reply).is_none());
     assert!(s.app.operator_oidc_logins("viewer@acme.example").await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn an_operator_claim_rule_creates_the_account_and_membership() {
+    let s = setup().await;
+    *s.a.next.lock().unwrap() = NextLogin {
+        subject: "carol-at-a".into(),
+        email: Some("carol@corp.example".into()),
+        groups: vec!["staff".into(), "grc-auditors".into()],
+        ..Default::default()
+    };
+    let reply = sign_in(&s.router, "/auth/oidc/a/start", "").await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let session = session_of(&reply).expect("a session");
+    let home = send(&s.router, page("/", &session)).await;
+    assert!(home.body.contains("carol@corp.example"));
+    let op = s.app.operator("acme").await.unwrap();
+    let member = s.app.member_by_email(&op, "carol@corp.example").await.unwrap();
+    assert_eq!(member.role, crosswalk_domain::Role::Auditor);
+    let report = s.app.verify_installation_journal(false, true).await.unwrap();
+    assert!(report.ok, "{report:?}");
+
+    // Without the group, or when the address already has an account, the rule makes nothing.
+    *s.a.next.lock().unwrap() = NextLogin {
+        subject: "dave-at-a".into(),
+        email: Some("dave@corp.example".into()),
+        groups: vec!["staff".into()],
+        ..Default::default()
+    };
+    let reply = sign_in(&s.router, "/auth/oidc/a/start", "").await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    *s.a.next.lock().unwrap() = NextLogin {
+        subject: "mallory-at-a".into(),
+        email: Some("admin@acme.example".into()),
+        groups: vec!["grc-auditors".into()],
+        ..Default::default()
+    };
+    let reply = sign_in(&s.router, "/auth/oidc/a/start", "").await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+    assert!(session_of(&reply).is_none());
+    assert!(s.app.operator_oidc_logins("admin@acme.example").await.unwrap().is_empty());
 }
