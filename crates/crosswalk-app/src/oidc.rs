@@ -203,12 +203,19 @@ impl App {
         Ok(identity_links::of_user(self.db(), user.0).await?.into_iter().map(LinkedLogin::from).collect())
     }
 
-    /// Remove one of the logged-in person's linked sign-ins (same logins as may link).
-    pub async fn unlink_oidc(&self, actor: &Actor, id: uuid::Uuid) -> AppResult<()> {
+    /// Whether `actor` may unlink sign-ins: only a login that opens the whole account (checked
+    /// before anything else about the request, so a token learns nothing from its shape).
+    pub fn may_unlink_oidc(&self, actor: &Actor) -> AppResult<crosswalk_domain::UserId> {
         let user = actor.user.ok_or_else(|| AppError::Forbidden("unlinking a sign-in without a personal account".into()))?;
         if actor.method != AuthMethod::Session {
             return Err(AppError::Forbidden("unlinking a sign-in from this login; log in with your account's own password".into()));
         }
+        Ok(user)
+    }
+
+    /// Remove one of the logged-in person's linked sign-ins (same logins as may link).
+    pub async fn unlink_oidc(&self, actor: &Actor, id: uuid::Uuid) -> AppResult<()> {
+        let user = self.may_unlink_oidc(actor)?;
         let tx = self.begin().await?;
         if !identity_links::delete(&tx, user.0, id).await? {
             return Err(AppError::NotFound(format!("linked sign-in {id}")));

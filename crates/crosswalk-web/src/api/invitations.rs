@@ -84,6 +84,7 @@ pub async fn logins(State(s): State<AppState>, ApiActor(actor): ApiActor) -> Api
         (status = 403, body = Problem, description = "Only a login that opens the whole account (not an API token or an organisation password) unlinks"),
         (status = 404, body = Problem)))]
 pub async fn unlink(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(link_id): Path<String>) -> Result<StatusCode, Response> {
+    s.app.may_unlink_oidc(&actor).map_err(|e| crate::error::ApiError(e).into_response())?;
     let id: uuid::Uuid = parse_id("link_id", &link_id).map_err(IntoResponse::into_response)?;
     s.app.unlink_oidc(&actor, id).await.map(|()| StatusCode::NO_CONTENT).map_err(|e| crate::error::ApiError(e).into_response())
 }
