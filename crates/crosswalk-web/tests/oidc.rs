@@ -382,6 +382,14 @@ async fn an_invitation_accepted_with_a_provider_creates_a_linked_account() {
     assert_eq!(logins[0].issuer, s.a.issuer);
     let report = s.app.verify_installation_journal(false, true).await.unwrap();
     assert!(report.ok, "the installation's chain verifies deeply: {report:?}");
+
+    // Whoever proves the address later owns the account: links made before that are dropped.
+    let verify = s.app.operator_verify("acme", "newcomer@acme.example").await.unwrap();
+    s.app.complete_verification(verify.rsplit('/').next().unwrap(), PASSWORD).await.unwrap();
+    assert!(s.app.operator_oidc_logins("newcomer@acme.example").await.unwrap().is_empty());
+    let reply = sign_in(&s.router, "/auth/oidc/a/start", "").await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert!(s.app.verify_installation_journal(false, true).await.unwrap().ok);
 }
 
 #[tokio::test]
