@@ -60,6 +60,17 @@ impl App {
         Ok(LoginOutcome { session, actor, organisations: ms.len() })
     }
 
+    /// A keyed tag over an OIDC flow's cookie content, so a browser (or someone who can plant a
+    /// cookie) cannot forge or alter one: HMAC under the installation's key of a domain-separated
+    /// hash (never valid as a journal MAC, which covers entry hashes).
+    pub fn oidc_flow_tag(&self, content: &str) -> String {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        h.update(b"crosswalk-oidc-flow-v1\0");
+        h.update(content.as_bytes());
+        hex::encode(self.mac_key().mac(&h.finalize().into()))
+    }
+
     /// Link a verified OIDC identity to the logged-in account. Only a login that opens the whole
     /// account may (not an organisation password, not an API token); a pair already linked to
     /// another account is refused.
@@ -109,14 +120,22 @@ impl App {
                         user.email
                     )));
                 }
+                // As for password accounts: only a verified account gathers further organisations.
+                if user.email_verified_at.is_none() {
+                    return Err(AppError::Forbidden(
+                        "accepting another organisation's invitation into an account whose address is not verified yet".into(),
+                    ));
+                }
                 (user, None)
             }
             None => {
+                // Worded without saying whether the address has an account: whoever holds an
+                // invitation (an admin of any organisation can make one) must not learn that.
                 if users::by_email(&tx, &inv.email).await?.is_some() {
-                    return Err(AppError::Conflict(format!(
-                        "{} already has an account: log in to it, link this sign-in from your account page, then open the invitation again",
-                        inv.email
-                    )));
+                    return Err(AppError::Conflict(
+                        "this sign-in is not linked to an account: if you have one, log in, link the sign-in from your account page, then open the invitation again; otherwise ask for the invitation to be accepted with a password"
+                            .into(),
+                    ));
                 }
                 let name = inv.email.split('@').next().unwrap_or_default().to_owned();
                 let user = users::insert(&tx, users::User::new(&inv.email, name, None, None, now)).await?;

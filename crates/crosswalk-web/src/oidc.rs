@@ -5,8 +5,9 @@
 //! `GET /auth/oidc/{provider}/start` makes the state, nonce and PKCE verifier and keeps them in a
 //! short-lived HttpOnly cookie (SameSite=Lax, so it comes back with the provider's top-level
 //! redirect); no server-side state, so any instance behind a load balancer finishes the flow. The
-//! cookie's values are random and only ever compared with what the provider returns, so a browser
-//! that changes its own cookie can only fail its own sign-in. `GET …/callback` checks the state,
+//! cookie carries a keyed tag (`App::oidc_flow_tag`), so it cannot be forged or altered (e.g. a
+//! login flow turned into a link flow), and a link flow is bound to the session that started it:
+//! a cookie planted in a victim's browser cannot link the planter's sign-in to the victim's account. `GET …/callback` checks the state,
 //! exchanges the code with the verifier, and verifies the ID token (signature against the provider's
 //! keys, issuer, audience, expiry, nonce). What a verified (issuer, subject) opens is decided by
 //! `crosswalk_app::oidc`: never the e-mail claim.
@@ -158,21 +159,38 @@ struct Flow {
     state: String,
     nonce: String,
     verifier: String,
+    /// For a link flow, the hash of the session that started it ("-" otherwise).
+    binding: String,
+}
+
+/// What a link flow is bound to: a keyed hash of the session secret, never the secret itself.
+fn session_binding(state: &AppState, secret: &str) -> String {
+    state.app.oidc_flow_tag(&format!("session:{secret}"))
 }
 
 impl Flow {
-    fn encode(&self) -> String {
-        format!("{}.{}.{}.{}.{}", self.provider, self.purpose.encode(), self.state, self.nonce, self.verifier)
+    /// The cookie value: the parts, then the keyed tag over them.
+    fn encode(&self, state: &AppState) -> String {
+        let content =
+            format!("{}.{}.{}.{}.{}.{}", self.provider, self.purpose.encode(), self.state, self.nonce, self.verifier, self.binding);
+        let tag = state.app.oidc_flow_tag(&content);
+        format!("{content}.{tag}")
     }
 
-    fn decode(s: &str) -> Option<Flow> {
-        let mut parts = s.split('.');
+    /// The flow, when the cookie is one this installation made and nobody altered.
+    fn decode(state: &AppState, s: &str) -> Option<Flow> {
+        let (content, tag) = s.rsplit_once('.')?;
+        if !crate::auth::constant_time_eq(tag, &state.app.oidc_flow_tag(content)) {
+            return None;
+        }
+        let mut parts = content.split('.');
         let flow = Flow {
             provider: parts.next()?.to_owned(),
             purpose: Purpose::decode(parts.next()?)?,
             state: parts.next()?.to_owned(),
             nonce: parts.next()?.to_owned(),
             verifier: parts.next()?.to_owned(),
+            binding: parts.next()?.to_owned(),
         };
         parts.next().is_none().then_some(flow)
     }
@@ -266,11 +284,11 @@ pub async fn start(
     Path(name): Path<String>,
     Query(q): Query<StartQuery>,
 ) -> Response {
+    let mut binding = "-".to_owned();
     let purpose = match (q.link.is_some(), q.invitation) {
         (true, _) => {
-            if session.is_none() {
-                return Redirect::to("/login").into_response();
-            }
+            let Some(p) = &session else { return Redirect::to("/login").into_response() };
+            binding = session_binding(&state, &p.secret);
             Purpose::Link
         }
         (false, Some(token)) => match Purpose::decode(&format!("invite-{}", token.trim())) {
@@ -279,13 +297,13 @@ pub async fn start(
         },
         (false, None) => Purpose::Login,
     };
-    match start_flow(&state, &name, purpose).await {
+    match start_flow(&state, &name, purpose, binding).await {
         Ok(resp) => resp,
         Err(e) => flow_page(&state, &e),
     }
 }
 
-async fn start_flow(state: &AppState, name: &str, purpose: Purpose) -> Result<Response, FlowError> {
+async fn start_flow(state: &AppState, name: &str, purpose: Purpose, binding: String) -> Result<Response, FlowError> {
     let provider = find(state, name)?;
     let redirect = redirect_url(state, provider)?;
     let http = http_client()?;
@@ -308,9 +326,10 @@ async fn start_flow(state: &AppState, name: &str, purpose: Purpose) -> Result<Re
         state: csrf.secret().clone(),
         nonce: nonce.secret().clone(),
         verifier: verifier.secret().clone(),
+        binding,
     };
     let mut resp = Redirect::to(url.as_str()).into_response();
-    if let Ok(v) = set_cookie(FLOW_COOKIE, &flow.encode(), Some(FLOW_MAX_AGE_SECS), state.config.secure_cookies).parse() {
+    if let Ok(v) = set_cookie(FLOW_COOKIE, &flow.encode(state), Some(FLOW_MAX_AGE_SECS), state.config.secure_cookies).parse() {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(resp)
@@ -337,11 +356,13 @@ struct Verified {
     /// The first operator rule the token's claims match.
     rule: Option<ClaimRule>,
     purpose: Purpose,
+    /// The session a link flow was started from (hash), "-" for other flows.
+    binding: String,
 }
 
 async fn finish_flow(state: &AppState, name: &str, headers: &HeaderMap, q: CallbackQuery) -> Result<Verified, FlowError> {
     let provider = find(state, name)?;
-    let flow = cookie_value(headers, FLOW_COOKIE).and_then(|v| Flow::decode(&v)).ok_or(FlowError::BadState)?;
+    let flow = cookie_value(headers, FLOW_COOKIE).and_then(|v| Flow::decode(state, &v)).ok_or(FlowError::BadState)?;
     // The state ties the answer to this browser's own start (no login CSRF, no injected codes).
     let state_ok = q.state.as_deref().is_some_and(|s| crate::auth::constant_time_eq(s, &flow.state));
     if flow.provider != provider.name || !state_ok {
@@ -379,6 +400,7 @@ async fn finish_flow(state: &AppState, name: &str, headers: &HeaderMap, q: Callb
         email,
         rule,
         purpose: flow.purpose,
+        binding: flow.binding,
     })
 }
 
@@ -413,20 +435,24 @@ pub async fn callback(
             Err(e) => crate::pages::error_page(&e),
         },
         Purpose::Link => {
-            // The account is the one logged in now, never one named in the cookie.
+            // The account is the one logged in now, never one named in the cookie, and only the
+            // session that started the flow may finish it.
             let Some(p) = session else { return clear_flow(&state, Redirect::to("/login").into_response()) };
+            if !crate::auth::constant_time_eq(&session_binding(&state, &p.secret), &verified.binding) {
+                return flow_page(&state, &FlowError::BadState);
+            }
             match state.app.link_oidc(&p.actor, &verified.issuer, &verified.subject).await {
                 Ok(_) => Redirect::to("/account?linked=1").into_response(),
                 Err(e) => crate::pages::error_page(&e),
             }
         }
+        // A session in this browser is never ended silently by an invitation a link brought here
+        // (a page elsewhere could start this flow): its holder logs out first.
+        Purpose::Invitation(_) if session.is_some() => crate::pages::error_page(&AppError::Conflict(
+            "you are logged in: log out before accepting an invitation with an identity provider".into(),
+        )),
         Purpose::Invitation(token) => match state.app.accept_invitation_oidc(&token, &verified.issuer, &verified.subject, &address).await {
-            Ok(outcome) => {
-                if let Some(p) = session {
-                    let _ = state.app.logout(&p.actor, &p.secret).await;
-                }
-                crate::pages::login::logged_in(&state, &outcome, "/")
-            }
+            Ok(outcome) => crate::pages::login::logged_in(&state, &outcome, "/"),
             Err(e) => crate::pages::error_page(&e),
         },
     };

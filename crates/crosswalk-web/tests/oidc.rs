@@ -491,3 +491,39 @@ async fn an_operator_claim_rule_creates_the_account_and_membership() {
     assert!(session_of(&reply).is_none());
     assert!(s.app.operator_oidc_logins("admin@acme.example").await.unwrap().is_empty());
 }
+
+/// Attacker review: a link flow's cookie planted in a victim's browser (the attacker started the flow
+/// from their own session) cannot link the attacker's sign-in to the victim's account; nor can a
+/// login flow's cookie be altered into a link flow. The account page lists links in its body.
+#[tokio::test]
+async fn a_planted_or_altered_flow_cookie_links_nothing() {
+    let s = setup().await;
+    let (_, attacker) = browser_login(&s.router, "admin@acme.example", PASSWORD).await;
+    let (_, victim) = browser_login(&s.router, "viewer@acme.example", PASSWORD).await;
+    let (attacker, victim) = (attacker.unwrap(), victim.unwrap());
+    s.a.sign_in_as("attacker-at-a", None);
+    let started = send(&s.router, page("/auth/oidc/a/start?link=1", &attacker)).await;
+    let flow = started.set_cookie("cw_oidc").unwrap();
+    let back = follow_provider(started.headers["location"].to_str().unwrap()).await;
+    let path = back.strip_prefix(PUBLIC_URL).unwrap().to_owned();
+    let reply = send(&s.router, page(&path, &format!("cw_oidc={flow}; {victim}"))).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    assert!(s.app.operator_oidc_logins("viewer@acme.example").await.unwrap().is_empty());
+
+    // A login flow's cookie with its purpose rewritten to "link" fails its tag.
+    let started = send(&s.router, page("/auth/oidc/a/start", "")).await;
+    let flow = started.set_cookie("cw_oidc").unwrap();
+    let altered = flow.replacen(".login.", ".link.", 1);
+    assert_ne!(altered, flow);
+    let back = follow_provider(started.headers["location"].to_str().unwrap()).await;
+    let path = back.strip_prefix(PUBLIC_URL).unwrap().to_owned();
+    let reply = send(&s.router, page(&path, &format!("cw_oidc={altered}; {victim}"))).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    assert!(s.app.operator_oidc_logins("viewer@acme.example").await.unwrap().is_empty());
+
+    // The account page shows the providers in its content, not in the page title.
+    let account = send(&s.router, page("/account", &victim)).await;
+    let title_end = account.body.find("</title>").unwrap();
+    assert!(!account.body[..title_end].contains("Link your"), "{}", &account.body[..title_end]);
+    assert!(account.body[title_end..].contains("/auth/oidc/a/start?link=1"));
+}
