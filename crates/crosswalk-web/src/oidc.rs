@@ -2,7 +2,9 @@
 //! `openidconnect` crate, against identity providers the installation operator configured
 //! (`serve --oidc-config FILE`); nothing in the web UI adds one.
 //!
-//! `GET /auth/oidc/{provider}/start` makes the state, nonce and PKCE verifier and keeps them in a
+//! `POST /auth/oidc/{provider}/start` (a form with the page's CSRF token: the login or invitation
+//! page's double-submit token, or the session's, so no page elsewhere can start a flow — no login
+//! CSRF) makes the state, nonce and PKCE verifier and keeps them in a
 //! short-lived HttpOnly cookie (SameSite=Lax, so it comes back with the provider's top-level
 //! redirect); no server-side state, so any instance behind a load balancer finishes the flow. The
 //! cookie carries a keyed tag (`App::oidc_flow_tag`), so it cannot be forged or altered (e.g. a
@@ -277,13 +279,29 @@ pub struct StartQuery {
     invitation: Option<String>,
 }
 
-/// `GET /auth/oidc/{provider}/start`: off to the provider.
+/// The start form: only the CSRF token (link or invitation come in the action's query).
+#[derive(Debug, Deserialize)]
+pub struct StartForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /auth/oidc/{provider}/start`: off to the provider. With a session the middleware has checked
+/// the session's CSRF token; without one, the form's token must match the login page's cookie.
 pub async fn start(
     State(state): State<AppState>,
     session: Option<PageActor>,
+    headers: HeaderMap,
     Path(name): Path<String>,
     Query(q): Query<StartQuery>,
+    axum::Form(form): axum::Form<StartForm>,
 ) -> Response {
+    if session.is_none() {
+        let cookie = cookie_value(&headers, crate::auth::LOGIN_CSRF_COOKIE).unwrap_or_default();
+        if q.link.is_none() && (cookie.is_empty() || !crate::auth::constant_time_eq(&cookie, &form.csrf)) {
+            return flow_page(&state, &FlowError::BadState);
+        }
+    }
     let mut binding = "-".to_owned();
     let purpose = match (q.link.is_some(), q.invitation) {
         (true, _) => {
@@ -404,7 +422,8 @@ async fn finish_flow(state: &AppState, name: &str, headers: &HeaderMap, q: Callb
     })
 }
 
-/// `GET /auth/oidc/{provider}/callback`: the provider sends the browser back here.
+/// `GET /auth/oidc/{provider}/callback`: the provider sends the browser back here (a GET: it is the
+/// provider's redirect; the state, the tagged flow cookie and, for links, the session binding guard it).
 pub async fn callback(
     State(state): State<AppState>,
     connect: Option<Extension<ConnectInfo<SocketAddr>>>,

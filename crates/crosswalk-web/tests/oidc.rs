@@ -228,10 +228,23 @@ async fn setup() -> Setup {
     Setup { _db: db, app, router, a, b }
 }
 
+/// Press a page's "Sign in with…" / "Link…" / "Accept with…" button: a POST carrying the page's
+/// CSRF token (the session's when logged in, else the login page's double-submit token and cookie).
+async fn start_at(router: &axum::Router, start: &str, cookies: &str) -> Reply {
+    let (token, cookies) = if cookies.contains("crosswalk_session=") {
+        (csrf_in(&send(router, page("/account", cookies)).await.body), cookies.to_owned())
+    } else {
+        let login = send(router, page("/login", cookies)).await;
+        let cookie = login.set_cookie("crosswalk_login_csrf").expect("the login page sets its CSRF cookie");
+        (csrf_in(&login.body), format!("crosswalk_login_csrf={cookie}; {cookies}"))
+    };
+    send(router, form(start, &cookies, &[("csrf", &token)])).await
+}
+
 /// The browser's side of a sign-in: start, the provider's redirect, and the callback. `cookies` are
 /// the browser's other cookies (a session, when logged in). Returns the callback's reply.
 async fn sign_in(router: &axum::Router, start: &str, cookies: &str) -> Reply {
-    let started = send(router, page(start, cookies)).await;
+    let started = start_at(router, start, cookies).await;
     assert_eq!(started.status, StatusCode::SEE_OTHER, "start redirects to the provider: {}", started.body);
     let flow = started.set_cookie("cw_oidc").expect("start sets the flow cookie");
     let at_provider = started.headers["location"].to_str().unwrap().to_owned();
@@ -266,7 +279,7 @@ async fn link(s: &Setup, idp: &Idp, provider: &str, email: &str, subject: &str) 
 async fn login_page_offers_the_configured_providers() {
     let s = setup().await;
     let login = send(&s.router, page("/login", "")).await;
-    assert!(login.body.contains("href=\"/auth/oidc/a/start\""), "{}", login.body);
+    assert!(login.body.contains("action=\"/auth/oidc/a/start\""), "{}", login.body);
     assert!(login.body.contains("Sign in with Provider b"));
 }
 
@@ -331,7 +344,7 @@ async fn a_wrong_nonce_or_state_is_refused() {
 
     // A callback whose state is not the one this browser started with.
     s.a.sign_in_as("alice-at-a", None);
-    let started = send(&s.router, page("/auth/oidc/a/start", "")).await;
+    let started = start_at(&s.router, "/auth/oidc/a/start", "").await;
     let flow = started.set_cookie("cw_oidc").unwrap();
     let back = follow_provider(started.headers["location"].to_str().unwrap()).await;
     let (path, state) = back.strip_prefix(PUBLIC_URL).unwrap().split_once("&state=").unwrap();
@@ -348,7 +361,7 @@ async fn a_wrong_nonce_or_state_is_refused() {
 #[tokio::test]
 async fn linking_needs_a_logged_in_session() {
     let s = setup().await;
-    let reply = send(&s.router, page("/auth/oidc/a/start?link=1", "")).await;
+    let reply = start_at(&s.router, "/auth/oidc/a/start?link=1", "").await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     assert_eq!(reply.headers["location"], "/login");
     assert!(reply.set_cookie("cw_oidc").is_none());
@@ -502,7 +515,7 @@ async fn a_planted_or_altered_flow_cookie_links_nothing() {
     let (_, victim) = browser_login(&s.router, "viewer@acme.example", PASSWORD).await;
     let (attacker, victim) = (attacker.unwrap(), victim.unwrap());
     s.a.sign_in_as("attacker-at-a", None);
-    let started = send(&s.router, page("/auth/oidc/a/start?link=1", &attacker)).await;
+    let started = start_at(&s.router, "/auth/oidc/a/start?link=1", &attacker).await;
     let flow = started.set_cookie("cw_oidc").unwrap();
     let back = follow_provider(started.headers["location"].to_str().unwrap()).await;
     let path = back.strip_prefix(PUBLIC_URL).unwrap().to_owned();
@@ -511,7 +524,7 @@ async fn a_planted_or_altered_flow_cookie_links_nothing() {
     assert!(s.app.operator_oidc_logins("viewer@acme.example").await.unwrap().is_empty());
 
     // A login flow's cookie with its purpose rewritten to "link" fails its tag.
-    let started = send(&s.router, page("/auth/oidc/a/start", "")).await;
+    let started = start_at(&s.router, "/auth/oidc/a/start", "").await;
     let flow = started.set_cookie("cw_oidc").unwrap();
     let altered = flow.replacen(".login.", ".link.", 1);
     assert_ne!(altered, flow);
@@ -526,4 +539,20 @@ async fn a_planted_or_altered_flow_cookie_links_nothing() {
     let title_end = account.body.find("</title>").unwrap();
     assert!(!account.body[..title_end].contains("Link your"), "{}", &account.body[..title_end]);
     assert!(account.body[title_end..].contains("/auth/oidc/a/start?link=1"));
+}
+
+/// No page elsewhere can start a sign-in (login CSRF): the start is a POST that needs the login
+/// page's double-submit token; a GET, or a POST without the token, starts nothing.
+#[tokio::test]
+async fn a_flow_starts_only_from_the_installations_own_pages() {
+    let s = setup().await;
+    let get = send(&s.router, page("/auth/oidc/a/start", "")).await;
+    assert_eq!(get.status, StatusCode::METHOD_NOT_ALLOWED);
+    let no_token = send(&s.router, form("/auth/oidc/a/start", "", &[("csrf", "")])).await;
+    assert_eq!(no_token.status, StatusCode::BAD_REQUEST, "{}", no_token.body);
+    assert!(no_token.set_cookie("cw_oidc").filter(|c| !c.is_empty()).is_none());
+    let wrong = send(&s.router, form("/auth/oidc/a/start", "crosswalk_login_csrf=abc", &[("csrf", "abd")])).await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    let started = start_at(&s.router, "/auth/oidc/a/start", "").await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
 }

@@ -44,7 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/account/switch", post(accounts::switch))
         .route("/account/verification", post(accounts::request_verification))
         .route("/account/logins/{link_id}/unlink", post(accounts::unlink))
-        .route("/auth/oidc/{provider}/start", get(crate::oidc::start))
+        .route("/auth/oidc/{provider}/start", post(crate::oidc::start))
         .route("/auth/oidc/{provider}/callback", get(crate::oidc::callback))
         .route("/users/{user_id}", post(users::change))
         .route("/users/{user_id}/remove", post(users::remove))
