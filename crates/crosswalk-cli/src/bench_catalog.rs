@@ -163,8 +163,16 @@ pub async fn run(
     // Warm the shared relation graph once, as a running server has it.
     app.readiness(op, "iso27001-2022").await.map_err(|e| anyhow!(e))?;
     if wanted("requirements.list") {
-        // The first read computes the report (cold); later reads of unchanged data are served from
-        // the snapshot's cache. Reported apart, so one cold read does not decide the p95.
+        // Every SP 800-53 requirement with the organisation's state, computed each time (no cache):
+        // that is what `requirements.list` names. The first read and later reads served from the
+        // snapshot's cache are warm figures, reported under their own names.
+        let mut computed = Vec::new();
+        for _ in 0..30 {
+            let started = Instant::now();
+            std::hint::black_box(app.readiness_computed(op, "nist-sp-800-53-r5", None).await.map_err(|e| anyhow!(e))?);
+            computed.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        out.push(("requirements.list.p95".into(), p95(computed), "ms (SP 800-53 with states, computed, no cache, 30 runs)"));
         let mut samples = Vec::new();
         for _ in 0..31 {
             let started = Instant::now();
@@ -172,8 +180,8 @@ pub async fn run(
             samples.push(started.elapsed().as_secs_f64() * 1000.0);
             std::hint::black_box(report);
         }
-        out.push(("requirements.list.cold".into(), samples.remove(0), "ms (first read: the report computed)"));
-        out.push(("requirements.list.p95".into(), p95(samples), "ms (30 later reads)"));
+        out.push(("requirements.list.cold".into(), samples.remove(0), "ms (first read through the cache: the report computed)"));
+        out.push(("requirements.list.cached.p95".into(), p95(samples), "ms (30 later reads, served from the cache)"));
     }
     if wanted("coverage.compute") {
         // Computed each time: the organisation's data loaded and the report derived, no cache.

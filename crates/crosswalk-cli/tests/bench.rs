@@ -18,6 +18,7 @@ const NAMES: &[&str] = &[
     "bulk.import.journaled.sqlite",
     "requirements.list.cold",
     "requirements.list.p95",
+    "requirements.list.cached.p95",
     "coverage.compute",
     "coverage.compute.p50",
     "coverage.compute.p95",
